@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make              portshare.ko for every supported installed kernel + tools
+# make KVER=...     only for that kernel (or KDIR=/path/to/kernel/build)
+# make check        the test suites in qemu, on every supported kernel
+# make demo         boot a VM and show one datagram shared
+# make style        checkpatch --strict on the kernel sources
+# make sparse       sparse (C=2) on the kernel sources
+# make deps         install build and test dependencies from apt
+# make install      module, tools, man pages, config, unit (DESTDIR, PREFIX)
+# make dkms-install / dkms-remove / deb / uninstall: see dist/install.mk
+
+PORTSHARE_CACHE ?= /var/cache/portshare
+export PORTSHARE_CACHE
+CHECKPATCH := $(PORTSHARE_CACHE)/linux-6.1/scripts/checkpatch.pl
+
+ifneq ($(KDIR),)
+KVERS := $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+else ifneq ($(KVER),)
+KVERS := $(KVER)
+else
+KVERS = $(shell scripts/kernels)
+endif
+KDIR_OF = $(if $(KDIR),$(KDIR),/lib/modules/$(1)/build)
+BUILD := build
+
+KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h) uapi/linux/portshare.h
+
+all: module userspace
+
+deps:
+	@scripts/deps
+
+# Each kernel gets its own copy of the sources: Kbuild writes objects next
+# to them, and 6.1 cannot put them elsewhere.
+module: $(KSRC)
+	@test -n "$(KVERS)" || { echo "no supported kernel headers installed: run 'make deps'" >&2; exit 1; }
+	@set -e; for k in $(KVERS); do \
+		d=$(BUILD)/$$k; mkdir -p $$d; \
+		cp -pu --parents $(KSRC) $$d/; \
+		$(MAKE) -C $(call KDIR_OF,$$k) M=$(CURDIR)/$$d W=1 $(KBUILD_EXTRA) modules; \
+	done
+
+sparse: KBUILD_EXTRA = C=2
+sparse: module
+
+style:
+	@test -x $(CHECKPATCH) || scripts/deps
+	$(CHECKPATCH) --strict --no-tree --show-types --terse \
+		-f $(wildcard kmod/*.c kmod/*.h) uapi/linux/portshare.h
+
+userspace:
+	$(MAKE) -C userspace
+
+check: deps all deb
+	selftests/vm/check $(KVERS)
+
+demo: deps all
+	selftests/vm/demo
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C userspace clean
+
+.PHONY: all deps module sparse style userspace check demo clean
+
+include dist/install.mk

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module parameters: ports= designates ports in the initial namespace at
+ * load time, max_secondaries= is the default cap on a distribution list.
+ */
+
+#include "portshare.h"
+
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+unsigned int portshare_max_secondaries = PORTSHARE_DEFAULT_MAX_SECONDARIES;
+module_param_named(max_secondaries, portshare_max_secondaries, uint, 0444);
+MODULE_PARM_DESC(max_secondaries,
+		 "default cap on a port's list of secondaries, 1..4096 (default 64)");
+
+static char *ports;
+module_param(ports, charp, 0444);
+MODULE_PARM_DESC(ports,
+		 "ports to designate in the initial namespace at load, e.g. 161,162,427");
+
+/**
+ * portshare_params_check() - validate the parameters that need no namespace
+ *
+ * Return: 0, or -EINVAL after logging what is wrong.
+ */
+int portshare_params_check(void)
+{
+	if (portshare_max_secondaries < 1 ||
+	    portshare_max_secondaries > PORTSHARE_MAX_SECONDARIES_LIMIT) {
+		pr_err("max_secondaries=%u is invalid: give 1..%u\n",
+		       portshare_max_secondaries,
+		       PORTSHARE_MAX_SECONDARIES_LIMIT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int designate_token(struct portshare_net *pn, const char *tok)
+{
+	struct netlink_ext_ack extack = {};
+	struct portshare_port_cfg cfg;
+	u16 port;
+	int ret;
+
+	if (kstrtou16(tok, 10, &port) || !port) {
+		pr_err("ports=: '%s' is not a port: give comma-separated ports 1..65535, e.g. ports=161,162,427\n",
+		       tok);
+		return -EINVAL;
+	}
+	portshare_port_cfg_init(&cfg, port);
+	ret = portshare_port_designate(pn, &cfg, PORTSHARE_REASON_PARAM,
+				       &extack);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret) {
+		pr_err("ports=: cannot designate '%s': %s\n", tok, extack._msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * portshare_params_apply() - designate the ports= ports
+ * @net: the initial namespace
+ *
+ * On error some ports may be designated; unregistering the pernet
+ * operations undoes them.
+ *
+ * Return: 0, -ENOMEM, or -EINVAL after logging the bad token and why.
+ */
+int portshare_params_apply(struct net *net)
+{
+	struct portshare_net *pn = portshare_net(net);
+	char *buf, *cur, *tok;
+	int ret = 0;
+
+	if (!ports || !*ports)
+		return 0;
+	buf = kstrdup(ports, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	cur = buf;
+	mutex_lock(&pn->lock);
+	while (!ret && (tok = strsep(&cur, ",")))
+		ret = designate_token(pn, tok);
+	mutex_unlock(&pn->lock);
+	kfree(buf);
+	return ret;
+}

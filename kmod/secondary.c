@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Secondaries: the entries of a contested port's distribution list.
+ */
+
+#include "portshare.h"
+
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <net/ipv6.h>
+
+/* "[ipv6]:port" at most; keeps extack messages within 79 characters. */
+#define SEC_NAME_LEN 48
+
+static void sec_name(char *buf, const struct portshare_sec_cfg *cfg)
+{
+	if (cfg->family == AF_INET)
+		snprintf(buf, SEC_NAME_LEN, "%pI4:%u", &cfg->addr.v4,
+			 cfg->data_port);
+	else
+		snprintf(buf, SEC_NAME_LEN, "[%pI6c]:%u", &cfg->addr.v6,
+			 cfg->data_port);
+}
+
+static bool sec_match(const struct portshare_secondary *s,
+		      const struct portshare_sec_cfg *cfg)
+{
+	if (s->family != cfg->family || s->data_port != cfg->data_port)
+		return false;
+	if (s->family == AF_INET)
+		return s->addr.v4.s_addr == cfg->addr.v4.s_addr;
+	return ipv6_addr_equal(&s->addr.v6, &cfg->addr.v6);
+}
+
+/**
+ * portshare_sec_find() - look up a secondary on a port's list
+ * @pn: the namespace; the caller holds @pn->lock
+ * @p: the port
+ * @cfg: the key: family, address and data port
+ *
+ * Return: the secondary, or NULL.
+ */
+struct portshare_secondary *portshare_sec_find(struct portshare_net *pn,
+					       struct portshare_port *p,
+					       const struct portshare_sec_cfg *cfg)
+{
+	struct portshare_secondary *s;
+
+	lockdep_assert_held(&pn->lock);
+	list_for_each_entry(s, &p->secondaries, node)
+		if (sec_match(s, cfg))
+			return s;
+	return NULL;
+}
+
+/**
+ * portshare_sec_data_port_user() - find a port with a secondary on a data port
+ * @pn: the namespace; the caller holds @pn->lock
+ * @data_port: the data port
+ *
+ * Return: the first port with a secondary whose data port is @data_port,
+ * or NULL.
+ */
+struct portshare_port *portshare_sec_data_port_user(struct portshare_net *pn,
+						    u16 data_port)
+{
+	struct portshare_secondary *s;
+	struct portshare_port *p;
+
+	lockdep_assert_held(&pn->lock);
+	list_for_each_entry(p, &pn->ports, node)
+		list_for_each_entry(s, &p->secondaries, node)
+			if (s->data_port == data_port)
+				return p;
+	return NULL;
+}
+
+/**
+ * portshare_sec_check() - validate a new secondary without adding it
+ * @pn: the namespace; the caller holds @pn->lock
+ * @p: the port, linked or about to be
+ * @cfg: the secondary, with its data port resolved
+ * @extack: told what is wrong
+ *
+ * Return: 0, -ELOOP (the data port is a contested port), -EEXIST (already
+ * listed) or -ENOSPC (the list is full).
+ */
+int portshare_sec_check(struct portshare_net *pn, struct portshare_port *p,
+			const struct portshare_sec_cfg *cfg,
+			struct netlink_ext_ack *extack)
+{
+	char name[SEC_NAME_LEN];
+
+	if (cfg->data_port == p->port ||
+	    test_bit(cfg->data_port, pn->designated)) {
+		PS_SET_ERR(extack, NULL,
+			   "data port %u is a contested port: copies would loop",
+			   cfg->data_port);
+		return -ELOOP;
+	}
+	if (portshare_sec_find(pn, p, cfg)) {
+		sec_name(name, cfg);
+		PS_SET_ERR(extack, NULL, "%s is already on port %u's list",
+			   name, p->port);
+		return -EEXIST;
+	}
+	if (p->num_secondaries >= p->max_secondaries) {
+		PS_SET_ERR(extack, NULL, "port %u's list is full (%u secondaries)",
+			   p->port, p->max_secondaries);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/**
+ * portshare_sec_alloc() - allocate a secondary, not yet on any list
+ * @cfg: the secondary, already checked
+ *
+ * Return: the secondary, or NULL if out of memory.
+ */
+struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *cfg)
+{
+	struct portshare_secondary *s;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->stats = netdev_alloc_pcpu_stats(struct portshare_sec_stats);
+	if (!s->stats) {
+		kfree(s);
+		return NULL;
+	}
+	s->family = cfg->family;
+	s->addr = cfg->addr;
+	s->data_port = cfg->data_port;
+	s->mode = cfg->mode;
+	s->sample = cfg->sample;
+	return s;
+}
+
+static void sec_free_rcu(struct rcu_head *rcu)
+{
+	struct portshare_secondary *s;
+
+	s = container_of(rcu, struct portshare_secondary, rcu);
+	free_percpu(s->stats);
+	kfree(s);
+}
+
+/**
+ * portshare_sec_link() - append a secondary to a port's list and announce it
+ * @pn: the namespace; the caller holds @pn->lock
+ * @p: the port, linked
+ * @s: from portshare_sec_alloc(), checked with portshare_sec_check()
+ * @reason: for the SEC_ADD event
+ */
+void portshare_sec_link(struct portshare_net *pn, struct portshare_port *p,
+			struct portshare_secondary *s,
+			enum portshare_reason reason)
+{
+	lockdep_assert_held(&pn->lock);
+	list_add_tail_rcu(&s->node, &p->secondaries);
+	WRITE_ONCE(p->num_secondaries, p->num_secondaries + 1);
+	pn->generation++;
+	portshare_nl_sec_event(pn, p, s, PORTSHARE_CMD_SEC_ADD, reason,
+			       GFP_KERNEL);
+}
+
+/**
+ * portshare_sec_unlink() - remove a secondary from a port's list
+ * @pn: the namespace; the caller holds @pn->lock
+ * @p: the port
+ * @s: the secondary; freed after an RCU grace period
+ * @reason: for the SEC_DROP event
+ */
+void portshare_sec_unlink(struct portshare_net *pn, struct portshare_port *p,
+			  struct portshare_secondary *s,
+			  enum portshare_reason reason)
+{
+	lockdep_assert_held(&pn->lock);
+	list_del_rcu(&s->node);
+	WRITE_ONCE(p->num_secondaries, p->num_secondaries - 1);
+	pn->generation++;
+	portshare_nl_sec_event(pn, p, s, PORTSHARE_CMD_SEC_DROP, reason,
+			       GFP_KERNEL);
+	call_rcu(&s->rcu, sec_free_rcu);
+}
+
+/**
+ * portshare_sec_drop() - find a secondary and remove it from a port's list
+ * @pn: the namespace; the caller holds @pn->lock
+ * @p: the port
+ * @cfg: the key: family, address and data port
+ * @reason: for the SEC_DROP event
+ * @extack: told what is wrong
+ *
+ * Return: 0, or -ENOENT if the secondary is not on the list.
+ */
+int portshare_sec_drop(struct portshare_net *pn, struct portshare_port *p,
+		       const struct portshare_sec_cfg *cfg,
+		       enum portshare_reason reason,
+		       struct netlink_ext_ack *extack)
+{
+	struct portshare_secondary *s;
+	char name[SEC_NAME_LEN];
+
+	s = portshare_sec_find(pn, p, cfg);
+	if (!s) {
+		sec_name(name, cfg);
+		PS_SET_ERR(extack, NULL, "%s is not on port %u's list", name,
+			   p->port);
+		return -ENOENT;
+	}
+	portshare_sec_unlink(pn, p, s, reason);
+	return 0;
+}
+
+/**
+ * portshare_sec_read_stats() - sum a secondary's counters over all CPUs
+ * @s: the secondary
+ * @copies: copies sent
+ * @bytes: payload bytes sent
+ */
+void portshare_sec_read_stats(const struct portshare_secondary *s,
+			      u64 *copies, u64 *bytes)
+{
+	unsigned int start;
+	u64 c, b;
+	int cpu;
+
+	*copies = 0;
+	*bytes = 0;
+	for_each_possible_cpu(cpu) {
+		const struct portshare_sec_stats *st = per_cpu_ptr(s->stats, cpu);
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			c = u64_stats_read(&st->copies);
+			b = u64_stats_read(&st->bytes);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		*copies += c;
+		*bytes += b;
+	}
+}

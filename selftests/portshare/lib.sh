@@ -1,0 +1,403 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the portshare shell suites.  Source it from a suite:
+#
+#	. "$(dirname "$0")/lib.sh"
+#	ktap_plan 3
+#	run_test "port add defaults" test_port_add
+#	...
+#	ktap_finished
+#
+# KTAP: ktap_plan N prints "TAP version 13" and "1..N"; run_test NAME FUNC
+# [ARGS...] runs FUNC in a subshell under `set -eE` and prints one
+# "ok N - NAME", "not ok N - NAME" or "ok N - NAME # SKIP reason" line.  A
+# test fails on its first failed command or assertion; skip REASON ends it
+# as skipped.  ktap_finished (also run on EXIT) prints the totals, checks
+# that the plan was kept, cleans up and exits non-zero on any failure.
+#
+# Commands: cmd_ok CMD... / cmd_fail CMD... / cmd_fail_rc RC CMD... run CMD
+# with its stdout in $OUT and stderr in $ERR, and print both (as "#"
+# diagnostics) only when the expectation is not met.  assert_* compare exact
+# values and print expected vs actual.
+#
+# Namespaces: setup_ns VAR... creates uniquely named network namespaces
+# (lo up) and stores their names in VAR; all are deleted on EXIT, also when
+# created inside a test.  bg CMD... starts a background process that is
+# killed on EXIT; its pid is in $BG_PID.  busywait MS CMD... polls CMD
+# until it succeeds or MS milliseconds pass.
+
+set -u
+
+# shellcheck disable=SC2034 # for the suites
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+PS_REPO=${PORTSHARE_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+case ":$PATH:" in
+*":$PS_REPO/build/bin:"*) ;;
+*) PATH=$PS_REPO/build/bin:$PATH ;;
+esac
+export PATH
+
+PS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/portshare-st.XXXXXX")
+OUT=$PS_TMP/out
+ERR=$PS_TMP/err
+PS_NS_PREFIX=ps$$-
+: >"$PS_TMP/netns"
+: >"$PS_TMP/pids"
+
+__ktap_planned=0
+__ktap_num=0
+__ktap_pass=0
+__ktap_fail=0
+__ktap_skip=0
+__ktap_done=0
+
+# ---- KTAP ------------------------------------------------------------------
+
+ktap_plan()
+{
+	__ktap_planned=$1
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+# Diagnostics: every line prefixed with "# ".
+diag()
+{
+	local l
+
+	if [ $# -gt 0 ]; then
+		printf '%s\n' "$*" | sed 's/^/# /'
+	else
+		while IFS= read -r l || [ -n "$l" ]; do
+			printf '# %s\n' "$l"
+		done
+	fi
+}
+
+# End the current test as failed / skipped.
+fail()
+{
+	diag "FAIL: $*"
+	exit "$KSFT_FAIL"
+}
+
+skip()
+{
+	printf '%s' "$*" >"$PS_TMP/skip_reason"
+	exit "$KSFT_SKIP"
+}
+
+__on_err()
+{
+	diag "FAIL: line $1: '$2' exited with status $3"
+}
+
+run_test()
+{
+	local name=$1 rc
+	shift
+
+	rm -f "$PS_TMP/skip_reason"
+	(
+		set -eE
+		trap '__on_err "$LINENO" "$BASH_COMMAND" "$?"; exit 1' ERR
+		"$@"
+	)
+	rc=$?
+	__ktap_num=$((__ktap_num + 1))
+	case $rc in
+	0)
+		echo "ok $__ktap_num - $name"
+		__ktap_pass=$((__ktap_pass + 1))
+		;;
+	"$KSFT_SKIP")
+		echo "ok $__ktap_num - $name # SKIP $(cat "$PS_TMP/skip_reason" 2>/dev/null)"
+		__ktap_skip=$((__ktap_skip + 1))
+		;;
+	*)
+		echo "not ok $__ktap_num - $name"
+		__ktap_fail=$((__ktap_fail + 1))
+		;;
+	esac
+	return 0
+}
+
+ktap_finished()
+{
+	local rc=0
+
+	[ "$__ktap_done" = 0 ] || return 0
+	__ktap_done=1
+	__cleanup
+	if [ "$__ktap_num" != "$__ktap_planned" ]; then
+		diag "planned $__ktap_planned tests but ran $__ktap_num"
+		rc=1
+	fi
+	echo "# Totals: pass:$__ktap_pass fail:$__ktap_fail xfail:0 xpass:0 skip:$__ktap_skip error:0"
+	[ "$__ktap_fail" = 0 ] || rc=1
+	exit "$rc"
+}
+
+# ---- commands and assertions -------------------------------------------------
+
+__show_output()
+{
+	[ -s "$OUT" ] && { diag "stdout:"; diag <"$OUT"; }
+	[ -s "$ERR" ] && { diag "stderr:"; diag <"$ERR"; }
+	return 0
+}
+
+# cmd_ok CMD...: CMD must exit 0.
+cmd_ok()
+{
+	local rc=0
+
+	"$@" >"$OUT" 2>"$ERR" || rc=$?
+	if [ "$rc" != 0 ]; then
+		diag "FAIL: '$*' exited with status $rc, expected 0"
+		__show_output
+		exit "$KSFT_FAIL"
+	fi
+}
+
+# cmd_fail CMD...: CMD must exit non-zero.
+cmd_fail()
+{
+	local rc=0
+
+	"$@" >"$OUT" 2>"$ERR" || rc=$?
+	if [ "$rc" = 0 ]; then
+		diag "FAIL: '$*' succeeded, expected it to fail"
+		__show_output
+		exit "$KSFT_FAIL"
+	fi
+	LAST_RC=$rc
+}
+
+# cmd_fail_rc RC CMD...: CMD must exit with status RC.
+cmd_fail_rc()
+{
+	local want=$1 rc=0
+	shift
+
+	"$@" >"$OUT" 2>"$ERR" || rc=$?
+	if [ "$rc" != "$want" ]; then
+		diag "FAIL: '$*' exited with status $rc, expected $want"
+		__show_output
+		exit "$KSFT_FAIL"
+	fi
+	LAST_RC=$rc
+}
+
+# cmd_mayfail CMD...: run CMD, keep its output, never fail; status in LAST_RC.
+# shellcheck disable=SC2034
+cmd_mayfail()
+{
+	LAST_RC=0
+	"$@" >"$OUT" 2>"$ERR" || LAST_RC=$?
+}
+
+# assert_eq EXPECTED ACTUAL [WHAT]
+assert_eq()
+{
+	[ "$1" = "$2" ] && return 0
+	diag "FAIL: ${3:-value}: expected '$1', got '$2'"
+	exit "$KSFT_FAIL"
+}
+
+# assert_text FILE EXPECTED_TEXT [WHAT]: FILE's content is exactly the text
+# (a trailing newline is implied).
+assert_text()
+{
+	local file=$1 want=$2 what=${3:-$1}
+
+	if ! diff -u <(printf '%s\n' "$want" | sed '/^$/d') <(cat "$file") >"$PS_TMP/diff" 2>&1; then
+		diag "FAIL: $what differs (-expected +actual):"
+		diag <"$PS_TMP/diff"
+		exit "$KSFT_FAIL"
+	fi
+}
+
+# assert_empty FILE [WHAT]
+assert_empty()
+{
+	[ -s "$1" ] || return 0
+	diag "FAIL: ${2:-$1} is not empty:"
+	diag <"$1"
+	exit "$KSFT_FAIL"
+}
+
+# assert_grep [-i] [-F] PATTERN FILE [WHAT]: an extended regex (or fixed
+# string) matches a line of FILE.
+assert_grep()
+{
+	local opts=-E
+
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-i) opts+=" -i" ;;
+		-F) opts="${opts/-E/} -F" ;;
+		*) break ;;
+		esac
+		shift
+	done
+	# shellcheck disable=SC2086
+	grep -q $opts -e "$1" "$2" && return 0
+	diag "FAIL: ${3:-$2} does not match '$1':"
+	diag <"$2"
+	exit "$KSFT_FAIL"
+}
+
+assert_no_grep()
+{
+	local opts=-E
+
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-i) opts+=" -i" ;;
+		-F) opts="${opts/-E/} -F" ;;
+		*) break ;;
+		esac
+		shift
+	done
+	# shellcheck disable=SC2086
+	grep -q $opts -e "$1" "$2" || return 0
+	diag "FAIL: ${3:-$2} unexpectedly matches '$1':"
+	diag <"$2"
+	exit "$KSFT_FAIL"
+}
+
+# busywait TIMEOUT_MS CMD...: poll CMD until it succeeds.
+busywait()
+{
+	local timeout=$1 start now
+	shift
+
+	start=$(date +%s%3N)
+	while :; do
+		"$@" && return 0
+		now=$(date +%s%3N)
+		[ $((now - start)) -lt "$timeout" ] || return 1
+		sleep 0.05
+	done
+}
+
+# ---- processes and namespaces ------------------------------------------------
+
+# bg CMD...: run CMD in the background, killed on EXIT.
+bg()
+{
+	"$@" &
+	BG_PID=$!
+	echo "$BG_PID" >>"$PS_TMP/pids"
+}
+
+bg_kill()
+{
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# setup_ns VAR...: new network namespaces, lo up.
+setup_ns()
+{
+	local var name
+
+	for var in "$@"; do
+		name=$PS_NS_PREFIX$(echo "$var" | tr 'A-Z_' 'a-z-')-$RANDOM
+		ip netns add "$name" || return 1
+		echo "$name" >>"$PS_TMP/netns"
+		ip -n "$name" link set lo up || return 1
+		eval "$var=\$name"
+	done
+}
+
+cleanup_ns()
+{
+	local ns
+
+	for ns in "$@"; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+__cleanup()
+{
+	local p ns
+
+	while read -r p; do
+		kill "$p" 2>/dev/null || true
+	done <"$PS_TMP/pids"
+	while read -r p; do
+		wait "$p" 2>/dev/null || true
+	done <"$PS_TMP/pids"
+	while read -r ns; do
+		ip netns del "$ns" 2>/dev/null || true
+	done <"$PS_TMP/netns"
+	# the function hook lets a suite restore global state
+	if declare -F suite_cleanup >/dev/null; then
+		suite_cleanup || true
+	fi
+	rm -rf "$PS_TMP"
+}
+
+trap ktap_finished EXIT
+
+# ---- portshare ---------------------------------------------------------------
+
+# The kernel's portshare state as psnl sees it (JSON, in netns $1 or the
+# current one): used to prove that a failed command changed nothing.
+ps_state()
+{
+	if [ -n "${1:-}" ]; then
+		ip netns exec "$1" psnl -j port list && ip netns exec "$1" psnl -j list
+	else
+		psnl -j port list && psnl -j list
+	fi
+}
+
+module_loaded()
+{
+	[ -d /sys/module/portshare ] && grep -q '^portshare ' /proc/modules
+}
+
+# reload_module [PARAMS...]: a fresh module with empty state everywhere.
+# shellcheck disable=SC2120
+reload_module()
+{
+	if module_loaded; then
+		modprobe -r portshare || return 1
+	fi
+	modprobe portshare "$@"
+}
+
+# Give up on the suite early when its subject is missing.
+require_portshare()
+{
+	local why=""
+
+	command -v psnl >/dev/null || why="psnl not found in PATH (make userspace)"
+	module_loaded || modprobe portshare 2>/dev/null || why=${why:-"portshare.ko is not loaded"}
+	[ -z "$why" ] && return 0
+	diag "$why"
+	while [ "$__ktap_num" -lt "$__ktap_planned" ]; do
+		__ktap_num=$((__ktap_num + 1))
+		echo "not ok $__ktap_num - setup # $why"
+		__ktap_fail=$((__ktap_fail + 1))
+	done
+	exit 1
+}
+
+# The kernel log since a mark: mark=$(dmesg_mark); ...; dmesg_since $mark
+dmesg_mark()
+{
+	dmesg | wc -l
+}
+
+dmesg_since()
+{
+	dmesg | tail -n +$(($1 + 1))
+}

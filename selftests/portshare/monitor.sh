@@ -1,0 +1,273 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# monitor.sh: `psnl monitor` (text) and `psnl -j monitor` (JSON lines) against
+# golden event sequences.
+#
+# Topology: each test gets a fresh namespace $NS; a monitor runs in it in
+# the background while psnl changes the state there.  Secondaries use
+# addresses on $NS's lo, so SHUTDOWN datagrams stay inside $NS:
+#
+#	+--------------------- $NS ----------------------+
+#	|  lo: 10.0.0.5 10.0.0.6 10.0.0.7 fd00::5        |
+#	|  psnl monitor > file   <-- events --  psnl ... |
+#	+------------------------------------------------+
+#
+# Synchronisation without sleeps: a marker port is designated and removed
+# until the monitor prints it (then the monitor is subscribed), and the
+# events of a test are the lines between two such markers (netlink keeps
+# the order of one socket's multicast messages).
+#
+# What it tests: port add / port del, secondary add / drop (reason netlink),
+# SHUTDOWN and the purge of the list on port del (reason shutdown),
+# auto-designation by `psnl add`, that refused requests emit nothing, and
+# that the JSON lines carry the documented "event" and "reason" values.
+# Events of the ports= module parameter happen at load, before a monitor
+# can run, so they are not tested here.
+
+. "$(dirname "$0")/lib.sh"
+
+NS=
+MON_PID=
+
+p()
+{
+	ip netns exec "$NS" psnl "$@"
+}
+
+new_ns()
+{
+	local a
+
+	setup_ns NS
+	for a in 10.0.0.5 10.0.0.6 10.0.0.7; do
+		ip -n "$NS" addr add "$a/32" dev lo
+	done
+	ip -n "$NS" addr add fd00::5/128 dev lo nodad
+}
+
+# Does the monitor output $1 show "port del $2" (text or JSON)?
+saw_port_del()
+{
+	grep -qE "^port del $2\$|\"event\": ?\"port_del\".*\"port\": ?$2[,}]|\"port\": ?$2[,}].*\"event\": ?\"port_del\"" "$1"
+}
+
+# marker FILE PORT: designate and remove PORT until FILE shows it.
+marker()
+{
+	local file=$1 port=$2
+
+	busywait 10000 marker_once "$file" "$port" ||
+		fail "the monitor did not report port $port within 10s"
+}
+
+marker_once()
+{
+	p port add "$2" reg $(($2 - 60000)) >/dev/null 2>&1
+	p port del "$2" >/dev/null 2>&1
+	saw_port_del "$1" "$2"
+}
+
+# mon_start NAME [PSNL OPTIONS]: monitor into $PS_TMP/NAME, synced.
+mon_start()
+{
+	local name=$1
+	shift
+
+	ip netns exec "$NS" psnl "$@" monitor >"$PS_TMP/$name" 2>"$PS_TMP/$name.err" &
+	MON_PID=$!
+	echo "$MON_PID" >>"$PS_TMP/pids"
+	marker "$PS_TMP/$name" 65001
+}
+
+# mon_stop NAME: end marker, stop the monitor, print the events between
+# the markers to $PS_TMP/NAME.events.
+mon_stop()
+{
+	local name=$1
+
+	marker "$PS_TMP/$name" 65002
+	kill -0 "$MON_PID" 2>/dev/null || fail "the monitor died: $(cat "$PS_TMP/$name.err")"
+	bg_kill "$MON_PID"
+	assert_empty "$PS_TMP/$name.err" "monitor stderr"
+	python3 - "$PS_TMP/$name" >"$PS_TMP/$name.events" <<'EOF'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+def port_of(l):
+    if l.startswith("{"):
+        o = json.loads(l)
+        return o.get("event"), o.get("port")
+    w = l.split()
+    if w[:2] in (["port", "add"], ["port", "del"]):
+        return "port_" + w[1], int(w[2])
+    if w and w[0] == "shutdown":
+        return "shutdown", int(w[1])
+    return None, None
+start = max(i for i, l in enumerate(lines) if port_of(l) == ("port_del", 65001))
+out = []
+for l in lines[start + 1:]:
+    ev, port = port_of(l)
+    if port == 65002:
+        break
+    out.append(l)
+print("\n".join(out))
+EOF
+}
+
+events_are()
+{
+	assert_text "$PS_TMP/$1.events" "$2" "events"
+}
+
+# json_events_are NAME PY_LIST: each JSON line has exactly the fields of the
+# matching dict in PY_LIST.
+json_events_are()
+{
+	if ! python3 - "$PS_TMP/$1.events" "$2" >"$PS_TMP/jsondiag" 2>&1 <<'EOF'
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1]).read().splitlines() if l]
+want = eval(sys.argv[2], {"null": None})
+ok = len(got) == len(want)
+for i, (g, w) in enumerate(zip(got, want)):
+    if g != w:
+        ok = False
+        print("event %d:" % (i + 1))
+        print("  expected: " + json.dumps(w, sort_keys=True))
+        print("  got:      " + json.dumps(g, sort_keys=True))
+if len(got) != len(want):
+    print("expected %d events, got %d" % (len(want), len(got)))
+    for g in got:
+        print("  " + json.dumps(g, sort_keys=True))
+sys.exit(0 if ok else 1)
+EOF
+	then
+		diag "FAIL: JSON events differ"
+		diag <"$PS_TMP/jsondiag"
+		exit 1
+	fi
+}
+
+test_text()
+{
+	new_ns
+	mon_start text
+	cmd_ok p port add 427
+	cmd_ok p add 427 10.0.0.5
+	cmd_ok p add 427 '[fd00::5]:9000' mode raw sample 3
+	cmd_ok p drop 427 10.0.0.5
+	cmd_ok p add 427 10.0.0.6:9001 mode transparent
+	cmd_ok p port add 60000 reg 14000 max 3
+	cmd_ok p add 60000 10.0.0.7
+	cmd_ok p drop 60000 10.0.0.7
+	cmd_ok p port del 427
+	mon_stop text
+	events_are text "port add 427 reg 13427 max 64
+add 427 10.0.0.5:13427 mode encap
+add 427 [fd00::5]:9000 mode raw sample 3
+drop 427 10.0.0.5:13427 reason netlink
+add 427 10.0.0.6:9001 mode transparent
+port add 60000 reg 14000 max 3
+add 60000 10.0.0.7:14000 mode encap
+drop 60000 10.0.0.7:14000 reason netlink
+shutdown 427 reg 13427 secondaries 2
+drop 427 [fd00::5]:9000 reason shutdown
+drop 427 10.0.0.6:9001 reason shutdown
+port del 427"
+}
+
+test_json()
+{
+	new_ns
+	mon_start json -j
+	cmd_ok p port add 427
+	cmd_ok p add 427 10.0.0.5
+	cmd_ok p add 427 '[fd00::5]:9000' mode raw sample 3
+	cmd_ok p drop 427 10.0.0.5
+	cmd_ok p port add 60000 reg off max 3
+	cmd_ok p port del 427
+	mon_stop json
+	# docs/psnl-json.md: events carry the keys of the listing objects
+	json_events_are json '[
+	{"event": "port_add", "reason": "netlink", "port": 427, "reg_port": 13427,
+	 "max_secondaries": 64, "secondaries": 0, "stats": {"rx": 0, "shared": 0}},
+	{"event": "sec_add", "reason": "netlink", "port": 427, "family": "inet",
+	 "addr": "10.0.0.5", "data_port": 13427, "mode": "encap", "sample": 1,
+	 "stats": {"copies": 0, "bytes": 0}},
+	{"event": "sec_add", "reason": "netlink", "port": 427, "family": "inet6",
+	 "addr": "fd00::5", "data_port": 9000, "mode": "raw", "sample": 3,
+	 "stats": {"copies": 0, "bytes": 0}},
+	{"event": "sec_drop", "reason": "netlink", "port": 427, "family": "inet",
+	 "addr": "10.0.0.5", "data_port": 13427, "mode": "encap", "sample": 1,
+	 "stats": {"copies": 0, "bytes": 0}},
+	{"event": "port_add", "reason": "netlink", "port": 60000, "reg_port": null,
+	 "max_secondaries": 3, "secondaries": 0, "stats": {"rx": 0, "shared": 0}},
+	{"event": "shutdown", "port": 427, "reg_port": 13427, "secondaries": 1},
+	{"event": "sec_drop", "reason": "shutdown", "port": 427, "family": "inet6",
+	 "addr": "fd00::5", "data_port": 9000, "mode": "raw", "sample": 3,
+	 "stats": {"copies": 0, "bytes": 0}},
+	{"event": "port_del", "reason": "netlink", "port": 427, "reg_port": 13427,
+	 "max_secondaries": 64, "secondaries": 0, "stats": {"rx": 0, "shared": 0}}]'
+	# one object per line, nothing else
+	cmd_ok python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$PS_TMP/json"
+}
+
+test_auto_designate()
+{
+	new_ns
+	mon_start auto
+	cmd_ok p add 1427 10.0.0.7
+	cmd_ok p add 1427 10.0.0.7:9000
+	mon_stop auto
+	events_are auto "port add 1427 reg 14427 max 64
+add 1427 10.0.0.7:14427 mode encap
+add 1427 10.0.0.7:9000 mode encap"
+}
+
+test_refused_silent()
+{
+	new_ns
+	cmd_ok p port add 427 max 1
+	cmd_ok p add 427 10.0.0.5
+	mon_start refused
+	cmd_fail p port add 427
+	cmd_fail p add 427 10.0.0.5
+	cmd_fail p add 427 10.0.0.6
+	cmd_fail p drop 427 10.0.0.6
+	cmd_fail p port del 428
+	cmd_fail p add 427 10.0.0.6 mode bogus
+	cmd_fail p add 428 10.0.0.5:427
+	mon_stop refused
+	events_are refused ""
+	cmd_ok p list
+	assert_text "$OUT" "add 427 10.0.0.5:13427 mode encap	# copies 0 bytes 0"
+}
+
+test_two_monitors()
+{
+	local pid1
+
+	new_ns
+	mon_start one
+	pid1=$MON_PID
+	mon_start two
+	cmd_ok p add 427 10.0.0.5
+	cmd_ok p port del 427
+	mon_stop two
+	MON_PID=$pid1
+	mon_stop one
+	cmd_ok diff -u "$PS_TMP/one.events" "$PS_TMP/two.events"
+	events_are one "port add 427 reg 13427 max 64
+add 427 10.0.0.5:13427 mode encap
+shutdown 427 reg 13427 secondaries 1
+drop 427 10.0.0.5:13427 reason shutdown
+port del 427"
+}
+
+ktap_plan 5
+require_portshare
+run_test "text monitor: port, secondary and shutdown events" test_text
+run_test "JSON monitor: one object per line, event and reason" test_json
+run_test "add of an undesignated port: port add, then add" test_auto_designate
+run_test "refused requests emit no events" test_refused_silent
+run_test "two monitors see the same events" test_two_monitors
+ktap_finished

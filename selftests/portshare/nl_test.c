@@ -1,0 +1,1277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nl_test: the generic netlink family "portshare" spoken over a raw
+ * AF_NETLINK socket (no libnl), so that the wire contract of
+ * uapi/linux/portshare.h is checked independently of psnl.
+ *
+ * Topology: every test runs in its own forked child that first moves into
+ * a fresh network namespace (unshare(CLONE_NEWNET)), so tests see an empty
+ * portshare state and leave nothing behind: the namespace (and the
+ * module's per-namespace state) dies with the child.  No traffic leaves
+ * the namespace; secondaries use loopback addresses.
+ *
+ * What it tests:
+ *   - family resolution through CTRL_CMD_GETFAMILY (id, version, "events")
+ *   - PORT_NEW / PORT_GET (do and dump) / PORT_DEL, defaults and limits
+ *   - SEC_ADD / SEC_DROP / SEC_GET dump, for IPv4 and IPv6 (variants)
+ *   - errnos: EEXIST, ENOENT, ENOSPC, ELOOP, ERANGE, EADDRINUSE, EPERM
+ *   - strict validation: unknown attribute, wrong lengths, out-of-range
+ *     values, ADDR4+ADDR6, NLM_F_CREATE; each with an extack message
+ *   - dump order and completeness, one multicast event
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/portshare.h>
+
+/* the 6.1 harness is not -Wextra clean */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
+#define BUFSZ		32768
+#define MAX_ENTRIES	256
+
+/* One parsed reply message (a port or a secondary). */
+struct entry {
+	int cmd;
+	unsigned int seen;	/* bitmap of attribute types present */
+	__u16 port, reg_port, data_port;
+	int max_sec, num_sec, sample;	/* u32 on the wire, int for ASSERT_EQ */
+	__u8 mode, reason, family;	/* family: AF_INET/AF_INET6 */
+	__u8 addr[16];
+	long long stats[PORTSHARE_STAT_MAX + 1];
+	unsigned int stats_seen;
+};
+
+#define HAS(e, a) (!!((e)->seen & (1u << (a))))
+
+struct nl {
+	int fd;
+	__u16 family;
+	int events_grp;
+	__u32 seq;
+	int version;
+	char errmsg[256];	/* NLMSGERR_ATTR_MSG of the last error */
+	int miss_type;		/* NLMSGERR_ATTR_MISS_TYPE or -1 */
+	int dump_intr;
+};
+
+struct req {
+	char buf[BUFSZ];
+	struct nlmsghdr *nlh;
+};
+
+/* ---- message building ------------------------------------------------ */
+
+static void req_init(struct req *r, struct nl *nl, __u8 cmd, __u16 flags)
+{
+	struct genlmsghdr *g;
+
+	memset(r->buf, 0, sizeof(r->buf));
+	r->nlh = (struct nlmsghdr *)r->buf;
+	r->nlh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	r->nlh->nlmsg_type = nl->family;
+	r->nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	r->nlh->nlmsg_seq = ++nl->seq;
+	g = NLMSG_DATA(r->nlh);
+	g->cmd = cmd;
+	g->version = PORTSHARE_GENL_VERSION;
+}
+
+static struct nlattr *req_put(struct req *r, __u16 type, const void *data,
+			      size_t len)
+{
+	struct nlattr *a = (struct nlattr *)(r->buf +
+					     NLMSG_ALIGN(r->nlh->nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	r->nlh->nlmsg_len = NLMSG_ALIGN(r->nlh->nlmsg_len) + NLA_ALIGN(a->nla_len);
+	return a;
+}
+
+static void put_u8(struct req *r, __u16 t, __u8 v) { req_put(r, t, &v, 1); }
+static void put_u16(struct req *r, __u16 t, __u16 v) { req_put(r, t, &v, 2); }
+static void put_u32(struct req *r, __u16 t, __u32 v) { req_put(r, t, &v, 4); }
+static void put_flag(struct req *r, __u16 t) { req_put(r, t, NULL, 0); }
+
+static void put_addr(struct req *r, int family, const char *addr)
+{
+	__u8 buf[16];
+
+	if (inet_pton(family, addr, buf) != 1)
+		abort();
+	if (family == AF_INET)
+		req_put(r, PORTSHARE_A_ADDR4, buf, 4);
+	else
+		req_put(r, PORTSHARE_A_ADDR6, buf, 16);
+}
+
+/* ---- reply parsing --------------------------------------------------- */
+
+static void parse_stats(struct entry *e, struct nlattr *nest)
+{
+	int rem = nest->nla_len - NLA_HDRLEN;
+	struct nlattr *a = (struct nlattr *)((char *)nest + NLA_HDRLEN);
+
+	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= rem) {
+		int t = a->nla_type & NLA_TYPE_MASK;
+
+		if (t <= PORTSHARE_STAT_MAX &&
+		    a->nla_len == NLA_HDRLEN + 8) {
+			memcpy(&e->stats[t], (char *)a + NLA_HDRLEN, 8);
+			e->stats_seen |= 1u << t;
+		}
+		rem -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+}
+
+static void parse_entry(struct entry *e, struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nlh);
+	int rem = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
+
+	memset(e, 0, sizeof(*e));
+	e->cmd = g->cmd;
+	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= rem) {
+		int t = a->nla_type & NLA_TYPE_MASK;
+		void *d = (char *)a + NLA_HDRLEN;
+		int len = a->nla_len - NLA_HDRLEN;
+
+		if (t < 32)
+			e->seen |= 1u << t;
+		switch (t) {
+		case PORTSHARE_A_PORT:
+			memcpy(&e->port, d, 2);
+			break;
+		case PORTSHARE_A_REG_PORT:
+			memcpy(&e->reg_port, d, 2);
+			break;
+		case PORTSHARE_A_DATA_PORT:
+			memcpy(&e->data_port, d, 2);
+			break;
+		case PORTSHARE_A_MAX_SECONDARIES:
+			memcpy(&e->max_sec, d, 4);
+			break;
+		case PORTSHARE_A_NUM_SECONDARIES:
+			memcpy(&e->num_sec, d, 4);
+			break;
+		case PORTSHARE_A_SAMPLE:
+			memcpy(&e->sample, d, 4);
+			break;
+		case PORTSHARE_A_MODE:
+			e->mode = *(__u8 *)d;
+			break;
+		case PORTSHARE_A_REASON:
+			e->reason = *(__u8 *)d;
+			break;
+		case PORTSHARE_A_ADDR4:
+			if (len == 4) {
+				e->family = AF_INET;
+				memcpy(e->addr, d, 4);
+			}
+			break;
+		case PORTSHARE_A_ADDR6:
+			if (len == 16) {
+				e->family = AF_INET6;
+				memcpy(e->addr, d, 16);
+			}
+			break;
+		case PORTSHARE_A_STATS:
+			parse_stats(e, a);
+			break;
+		}
+		rem -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+}
+
+/* Record the extack TLVs that follow a struct nlmsgerr (NETLINK_CAP_ACK). */
+static void parse_extack(struct nl *nl, struct nlmsghdr *nlh)
+{
+	struct nlmsgerr *err = NLMSG_DATA(nlh);
+	int off = NLMSG_LENGTH(sizeof(*err));
+	struct nlattr *a;
+	int rem;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
+	rem = (int)nlh->nlmsg_len - off;
+	a = (struct nlattr *)((char *)nlh + off);
+	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= rem) {
+		int len = a->nla_len - NLA_HDRLEN;
+
+		if (a->nla_type == NLMSGERR_ATTR_MSG) {
+			if (len >= (int)sizeof(nl->errmsg))
+				len = sizeof(nl->errmsg) - 1;
+			memcpy(nl->errmsg, (char *)a + NLA_HDRLEN, len);
+			nl->errmsg[len] = '\0';
+		} else if (a->nla_type == NLMSGERR_ATTR_MISS_TYPE &&
+			   len == 4) {
+			__u32 v;
+
+			memcpy(&v, (char *)a + NLA_HDRLEN, 4);
+			nl->miss_type = v;
+		}
+		rem -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+}
+
+/*
+ * Send a request and collect the reply messages into out[] until the ack
+ * (do) or NLMSG_DONE (dump).  Returns 0 or a negative errno, and the
+ * number of entries in *n.
+ */
+static int nl_xfer(struct nl *nl, struct req *r, struct entry *out, int *n)
+{
+	static char buf[BUFSZ];
+	int count = 0, ret = 1;
+	__u32 seq = r->nlh->nlmsg_seq;
+
+	nl->errmsg[0] = '\0';
+	nl->miss_type = -1;
+	nl->dump_intr = 0;
+	if (send(nl->fd, r->buf, r->nlh->nlmsg_len, 0) < 0)
+		return -errno;
+
+	while (ret > 0) {
+		struct nlmsghdr *h;
+		ssize_t len = recv(nl->fd, buf, sizeof(buf), 0);
+
+		if (len < 0)
+			return -errno;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		     h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				nl->dump_intr = 1;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				int err = 0;
+
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&err, NLMSG_DATA(h), sizeof(int));
+				if (err < 0)
+					parse_extack(nl, h);
+				ret = err < 0 ? err : 0;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+
+				parse_extack(nl, h);
+				ret = e->error;
+				break;
+			}
+			if (out && count < MAX_ENTRIES)
+				parse_entry(&out[count], h);
+			count++;
+		}
+	}
+	if (n)
+		*n = count;
+	return ret;
+}
+
+static int nl_open(struct nl *nl)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 5 };
+	int one = 1, ret, rem;
+	struct nlattr *a;
+	struct req r;
+	static char buf[BUFSZ];
+	struct nlmsghdr *h;
+	ssize_t len;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (nl->fd < 0)
+		return -errno;
+	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
+	    setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
+	    setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
+
+	/* CTRL_CMD_GETFAMILY "portshare" */
+	nl->family = GENL_ID_CTRL;
+	req_init(&r, nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
+	((struct genlmsghdr *)NLMSG_DATA(r.nlh))->version = 1;
+	req_put(&r, CTRL_ATTR_FAMILY_NAME, PORTSHARE_GENL_NAME,
+		sizeof(PORTSHARE_GENL_NAME));
+	if (send(nl->fd, r.buf, r.nlh->nlmsg_len, 0) < 0)
+		return -errno;
+	len = recv(nl->fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		return -errno;
+	h = (struct nlmsghdr *)buf;
+	if (!NLMSG_OK(h, len))
+		return -EBADMSG;
+	if (h->nlmsg_type == NLMSG_ERROR)
+		return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+
+	rem = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	nl->family = 0;
+	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= rem) {
+		void *d = (char *)a + NLA_HDRLEN;
+
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case CTRL_ATTR_FAMILY_ID:
+			memcpy(&nl->family, d, 2);
+			break;
+		case CTRL_ATTR_VERSION:
+			memcpy(&nl->version, d, 4);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS: {
+			/* nest of nests: { NAME, ID } */
+			struct nlattr *g = d;
+			int grem = a->nla_len - NLA_HDRLEN;
+
+			while (grem >= NLA_HDRLEN && g->nla_len >= NLA_HDRLEN &&
+			       g->nla_len <= grem) {
+				struct nlattr *f = (void *)((char *)g + NLA_HDRLEN);
+				int frem = g->nla_len - NLA_HDRLEN;
+				__u32 id = 0;
+				int match = 0;
+
+				while (frem >= NLA_HDRLEN &&
+				       f->nla_len >= NLA_HDRLEN &&
+				       f->nla_len <= frem) {
+					void *fd = (char *)f + NLA_HDRLEN;
+
+					if (f->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+						memcpy(&id, fd, 4);
+					if (f->nla_type == CTRL_ATTR_MCAST_GRP_NAME &&
+					    !strcmp(fd, PORTSHARE_MCGRP_EVENTS))
+						match = 1;
+					frem -= NLA_ALIGN(f->nla_len);
+					f = (void *)((char *)f + NLA_ALIGN(f->nla_len));
+				}
+				if (match)
+					nl->events_grp = id;
+				grem -= NLA_ALIGN(g->nla_len);
+				g = (void *)((char *)g + NLA_ALIGN(g->nla_len));
+			}
+			break;
+		}
+		}
+		rem -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+	/* drain the ack */
+	len = recv(nl->fd, buf, sizeof(buf), 0);
+	ret = nl->family ? 0 : -ENOENT;
+	return ret;
+}
+
+/* ---- small request wrappers ------------------------------------------ */
+
+static int port_new(struct nl *nl, __u16 port, int reg, __u32 max)
+{
+	struct req r;
+
+	req_init(&r, nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	put_u16(&r, PORTSHARE_A_PORT, port);
+	if (reg > 0)
+		put_u16(&r, PORTSHARE_A_REG_PORT, reg);
+	else if (reg < 0)
+		put_flag(&r, PORTSHARE_A_REG_OFF);
+	if (max)
+		put_u32(&r, PORTSHARE_A_MAX_SECONDARIES, max);
+	return nl_xfer(nl, &r, NULL, NULL);
+}
+
+static int port_del(struct nl *nl, __u16 port)
+{
+	struct req r;
+
+	req_init(&r, nl, PORTSHARE_CMD_PORT_DEL, NLM_F_ACK);
+	put_u16(&r, PORTSHARE_A_PORT, port);
+	return nl_xfer(nl, &r, NULL, NULL);
+}
+
+static int port_get(struct nl *nl, __u16 port, struct entry *e)
+{
+	struct req r;
+	int n = 0, ret;
+
+	req_init(&r, nl, PORTSHARE_CMD_PORT_GET, NLM_F_ACK);
+	put_u16(&r, PORTSHARE_A_PORT, port);
+	ret = nl_xfer(nl, &r, e, &n);
+	if (!ret && n != 1)
+		return -EBADMSG;
+	return ret;
+}
+
+static int port_dump(struct nl *nl, struct entry *e, int *n)
+{
+	struct req r;
+
+	req_init(&r, nl, PORTSHARE_CMD_PORT_GET, NLM_F_DUMP);
+	return nl_xfer(nl, &r, e, n);
+}
+
+static int sec_add(struct nl *nl, __u16 port, int family, const char *addr,
+		   __u16 data_port, int mode, __u32 sample, int auto_port)
+{
+	struct req r;
+
+	req_init(&r, nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(&r, PORTSHARE_A_PORT, port);
+	put_addr(&r, family, addr);
+	if (data_port)
+		put_u16(&r, PORTSHARE_A_DATA_PORT, data_port);
+	if (mode >= 0)
+		put_u8(&r, PORTSHARE_A_MODE, mode);
+	if (sample)
+		put_u32(&r, PORTSHARE_A_SAMPLE, sample);
+	if (auto_port)
+		put_flag(&r, PORTSHARE_A_AUTO_PORT);
+	return nl_xfer(nl, &r, NULL, NULL);
+}
+
+static int sec_drop(struct nl *nl, __u16 port, int family, const char *addr,
+		    __u16 data_port)
+{
+	struct req r;
+
+	req_init(&r, nl, PORTSHARE_CMD_SEC_DROP, NLM_F_ACK);
+	put_u16(&r, PORTSHARE_A_PORT, port);
+	put_addr(&r, family, addr);
+	if (data_port)
+		put_u16(&r, PORTSHARE_A_DATA_PORT, data_port);
+	return nl_xfer(nl, &r, NULL, NULL);
+}
+
+static int sec_dump(struct nl *nl, __u16 port, struct entry *e, int *n)
+{
+	struct req r;
+
+	req_init(&r, nl, PORTSHARE_CMD_SEC_GET, NLM_F_DUMP);
+	if (port)
+		put_u16(&r, PORTSHARE_A_PORT, port);
+	return nl_xfer(nl, &r, e, n);
+}
+
+static int addr_eq(const struct entry *e, int family, const char *addr)
+{
+	__u8 buf[16];
+
+	if (inet_pton(family, addr, buf) != 1 || e->family != family)
+		return 0;
+	return !memcmp(e->addr, buf, family == AF_INET ? 4 : 16);
+}
+
+/* Every rejection must explain itself (DESIGN §5). */
+#define ASSERT_EXTACK(nl) do {						\
+	ASSERT_TRUE((nl)->errmsg[0] != '\0' || (nl)->miss_type >= 0)	\
+		TH_LOG("rejection without an extack message");		\
+	TH_LOG("extack: \"%s\" (miss_type %d)", (nl)->errmsg,		\
+	       (nl)->miss_type);					\
+} while (0)
+
+#define ASSERT_EXTACK_MSG(nl) do {					\
+	ASSERT_NE('\0', (nl)->errmsg[0])				\
+		TH_LOG("rejection without an extack message");		\
+	TH_LOG("extack: \"%s\"", (nl)->errmsg);				\
+} while (0)
+
+static void enter_netns(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(0, unshare(CLONE_NEWNET))
+		TH_LOG("unshare(CLONE_NEWNET): %s", strerror(errno));
+}
+
+/* ==== ports ============================================================ */
+
+FIXTURE(port) {
+	struct nl nl;
+	struct req r;
+};
+
+FIXTURE_SETUP(port)
+{
+	enter_netns(_metadata);
+	ASSERT_EQ(0, nl_open(&self->nl))
+		TH_LOG("cannot resolve generic netlink family \"%s\"",
+		       PORTSHARE_GENL_NAME);
+}
+
+FIXTURE_TEARDOWN(port)
+{
+	close(self->nl.fd);
+}
+
+TEST_F(port, family)
+{
+	/* resolved in setup; check what CTRL_CMD_GETFAMILY said */
+	EXPECT_NE(0, self->nl.family);
+	EXPECT_EQ(PORTSHARE_GENL_VERSION, self->nl.version);
+	EXPECT_NE(0, self->nl.events_grp)
+		TH_LOG("no multicast group \"%s\"", PORTSHARE_MCGRP_EVENTS);
+}
+
+TEST_F(port, new_get_del)
+{
+	struct entry e;
+
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 427, &e));
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 0));
+	ASSERT_EQ(0, port_get(&self->nl, 427, &e));
+	EXPECT_EQ(PORTSHARE_CMD_PORT_GET, e.cmd);
+	EXPECT_EQ(427, e.port);
+	ASSERT_TRUE(HAS(&e, PORTSHARE_A_REG_PORT));
+	EXPECT_EQ(13427, e.reg_port);
+	EXPECT_FALSE(HAS(&e, PORTSHARE_A_REG_OFF));
+	EXPECT_EQ(PORTSHARE_DEFAULT_MAX_SECONDARIES, e.max_sec);
+	ASSERT_TRUE(HAS(&e, PORTSHARE_A_NUM_SECONDARIES));
+	EXPECT_EQ(0, e.num_sec);
+	ASSERT_TRUE(HAS(&e, PORTSHARE_A_STATS));
+	EXPECT_TRUE(!!(e.stats_seen & (1u << PORTSHARE_STAT_PORT_RX)));
+	EXPECT_TRUE(!!(e.stats_seen & (1u << PORTSHARE_STAT_PORT_SHARED)));
+	EXPECT_EQ(0, e.stats[PORTSHARE_STAT_PORT_RX]);
+	EXPECT_EQ(0, e.stats[PORTSHARE_STAT_PORT_SHARED]);
+
+	ASSERT_EQ(0, port_del(&self->nl, 427));
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 427, &e));
+	ASSERT_EQ(-ENOENT, port_del(&self->nl, 427));
+	ASSERT_EXTACK_MSG(&self->nl);
+}
+
+TEST_F(port, explicit_reg_and_max)
+{
+	struct entry e;
+
+	/* 52535 + 13000 = 65535: the last port with a default */
+	ASSERT_EQ(0, port_new(&self->nl, 52535, 0, 0));
+	ASSERT_EQ(0, port_get(&self->nl, 52535, &e));
+	EXPECT_EQ(65535, e.reg_port);
+
+	ASSERT_EQ(-ERANGE, port_new(&self->nl, 52536, 0, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 52536, &e));
+
+	ASSERT_EQ(0, port_new(&self->nl, 60000, 14000, 5));
+	ASSERT_EQ(0, port_get(&self->nl, 60000, &e));
+	EXPECT_EQ(60000, e.port);
+	EXPECT_EQ(14000, e.reg_port);
+	EXPECT_EQ(5, e.max_sec);
+
+	ASSERT_EQ(0, port_new(&self->nl, 61000, -1, PORTSHARE_MAX_SECONDARIES_LIMIT));
+	ASSERT_EQ(0, port_get(&self->nl, 61000, &e));
+	EXPECT_TRUE(HAS(&e, PORTSHARE_A_REG_OFF));
+	EXPECT_FALSE(HAS(&e, PORTSHARE_A_REG_PORT));
+	EXPECT_EQ(PORTSHARE_MAX_SECONDARIES_LIMIT, e.max_sec);
+}
+
+TEST_F(port, max_range)
+{
+	struct req *r = &self->r;
+	struct entry e;
+
+	ASSERT_NE(0, port_new(&self->nl, 427, 0, PORTSHARE_MAX_SECONDARIES_LIMIT + 1));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 427, &e));
+
+	/* max 0 cannot be sent through port_new(), which omits 0 */
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_u32(r, PORTSHARE_A_MAX_SECONDARIES, 0);
+	ASSERT_NE(0, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 427, &e));
+
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 1));
+	ASSERT_EQ(0, port_get(&self->nl, 427, &e));
+	EXPECT_EQ(1, e.max_sec);
+}
+
+TEST_F(port, eexist_eaddrinuse)
+{
+	struct entry e;
+
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 0));
+	ASSERT_EQ(-EEXIST, port_new(&self->nl, 427, 0, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-EEXIST, port_new(&self->nl, 427, 15000, 3));
+	ASSERT_EQ(0, port_get(&self->nl, 427, &e));
+	EXPECT_EQ(13427, e.reg_port);	/* unchanged */
+	EXPECT_EQ(64, e.max_sec);
+
+	ASSERT_EQ(-EADDRINUSE, port_new(&self->nl, 428, 13427, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 428, &e));
+	/* a contested port cannot be a registration port, nor the reverse */
+	ASSERT_EQ(-EADDRINUSE, port_new(&self->nl, 428, 427, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-EADDRINUSE, port_new(&self->nl, 13427, 0, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 13427, &e));
+	/* nor its own */
+	ASSERT_EQ(-EINVAL, port_new(&self->nl, 500, 500, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 500, &e));
+	/* reg off ports never collide */
+	ASSERT_EQ(0, port_new(&self->nl, 501, -1, 0));
+	ASSERT_EQ(0, port_new(&self->nl, 502, -1, 0));
+}
+
+TEST_F(port, dump_ascending)
+{
+	static const __u16 order[] = { 500, 100, 65535, 300, 1 };
+	struct entry e[MAX_ENTRIES];
+	int n = -1;
+	size_t i;
+
+	ASSERT_EQ(0, port_dump(&self->nl, e, &n));
+	ASSERT_EQ(0, n);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		ASSERT_EQ(0, port_new(&self->nl, order[i],
+				      order[i] > 52535 ? 2000 : 0, 0));
+	}
+	ASSERT_EQ(0, port_dump(&self->nl, e, &n));
+	ASSERT_EQ(5, n);
+	EXPECT_EQ(1, e[0].port);
+	EXPECT_EQ(13001, e[0].reg_port);
+	EXPECT_EQ(100, e[1].port);
+	EXPECT_EQ(300, e[2].port);
+	EXPECT_EQ(500, e[3].port);
+	EXPECT_EQ(65535, e[4].port);
+	EXPECT_EQ(2000, e[4].reg_port);
+	EXPECT_EQ(0, self->nl.dump_intr);
+}
+
+TEST_F(port, eloop)
+{
+	struct entry e;
+
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 0));
+	ASSERT_EQ(0, sec_add(&self->nl, 427, AF_INET, "127.0.0.1", 9000, -1, 0, 0));
+	/* 9000 is a secondary's data port: sharing it would loop */
+	ASSERT_EQ(-ELOOP, port_new(&self->nl, 9000, 0, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 9000, &e));
+}
+
+TEST_F(port, del_purges)
+{
+	struct entry e[MAX_ENTRIES];
+	int n = -1;
+
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 0));
+	ASSERT_EQ(0, port_new(&self->nl, 161, 0, 0));
+	ASSERT_EQ(0, sec_add(&self->nl, 427, AF_INET, "127.0.0.1", 9000, -1, 0, 0));
+	ASSERT_EQ(0, sec_add(&self->nl, 427, AF_INET6, "::1", 9001, -1, 0, 0));
+	ASSERT_EQ(0, sec_add(&self->nl, 161, AF_INET, "127.0.0.1", 9002, -1, 0, 0));
+	ASSERT_EQ(0, port_del(&self->nl, 427));
+	ASSERT_EQ(0, sec_dump(&self->nl, 0, e, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(161, e[0].port);
+	EXPECT_EQ(9002, e[0].data_port);
+
+	/* designating again starts from an empty list */
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 0));
+	ASSERT_EQ(0, port_get(&self->nl, 427, &e[0]));
+	EXPECT_EQ(0, e[0].num_sec);
+	ASSERT_EQ(0, sec_dump(&self->nl, 427, e, &n));
+	EXPECT_EQ(0, n);
+}
+
+TEST_F(port, events)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	static char buf[BUFSZ];
+	struct nlmsghdr *h;
+	struct entry e;
+	struct nl mon;
+	ssize_t len;
+	int grp;
+
+	ASSERT_EQ(0, nl_open(&mon));
+	grp = mon.events_grp;
+	ASSERT_NE(0, grp);
+	ASSERT_EQ(0, setsockopt(mon.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&grp, sizeof(grp)));
+	ASSERT_EQ(0, setsockopt(mon.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 7));
+	len = recv(mon.fd, buf, sizeof(buf), 0);
+	ASSERT_GT(len, 0) TH_LOG("no event within 5s: %s", strerror(errno));
+	h = (struct nlmsghdr *)buf;
+	ASSERT_TRUE(NLMSG_OK(h, len));
+	ASSERT_EQ(self->nl.family, h->nlmsg_type);
+	parse_entry(&e, h);
+	EXPECT_EQ(PORTSHARE_CMD_PORT_NEW, e.cmd);
+	EXPECT_EQ(427, e.port);
+	EXPECT_EQ(13427, e.reg_port);
+	EXPECT_EQ(7, e.max_sec);
+	ASSERT_TRUE(HAS(&e, PORTSHARE_A_REASON));
+	EXPECT_EQ(PORTSHARE_REASON_NETLINK, e.reason);
+
+	ASSERT_EQ(0, sec_add(&self->nl, 427, AF_INET, "127.0.0.1", 9000,
+			     PORTSHARE_MODE_RAW, 0, 0));
+	len = recv(mon.fd, buf, sizeof(buf), 0);
+	ASSERT_GT(len, 0);
+	parse_entry(&e, (struct nlmsghdr *)buf);
+	EXPECT_EQ(PORTSHARE_CMD_SEC_ADD, e.cmd);
+	EXPECT_EQ(427, e.port);
+	EXPECT_TRUE(addr_eq(&e, AF_INET, "127.0.0.1"));
+	EXPECT_EQ(9000, e.data_port);
+	EXPECT_EQ(PORTSHARE_MODE_RAW, e.mode);
+	EXPECT_EQ(PORTSHARE_REASON_NETLINK, e.reason);
+	close(mon.fd);
+}
+
+TEST_F(port, unprivileged)
+{
+	struct entry e;
+
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 0));
+	/* drop every capability: GET stays allowed, mutations do not */
+	ASSERT_EQ(0, setresgid(65534, 65534, 65534));
+	ASSERT_EQ(0, setresuid(65534, 65534, 65534));
+	ASSERT_EQ(0, port_get(&self->nl, 427, &e));
+	EXPECT_EQ(13427, e.reg_port);
+	ASSERT_EQ(-EPERM, port_new(&self->nl, 428, 0, 0));
+	ASSERT_EQ(-EPERM, port_del(&self->nl, 427));
+	ASSERT_EQ(-EPERM, sec_add(&self->nl, 427, AF_INET, "127.0.0.1", 9000,
+				  -1, 0, 0));
+	ASSERT_EQ(0, port_get(&self->nl, 427, &e));
+	EXPECT_EQ(0, e.num_sec);
+}
+
+/* ==== secondaries, IPv4 and IPv6 ======================================= */
+
+FIXTURE(sec) {
+	struct nl nl;
+};
+
+FIXTURE_VARIANT(sec) {
+	int family;
+	const char *addr;	/* a loopback address */
+	const char *unspec;
+};
+
+FIXTURE_VARIANT_ADD(sec, ip4) {
+	.family = AF_INET,
+	.addr = "127.0.0.1",
+	.unspec = "0.0.0.0",
+};
+
+FIXTURE_VARIANT_ADD(sec, ip6) {
+	.family = AF_INET6,
+	.addr = "::1",
+	.unspec = "::",
+};
+
+FIXTURE_SETUP(sec)
+{
+	enter_netns(_metadata);
+	ASSERT_EQ(0, nl_open(&self->nl));
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 0));
+}
+
+FIXTURE_TEARDOWN(sec)
+{
+	close(self->nl.fd);
+}
+
+TEST_F(sec, add_dump_drop)
+{
+	struct entry e[MAX_ENTRIES], p;
+	int n = -1;
+
+	ASSERT_EQ(0, sec_add(&self->nl, 427, variant->family, variant->addr,
+			     9000, PORTSHARE_MODE_RAW, 3, 0));
+	ASSERT_EQ(0, sec_dump(&self->nl, 0, e, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(PORTSHARE_CMD_SEC_GET, e[0].cmd);
+	EXPECT_EQ(427, e[0].port);
+	EXPECT_TRUE(addr_eq(&e[0], variant->family, variant->addr));
+	EXPECT_FALSE(HAS(&e[0], variant->family == AF_INET ?
+			 PORTSHARE_A_ADDR6 : PORTSHARE_A_ADDR4));
+	EXPECT_EQ(9000, e[0].data_port);
+	EXPECT_EQ(PORTSHARE_MODE_RAW, e[0].mode);
+	EXPECT_EQ(3, e[0].sample);
+	ASSERT_TRUE(HAS(&e[0], PORTSHARE_A_STATS));
+	EXPECT_TRUE(!!(e[0].stats_seen & (1u << PORTSHARE_STAT_SEC_COPIES)));
+	EXPECT_TRUE(!!(e[0].stats_seen & (1u << PORTSHARE_STAT_SEC_BYTES)));
+	EXPECT_EQ(0, e[0].stats[PORTSHARE_STAT_SEC_COPIES]);
+	EXPECT_EQ(0, e[0].stats[PORTSHARE_STAT_SEC_BYTES]);
+
+	ASSERT_EQ(0, port_get(&self->nl, 427, &p));
+	EXPECT_EQ(1, p.num_sec);
+
+	ASSERT_EQ(0, sec_drop(&self->nl, 427, variant->family, variant->addr, 9000));
+	ASSERT_EQ(0, sec_dump(&self->nl, 0, e, &n));
+	EXPECT_EQ(0, n);
+	ASSERT_EQ(0, port_get(&self->nl, 427, &p));
+	EXPECT_EQ(0, p.num_sec);
+
+	ASSERT_EQ(-ENOENT, sec_drop(&self->nl, 427, variant->family,
+				    variant->addr, 9000));
+	ASSERT_EXTACK_MSG(&self->nl);
+}
+
+TEST_F(sec, defaults)
+{
+	struct entry e[MAX_ENTRIES];
+	int n = -1;
+
+	/* no DATA_PORT: the registration port; no MODE: encap; no SAMPLE: 1 */
+	ASSERT_EQ(0, sec_add(&self->nl, 427, variant->family, variant->addr,
+			     0, -1, 0, 0));
+	ASSERT_EQ(0, sec_dump(&self->nl, 427, e, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(13427, e[0].data_port);
+	EXPECT_EQ(PORTSHARE_MODE_ENCAP, e[0].mode);
+	EXPECT_EQ(1, e[0].sample);
+	/* DROP defaults the data port the same way */
+	ASSERT_EQ(0, sec_drop(&self->nl, 427, variant->family, variant->addr, 0));
+	ASSERT_EQ(0, sec_dump(&self->nl, 427, e, &n));
+	EXPECT_EQ(0, n);
+}
+
+TEST_F(sec, reg_off_needs_data_port)
+{
+	struct entry e[MAX_ENTRIES];
+	int n = -1;
+
+	ASSERT_EQ(0, port_new(&self->nl, 162, -1, 0));
+	ASSERT_EQ(-EINVAL, sec_add(&self->nl, 162, variant->family,
+				   variant->addr, 0, -1, 0, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(0, sec_add(&self->nl, 162, variant->family, variant->addr,
+			     9162, -1, 0, 0));
+	ASSERT_EQ(0, sec_dump(&self->nl, 162, e, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(9162, e[0].data_port);
+}
+
+TEST_F(sec, eexist)
+{
+	struct entry e[MAX_ENTRIES];
+	int n = -1;
+
+	ASSERT_EQ(0, sec_add(&self->nl, 427, variant->family, variant->addr,
+			     9000, -1, 0, 0));
+	/* same key, other options: still a duplicate */
+	ASSERT_EQ(-EEXIST, sec_add(&self->nl, 427, variant->family,
+				   variant->addr, 9000, PORTSHARE_MODE_RAW, 2, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	/* another data port is another secondary */
+	ASSERT_EQ(0, sec_add(&self->nl, 427, variant->family, variant->addr,
+			     9001, -1, 0, 0));
+	ASSERT_EQ(0, sec_dump(&self->nl, 427, e, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(PORTSHARE_MODE_ENCAP, e[0].mode);
+	EXPECT_EQ(9000, e[0].data_port);
+	EXPECT_EQ(9001, e[1].data_port);
+}
+
+TEST_F(sec, enoent_and_auto_port)
+{
+	struct entry e;
+
+	ASSERT_EQ(-ENOENT, sec_add(&self->nl, 1427, variant->family,
+				   variant->addr, 9000, -1, 0, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 1427, &e));
+	ASSERT_EQ(-ENOENT, sec_drop(&self->nl, 1427, variant->family,
+				    variant->addr, 9000));
+
+	ASSERT_EQ(0, sec_add(&self->nl, 1427, variant->family, variant->addr,
+			     0, -1, 0, 1));
+	ASSERT_EQ(0, port_get(&self->nl, 1427, &e));
+	EXPECT_EQ(14427, e.reg_port);
+	EXPECT_EQ(PORTSHARE_DEFAULT_MAX_SECONDARIES, e.max_sec);
+	EXPECT_EQ(1, e.num_sec);
+	/* AUTO_PORT on a designated port changes nothing */
+	ASSERT_EQ(0, sec_add(&self->nl, 1427, variant->family, variant->addr,
+			     9000, -1, 0, 1));
+	ASSERT_EQ(0, port_get(&self->nl, 1427, &e));
+	EXPECT_EQ(2, e.num_sec);
+}
+
+TEST_F(sec, enospc)
+{
+	struct entry p;
+
+	ASSERT_EQ(0, port_new(&self->nl, 428, 0, 2));
+	ASSERT_EQ(0, sec_add(&self->nl, 428, variant->family, variant->addr,
+			     9000, -1, 0, 0));
+	ASSERT_EQ(0, sec_add(&self->nl, 428, variant->family, variant->addr,
+			     9001, -1, 0, 0));
+	ASSERT_EQ(-ENOSPC, sec_add(&self->nl, 428, variant->family,
+				   variant->addr, 9002, -1, 0, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(0, port_get(&self->nl, 428, &p));
+	EXPECT_EQ(2, p.num_sec);
+	/* a drop makes room again */
+	ASSERT_EQ(0, sec_drop(&self->nl, 428, variant->family, variant->addr, 9000));
+	ASSERT_EQ(0, sec_add(&self->nl, 428, variant->family, variant->addr,
+			     9002, -1, 0, 0));
+}
+
+TEST_F(sec, eloop)
+{
+	struct entry e[MAX_ENTRIES];
+	int n = -1;
+
+	ASSERT_EQ(0, port_new(&self->nl, 161, 0, 0));
+	ASSERT_EQ(-ELOOP, sec_add(&self->nl, 427, variant->family,
+				  variant->addr, 161, -1, 0, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ELOOP, sec_add(&self->nl, 427, variant->family,
+				  variant->addr, 427, -1, 0, 0));
+	ASSERT_EQ(0, sec_dump(&self->nl, 0, e, &n));
+	EXPECT_EQ(0, n);
+}
+
+TEST_F(sec, unspecified_address)
+{
+	struct entry e[MAX_ENTRIES];
+	int n = -1;
+
+	ASSERT_EQ(-EINVAL, sec_add(&self->nl, 427, variant->family,
+				   variant->unspec, 9000, -1, 0, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(0, sec_dump(&self->nl, 0, e, &n));
+	EXPECT_EQ(0, n);
+}
+
+TEST_F(sec, dump_order)
+{
+	/* interleaved over three ports; dump is by port, then insertion */
+	static const struct { __u16 port, data; } ops[] = {
+		{ 427, 9005 }, { 161, 9001 }, { 427, 9002 }, { 2000, 9009 },
+		{ 161, 9000 }, { 427, 9003 }, { 2000, 9008 }, { 161, 9004 },
+	};
+	static const struct { __u16 port, data; } want[] = {
+		{ 161, 9001 }, { 161, 9000 }, { 161, 9004 },
+		{ 427, 9005 }, { 427, 9002 }, { 427, 9003 },
+		{ 2000, 9009 }, { 2000, 9008 },
+	};
+	struct entry e[MAX_ENTRIES];
+	int n = -1, i;
+
+	ASSERT_EQ(0, port_new(&self->nl, 161, 0, 0));
+	ASSERT_EQ(0, port_new(&self->nl, 2000, 0, 0));
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(0, sec_add(&self->nl, ops[i].port, variant->family,
+				     variant->addr, ops[i].data, -1, 0, 0));
+	}
+	ASSERT_EQ(0, sec_dump(&self->nl, 0, e, &n));
+	ASSERT_EQ(8, n);
+	EXPECT_EQ(0, self->nl.dump_intr);
+	for (i = 0; i < 8; i++) {
+		EXPECT_EQ(want[i].port, e[i].port) TH_LOG("entry %d", i);
+		EXPECT_EQ(want[i].data, e[i].data_port) TH_LOG("entry %d", i);
+		EXPECT_TRUE(addr_eq(&e[i], variant->family, variant->addr));
+	}
+	ASSERT_EQ(0, sec_dump(&self->nl, 427, e, &n));
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(9005, e[0].data_port);
+	EXPECT_EQ(9002, e[1].data_port);
+	EXPECT_EQ(9003, e[2].data_port);
+}
+
+TEST_F(sec, dump_large)
+{
+	/* more than fits in one dump skb: the dump must resume correctly */
+	struct entry *e = calloc(MAX_ENTRIES, sizeof(*e));
+	int n = -1, i;
+
+	ASSERT_NE(NULL, e);
+	ASSERT_EQ(0, port_new(&self->nl, 5000, 0, 200));
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(0, sec_add(&self->nl, 5000, variant->family,
+				     variant->addr, 20000 + i, -1, 0, 0));
+	}
+	ASSERT_EQ(0, sec_dump(&self->nl, 0, e, &n));
+	ASSERT_EQ(200, n);
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(20000 + i, e[i].data_port) TH_LOG("entry %d", i);
+	}
+	free(e);
+}
+
+/* ==== strict validation ================================================ */
+
+FIXTURE(strict) {
+	struct nl nl;
+	struct req r;
+};
+
+FIXTURE_SETUP(strict)
+{
+	enter_netns(_metadata);
+	ASSERT_EQ(0, nl_open(&self->nl));
+	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 0));
+}
+
+FIXTURE_TEARDOWN(strict)
+{
+	close(self->nl.fd);
+}
+
+/* The state after each rejection: port 427 with no secondaries. */
+static int state_untouched(struct nl *nl)
+{
+	struct entry e[MAX_ENTRIES];
+	int n = -1;
+
+	if (port_dump(nl, e, &n) || n != 1 || e[0].port != 427)
+		return 0;
+	if (sec_dump(nl, 0, e, &n) || n != 0)
+		return 0;
+	return 1;
+}
+
+TEST_F(strict, unknown_attribute)
+{
+	struct req *r = &self->r;
+
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 428);
+	put_u32(r, PORTSHARE_A_MAX + 1, 1);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+
+	/* a reply-only attribute in a request is no better */
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_addr(r, AF_INET, "127.0.0.1");
+	put_u8(r, PORTSHARE_A_MAX + 5, 0);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, addr6_wrong_length)
+{
+	struct req *r = &self->r;
+	__u8 a[17] = { 0 };
+	int ret;
+
+	a[15] = 1;
+	/* the core says EINVAL or ERANGE, depending on the policy type */
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	req_put(r, PORTSHARE_A_ADDR6, a, 15);
+	ret = nl_xfer(&self->nl, r, NULL, NULL);
+	ASSERT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("ret %d", ret);
+	ASSERT_EXTACK_MSG(&self->nl);
+
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	req_put(r, PORTSHARE_A_ADDR6, a, 17);
+	ret = nl_xfer(&self->nl, r, NULL, NULL);
+	ASSERT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("ret %d", ret);
+	ASSERT_EXTACK_MSG(&self->nl);
+
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	req_put(r, PORTSHARE_A_ADDR4, a + 12, 3);
+	ret = nl_xfer(&self->nl, r, NULL, NULL);
+	ASSERT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("ret %d", ret);
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, port_wrong_length)
+{
+	struct req *r = &self->r;
+
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	put_u32(r, PORTSHARE_A_PORT, 428);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, mode_out_of_range)
+{
+	struct req *r = &self->r;
+
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_addr(r, AF_INET, "127.0.0.1");
+	put_u16(r, PORTSHARE_A_DATA_PORT, 9000);
+	put_u8(r, PORTSHARE_A_MODE, PORTSHARE_MODE_MAX + 1);
+	ASSERT_NE(0, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, sample_out_of_range)
+{
+	struct req *r = &self->r;
+
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_addr(r, AF_INET, "127.0.0.1");
+	put_u32(r, PORTSHARE_A_SAMPLE, 0);
+	ASSERT_NE(0, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_addr(r, AF_INET, "127.0.0.1");
+	put_u32(r, PORTSHARE_A_SAMPLE, PORTSHARE_SAMPLE_LIMIT + 1);
+	ASSERT_NE(0, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, port_zero)
+{
+	struct req *r = &self->r;
+
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 0);
+	ASSERT_NE(0, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_addr(r, AF_INET, "127.0.0.1");
+	put_u16(r, PORTSHARE_A_DATA_PORT, 0);
+	ASSERT_NE(0, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, both_addresses)
+{
+	struct req *r = &self->r;
+
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_addr(r, AF_INET, "127.0.0.1");
+	put_addr(r, AF_INET6, "::1");
+	put_u16(r, PORTSHARE_A_DATA_PORT, 9000);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, reg_port_and_reg_off)
+{
+	struct req *r = &self->r;
+
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 428);
+	put_u16(r, PORTSHARE_A_REG_PORT, 14000);
+	put_flag(r, PORTSHARE_A_REG_OFF);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, missing_attributes)
+{
+	struct req *r = &self->r;
+
+	/* no PORT */
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK(&self->nl);
+	if (self->nl.miss_type >= 0)
+		EXPECT_EQ(PORTSHARE_A_PORT, self->nl.miss_type);
+
+	/* no address */
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_u16(r, PORTSHARE_A_DATA_PORT, 9000);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK(&self->nl);
+
+	/* PORT_DEL without PORT */
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_DEL, NLM_F_ACK);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, nlm_f_create)
+{
+	struct req *r = &self->r;
+
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW,
+		 NLM_F_ACK | NLM_F_CREATE);
+	put_u16(r, PORTSHARE_A_PORT, 428);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW,
+		 NLM_F_ACK | NLM_F_EXCL);
+	put_u16(r, PORTSHARE_A_PORT, 428);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+
+	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD,
+		 NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_addr(r, AF_INET, "127.0.0.1");
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+
+	/* genlmsghdr.reserved must be 0 */
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	((struct genlmsghdr *)NLMSG_DATA(r->nlh))->reserved = 1;
+	put_u16(r, PORTSHARE_A_PORT, 428);
+	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_F(strict, unknown_command)
+{
+	struct req *r = &self->r;
+
+	req_init(r, &self->nl, PORTSHARE_CMD_MAX + 1, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 428);
+	ASSERT_EQ(-EOPNOTSUPP, nl_xfer(&self->nl, r, NULL, NULL));
+	/* SHUTDOWN is an event, not a request */
+	req_init(r, &self->nl, PORTSHARE_CMD_SHUTDOWN, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	ASSERT_EQ(-EOPNOTSUPP, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_TRUE(state_untouched(&self->nl));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,634 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# psnl.sh: secondaries through psnl (add, drop, list), its text and JSON
+# output, batch mode, help, and its argument checking.
+#
+# Topology: the first test uses the initial namespace right after a module
+# reload (secondary on 127.0.0.5, loopback).  Every other test gets a fresh
+# namespace $NS whose lo carries the addresses that secondaries use, so no
+# datagram (copy or SHUTDOWN) can leave it; the round-trip tests replay the
+# output into a second fresh namespace $NS2:
+#
+#	+---------------- $NS / $NS2 ---------------+
+#	|  lo: 127.0.0.1 10.0.0.5 10.0.0.6 10.0.0.7 |
+#	|      fd00::5 fd00::6                      |
+#	|  psnl (ip netns exec)                     |
+#	+-------------------------------------------+
+#
+# What it tests: `psnl add` auto-designation and defaults, explicit data
+# ports, IPv6 (bracketed and bare), modes, sample, EEXIST / ENOENT / ENOSPC /
+# ELOOP refusals, `psnl list` and `psnl port list` text that replays through
+# `psnl -b -` to an identical state, the JSON of both (-j, -j -p), batch
+# files (FILE:LINE errors, stop at the first error, --force), help for every
+# command, and that every malformed argument is refused with exit status 2,
+# a message naming the token and no state change.
+
+. "$(dirname "$0")/lib.sh"
+
+T=$'\t'
+NS=
+NS2=
+
+p()
+{
+	ip netns exec "$NS" psnl "$@"
+}
+
+p2()
+{
+	ip netns exec "$NS2" psnl "$@"
+}
+
+add_addrs()
+{
+	local a
+
+	for a in 10.0.0.5 10.0.0.6 10.0.0.7; do
+		ip -n "$1" addr add "$a/32" dev lo
+	done
+	for a in fd00::5 fd00::6; do
+		ip -n "$1" addr add "$a/128" dev lo nodad
+	done
+}
+
+new_ns()
+{
+	setup_ns NS
+	add_addrs "$NS"
+}
+
+snapshot()
+{
+	ps_state "$NS" >"$PS_TMP/$1"
+}
+
+unchanged()
+{
+	ps_state "$NS" >"$PS_TMP/now"
+	if ! diff -u "$PS_TMP/$1" "$PS_TMP/now" >"$PS_TMP/diff"; then
+		diag "FAIL: the state changed (-before +after):"
+		diag <"$PS_TMP/diff"
+		exit 1
+	fi
+}
+
+list_is()
+{
+	cmd_ok p list
+	assert_text "$OUT" "$1" "psnl list"
+}
+
+port_list_is()
+{
+	cmd_ok p port list
+	assert_text "$OUT" "$1" "psnl port list"
+}
+
+# json_eq FILE PYTHON_EXPR: FILE holds one JSON document equal to the value.
+json_eq()
+{
+	if ! python3 - "$1" "$2" >"$PS_TMP/json" 2>&1 <<'EOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    got = json.load(f)
+want = eval(sys.argv[2], {"null": None, "true": True, "false": False})
+if got != want:
+    print("expected: " + json.dumps(want, sort_keys=True))
+    print("got:      " + json.dumps(got, sort_keys=True))
+    sys.exit(1)
+EOF
+	then
+		diag "FAIL: JSON in $1 differs"
+		diag <"$PS_TMP/json"
+		diag "raw:"
+		diag <"$1"
+		exit 1
+	fi
+}
+
+# A populated state for the output and refusal tests.
+populate()
+{
+	cmd_ok p port add 427
+	cmd_ok p port add 161 reg off max 3
+	cmd_ok p port add 60000 reg 14000 max 10
+	cmd_ok p add 427 10.0.0.5
+	cmd_ok p add 427 10.0.0.6:9000 mode raw
+	cmd_ok p add 427 '[fd00::5]:9001' mode transparent sample 10
+	cmd_ok p add 161 fd00::6:9002
+	cmd_ok p add 161 10.0.0.7:9003 mode encap sample 1000000
+	cmd_ok p add 60000 10.0.0.5
+}
+
+POP_LIST="add 161 [fd00::6]:9002 mode encap$T# copies 0 bytes 0
+add 161 10.0.0.7:9003 mode encap sample 1000000$T# copies 0 bytes 0
+add 427 10.0.0.5:13427 mode encap$T# copies 0 bytes 0
+add 427 10.0.0.6:9000 mode raw$T# copies 0 bytes 0
+add 427 [fd00::5]:9001 mode transparent sample 10$T# copies 0 bytes 0
+add 60000 10.0.0.5:14000 mode encap$T# copies 0 bytes 0"
+
+POP_PORTS="port add 161 reg off max 3$T# secondaries 2 rx 0 shared 0
+port add 427 reg 13427 max 64$T# secondaries 3 rx 0 shared 0
+port add 60000 reg 14000 max 10$T# secondaries 1 rx 0 shared 0"
+
+# ---- tests -------------------------------------------------------------------
+
+test_auto_designate()
+{
+	cmd_ok reload_module
+	cmd_ok psnl port list
+	assert_empty "$OUT" "port list after load"
+	cmd_ok psnl add 427 127.0.0.5
+	assert_empty "$OUT" "add stdout"
+	assert_empty "$ERR" "add stderr"
+	cmd_ok psnl port list
+	assert_text "$OUT" "port add 427 reg 13427 max 64$T# secondaries 1 rx 0 shared 0"
+	cmd_ok psnl list
+	assert_text "$OUT" "add 427 127.0.0.5:13427 mode encap$T# copies 0 bytes 0"
+	cmd_ok psnl port del 427
+	cmd_ok psnl list
+	assert_empty "$OUT" "list after port del"
+}
+
+test_data_ports_modes()
+{
+	new_ns
+	cmd_ok p add 427 10.0.0.5:9000
+	cmd_ok p add 427 10.0.0.5:9001 mode raw
+	cmd_ok p add 427 10.0.0.6:9001 mode transparent sample 10
+	cmd_ok p add 427 10.0.0.6:9002 sample 1 mode encap
+	cmd_ok p add 427 10.0.0.7 mode raw sample 1000000
+	# insertion order within a port
+	list_is "add 427 10.0.0.5:9000 mode encap$T# copies 0 bytes 0
+add 427 10.0.0.5:9001 mode raw$T# copies 0 bytes 0
+add 427 10.0.0.6:9001 mode transparent sample 10$T# copies 0 bytes 0
+add 427 10.0.0.6:9002 mode encap$T# copies 0 bytes 0
+add 427 10.0.0.7:13427 mode raw sample 1000000$T# copies 0 bytes 0"
+	port_list_is "port add 427 reg 13427 max 64$T# secondaries 5 rx 0 shared 0"
+	# an explicit reg port is the default data port
+	cmd_ok p port add 60000 reg 14000
+	cmd_ok p add 60000 10.0.0.5
+	cmd_ok p list 60000
+	assert_text "$OUT" "add 60000 10.0.0.5:14000 mode encap$T# copies 0 bytes 0"
+}
+
+test_ipv6()
+{
+	new_ns
+	cmd_ok p add 427 '[fd00::5]:9000'
+	cmd_ok p add 427 fd00::5
+	cmd_ok p add 427 '[FD00:0:0::6]:9001' mode raw
+	cmd_ok p add 427 ::1 sample 2
+	list_is "add 427 [fd00::5]:9000 mode encap$T# copies 0 bytes 0
+add 427 [fd00::5]:13427 mode encap$T# copies 0 bytes 0
+add 427 [fd00::6]:9001 mode raw$T# copies 0 bytes 0
+add 427 [::1]:13427 mode encap sample 2$T# copies 0 bytes 0"
+	cmd_ok p drop 427 '[fd00::6]:9001'
+	cmd_ok p drop 427 fd00::5
+	list_is "add 427 [fd00::5]:9000 mode encap$T# copies 0 bytes 0
+add 427 [::1]:13427 mode encap sample 2$T# copies 0 bytes 0"
+	port_list_is "port add 427 reg 13427 max 64$T# secondaries 2 rx 0 shared 0"
+}
+
+test_duplicates()
+{
+	new_ns
+	cmd_ok p add 427 10.0.0.5
+	cmd_ok p add 427 '[fd00::5]:9000'
+	snapshot before
+	cmd_fail_rc 1 p add 427 10.0.0.5
+	assert_grep -i 'exist|already' "$ERR" "stderr"
+	# the default data port is the registration port: same key
+	cmd_fail_rc 1 p add 427 10.0.0.5:13427 mode raw
+	assert_grep -i 'exist|already' "$ERR" "stderr"
+	cmd_fail_rc 1 p add 427 '[fd00:0::5]:9000'
+	assert_grep -i 'exist|already' "$ERR" "stderr"
+	unchanged before
+}
+
+test_drop()
+{
+	new_ns
+	cmd_ok p add 427 10.0.0.5
+	cmd_ok p add 427 10.0.0.5:9000
+	cmd_ok p add 161 10.0.0.5:9000
+	cmd_ok p drop 427 10.0.0.5:9000
+	assert_empty "$OUT" "drop stdout"
+	list_is "add 161 10.0.0.5:9000 mode encap$T# copies 0 bytes 0
+add 427 10.0.0.5:13427 mode encap$T# copies 0 bytes 0"
+	snapshot before
+	cmd_fail_rc 1 p drop 427 10.0.0.5:9000
+	assert_grep -i 'not' "$ERR" "stderr"
+	cmd_fail_rc 1 p drop 427 10.0.0.6
+	assert_grep -i 'not' "$ERR" "stderr"
+	cmd_fail_rc 1 p drop 162 10.0.0.5:9000
+	assert_grep -i 'not' "$ERR" "stderr"
+	unchanged before
+	# drop never undesignates the port
+	cmd_ok p drop 427 10.0.0.5
+	cmd_ok p drop 161 10.0.0.5:9000
+	list_is ""
+	port_list_is "port add 161 reg 13161 max 64$T# secondaries 0 rx 0 shared 0
+port add 427 reg 13427 max 64$T# secondaries 0 rx 0 shared 0"
+}
+
+test_full()
+{
+	new_ns
+	cmd_ok p port add 427 max 2
+	cmd_ok p add 427 10.0.0.5
+	cmd_ok p add 427 10.0.0.6
+	snapshot before
+	cmd_fail_rc 1 p add 427 10.0.0.7
+	assert_grep -i 'full|space|max' "$ERR" "stderr"
+	unchanged before
+	cmd_ok p drop 427 10.0.0.5
+	cmd_ok p add 427 10.0.0.7
+	list_is "add 427 10.0.0.6:13427 mode encap$T# copies 0 bytes 0
+add 427 10.0.0.7:13427 mode encap$T# copies 0 bytes 0"
+}
+
+test_loop()
+{
+	new_ns
+	cmd_ok p port add 161
+	cmd_ok p add 427 10.0.0.5
+	snapshot before
+	cmd_fail_rc 1 p add 427 10.0.0.5:161
+	assert_grep -i 'loop|contested' "$ERR" "stderr"
+	cmd_fail_rc 1 p add 427 10.0.0.5:427
+	assert_grep -i 'loop|contested' "$ERR" "stderr"
+	unchanged before
+}
+
+test_roundtrip()
+{
+	new_ns
+	populate
+	list_is "$POP_LIST"
+	port_list_is "$POP_PORTS"
+	setup_ns NS2
+	add_addrs "$NS2"
+	# ports first (they carry reg and max), then the lists
+	{ p port list; p list; } >"$PS_TMP/dump"
+	cmd_ok p2 -b - <"$PS_TMP/dump"
+	cmd_ok p2 port list
+	assert_text "$OUT" "$POP_PORTS" "replayed port list"
+	cmd_ok p2 list
+	assert_text "$OUT" "$POP_LIST" "replayed list"
+	p -j list >"$PS_TMP/a"
+	p2 -j list >"$PS_TMP/b"
+	cmd_ok diff -u "$PS_TMP/a" "$PS_TMP/b"
+}
+
+test_roundtrip_list_only()
+{
+	# `psnl list` alone replays into an empty state: ports are designated
+	# on the fly, with defaults
+	new_ns
+	cmd_ok p add 427 10.0.0.5
+	cmd_ok p add 427 '[fd00::5]:9001' mode transparent sample 10
+	cmd_ok p add 161 10.0.0.7:9003 mode raw
+	p list >"$PS_TMP/dump"
+	setup_ns NS2
+	add_addrs "$NS2"
+	cmd_ok p2 -b "$PS_TMP/dump"
+	cmd_ok p2 list
+	assert_text "$OUT" "$(cat "$PS_TMP/dump")" "replayed list"
+	cmd_ok p2 port list
+	assert_text "$OUT" "port add 161 reg 13161 max 64$T# secondaries 1 rx 0 shared 0
+port add 427 reg 13427 max 64$T# secondaries 2 rx 0 shared 0"
+}
+
+test_json_ports()
+{
+	new_ns
+	cmd_ok p -j port list
+	json_eq "$OUT" '[]'
+	populate
+	cmd_ok p -j port list
+	json_eq "$OUT" '[
+	{"port": 161, "reg_port": null, "max_secondaries": 3, "secondaries": 2,
+	 "stats": {"rx": 0, "shared": 0}},
+	{"port": 427, "reg_port": 13427, "max_secondaries": 64, "secondaries": 3,
+	 "stats": {"rx": 0, "shared": 0}},
+	{"port": 60000, "reg_port": 14000, "max_secondaries": 10, "secondaries": 1,
+	 "stats": {"rx": 0, "shared": 0}}]'
+	cp "$OUT" "$PS_TMP/compact"
+	assert_eq 1 "$(wc -l <"$OUT")" "lines of -j output"
+	cmd_ok p -j -p port list
+	[ "$(wc -l <"$OUT")" -gt 3 ] || fail "-j -p output is not pretty: $(cat "$OUT")"
+	json_eq "$OUT" "$(cat "$PS_TMP/compact")"
+}
+
+test_json_list()
+{
+	new_ns
+	cmd_ok p -j list
+	json_eq "$OUT" '[]'
+	populate
+	cmd_ok p -j list
+	json_eq "$OUT" '[
+	{"port": 161, "family": "inet6", "addr": "fd00::6", "data_port": 9002,
+	 "mode": "encap", "sample": 1, "stats": {"copies": 0, "bytes": 0}},
+	{"port": 161, "family": "inet", "addr": "10.0.0.7", "data_port": 9003,
+	 "mode": "encap", "sample": 1000000, "stats": {"copies": 0, "bytes": 0}},
+	{"port": 427, "family": "inet", "addr": "10.0.0.5", "data_port": 13427,
+	 "mode": "encap", "sample": 1, "stats": {"copies": 0, "bytes": 0}},
+	{"port": 427, "family": "inet", "addr": "10.0.0.6", "data_port": 9000,
+	 "mode": "raw", "sample": 1, "stats": {"copies": 0, "bytes": 0}},
+	{"port": 427, "family": "inet6", "addr": "fd00::5", "data_port": 9001,
+	 "mode": "transparent", "sample": 10, "stats": {"copies": 0, "bytes": 0}},
+	{"port": 60000, "family": "inet", "addr": "10.0.0.5", "data_port": 14000,
+	 "mode": "encap", "sample": 1, "stats": {"copies": 0, "bytes": 0}}]'
+	cp "$OUT" "$PS_TMP/compact"
+	assert_eq 1 "$(wc -l <"$OUT")" "lines of -j output"
+	cmd_ok p --json --pretty list
+	[ "$(wc -l <"$OUT")" -gt 6 ] || fail "--json --pretty output is not pretty"
+	json_eq "$OUT" "$(cat "$PS_TMP/compact")"
+	cmd_ok p -j list 161
+	json_eq "$OUT" '[
+	{"port": 161, "family": "inet6", "addr": "fd00::6", "data_port": 9002,
+	 "mode": "encap", "sample": 1, "stats": {"copies": 0, "bytes": 0}},
+	{"port": 161, "family": "inet", "addr": "10.0.0.7", "data_port": 9003,
+	 "mode": "encap", "sample": 1000000, "stats": {"copies": 0, "bytes": 0}}]'
+}
+
+test_batch_ok()
+{
+	local f=$PS_TMP/batch
+
+	new_ns
+	cat >"$f" <<-EOF
+	# a comment line
+
+	port add 427 max 5
+	add 427 10.0.0.5	# trailing comment
+	   add 427 10.0.0.6:9000 mode raw
+	port add 161 reg off
+	add 161 [fd00::5]:9001
+	drop 427 10.0.0.5
+	EOF
+	cmd_ok p -b "$f"
+	assert_empty "$ERR" "batch stderr"
+	port_list_is "port add 161 reg off max 64$T# secondaries 1 rx 0 shared 0
+port add 427 reg 13427 max 5$T# secondaries 1 rx 0 shared 0"
+	list_is "add 161 [fd00::5]:9001 mode encap$T# copies 0 bytes 0
+add 427 10.0.0.6:9000 mode raw$T# copies 0 bytes 0"
+	# list commands in a batch print like on the command line
+	printf 'list 161\nport list\n' >"$f"
+	cmd_ok p --batch "$f"
+	assert_text "$OUT" "add 161 [fd00::5]:9001 mode encap$T# copies 0 bytes 0
+port add 161 reg off max 64$T# secondaries 1 rx 0 shared 0
+port add 427 reg 13427 max 5$T# secondaries 1 rx 0 shared 0"
+}
+
+test_batch_stops()
+{
+	local f=$PS_TMP/batch.txt
+
+	new_ns
+	printf 'port add 427\nadd 427 10.0.0.5\nadd 427 10.0.0.5\nadd 427 10.0.0.6\n' >"$f"
+	cmd_fail_rc 1 p -b "$f"
+	assert_grep -F "$f:3:" "$ERR" "stderr"
+	assert_no_grep -F "$f:1:" "$ERR" "stderr"
+	list_is "add 427 10.0.0.5:13427 mode encap$T# copies 0 bytes 0"
+
+	# a malformed line stops the batch the same way
+	new_ns
+	printf 'port add 427\nadd 427 10.0.0.5\nadd 427 10.0.0.5 mode bogus\nadd 427 10.0.0.6\n' >"$f"
+	cmd_fail p -b "$f"
+	assert_grep -F "$f:3:" "$ERR" "stderr"
+	assert_grep -F "bogus" "$ERR" "stderr"
+	list_is "add 427 10.0.0.5:13427 mode encap$T# copies 0 bytes 0"
+}
+
+test_batch_force()
+{
+	local f=$PS_TMP/batch.txt
+
+	new_ns
+	printf '%s\n' 'port add 427' 'add 427 10.0.0.5' 'add 427 10.0.0.5' \
+		'add 427 10.0.0.6' 'add 427 10.0.0.7 mode bogus' \
+		'add 427 10.0.0.7' >"$f"
+	cmd_fail p -b "$f" --force
+	assert_grep -F "$f:3:" "$ERR" "stderr"
+	assert_grep -F "$f:5:" "$ERR" "stderr"
+	list_is "add 427 10.0.0.5:13427 mode encap$T# copies 0 bytes 0
+add 427 10.0.0.6:13427 mode encap$T# copies 0 bytes 0
+add 427 10.0.0.7:13427 mode encap$T# copies 0 bytes 0"
+
+	# a missing batch file
+	cmd_fail p -b "$PS_TMP/no-such-file"
+	assert_grep -F "no-such-file" "$ERR" "stderr"
+}
+
+test_help()
+{
+	local c
+
+	new_ns
+	for c in "" add drop list monitor port "port add" "port del" "port list" help; do
+		# shellcheck disable=SC2086
+		cmd_ok p help $c
+		[ -s "$OUT" ] || fail "'psnl help $c' printed nothing on stdout"
+		assert_empty "$ERR" "stderr of psnl help $c"
+		cp "$OUT" "$PS_TMP/help"
+		# shellcheck disable=SC2086
+		cmd_ok p $c --help
+		[ -s "$OUT" ] || fail "'psnl $c --help' printed nothing on stdout"
+		assert_empty "$ERR" "stderr of psnl $c --help"
+		if [ -n "$c" ]; then
+			assert_grep -F "$c" "$OUT" "psnl $c --help"
+		fi
+	done
+	cmd_ok p help add
+	assert_grep -F "PORT" "$OUT" "psnl help add"
+	assert_grep -F "mode" "$OUT" "psnl help add"
+	cmd_ok p help
+	for c in add drop list port monitor; do
+		assert_grep "(^|[[:space:]])$c([[:space:]]|$)" "$OUT" "psnl help"
+	done
+	cmd_fail_rc 2 p help frobnicate
+	assert_grep -F frobnicate "$ERR" "stderr"
+}
+
+# bad_args TOKEN ARGS...: psnl ARGS must exit 2, name TOKEN on stderr (any
+# message when TOKEN is empty) and change nothing.
+BAD_FAILS=0
+bad_args()
+{
+	local token=$1 rc=0 why=""
+	shift
+
+	p "$@" >"$OUT" 2>"$ERR" </dev/null || rc=$?
+	[ "$rc" = 2 ] || why="exit status $rc, expected 2"
+	if [ -z "$why" ]; then
+		if [ -n "$token" ]; then
+			grep -qF -- "$token" "$ERR" || why="stderr does not name '$token'"
+		else
+			[ -s "$ERR" ] || why="nothing on stderr"
+		fi
+	fi
+	if [ -z "$why" ]; then
+		ps_state "$NS" >"$PS_TMP/now"
+		cmp -s "$PS_TMP/before" "$PS_TMP/now" || why="the state changed"
+	fi
+	[ -z "$why" ] && return 0
+	diag "psnl$(printf " '%s'" "$@"): $why"
+	[ ! -s "$ERR" ] || diag <"$ERR"
+	BAD_FAILS=$((BAD_FAILS + 1))
+	# resync so one failure does not cascade
+	ps_state "$NS" >"$PS_TMP/before"
+}
+
+bad_done()
+{
+	[ "$BAD_FAILS" = 0 ] || fail "$BAD_FAILS malformed commands were not refused properly"
+}
+
+bad_setup()
+{
+	new_ns
+	populate
+	snapshot before
+}
+
+test_bad_ports()
+{
+	local x
+
+	bad_setup
+	for x in 0 65536 -1 abc 4x2 ''; do
+		bad_args "$x" add "$x" 10.0.0.5
+		bad_args "$x" drop "$x" 10.0.0.5
+		bad_args "$x" list "$x"
+		bad_args "$x" port add "$x"
+		bad_args "$x" port del "$x"
+		bad_args "$x" port add 428 reg "$x"
+	done
+	for x in 0 65536 -1 abc; do
+		bad_args "$x" add 428 "10.0.0.5:$x"
+		bad_args "$x" add 428 "[fd00::5]:$x"
+		bad_args "$x" drop 427 "10.0.0.5:$x"
+	done
+	bad_done
+}
+
+test_bad_addresses()
+{
+	local x
+
+	bad_setup
+	for x in 10.0.0.300 10.0.0 10.0.0.5.1 fd00::zz fd00:::5 '[fd00::5' \
+		'fd00::5]:9000' '[fd00::5]:' '10.0.0.5:' '[10.0.0.5]:9000' \
+		'10.0.0.5:9000:1' ''; do
+		bad_args "$x" add 428 "$x"
+		bad_args "$x" drop 427 "$x"
+	done
+	bad_done
+}
+
+test_bad_options()
+{
+	local x
+
+	bad_setup
+	for x in bogus ENCAP raw,encap 1 ''; do
+		bad_args "$x" add 428 10.0.0.5 mode "$x"
+	done
+	for x in 0 -1 abc 1000001 4294967296 1.5 ''; do
+		bad_args "$x" add 428 10.0.0.5 sample "$x"
+	done
+	for x in 0 4097 -1 abc ''; do
+		bad_args "$x" port add 428 max "$x"
+	done
+	# missing values
+	bad_args mode add 428 10.0.0.5 mode
+	bad_args sample add 428 10.0.0.5 sample
+	bad_args sample add 428 10.0.0.5 mode raw sample
+	bad_args reg port add 428 reg
+	bad_args max port add 428 max
+	bad_args max port add 428 reg 20000 max
+	# repeated options
+	bad_args mode add 428 10.0.0.5 mode raw mode encap
+	bad_args sample add 428 10.0.0.5 sample 2 sample 3
+	bad_done
+}
+
+test_bad_words()
+{
+	bad_setup
+	# unknown words
+	bad_args bogus add 428 10.0.0.5 bogus
+	bad_args bogus add 428 10.0.0.5 mode raw bogus
+	bad_args bogus port add 428 bogus
+	bad_args bogus port add 428 max 3 bogus
+	# extra arguments
+	bad_args extra drop 427 10.0.0.5 extra
+	bad_args extra port del 427 extra
+	bad_args extra list 427 extra
+	bad_args extra port list extra
+	bad_args extra monitor extra
+	bad_args mode drop 427 10.0.0.5 mode raw
+	# unknown commands
+	bad_args frobnicate frobnicate
+	bad_args frob port frob
+	bad_args ADD ADD 428 10.0.0.5
+	# missing arguments
+	bad_args "" add
+	bad_args "" add 428
+	bad_args "" drop
+	bad_args "" drop 427
+	bad_args "" port add
+	bad_args "" port del
+	bad_args "" port
+	# global options
+	bad_args --bogus --bogus list
+	bad_args -x -x list
+	bad_args "" -n
+	bad_args "" -b
+	bad_done
+}
+
+test_empty()
+{
+	new_ns
+	cmd_ok p list
+	assert_empty "$OUT" "psnl list"
+	assert_empty "$ERR" "psnl list stderr"
+	cmd_ok p port list
+	assert_empty "$OUT" "psnl port list"
+	assert_empty "$ERR" "psnl port list stderr"
+	# a port without secondaries lists nothing either
+	cmd_ok p port add 427
+	cmd_ok p list
+	assert_empty "$OUT" "psnl list"
+	cmd_ok p list 427
+	assert_empty "$OUT" "psnl list 427"
+}
+
+ktap_plan 20
+require_portshare
+run_test "add right after load designates 427 (reg 13427, data 13427)" test_auto_designate
+run_test "add: explicit data ports, modes and sample" test_data_ports_modes
+run_test "add/drop: IPv6 bracketed, bare and canonicalised" test_ipv6
+run_test "add: duplicates refused, state unchanged" test_duplicates
+run_test "drop: present ok, absent refused" test_drop
+run_test "add: full list refused (max 2)" test_full
+run_test "add: data port that is a contested port refused (loop)" test_loop
+run_test "port list + list replay through -b - identically" test_roundtrip
+run_test "list alone replays into an empty state" test_roundtrip_list_only
+run_test "JSON port list (-j, -j -p)" test_json_ports
+run_test "JSON list (-j, --json --pretty, list PORT)" test_json_list
+run_test "batch file with comments and blank lines" test_batch_ok
+run_test "batch stops at the first error and reports FILE:3:" test_batch_stops
+run_test "batch --force continues and still fails" test_batch_force
+run_test "help and --help for every command" test_help
+run_test "malformed ports: exit 2, token named, no change" test_bad_ports
+run_test "malformed addresses: exit 2, token named, no change" test_bad_addresses
+run_test "malformed options: exit 2, token named, no change" test_bad_options
+run_test "unknown words, extra args, unknown commands: exit 2" test_bad_words
+run_test "list and port list of an empty state print nothing" test_empty
+ktap_finished

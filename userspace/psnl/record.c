@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Replies and events, decoded into one flat struct psnl_record.  Every
+ * attribute is checked against a policy (so a short attribute is never
+ * read past its end); attributes and counters this psnl does not know are
+ * ignored, so a newer kernel's additions do not break it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netlink/genl/genl.h>
+
+#include "psnl.h"
+
+_Static_assert(PORTSHARE_A_MAX < 32, "psnl_record.has is 32 bits");
+_Static_assert(PORTSHARE_STAT_MAX < 32, "psnl_record.has_stats is 32 bits");
+
+static const struct nla_policy attr_policy[PORTSHARE_A_MAX + 1] = {
+	[PORTSHARE_A_PORT]		= { .type = NLA_U16 },
+	[PORTSHARE_A_REG_PORT]		= { .type = NLA_U16 },
+	[PORTSHARE_A_REG_OFF]		= { .type = NLA_FLAG },
+	[PORTSHARE_A_MAX_SECONDARIES]	= { .type = NLA_U32 },
+	[PORTSHARE_A_NUM_SECONDARIES]	= { .type = NLA_U32 },
+	[PORTSHARE_A_ADDR4]		= { .type = NLA_U32 },
+	[PORTSHARE_A_ADDR6]		= { .minlen = sizeof(struct in6_addr) },
+	[PORTSHARE_A_DATA_PORT]		= { .type = NLA_U16 },
+	[PORTSHARE_A_MODE]		= { .type = NLA_U8 },
+	[PORTSHARE_A_SAMPLE]		= { .type = NLA_U32 },
+	[PORTSHARE_A_AUTO_PORT]		= { .type = NLA_FLAG },
+	[PORTSHARE_A_REASON]		= { .type = NLA_U8 },
+	[PORTSHARE_A_STATS]		= { .type = NLA_NESTED },
+};
+
+static const struct nla_policy stat_policy[PORTSHARE_STAT_MAX + 1] = {
+	[PORTSHARE_STAT_PORT_RX]	= { .type = NLA_U64 },
+	[PORTSHARE_STAT_PORT_SHARED]	= { .type = NLA_U64 },
+	[PORTSHARE_STAT_SEC_COPIES]	= { .type = NLA_U64 },
+	[PORTSHARE_STAT_SEC_BYTES]	= { .type = NLA_U64 },
+};
+
+static int decode_stats(struct nlattr *nest, struct psnl_record *rec)
+{
+	struct nlattr *tb[PORTSHARE_STAT_MAX + 1];
+	int i;
+
+	if (nla_parse_nested(tb, PORTSHARE_STAT_MAX, nest, stat_policy) < 0)
+		return -EBADMSG;
+	for (i = PORTSHARE_STAT_PORT_RX; i <= PORTSHARE_STAT_MAX; i++) {
+		if (!tb[i])
+			continue;
+		rec->has_stats |= PSNL_HAS(i);
+		rec->stats[i] = nla_get_u64(tb[i]);
+	}
+	return 0;
+}
+
+static void decode_addr(struct nlattr **tb, struct psnl_record *rec)
+{
+	if (tb[PORTSHARE_A_ADDR4]) {
+		rec->family = AF_INET;
+		memcpy(&rec->addr4, nla_data(tb[PORTSHARE_A_ADDR4]),
+		       sizeof(rec->addr4));
+	} else if (tb[PORTSHARE_A_ADDR6]) {
+		rec->family = AF_INET6;
+		memcpy(&rec->addr6, nla_data(tb[PORTSHARE_A_ADDR6]),
+		       sizeof(rec->addr6));
+	}
+}
+
+static void decode_scalars(struct nlattr **tb, struct psnl_record *rec)
+{
+	if (tb[PORTSHARE_A_PORT])
+		rec->port = nla_get_u16(tb[PORTSHARE_A_PORT]);
+	if (tb[PORTSHARE_A_REG_PORT])
+		rec->reg_port = nla_get_u16(tb[PORTSHARE_A_REG_PORT]);
+	if (tb[PORTSHARE_A_DATA_PORT])
+		rec->data_port = nla_get_u16(tb[PORTSHARE_A_DATA_PORT]);
+	if (tb[PORTSHARE_A_MAX_SECONDARIES])
+		rec->max_secondaries =
+			nla_get_u32(tb[PORTSHARE_A_MAX_SECONDARIES]);
+	if (tb[PORTSHARE_A_NUM_SECONDARIES])
+		rec->num_secondaries =
+			nla_get_u32(tb[PORTSHARE_A_NUM_SECONDARIES]);
+	if (tb[PORTSHARE_A_SAMPLE])
+		rec->sample = nla_get_u32(tb[PORTSHARE_A_SAMPLE]);
+	if (tb[PORTSHARE_A_MODE])
+		rec->mode = nla_get_u8(tb[PORTSHARE_A_MODE]);
+	if (tb[PORTSHARE_A_REASON])
+		rec->reason = nla_get_u8(tb[PORTSHARE_A_REASON]);
+}
+
+/* Returns 0, or -EBADMSG when the message does not match the policy. */
+int psnl_record_parse(struct nlmsghdr *nlh, struct psnl_record *rec)
+{
+	struct nlattr *tb[PORTSHARE_A_MAX + 1];
+	int i;
+
+	memset(rec, 0, sizeof(*rec));
+	if (genlmsg_parse(nlh, 0, tb, PORTSHARE_A_MAX, attr_policy) < 0)
+		return -EBADMSG;
+	rec->cmd = genlmsg_hdr(nlh)->cmd;
+	for (i = 1; i <= PORTSHARE_A_MAX; i++)
+		if (tb[i])
+			rec->has |= PSNL_HAS(i);
+	decode_scalars(tb, rec);
+	decode_addr(tb, rec);
+	if (tb[PORTSHARE_A_STATS])
+		return decode_stats(tb[PORTSHARE_A_STATS], rec);
+	return 0;
+}
+
+int psnl_records_push(struct psnl_records *recs,
+		      const struct psnl_record *rec)
+{
+	struct psnl_record *v;
+	size_t cap;
+
+	if (recs->len == recs->cap) {
+		cap = recs->cap ? 2 * recs->cap : 16;
+		v = realloc(recs->v, cap * sizeof(*v));
+		if (!v) {
+			psnl_error("out of memory");
+			return -ENOMEM;
+		}
+		recs->v = v;
+		recs->cap = cap;
+	}
+	recs->v[recs->len++] = *rec;
+	return 0;
+}
+
+void psnl_records_clear(struct psnl_records *recs)
+{
+	recs->len = 0;
+}
+
+void psnl_records_free(struct psnl_records *recs)
+{
+	free(recs->v);
+	memset(recs, 0, sizeof(*recs));
+}
