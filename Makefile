@@ -3,6 +3,7 @@
 # make              portshare.ko for every supported installed kernel + tools
 # make KVER=...     only for that kernel (or KDIR=/path/to/kernel/build)
 # make check        the test suites in qemu, on every supported kernel
+# make check-debug  the test suites on a KASAN/lockdep/kmemleak kernel
 # make demo         boot a VM and show one datagram shared
 # make style        checkpatch --strict on the kernel sources
 # make sparse       sparse (C=2) on the kernel sources
@@ -52,8 +53,15 @@ style:
 userspace:
 	$(MAKE) -C userspace
 
-check: deps all deb
+check: deps all install-fixture
 	selftests/vm/check $(KVERS)
+
+# The debug kernel is built once and cached (selftests/vm/debug-kernel);
+# the module is built against that tree, the suites boot it as "debug".
+check-debug: deps userspace deb
+	@set -e; d=$$(selftests/vm/debug-kernel); \
+		$(MAKE) --no-print-directory module KDIR=$$d/linux
+	selftests/vm/check debug
 
 demo: deps all
 	selftests/vm/demo
@@ -62,6 +70,6 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C userspace clean
 
-.PHONY: all deps module sparse style userspace check demo clean
+.PHONY: all deps module sparse style userspace check check-debug demo clean
 
 include dist/install.mk

@@ -232,3 +232,21 @@ $(DEB_STAMP): $(shell find $(DEB_SRC) -type f 2>/dev/null)
 .PHONY: install uninstall install-module uninstall-module install-tools \
 	uninstall-tools install-config uninstall-config install-dkms-src \
 	dkms-install dkms-remove dkms-check deb
+
+# ---- test fixture ----------------------------------------------------------
+# The host-side half of selftests/portshare/install.sh: make install,
+# dkms-install and dpkg -i of the packages, each with its removal, run
+# natively in a throwaway overlay of this machine's root (a DKMS build takes
+# too long under TCG). Rerun only when what it installs changed.
+FIXTURE_STAMP := $(BUILD)/install-fixture/.done-$(PKG_VERSION)
+
+install-fixture: $(FIXTURE_STAMP)
+
+$(FIXTURE_STAMP): $(DEB_STAMP) $(KSRC) $(foreach k,$(KVERS),$(BUILD)/$(k)/portshare.ko) \
+		dkms.conf VERSION Makefile dist/install.mk $(wildcard dist/*.* dist/*/*) \
+		$(MANPAGES) selftests/portshare/install-fixture
+	rm -rf $(BUILD)/install-fixture
+	selftests/portshare/install-fixture
+	touch $@
+
+.PHONY: install-fixture

@@ -46,8 +46,8 @@ static int designate_token(struct portshare_net *pn, const char *tok)
 	int ret;
 
 	if (kstrtou16(tok, 10, &port) || !port) {
-		pr_err("ports=: '%s' is not a port: give comma-separated ports 1..65535, e.g. ports=161,162,427\n",
-		       tok);
+		pr_err("ports=%s: '%s' is not a port: give comma-separated ports 1..65535, e.g. ports=161,162,427\n",
+		       ports, tok);
 		return -EINVAL;
 	}
 	portshare_port_cfg_init(&cfg, port);
@@ -56,7 +56,7 @@ static int designate_token(struct portshare_net *pn, const char *tok)
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret) {
-		pr_err("ports=: cannot designate '%s': %s\n", tok, extack._msg);
+		pr_err("ports=%s: %s\n", ports, extack._msg);
 		return -EINVAL;
 	}
 	return 0;

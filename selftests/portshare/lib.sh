@@ -240,6 +240,7 @@ assert_grep()
 		case $1 in
 		-i) opts+=" -i" ;;
 		-F) opts="${opts/-E/} -F" ;;
+		--) shift; break ;;
 		*) break ;;
 		esac
 		shift
@@ -259,6 +260,7 @@ assert_no_grep()
 		case $1 in
 		-i) opts+=" -i" ;;
 		-F) opts="${opts/-E/} -F" ;;
+		--) shift; break ;;
 		*) break ;;
 		esac
 		shift
@@ -353,7 +355,7 @@ trap ktap_finished EXIT
 ps_state()
 {
 	if [ -n "${1:-}" ]; then
-		ip netns exec "$1" psnl -j port list && ip netns exec "$1" psnl -j list
+		psnl -n "$1" -j port list && psnl -n "$1" -j list
 	else
 		psnl -j port list && psnl -j list
 	fi

@@ -9,7 +9,7 @@
 #
 #	+-------- $NS (one per test) --------+
 #	|  lo: 127.0.0.1, 10.0.0.5, fd00::5  |
-#	|  psnl (ip netns exec)              |
+#	|  psnl -n $NS                       |
 #	+------------------------------------+
 #
 # What it tests: `psnl port add` defaults (reg = port + 13000, max 64), the
@@ -25,14 +25,16 @@ NS=
 
 p()
 {
-	ip netns exec "$NS" psnl "$@"
+	psnl -n "$NS" "$@"
 }
 
 new_ns()
 {
 	setup_ns NS
-	ip -n "$NS" addr add 10.0.0.5/32 dev lo
-	ip -n "$NS" addr add fd00::5/128 dev lo nodad
+	ip -n "$NS" -b - <<-EOF
+	addr add 10.0.0.5/32 dev lo
+	addr add fd00::5/128 dev lo nodad
+	EOF
 }
 
 snapshot()
@@ -94,10 +96,10 @@ test_reg_boundary()
 	assert_grep -F 'reg' "$ERR" "stderr"
 	unchanged before
 	cmd_ok p port add 60000 reg 14000
-	cmd_ok p port add 65535 reg 1
+	cmd_ok p port add 65534 reg 1
 	port_list_is "port add 52535 reg 65535 max 64$T# secondaries 0 rx 0 shared 0
 port add 60000 reg 14000 max 64$T# secondaries 0 rx 0 shared 0
-port add 65535 reg 1 max 64$T# secondaries 0 rx 0 shared 0"
+port add 65534 reg 1 max 64$T# secondaries 0 rx 0 shared 0"
 }
 
 test_reg_off()

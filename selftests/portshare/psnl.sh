@@ -13,7 +13,7 @@
 #	+---------------- $NS / $NS2 ---------------+
 #	|  lo: 127.0.0.1 10.0.0.5 10.0.0.6 10.0.0.7 |
 #	|      fd00::5 fd00::6                      |
-#	|  psnl (ip netns exec)                     |
+#	|  psnl -n $NS                              |
 #	+-------------------------------------------+
 #
 # What it tests: `psnl add` auto-designation and defaults, explicit data
@@ -32,24 +32,23 @@ NS2=
 
 p()
 {
-	ip netns exec "$NS" psnl "$@"
+	psnl -n "$NS" "$@"
 }
 
 p2()
 {
-	ip netns exec "$NS2" psnl "$@"
+	psnl -n "$NS2" "$@"
 }
 
 add_addrs()
 {
-	local a
-
-	for a in 10.0.0.5 10.0.0.6 10.0.0.7; do
-		ip -n "$1" addr add "$a/32" dev lo
-	done
-	for a in fd00::5 fd00::6; do
-		ip -n "$1" addr add "$a/128" dev lo nodad
-	done
+	ip -n "$1" -b - <<-EOF
+	addr add 10.0.0.5/32 dev lo
+	addr add 10.0.0.6/32 dev lo
+	addr add 10.0.0.7/32 dev lo
+	addr add fd00::5/128 dev lo nodad
+	addr add fd00::6/128 dev lo nodad
+	EOF
 }
 
 new_ns()
@@ -116,7 +115,7 @@ populate()
 	cmd_ok p add 427 10.0.0.5
 	cmd_ok p add 427 10.0.0.6:9000 mode raw
 	cmd_ok p add 427 '[fd00::5]:9001' mode transparent sample 10
-	cmd_ok p add 161 fd00::6:9002
+	cmd_ok p add 161 '[fd00::6]:9002'
 	cmd_ok p add 161 10.0.0.7:9003 mode encap sample 1000000
 	cmd_ok p add 60000 10.0.0.5
 }
