@@ -32,18 +32,18 @@ MON_PID=
 
 p()
 {
-	ip netns exec "$NS" psnl "$@"
+	psnl -n "$NS" "$@"
 }
 
 new_ns()
 {
-	local a
-
 	setup_ns NS
-	for a in 10.0.0.5 10.0.0.6 10.0.0.7; do
-		ip -n "$NS" addr add "$a/32" dev lo
-	done
-	ip -n "$NS" addr add fd00::5/128 dev lo nodad
+	ip -n "$NS" -b - <<-EOF
+	addr add 10.0.0.5/32 dev lo
+	addr add 10.0.0.6/32 dev lo
+	addr add 10.0.0.7/32 dev lo
+	addr add fd00::5/128 dev lo nodad
+	EOF
 }
 
 # Does the monitor output $1 show "port del $2" (text or JSON)?
@@ -74,7 +74,7 @@ mon_start()
 	local name=$1
 	shift
 
-	ip netns exec "$NS" psnl "$@" monitor >"$PS_TMP/$name" 2>"$PS_TMP/$name.err" &
+	psnl -n "$NS" "$@" monitor >"$PS_TMP/$name" 2>"$PS_TMP/$name.err" &
 	MON_PID=$!
 	echo "$MON_PID" >>"$PS_TMP/pids"
 	marker "$PS_TMP/$name" 65001
@@ -110,7 +110,8 @@ for l in lines[start + 1:]:
     if port == 65002:
         break
     out.append(l)
-print("\n".join(out))
+if out:
+    print("\n".join(out))
 EOF
 }
 

@@ -42,20 +42,23 @@ static bool has_any_stat(const struct psnl_record *rec,
 
 /* "stats":{...} in JSON, " name value..." in text. */
 static void print_stats(const struct psnl_record *rec,
-			const struct stat_name *names)
+			const struct stat_name *names, enum output_type t)
 {
+	bool json = is_json() && (t & PRINT_JSON);
 	char fmt[32];
 
 	if (!(rec->has & PSNL_HAS(PORTSHARE_A_STATS)))
 		return;
-	open_json_object("stats");
+	if (json)
+		open_json_object("stats");
 	for (; names->name; names++) {
 		if (!(rec->has_stats & PSNL_HAS(names->id)))
 			continue;
 		snprintf(fmt, sizeof(fmt), " %s %%%s", names->name, PRIu64);
-		print_uint(PRINT_ANY, names->name, fmt, rec->stats[names->id]);
+		print_uint(t, names->name, fmt, rec->stats[names->id]);
 	}
-	close_json_object();
+	if (json)
+		close_json_object();
 }
 
 const char *psnl_format_addr(const struct psnl_record *rec, char *buf,
@@ -96,53 +99,63 @@ static void print_sec_key(const struct psnl_record *rec)
 }
 
 /* mode M [sample N]: text shows sample only when it is not 1. */
-static void print_sec_options(const struct psnl_record *rec)
+static void print_sec_options(const struct psnl_record *rec,
+			      enum output_type t)
 {
 	char buf[16];
 
 	if (HAS(rec, MODE))
-		print_string(PRINT_ANY, "mode", " mode %s",
+		print_string(t, "mode", " mode %s",
 			     psnl_mode_name(rec->mode, buf, sizeof(buf)));
 	if (HAS(rec, SAMPLE)) {
-		print_uint(PRINT_JSON, "sample", NULL, rec->sample);
+		print_uint(t & PRINT_JSON, "sample", NULL, rec->sample);
 		if (rec->sample > 1)
-			print_uint(PRINT_FP, NULL, " sample %" PRIu64,
+			print_uint(t & PRINT_FP, NULL, " sample %" PRIu64,
 				   rec->sample);
 	}
 }
 
-/* PORT reg REGPORT|off max N */
-static void print_port_config(const struct psnl_record *rec)
+/* PORT [reg REGPORT|off] [max N]: the port always, the rest as t says. */
+static void print_port_config(const struct psnl_record *rec,
+			      enum output_type t)
 {
 	if (HAS(rec, PORT))
 		print_uint(PRINT_ANY, "port", "%" PRIu64, rec->port);
 	if (HAS(rec, REG_OFF))
-		print_null(PRINT_ANY, "reg_port", " reg %s", "off");
+		print_null(t, "reg_port", " reg %s", "off");
 	else if (HAS(rec, REG_PORT))
-		print_uint(PRINT_ANY, "reg_port", " reg %" PRIu64,
-			   rec->reg_port);
+		print_uint(t, "reg_port", " reg %" PRIu64, rec->reg_port);
 	if (HAS(rec, MAX_SECONDARIES))
-		print_uint(PRINT_ANY, "max_secondaries", " max %" PRIu64,
+		print_uint(t, "max_secondaries", " max %" PRIu64,
 			   rec->max_secondaries);
 }
 
-/* "\t# secondaries N rx N shared N": a comment for batch mode. */
-static void print_port_counters(const struct psnl_record *rec)
+/* Text "\t# ..." only when t includes text: a comment for batch mode. */
+static void print_comment_start(const struct psnl_record *rec,
+				const struct stat_name *names, bool more,
+				enum output_type t)
 {
-	if (HAS(rec, NUM_SECONDARIES) || has_any_stat(rec, port_stats))
+	if ((t & PRINT_FP) && (more || has_any_stat(rec, names)))
 		print_text("\t#");
-	if (HAS(rec, NUM_SECONDARIES))
-		print_uint(PRINT_ANY, "secondaries", " secondaries %" PRIu64,
-			   rec->num_secondaries);
-	print_stats(rec, port_stats);
 }
 
-/* "\t# copies N bytes N" */
-static void print_sec_counters(const struct psnl_record *rec)
+/* secondaries N rx N shared N */
+static void print_port_counters(const struct psnl_record *rec,
+				enum output_type t)
 {
-	if (has_any_stat(rec, sec_stats))
-		print_text("\t#");
-	print_stats(rec, sec_stats);
+	print_comment_start(rec, port_stats, HAS(rec, NUM_SECONDARIES), t);
+	if (HAS(rec, NUM_SECONDARIES))
+		print_uint(t, "secondaries", " secondaries %" PRIu64,
+			   rec->num_secondaries);
+	print_stats(rec, port_stats, t);
+}
+
+/* copies N bytes N */
+static void print_sec_counters(const struct psnl_record *rec,
+			       enum output_type t)
+{
+	print_comment_start(rec, sec_stats, false, t);
+	print_stats(rec, sec_stats, t);
 }
 
 /* port add PORT reg REGPORT|off max N	# secondaries N rx N shared N */
@@ -150,8 +163,8 @@ void psnl_format_port(const struct psnl_record *rec)
 {
 	open_json_object(NULL);
 	print_text("port add ");
-	print_port_config(rec);
-	print_port_counters(rec);
+	print_port_config(rec, PRINT_ANY);
+	print_port_counters(rec, PRINT_ANY);
 	print_text("\n");
 	close_json_object();
 }
@@ -162,52 +175,50 @@ void psnl_format_secondary(const struct psnl_record *rec)
 	open_json_object(NULL);
 	print_text("add ");
 	print_sec_key(rec);
-	print_sec_options(rec);
-	print_sec_counters(rec);
+	print_sec_options(rec, PRINT_ANY);
+	print_sec_counters(rec, PRINT_ANY);
 	print_text("\n");
 	close_json_object();
 }
 
-/* The fields of the event's text line, which are also its JSON keys. */
-static void print_event_body(const struct psnl_record *rec)
+static void print_port_event(const struct psnl_record *rec)
 {
+	bool add = rec->cmd == PORTSHARE_CMD_PORT_NEW;
+
+	print_text(add ? "port add " : "port del ");
+	print_port_config(rec, add ? PRINT_ANY : PRINT_JSON);
+	print_port_counters(rec, PRINT_JSON);
+}
+
+static void print_sec_event(const struct psnl_record *rec)
+{
+	bool add = rec->cmd == PORTSHARE_CMD_SEC_ADD;
 	char buf[16];
 
-	switch (rec->cmd) {
-	case PORTSHARE_CMD_PORT_NEW:
-		print_text("port add ");
-		print_port_config(rec);
-		break;
-	case PORTSHARE_CMD_PORT_DEL:
-		print_uint(PRINT_ANY, "port", "port del %" PRIu64, rec->port);
-		break;
-	case PORTSHARE_CMD_SEC_ADD:
-		print_text("add ");
-		print_sec_key(rec);
-		print_sec_options(rec);
-		break;
-	case PORTSHARE_CMD_SEC_DROP:
-		print_text("drop ");
-		print_sec_key(rec);
-		if (HAS(rec, REASON))
-			print_text(" reason %s", psnl_reason_name(rec->reason,
-								  buf, sizeof(buf)));
-		break;
-	case PORTSHARE_CMD_SHUTDOWN:
-		print_text("shutdown ");
-		print_port_config(rec);
-		if (HAS(rec, NUM_SECONDARIES))
-			print_uint(PRINT_ANY, "secondaries",
-				   " secondaries %" PRIu64,
-				   rec->num_secondaries);
-		break;
-	}
+	print_text(add ? "add " : "drop ");
+	print_sec_key(rec);
+	print_sec_options(rec, add ? PRINT_ANY : PRINT_JSON);
+	print_sec_counters(rec, PRINT_JSON);
+	if (!add && HAS(rec, REASON))
+		print_text(" reason %s",
+			   psnl_reason_name(rec->reason, buf, sizeof(buf)));
+}
+
+static void print_shutdown_event(const struct psnl_record *rec)
+{
+	print_text("shutdown ");
+	print_port_config(rec, PRINT_ANY);
+	if (HAS(rec, NUM_SECONDARIES))
+		print_uint(PRINT_ANY, "secondaries", " secondaries %" PRIu64,
+			   rec->num_secondaries);
+	print_stats(rec, port_stats, PRINT_JSON);
 }
 
 /*
- * One event: a line of text in command syntax, or one JSON object with
- * "event", "reason" (when the kernel gives one) and the same fields as
- * the text line.  Counters are not part of events.
+ * One event.  The text line is in command syntax (port add, port del,
+ * add, drop, shutdown) and has no counters; the JSON object has "event",
+ * "reason" when the kernel gives one, and every field the kernel sent,
+ * under the keys of the listing objects.
  */
 void psnl_format_event(const struct psnl_record *rec)
 {
@@ -218,6 +229,18 @@ void psnl_format_event(const struct psnl_record *rec)
 	if (HAS(rec, REASON))
 		print_string(PRINT_JSON, "reason", NULL,
 			     psnl_reason_name(rec->reason, buf, sizeof(buf)));
-	print_event_body(rec);
+	switch (rec->cmd) {
+	case PORTSHARE_CMD_PORT_NEW:
+	case PORTSHARE_CMD_PORT_DEL:
+		print_port_event(rec);
+		break;
+	case PORTSHARE_CMD_SEC_ADD:
+	case PORTSHARE_CMD_SEC_DROP:
+		print_sec_event(rec);
+		break;
+	case PORTSHARE_CMD_SHUTDOWN:
+		print_shutdown_event(rec);
+		break;
+	}
 	close_json_object();
 }
