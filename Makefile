@@ -53,7 +53,7 @@ style:
 userspace:
 	$(MAKE) -C userspace
 
-check: deps all install-fixture
+check: deps all
 	selftests/vm/check $(KVERS)
 
 # The debug kernel is built once and cached (selftests/vm/debug-kernel);

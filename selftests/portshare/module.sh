@@ -30,7 +30,7 @@ T=$'\t'
 A=
 B=
 MODPROBE_SYSCTL=/proc/sys/kernel/modprobe
-ORIG_MODPROBE=$(cat "$MODPROBE_SYSCTL")
+ORIG_MODPROBE=$(<"$MODPROBE_SYSCTL")
 CONF=/etc/modprobe.d/portshare-selftest.conf
 
 suite_cleanup()
@@ -52,7 +52,7 @@ assert_unloaded()
 {
 	module_loaded && fail "portshare is still loaded"
 	genl ctrl list >"$PS_TMP/genl" 2>&1 || true
-	assert_no_grep -w 'portshare' "$PS_TMP/genl" "genl ctrl list"
+	assert_no_grep '(^|[^[:alnum:]_])portshare([^[:alnum:]_]|$)' "$PS_TMP/genl" "genl ctrl list"
 	cmd_fail_rc 1 psnl port list
 	assert_grep -F "not loaded" "$ERR" "psnl stderr"
 	module_loaded && fail "psnl loaded the module although autoloading is off"
@@ -110,7 +110,7 @@ test_unload_with_state()
 		cmd_ok ip netns exec "$A" psnl port add 60000 reg 14000
 		cmd_ok ip netns exec "$B" psnl add 161 10.0.0.6:9000
 		# state pins nothing: the module can always go
-		assert_eq 0 "$(cat /sys/module/portshare/refcnt)" "module refcnt"
+		assert_eq 0 "$(</sys/module/portshare/refcnt)" "module refcnt"
 		cmd_ok modprobe -r portshare
 		assert_unloaded
 		cmd_fail_rc 1 ip netns exec "$A" psnl list
@@ -126,6 +126,14 @@ test_unload_with_state()
 	cmd_ok modprobe -r portshare
 }
 
+# marker_once FILE: designate and remove 65001; does FILE show it?
+marker_once()
+{
+	psnl port add 65001 reg 5001 >/dev/null 2>&1
+	psnl port del 65001 >/dev/null 2>&1
+	__match '^port del 65001$' "$1"
+}
+
 test_unload_with_monitor()
 {
 	local pid
@@ -136,8 +144,7 @@ test_unload_with_monitor()
 	psnl monitor >"$PS_TMP/mon" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$PS_TMP/pids"
-	busywait 10000 sh -c 'psnl port add 65001 reg 5001 >/dev/null 2>&1; psnl port del 65001 >/dev/null 2>&1; grep -q "port del 65001" '"$PS_TMP/mon" ||
-		fail "the monitor did not start"
+	busywait 10000 marker_once "$PS_TMP/mon" || fail "the monitor did not start"
 	# a subscribed socket must not pin the module
 	cmd_ok modprobe -r portshare
 	module_loaded && fail "portshare still loaded"
@@ -171,7 +178,7 @@ test_param_ports()
 	assert_text "$OUT" "port add 161 reg 13161 max 64$T# secondaries 0 rx 0 shared 0
 port add 162 reg 13162 max 64$T# secondaries 0 rx 0 shared 0
 port add 427 reg 13427 max 64$T# secondaries 0 rx 0 shared 0"
-	assert_eq "161,162,427" "$(cat /sys/module/portshare/parameters/ports)" "parameters/ports"
+	assert_eq "161,162,427" "$(</sys/module/portshare/parameters/ports)" "parameters/ports"
 	cmd_ok psnl list
 	assert_empty "$OUT" "list"
 	# initial namespace only
@@ -198,7 +205,7 @@ test_param_max()
 	autoload_off
 	module_loaded && cmd_ok modprobe -r portshare
 	cmd_ok modprobe portshare max_secondaries=2 ports=427
-	assert_eq 2 "$(cat /sys/module/portshare/parameters/max_secondaries)" "parameters/max_secondaries"
+	assert_eq 2 "$(</sys/module/portshare/parameters/max_secondaries)" "parameters/max_secondaries"
 	cmd_ok psnl port add 161
 	cmd_ok psnl add 1427 127.0.0.2
 	cmd_ok ip netns exec "$A" psnl port add 162
@@ -218,7 +225,7 @@ port add 1427 reg 14427 max 2$T# secondaries 1 rx 0 shared 0"
 	cmd_ok modprobe -r portshare
 	# the default is 64
 	cmd_ok modprobe portshare
-	assert_eq 64 "$(cat /sys/module/portshare/parameters/max_secondaries)" "parameters/max_secondaries"
+	assert_eq 64 "$(</sys/module/portshare/parameters/max_secondaries)" "parameters/max_secondaries"
 	cmd_ok modprobe -r portshare
 }
 

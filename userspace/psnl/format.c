@@ -61,8 +61,8 @@ static void print_stats(const struct psnl_record *rec,
 		close_json_object();
 }
 
-const char *psnl_format_addr(const struct psnl_record *rec, char *buf,
-			     size_t size)
+static const char *format_addr(const struct psnl_record *rec, char *buf,
+			       size_t size)
 {
 	const void *addr = rec->family == AF_INET6 ? (const void *)&rec->addr6 :
 						     (const void *)&rec->addr4;
@@ -76,7 +76,7 @@ const char *psnl_format_addr(const struct psnl_record *rec, char *buf,
 static void print_endpoint(const struct psnl_record *rec)
 {
 	char buf[INET6_ADDRSTRLEN];
-	const char *addr = psnl_format_addr(rec, buf, sizeof(buf));
+	const char *addr = format_addr(rec, buf, sizeof(buf));
 	bool v6 = rec->family == AF_INET6;
 
 	if (rec->family)

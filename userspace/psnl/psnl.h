@@ -149,8 +149,6 @@ void psnl_records_free(struct psnl_records *recs);
 void psnl_format_port(const struct psnl_record *rec);
 void psnl_format_secondary(const struct psnl_record *rec);
 void psnl_format_event(const struct psnl_record *rec);
-const char *psnl_format_addr(const struct psnl_record *rec, char *buf,
-			     size_t size);
 
 /* show.c: run a dump and print what it returned as one list */
 int psnl_show(struct psnl *ps, uint8_t cmd, uint16_t port,
