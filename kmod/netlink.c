@@ -297,14 +297,20 @@ static struct portshare_net *info_pn(struct genl_info *info)
 
 /*
  * Kernels from 6.2 reject these flags on doit requests of strict families
- * themselves; 6.1 does not, so every request gets the same answer here.
+ * themselves; 6.1 does not, and neither checks the reserved header byte,
+ * so every request gets the same answer here.
  */
-static int reject_legacy_flags(struct genl_info *info)
+static int check_request_header(struct genl_info *info)
 {
 	if (info->nlhdr->nlmsg_flags &
 	    (NLM_F_REPLACE | NLM_F_EXCL | NLM_F_CREATE | NLM_F_APPEND)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "NLM_F_CREATE/EXCL/REPLACE/APPEND are not used by portshare: clear them");
+		return -EINVAL;
+	}
+	if (info->genlhdr->reserved) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the reserved byte of the genetlink header must be 0");
 		return -EINVAL;
 	}
 	return 0;
@@ -313,7 +319,7 @@ static int reject_legacy_flags(struct genl_info *info)
 /* Every doit handler starts here, so the flag check lives here too. */
 static int get_port(struct genl_info *info, u16 *port)
 {
-	if (reject_legacy_flags(info))
+	if (check_request_header(info))
 		return -EINVAL;
 	if (GENL_REQ_ATTR_CHECK(info, PORTSHARE_A_PORT)) {
 		NL_SET_ERR_MSG(info->extack, "missing PORT");
