@@ -53,12 +53,17 @@ style:
 userspace:
 	$(MAKE) -C userspace
 
-check: deps all
+# The request parser's table test (kmod/request.c in userspace, ASan/UBSan)
+# runs on the host first; `make -C selftests/fuzz fuzz` fuzzes it.
+check: deps all install-fixture
+	$(MAKE) -s -C selftests/fuzz test
 	selftests/vm/check $(KVERS)
 
-# The debug kernel is built once and cached (selftests/vm/debug-kernel);
-# the module is built against that tree, the suites boot it as "debug".
-check-debug: deps userspace deb
+# The debug kernel is built once and cached (selftests/vm/debug-kernel,
+# keyed by the hash of selftests/vm/debug.config); the module is built
+# against that tree, the suites boot it as "debug".  install-fixture, as
+# for check: install.sh reads what the host-side installs recorded.
+check-debug: deps userspace install-fixture
 	@set -e; d=$$(selftests/vm/debug-kernel); \
 		$(MAKE) --no-print-directory module KDIR=$$d/linux
 	selftests/vm/check debug

@@ -42,19 +42,26 @@ DEPMOD ?= depmod
 DKMS ?= dkms
 
 # ---- what gets installed -----------------------------------------------
-# Hooks for psd, psrecv and libportshare: add them here once they build.
 #   SBIN_PROGS, BIN_PROGS  names of programs in $(BUILD)/bin/ (psd: sbin,
 #                          psrecv: bin)
 #   LIBS                   files in $(BUILD)/lib/, symlinks (the .so and
 #                          soname links) kept as symlinks
-#   HEADERS                public headers, paths relative to the repository
-#   PCFILES                pkg-config files, paths relative to the repository
+#   HEADERS                public headers, paths relative to the repository,
+#                          installed into INCLUDEDIR
+#   UAPI_HEADERS           uapi headers (uapi/linux/...), installed into
+#                          INCLUDEDIR/linux: portshare.h includes
+#                          <linux/portshare.h>
+#   PCFILES                pkg-config files, paths relative to the repository;
+#                          portshare.pc is relocatable (${pcfiledir}), so it
+#                          holds for any PREFIX with the default LIBDIR,
+#                          INCLUDEDIR and PKGCONFIGDIR
 # Man pages need no entry: every docs/NAME.SECTION is installed.
-SBIN_PROGS := psnl
-BIN_PROGS :=
-LIBS :=
-HEADERS :=
-PCFILES :=
+SBIN_PROGS := psnl psd
+BIN_PROGS := psrecv
+LIBS := libportshare.a libportshare.so libportshare.so.1 libportshare.so.1.0.0
+HEADERS := userspace/libportshare/include/portshare.h
+UAPI_HEADERS := uapi/linux/portshare.h
+PCFILES := $(BUILD)/lib/pkgconfig/portshare.pc
 MANPAGES := $(sort $(wildcard docs/*.[1-8]))
 
 CONFIGS := dist/modprobe.d/portshare.conf:$(SYSCONFDIR)/modprobe.d/portshare.conf \
@@ -111,6 +118,10 @@ install-tools: userspace $(addprefix $(BUILD)/lib/,$(LIBS))
 		echo "  INSTALL $(DESTDIR)$(INCLUDEDIR)/$${h##*/}"; \
 		install -D -m 0644 $$h $(DESTDIR)$(INCLUDEDIR)/$${h##*/}; \
 	done; \
+	for h in $(UAPI_HEADERS); do \
+		echo "  INSTALL $(DESTDIR)$(INCLUDEDIR)/$${h#uapi/}"; \
+		install -D -m 0644 $$h $(DESTDIR)$(INCLUDEDIR)/$${h#uapi/}; \
+	done; \
 	for p in $(PCFILES); do \
 		echo "  INSTALL $(DESTDIR)$(PKGCONFIGDIR)/$${p##*/}"; \
 		install -D -m 0644 $$p $(DESTDIR)$(PKGCONFIGDIR)/$${p##*/}; \
@@ -127,6 +138,7 @@ uninstall-tools:
 		$(addprefix $(DESTDIR)$(BINDIR)/,$(BIN_PROGS)) \
 		$(addprefix $(DESTDIR)$(LIBDIR)/,$(LIBS)) \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(HEADERS))) \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(patsubst uapi/%,%,$(UAPI_HEADERS))) \
 		$(addprefix $(DESTDIR)$(PKGCONFIGDIR)/,$(notdir $(PCFILES))) \
 		$(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))); do \
 		if [ -e $$f ] || [ -L $$f ]; then echo "  RM      $$f"; rm -f $$f; fi; \
@@ -208,7 +220,7 @@ dkms-check:
 # installed, must have no error or warning to report.
 DEB_DIR := $(BUILD)/deb
 DEB_TREE := $(DEB_DIR)/portshare-$(PKG_VERSION)
-DEB_SRC := Kbuild Makefile VERSION LICENSE README.md dkms.conf \
+DEB_SRC := Kbuild Makefile VERSION dkms.conf \
 	kmod uapi userspace docs dist debian scripts
 DEB_STAMP := $(DEB_DIR)/.built-$(PKG_VERSION)
 

@@ -53,6 +53,9 @@ static const struct nla_policy ps_policy[PORTSHARE_A_MAX + 1] = {
 	[PORTSHARE_A_REASON]		= PS_REPLY_ONLY,
 	[PORTSHARE_A_STATS]		= PS_REPLY_ONLY,
 	[PORTSHARE_A_PAD]		= PS_REPLY_ONLY,
+	[PORTSHARE_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
+	[PORTSHARE_A_ACL_FLAGS]		=
+		NLA_POLICY_MASK(NLA_U32, PORTSHARE_ACL_F_ALL),
 };
 
 #ifndef NL_SET_ERR_MSG_FMT
@@ -99,9 +102,18 @@ static struct nlattr **dump_attrs(struct netlink_callback *cb)
 
 /* Message sizes and builders, shared by replies, dumps and events. */
 
+/*
+ * A port reports rx, shared, its errors and its registration counters; a
+ * secondary more.
+ */
+#define PS_PORT_NSTATS	(2 + PS_PORT_ERR_MAX + PS_REG_NR_COUNTERS)
+#define PS_SEC_NSTATS	(3 + PS_SEC_DROP_MAX)
+
 static size_t stats_size(void)
 {
-	return nla_total_size(0) + 2 * nla_total_size_64bit(sizeof(u64));
+	return nla_total_size(0) +
+	       max(PS_PORT_NSTATS, PS_SEC_NSTATS) *
+	       nla_total_size_64bit(sizeof(u64));
 }
 
 static size_t port_msg_size(void)
@@ -122,20 +134,72 @@ static size_t sec_msg_size(void)
 	       nla_total_size(sizeof(u8));		/* REASON */
 }
 
-static int put_stats(struct sk_buff *skb, int type_a, u64 a, int type_b, u64 b)
+/**
+ * struct ps_stat - one counter of a STATS nest
+ * @type: enum portshare_stat
+ * @val: its value
+ */
+struct ps_stat {
+	int type;
+	u64 val;
+};
+
+static int put_stats(struct sk_buff *skb, const struct ps_stat *st, int n)
 {
 	struct nlattr *nest;
+	int i;
 
 	nest = nla_nest_start(skb, PORTSHARE_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, type_a, a, PORTSHARE_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, type_b, b, PORTSHARE_STAT_PAD)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		if (nla_put_u64_64bit(skb, st[i].type, st[i].val,
+				      PORTSHARE_STAT_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+static int put_port_stats(struct sk_buff *skb, const struct portshare_port *p)
+{
+	struct ps_stat st[PS_PORT_NSTATS];
+	u64 reg[PS_REG_NR_COUNTERS];
+	struct portshare_port_totals t;
+	int i, n = 2 + PS_PORT_ERR_MAX;
+
+	portshare_port_read_stats(p, &t);
+	st[0] = (struct ps_stat){ PORTSHARE_STAT_PORT_RX, t.rx };
+	st[1] = (struct ps_stat){ PORTSHARE_STAT_PORT_SHARED, t.shared };
+	for (i = 0; i < PS_PORT_ERR_MAX; i++)
+		st[2 + i] = (struct ps_stat){ PORTSHARE_STAT_PORT_ERR_CSUM + i,
+					      t.err[i] };
+	if (!p->reg_off) {
+		portshare_reg_read_stats(p, reg);
+		for (i = 0; i < PS_REG_NR_COUNTERS; i++)
+			st[n++] = (struct ps_stat){
+				PORTSHARE_STAT_REG_REQUESTS + i, reg[i] };
+	}
+	return put_stats(skb, st, n);
+}
+
+static int put_sec_stats(struct sk_buff *skb,
+			 const struct portshare_secondary *s)
+{
+	struct ps_stat st[PS_SEC_NSTATS];
+	struct portshare_sec_totals t;
+	int i;
+
+	portshare_sec_read_stats(s, &t);
+	st[0] = (struct ps_stat){ PORTSHARE_STAT_SEC_COPIES, t.copies };
+	st[1] = (struct ps_stat){ PORTSHARE_STAT_SEC_BYTES, t.bytes };
+	st[2] = (struct ps_stat){ PORTSHARE_STAT_SEC_SAMPLED, t.sampled };
+	for (i = 0; i < PS_SEC_DROP_MAX; i++)
+		st[3 + i] = (struct ps_stat){ PORTSHARE_STAT_SEC_DROP_NOMEM + i,
+					      t.drop[i] };
+	return put_stats(skb, st, ARRAY_SIZE(st));
 }
 
 static int put_reg_port(struct sk_buff *skb, const struct portshare_port *p)
@@ -147,16 +211,12 @@ static int put_reg_port(struct sk_buff *skb, const struct portshare_port *p)
 
 static int put_port(struct sk_buff *skb, const struct portshare_port *p)
 {
-	u64 rx, shared;
-
 	if (nla_put_u16(skb, PORTSHARE_A_PORT, p->port) ||
 	    put_reg_port(skb, p) ||
 	    nla_put_u32(skb, PORTSHARE_A_MAX_SECONDARIES, p->max_secondaries) ||
 	    nla_put_u32(skb, PORTSHARE_A_NUM_SECONDARIES, p->num_secondaries))
 		return -EMSGSIZE;
-	portshare_port_read_stats(p, &rx, &shared);
-	return put_stats(skb, PORTSHARE_STAT_PORT_RX, rx,
-			 PORTSHARE_STAT_PORT_SHARED, shared);
+	return put_port_stats(skb, p);
 }
 
 static int put_addr(struct sk_buff *skb, const struct portshare_secondary *s)
@@ -169,17 +229,13 @@ static int put_addr(struct sk_buff *skb, const struct portshare_secondary *s)
 static int put_sec(struct sk_buff *skb, const struct portshare_port *p,
 		   const struct portshare_secondary *s)
 {
-	u64 copies, bytes;
-
 	if (nla_put_u16(skb, PORTSHARE_A_PORT, p->port) ||
 	    put_addr(skb, s) ||
 	    nla_put_u16(skb, PORTSHARE_A_DATA_PORT, s->data_port) ||
 	    nla_put_u8(skb, PORTSHARE_A_MODE, s->mode) ||
 	    nla_put_u32(skb, PORTSHARE_A_SAMPLE, s->sample))
 		return -EMSGSIZE;
-	portshare_sec_read_stats(s, &copies, &bytes);
-	return put_stats(skb, PORTSHARE_STAT_SEC_COPIES, copies,
-			 PORTSHARE_STAT_SEC_BYTES, bytes);
+	return put_sec_stats(skb, s);
 }
 
 /* Events */
@@ -519,9 +575,9 @@ static int sec_add_locked(struct portshare_net *pn, struct genl_info *info,
 		ret = portshare_port_check(pn, &port_cfg, info->extack);
 		if (ret)
 			return ret;
-		p = portshare_port_alloc(&port_cfg);
-		if (!p)
-			return -ENOMEM;
+		p = portshare_port_alloc(pn, &port_cfg, info->extack);
+		if (IS_ERR(p))
+			return PTR_ERR(p);
 		new_port = p;
 	}
 	ret = get_data_port(info, p, cfg) ?:
@@ -540,7 +596,7 @@ static int sec_add_locked(struct portshare_net *pn, struct genl_info *info,
 
 err_free_port:
 	if (new_port)
-		portshare_port_free(new_port);
+		portshare_port_free(pn, new_port);
 	return ret;
 }
 
@@ -747,6 +803,20 @@ static const struct genl_small_ops ps_ops[] = {
 	{
 		.cmd = PORTSHARE_CMD_SEC_GET,
 		.dumpit = ps_sec_dump,
+	},
+	{
+		.cmd = PORTSHARE_CMD_ACL_ADD,
+		.doit = portshare_nl_acl_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PORTSHARE_CMD_ACL_DEL,
+		.doit = portshare_nl_acl_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PORTSHARE_CMD_ACL_GET,
+		.dumpit = portshare_nl_acl_dump,
 	},
 };
 

@@ -20,6 +20,7 @@ static int __net_init portshare_net_init(struct net *net)
 	INIT_LIST_HEAD(&pn->ports);
 	hash_init(pn->port_hash);
 	pn->net = net;
+	portshare_reg_net_init(pn);
 	return 0;
 }
 
@@ -43,6 +44,7 @@ static void __net_exit portshare_net_exit(struct net *net)
 	struct portshare_net *pn = portshare_net(net);
 
 	WARN_ON_ONCE(!list_empty(&pn->ports));
+	portshare_reg_net_exit(pn);
 	mutex_destroy(&pn->lock);
 }
 

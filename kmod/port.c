@@ -136,43 +136,72 @@ int portshare_port_check(struct portshare_net *pn,
 
 /**
  * portshare_port_alloc() - allocate a port, not yet visible to anyone
+ * @pn: the namespace; the caller holds @pn->lock
  * @cfg: the designation, already checked
+ * @extack: told why the registration port cannot be opened
  *
- * Return: the port, or NULL if out of memory.
+ * The port holds the namespace's hooks (portshare_hook_get()) and, unless
+ * @cfg->reg_off, its registration sockets until it is freed with
+ * portshare_port_free() or undesignated.
+ *
+ * Return: the port, ERR_PTR(-ENOMEM), or the error of portshare_reg_open()
+ * (-EADDRINUSE if another socket has the registration port).
  */
-struct portshare_port *portshare_port_alloc(const struct portshare_port_cfg *cfg)
+struct portshare_port *portshare_port_alloc(struct portshare_net *pn,
+					    const struct portshare_port_cfg *cfg,
+					    struct netlink_ext_ack *extack)
 {
 	struct portshare_port *p;
+	int ret = -ENOMEM;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	p->stats = netdev_alloc_pcpu_stats(struct portshare_port_stats);
-	if (!p->stats) {
-		kfree(p);
-		return NULL;
-	}
+	if (!p->stats)
+		goto err_free_port;
+	if (portshare_hook_get(pn))
+		goto err_free_stats;
 	p->port = cfg->port;
 	p->reg_off = cfg->reg_off;
 	p->reg_port = cfg->reg_off ? 0 : cfg->reg_port;
 	p->max_secondaries = cfg->max_secondaries;
 	INIT_LIST_HEAD(&p->secondaries);
+	if (!p->reg_off) {
+		ret = portshare_reg_open(pn, p, extack);
+		if (ret)
+			goto err_put_hook;
+	}
 	return p;
-}
 
-/**
- * portshare_port_free() - free a port that was never linked
- * @p: the port, with no secondaries
- */
-void portshare_port_free(struct portshare_port *p)
-{
+err_put_hook:
+	portshare_hook_put(pn);
+err_free_stats:
 	free_percpu(p->stats);
+err_free_port:
 	kfree(p);
+	return ERR_PTR(ret);
 }
 
 static void port_free_rcu(struct rcu_head *rcu)
 {
-	portshare_port_free(container_of(rcu, struct portshare_port, rcu));
+	struct portshare_port *p = container_of(rcu, struct portshare_port, rcu);
+
+	free_percpu(p->stats);
+	kfree(p);
+}
+
+/**
+ * portshare_port_free() - free a port that was never linked
+ * @pn: the namespace; the caller holds @pn->lock
+ * @p: the port, with no secondaries
+ */
+void portshare_port_free(struct portshare_net *pn, struct portshare_port *p)
+{
+	portshare_reg_close(p);
+	portshare_hook_put(pn);
+	free_percpu(p->stats);
+	kfree(p);
 }
 
 /**
@@ -205,7 +234,8 @@ void portshare_port_link(struct portshare_net *pn, struct portshare_port *p,
  * @reason: for the PORT_NEW event
  * @extack: told what is wrong
  *
- * Return: 0, -ENOMEM or an error of portshare_port_check().
+ * Return: 0, -ENOMEM, an error of portshare_port_check(), or -EADDRINUSE
+ * (or another bind error) if the registration port cannot be opened.
  */
 int portshare_port_designate(struct portshare_net *pn,
 			     const struct portshare_port_cfg *cfg,
@@ -218,9 +248,9 @@ int portshare_port_designate(struct portshare_net *pn,
 	ret = portshare_port_check(pn, cfg, extack);
 	if (ret)
 		return ret;
-	p = portshare_port_alloc(cfg);
-	if (!p)
-		return -ENOMEM;
+	p = portshare_port_alloc(pn, cfg, extack);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	portshare_port_link(pn, p, reason);
 	return 0;
 }
@@ -228,17 +258,18 @@ int portshare_port_designate(struct portshare_net *pn,
 /**
  * portshare_port_shutdown() - tell a port's secondaries that sharing stops
  * @pn: the namespace; the caller holds @pn->lock
- * @p: the port, still linked
+ * @p: the port, out of the data path's reach, its list not yet purged
  *
- * Called before every undesignation, including namespace teardown and
- * module unload (from pernet pre_exit).  Sending the SHUTDOWN datagram
- * (Table 3) to each secondary's data port is a later issue: today this
- * only emits the SHUTDOWN event.
+ * Called during every undesignation, including namespace teardown and
+ * module unload (from pernet pre_exit): sends the SHUTDOWN datagram
+ * (Table 3) to each secondary's data port (shutdown.c), then emits the
+ * SHUTDOWN event.
  */
 void portshare_port_shutdown(struct portshare_net *pn,
 			     struct portshare_port *p)
 {
 	lockdep_assert_held(&pn->lock);
+	portshare_reg_shutdown(pn, p);
 	portshare_nl_shutdown_event(pn, p, GFP_KERNEL);
 }
 
@@ -247,6 +278,10 @@ void portshare_port_shutdown(struct portshare_net *pn,
  * @pn: the namespace; the caller holds @pn->lock
  * @p: the port; freed after an RCU grace period
  * @reason: for the PORT_DEL event
+ *
+ * The data path and the registration port let go of @p first, and only
+ * after a grace period is SHUTDOWN sent: no copy is made after it (Table
+ * 3: the primary "will no longer perform the primary application tasks").
  */
 void portshare_port_undesignate(struct portshare_net *pn,
 				struct portshare_port *p,
@@ -255,42 +290,48 @@ void portshare_port_undesignate(struct portshare_net *pn,
 	struct portshare_secondary *s, *tmp;
 
 	lockdep_assert_held(&pn->lock);
+	clear_bit(p->port, pn->designated);
+	hash_del_rcu(&p->hnode);
+	portshare_reg_detach(p);
+	synchronize_net();
 	portshare_port_shutdown(pn, p);
 	list_for_each_entry_safe(s, tmp, &p->secondaries, node)
 		portshare_sec_unlink(pn, p, s, PORTSHARE_REASON_SHUTDOWN);
-	clear_bit(p->port, pn->designated);
-	hash_del_rcu(&p->hnode);
 	list_del(&p->node);
 	pn->generation++;
 	portshare_nl_port_event(pn, p, PORTSHARE_CMD_PORT_DEL, reason,
 				GFP_KERNEL);
+	portshare_reg_close(p);
+	portshare_hook_put(pn);
 	call_rcu(&p->rcu, port_free_rcu);
 }
 
 /**
  * portshare_port_read_stats() - sum a port's counters over all CPUs
  * @p: the port
- * @rx: datagrams seen
- * @shared: datagrams shared
+ * @t: filled with the sums
  */
 void portshare_port_read_stats(const struct portshare_port *p,
-			       u64 *rx, u64 *shared)
+			       struct portshare_port_totals *t)
 {
+	struct portshare_port_totals c;
 	unsigned int start;
-	u64 r, s;
-	int cpu;
+	int cpu, i;
 
-	*rx = 0;
-	*shared = 0;
+	memset(t, 0, sizeof(*t));
 	for_each_possible_cpu(cpu) {
 		const struct portshare_port_stats *st = per_cpu_ptr(p->stats, cpu);
 
 		do {
 			start = u64_stats_fetch_begin(&st->syncp);
-			r = u64_stats_read(&st->rx);
-			s = u64_stats_read(&st->shared);
+			c.rx = u64_stats_read(&st->rx);
+			c.shared = u64_stats_read(&st->shared);
+			for (i = 0; i < PS_PORT_ERR_MAX; i++)
+				c.err[i] = u64_stats_read(&st->err[i]);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
-		*rx += r;
-		*shared += s;
+		t->rx += c.rx;
+		t->shared += c.shared;
+		for (i = 0; i < PS_PORT_ERR_MAX; i++)
+			t->err[i] += c.err[i];
 	}
 }

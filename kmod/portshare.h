@@ -22,6 +22,8 @@
 #include <net/netns/generic.h>
 #include <linux/portshare.h>
 
+#include "reg.h"
+
 #define PORTSHARE_NR_PORTS	65536
 #define PORTSHARE_HASH_BITS	6
 
@@ -35,6 +37,8 @@
  * @port_hash: designated ports by number; RCU readers, @lock writers
  * @designated: bit N set while port N is designated; test_bit() under RCU
  * @net: the namespace this state belongs to
+ * @hook_users: allocated ports, each holding the hooks (hook.c); @lock
+ * @reg: the registration sockets' queue, acl and rate limit (regsock.c)
  */
 struct portshare_net {
 	struct mutex lock; /* serialises changes and dumps */
@@ -43,6 +47,8 @@ struct portshare_net {
 	DECLARE_HASHTABLE(port_hash, PORTSHARE_HASH_BITS);
 	DECLARE_BITMAP(designated, PORTSHARE_NR_PORTS);
 	struct net *net;
+	unsigned int hook_users;
+	struct portshare_reg_net reg;
 };
 
 extern unsigned int portshare_net_id;
@@ -58,15 +64,49 @@ void portshare_pernet_unregister(void);
 /* port.c */
 
 /**
+ * enum portshare_port_err - why a datagram to a contested port was not shared
+ * @PS_PORT_ERR_CSUM: its UDP checksum is wrong
+ * @PS_PORT_ERR_MALFORMED: its UDP length is wrong, or it is an IPv6
+ *	fragment that was not reassembled
+ * @PS_PORT_ERR_GSO: a GSO packet of a type that cannot be split
+ * @PS_PORT_ERR_LOOP: it is a portshare encap copy, or it arrived while this
+ *	CPU was sending a copy
+ * @PS_PORT_ERR_MAX: number of reasons
+ *
+ * In the order of PORTSHARE_STAT_PORT_ERR_CSUM and its successors.
+ */
+enum portshare_port_err {
+	PS_PORT_ERR_CSUM,
+	PS_PORT_ERR_MALFORMED,
+	PS_PORT_ERR_GSO,
+	PS_PORT_ERR_LOOP,
+	PS_PORT_ERR_MAX,
+};
+
+/**
  * struct portshare_port_stats - per-CPU counters of a contested port
  * @rx: datagrams seen on the port
  * @shared: datagrams shared with at least one secondary
+ * @err: datagrams not shared, by enum portshare_port_err
  * @syncp: u64_stats synchronisation
  */
 struct portshare_port_stats {
 	u64_stats_t rx;
 	u64_stats_t shared;
+	u64_stats_t err[PS_PORT_ERR_MAX];
 	struct u64_stats_sync syncp;
+};
+
+/**
+ * struct portshare_port_totals - a port's counters summed over all CPUs
+ * @rx: see struct portshare_port_stats
+ * @shared: see struct portshare_port_stats
+ * @err: see struct portshare_port_stats
+ */
+struct portshare_port_totals {
+	u64 rx;
+	u64 shared;
+	u64 err[PS_PORT_ERR_MAX];
 };
 
 /**
@@ -80,6 +120,7 @@ struct portshare_port_stats {
  * @num_secondaries: length of @secondaries; written under the lock
  * @secondaries: the distribution list in insertion order; RCU list
  * @stats: per-CPU counters
+ * @reg: the registration sockets, unless @reg_off (regsock.c)
  * @rcu: frees the port after a grace period
  */
 struct portshare_port {
@@ -92,6 +133,7 @@ struct portshare_port {
 	u32 num_secondaries;
 	struct list_head secondaries;
 	struct portshare_port_stats __percpu *stats;
+	struct portshare_reg reg;
 	struct rcu_head rcu;
 };
 
@@ -114,8 +156,10 @@ struct portshare_port *portshare_port_find(struct portshare_net *pn, u16 port);
 int portshare_port_check(struct portshare_net *pn,
 			 const struct portshare_port_cfg *cfg,
 			 struct netlink_ext_ack *extack);
-struct portshare_port *portshare_port_alloc(const struct portshare_port_cfg *cfg);
-void portshare_port_free(struct portshare_port *p);
+struct portshare_port *portshare_port_alloc(struct portshare_net *pn,
+					    const struct portshare_port_cfg *cfg,
+					    struct netlink_ext_ack *extack);
+void portshare_port_free(struct portshare_net *pn, struct portshare_port *p);
 void portshare_port_link(struct portshare_net *pn, struct portshare_port *p,
 			 enum portshare_reason reason);
 int portshare_port_designate(struct portshare_net *pn,
@@ -128,7 +172,7 @@ void portshare_port_undesignate(struct portshare_net *pn,
 				struct portshare_port *p,
 				enum portshare_reason reason);
 void portshare_port_read_stats(const struct portshare_port *p,
-			       u64 *rx, u64 *shared);
+			       struct portshare_port_totals *t);
 
 /* secondary.c */
 
@@ -143,15 +187,54 @@ union portshare_addr {
 };
 
 /**
+ * enum portshare_sec_drop - why a copy for a secondary was not sent
+ * @PS_SEC_DROP_NOMEM: no memory for the copy
+ * @PS_SEC_DROP_NOROUTE: no route to the secondary
+ * @PS_SEC_DROP_XMIT: the output path refused it (netfilter, qdisc, device)
+ * @PS_SEC_DROP_FAMILY: transparent mode cannot put an IPv6 sender's
+ *	address on an IPv4 copy
+ * @PS_SEC_DROP_TOOBIG: the copy would exceed the largest IP datagram
+ * @PS_SEC_DROP_MAX: number of reasons
+ *
+ * In the order of PORTSHARE_STAT_SEC_DROP_NOMEM and its successors.
+ */
+enum portshare_sec_drop {
+	PS_SEC_DROP_NOMEM,
+	PS_SEC_DROP_NOROUTE,
+	PS_SEC_DROP_XMIT,
+	PS_SEC_DROP_FAMILY,
+	PS_SEC_DROP_TOOBIG,
+	PS_SEC_DROP_MAX,
+};
+
+/**
  * struct portshare_sec_stats - per-CPU counters of a secondary
  * @copies: copies sent
- * @bytes: payload bytes sent
+ * @bytes: payload bytes sent (the original's, without the encap header)
+ * @sampled: datagrams skipped by sampling
+ * @drop: copies not sent, by enum portshare_sec_drop
  * @syncp: u64_stats synchronisation
  */
 struct portshare_sec_stats {
 	u64_stats_t copies;
 	u64_stats_t bytes;
+	u64_stats_t sampled;
+	u64_stats_t drop[PS_SEC_DROP_MAX];
 	struct u64_stats_sync syncp;
+};
+
+/**
+ * struct portshare_sec_totals - a secondary's counters summed over all CPUs
+ * @copies: see struct portshare_sec_stats
+ * @bytes: see struct portshare_sec_stats
+ * @sampled: see struct portshare_sec_stats
+ * @drop: see struct portshare_sec_stats
+ */
+struct portshare_sec_totals {
+	u64 copies;
+	u64 bytes;
+	u64 sampled;
+	u64 drop[PS_SEC_DROP_MAX];
 };
 
 /**
@@ -162,11 +245,18 @@ struct portshare_sec_stats {
  * @data_port: the secondary's data port
  * @mode: enum portshare_mode
  * @sample: deliver one datagram in @sample
+ * @src: the primary address: the source of copies (except transparent
+ *	ones) and of SHUTDOWN; all zero lets routing choose.  A registration
+ *	over the wire sets it to the one its "100 OK" names: the address the
+ *	request was sent to, or for a third party routing's choice
+ *	(register.c).
+ * @seq: sequence number of the next copy (encap header); data path
+ * @sample_count: datagrams seen, for sampling; data path
  * @stats: per-CPU counters
  * @rcu: frees the secondary after a grace period
  *
  * (@family, @addr, @data_port) is unique within one port; every field but
- * @node and @stats is immutable.
+ * @node, @seq, @sample_count and @stats is immutable.
  */
 struct portshare_secondary {
 	struct list_head node;
@@ -175,6 +265,9 @@ struct portshare_secondary {
 	u16 data_port;
 	u8 mode;
 	u32 sample;
+	union portshare_addr src;
+	atomic_t seq;
+	atomic_t sample_count;
 	struct portshare_sec_stats __percpu *stats;
 	struct rcu_head rcu;
 };
@@ -186,6 +279,7 @@ struct portshare_secondary {
  * @data_port: the secondary's data port
  * @mode: enum portshare_mode
  * @sample: deliver one datagram in @sample
+ * @src: the primary address, or all zero
  */
 struct portshare_sec_cfg {
 	u16 family;
@@ -193,6 +287,7 @@ struct portshare_sec_cfg {
 	u16 data_port;
 	u8 mode;
 	u32 sample;
+	union portshare_addr src;
 };
 
 struct portshare_secondary *portshare_sec_find(struct portshare_net *pn,
@@ -215,7 +310,7 @@ int portshare_sec_drop(struct portshare_net *pn, struct portshare_port *p,
 		       enum portshare_reason reason,
 		       struct netlink_ext_ack *extack);
 void portshare_sec_read_stats(const struct portshare_secondary *s,
-			      u64 *copies, u64 *bytes);
+			      struct portshare_sec_totals *t);
 
 /* netlink.c */
 
@@ -250,6 +345,55 @@ void portshare_extack_fmt(struct netlink_ext_ack *extack, const char *fmt, ...);
 	NL_SET_BAD_ATTR(__ps_extack, attr);		\
 	ps_extack_fmt(__ps_extack, fmt, ##args);	\
 } while (0)
+
+struct sk_buff;
+struct udphdr;
+
+/* hook.c */
+
+int portshare_hook_get(struct portshare_net *pn);
+void portshare_hook_put(struct portshare_net *pn);
+
+/* share.c */
+
+/**
+ * struct portshare_dgram - one datagram to share, as its application sees it
+ * @skb: the original; only read
+ * @offset: where the UDP payload starts in @skb
+ * @len: payload bytes
+ * @family: AF_INET or AF_INET6: how the original arrived
+ * @saddr: the original sender's address
+ * @sport: the original sender's port
+ * @tstamp: when it was received, ns since the epoch (CLOCK_REALTIME)
+ */
+struct portshare_dgram {
+	const struct sk_buff *skb;
+	unsigned int offset;
+	unsigned int len;
+	u16 family;
+	union portshare_addr saddr;
+	__be16 sport;
+	u64 tstamp;
+};
+
+void portshare_share_skb(struct portshare_net *pn, struct sk_buff *skb,
+			 unsigned int uoff, const struct udphdr *uh, u8 family,
+			 bool frag);
+
+/* copy.c */
+
+bool portshare_copy(struct net *net, const struct portshare_port *p,
+		    struct portshare_secondary *s,
+		    const struct portshare_dgram *d);
+
+/* xmit.c */
+
+bool portshare_xmit_nested(void);
+int portshare_xmit4(struct net *net, struct sk_buff *skb, __be32 src,
+		    __be32 dst, __be16 sport, __be16 dport);
+int portshare_xmit6(struct net *net, struct sk_buff *skb,
+		    const struct in6_addr *src, const struct in6_addr *dst,
+		    __be16 sport, __be16 dport);
 
 /* params.c */
 

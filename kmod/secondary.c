@@ -138,6 +138,7 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 	s->data_port = cfg->data_port;
 	s->mode = cfg->mode;
 	s->sample = cfg->sample;
+	s->src = cfg->src;
 	return s;
 }
 
@@ -221,27 +222,31 @@ int portshare_sec_drop(struct portshare_net *pn, struct portshare_port *p,
 /**
  * portshare_sec_read_stats() - sum a secondary's counters over all CPUs
  * @s: the secondary
- * @copies: copies sent
- * @bytes: payload bytes sent
+ * @t: filled with the sums
  */
 void portshare_sec_read_stats(const struct portshare_secondary *s,
-			      u64 *copies, u64 *bytes)
+			      struct portshare_sec_totals *t)
 {
+	struct portshare_sec_totals c;
 	unsigned int start;
-	u64 c, b;
-	int cpu;
+	int cpu, i;
 
-	*copies = 0;
-	*bytes = 0;
+	memset(t, 0, sizeof(*t));
 	for_each_possible_cpu(cpu) {
 		const struct portshare_sec_stats *st = per_cpu_ptr(s->stats, cpu);
 
 		do {
 			start = u64_stats_fetch_begin(&st->syncp);
-			c = u64_stats_read(&st->copies);
-			b = u64_stats_read(&st->bytes);
+			c.copies = u64_stats_read(&st->copies);
+			c.bytes = u64_stats_read(&st->bytes);
+			c.sampled = u64_stats_read(&st->sampled);
+			for (i = 0; i < PS_SEC_DROP_MAX; i++)
+				c.drop[i] = u64_stats_read(&st->drop[i]);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
-		*copies += c;
-		*bytes += b;
+		t->copies += c.copies;
+		t->bytes += c.bytes;
+		t->sampled += c.sampled;
+		for (i = 0; i < PS_SEC_DROP_MAX; i++)
+			t->drop[i] += c.drop[i];
 	}
 }

@@ -62,10 +62,13 @@ state()
 	{ psnl port list && psnl list; } | sed 's/[[:space:]]*#.*//'
 }
 
-# Make, quietly; its output is shown only when it fails.
+# Make, quietly; its output is shown only when it fails. This suite tests
+# installing, not building: -o keeps make from rebuilding psnl or the
+# module here under TCG (`make check` built both) when a source is newer.
 mk()
 {
-	cmd_ok make -C "$PS_REPO" --no-print-directory -s "$@"
+	cmd_ok make -C "$PS_REPO" --no-print-directory -s \
+		-o userspace -o "build/$KVER/portshare.ko" "$@"
 }
 
 # Every file (and symlink) below $1, relative, sorted.
@@ -75,12 +78,12 @@ files_in()
 }
 
 # What `make install` must install below DESTDIR with prefix $1, unit
-# directory $2, for the kernels $3...: the module, psnl, every man page in
-# docs/, the two configuration files and the unit. psd, psrecv and
-# libportshare join this list when dist/install.mk installs them.
+# directory $2, for the kernels $3...: the module, psnl, psd, psrecv,
+# libportshare (static, shared with its soname links, headers, .pc), every
+# man page in docs/, the two configuration files and the unit.
 expected_files()
 {
-	local prefix=${1#/} unitdir=${2#/} k m
+	local prefix=${1#/} unitdir=${2#/} k m l
 	shift 2
 
 	{
@@ -88,6 +91,14 @@ expected_files()
 			echo "lib/modules/$k/extra/portshare.ko"
 		done
 		echo "$prefix/sbin/psnl"
+		echo "$prefix/sbin/psd"
+		echo "$prefix/bin/psrecv"
+		for l in libportshare.a libportshare.so libportshare.so.1 \
+			libportshare.so.1.0.0 pkgconfig/portshare.pc; do
+			echo "$prefix/lib/$l"
+		done
+		echo "$prefix/include/portshare.h"
+		echo "$prefix/include/linux/portshare.h"
 		for m in "$PS_REPO"/docs/*.[1-8]; do
 			echo "$prefix/share/man/man${m##*.}/${m##*/}"
 		done
@@ -201,13 +212,14 @@ fixture_ok()
 }
 
 # The files a fixture step left changed, as paths of this system: merged
-# /usr shows /lib as usr/lib. modules.* (depmod) and DKMS's own signing key
-# are not portshare's.
+# /usr shows /lib as usr/lib. modules.* (depmod), DKMS's own signing key
+# and ld.so.cache (ldconfig, for libportshare) are not portshare's.
 fixture_files()
 {
 	files_in "$FIX/$1/$2" |
 		sed -E 's,^usr/lib/(modules|systemd)/,lib/\1/,' |
-		grep -v -E '^lib/modules/[^/]+/modules\.|^var/lib/dkms/mok\.' || true
+		grep -v -E '^lib/modules/[^/]+/modules\.|^var/lib/dkms/mok\.|^etc/ld\.so\.cache$' ||
+		true
 }
 
 # fixture_dir CASE STATE PATH: PATH inside the snapshot, merged /usr or not.
@@ -325,6 +337,8 @@ check_dkms_built()
 
 	require_fixture "$1"
 	fixture_ok "$1" install
+	"$PS_REPO/scripts/kernels" | grep -q -x -F "$KVER" ||
+		skip "DKMS builds for the supported kernels (scripts/kernels), not $KVER"
 	ls "$tree"/*/module/portshare.ko* >/dev/null 2>&1 ||
 		fail "$1: DKMS did not build portshare.ko for $KVER (no $tree/*/module/portshare.ko*)"
 	ls "$(fixture_dir "$1" installed "$MODS")"/updates/dkms/portshare.ko* >/dev/null 2>&1 ||
@@ -398,6 +412,8 @@ test_deb_contents()
 	assert_text "$PS_TMP/got" "$({
 		echo etc/portshare.conf
 		echo lib/systemd/system/portshare.service
+		echo usr/bin/psrecv
+		echo usr/sbin/psd
 		echo usr/sbin/psnl
 		echo usr/share/doc/portshare-tools/changelog.gz
 		echo usr/share/doc/portshare-tools/copyright

@@ -29,6 +29,9 @@
  *   PORTSHARE_A_REASON          u8    (events only) enum portshare_reason
  *   PORTSHARE_A_STATS           nest  (reply only) enum portshare_stat,
  *                                     each a u64 counter
+ *   PORTSHARE_A_PREFIX_LEN      u8    acl: network prefix length, 0..32
+ *                                     (IPv4) or 0..128 (IPv6)
+ *   PORTSHARE_A_ACL_FLAGS       u32   acl: enum portshare_acl_flags
  *
  * Commands:
  *
@@ -45,7 +48,7 @@
  *
  *   PORTSHARE_CMD_PORT_GET   with PORT: one port.  As a dump: every port in
  *       ascending order.  Reply: PORT, REG_PORT or REG_OFF, MAX_SECONDARIES,
- *       NUM_SECONDARIES, STATS.
+ *       NUM_SECONDARIES, STATS (with the REG_* counters unless REG_OFF).
  *
  *   PORTSHARE_CMD_SEC_ADD    add a secondary to PORT's list.
  *       Needs PORT and exactly one of ADDR4/ADDR6.  Optional DATA_PORT
@@ -64,6 +67,19 @@
  *       then insertion; with PORT, only that port's list.  Reply: PORT,
  *       ADDR4 or ADDR6, DATA_PORT, MODE, SAMPLE, STATS.
  *
+ *   PORTSHARE_CMD_ACL_ADD    let a network send ADD/DROP requests to the
+ *       namespace's registration ports (DESIGN §7); the namespace's own
+ *       addresses always may.  Needs ADDR4 or ADDR6 (host bits zero);
+ *       optional PREFIX_LEN (default: the whole address) and ACL_FLAGS.
+ *       At most 256 entries.  Errors: EINVAL (host bits set), EEXIST
+ *       (the network is in the acl), ENOSPC (the acl is full).
+ *
+ *   PORTSHARE_CMD_ACL_DEL    remove the network ADDR4/ADDR6 + PREFIX_LEN.
+ *       Errors: ENOENT.
+ *
+ *   PORTSHARE_CMD_ACL_GET    dump only.  The acl in the order of addition:
+ *       ADDR4 or ADDR6, PREFIX_LEN, ACL_FLAGS.
+ *
  * Events (multicast group "events"), each carrying the attributes of the
  * matching GET reply plus REASON:
  *
@@ -73,6 +89,10 @@
  *   PORTSHARE_CMD_SEC_DROP   a secondary was dropped, expired or purged.
  *   PORTSHARE_CMD_SHUTDOWN   SHUTDOWN was sent to a port's secondaries
  *                            (PORT, REG_PORT, NUM_SECONDARIES).
+ *
+ * Secondaries added or dropped by a request on a registration port carry
+ * REASON_WIRE; the requests and their replies are described below, at
+ * enum portshare_reply, and in docs/protocol.md.
  *
  * Dumps are consistent: a dump that raced a change carries
  * NLM_F_DUMP_INTR and should be retried.
@@ -101,6 +121,9 @@ enum portshare_cmd {
 	PORTSHARE_CMD_SEC_DROP,
 	PORTSHARE_CMD_SEC_GET,
 	PORTSHARE_CMD_SHUTDOWN,
+	PORTSHARE_CMD_ACL_ADD,
+	PORTSHARE_CMD_ACL_DEL,
+	PORTSHARE_CMD_ACL_GET,
 	__PORTSHARE_CMD_MAX,
 };
 
@@ -122,6 +145,8 @@ enum portshare_attr {
 	PORTSHARE_A_REASON,
 	PORTSHARE_A_STATS,
 	PORTSHARE_A_PAD,
+	PORTSHARE_A_PREFIX_LEN,
+	PORTSHARE_A_ACL_FLAGS,
 	__PORTSHARE_A_MAX,
 };
 
@@ -161,10 +186,110 @@ enum portshare_stat {
 	PORTSHARE_STAT_PORT_SHARED,	/* datagrams shared */
 	PORTSHARE_STAT_SEC_COPIES,	/* copies sent */
 	PORTSHARE_STAT_SEC_BYTES,	/* payload bytes sent */
+	PORTSHARE_STAT_PORT_ERR_CSUM,	/* not shared: bad UDP checksum */
+	PORTSHARE_STAT_PORT_ERR_MALFORMED, /* not shared: bad UDP length */
+	PORTSHARE_STAT_PORT_ERR_GSO,	/* not shared: unsplittable GSO */
+	PORTSHARE_STAT_PORT_ERR_LOOP,	/* not shared: a portshare copy */
+	PORTSHARE_STAT_SEC_SAMPLED,	/* skipped by sampling */
+	PORTSHARE_STAT_SEC_DROP_NOMEM,	/* not sent: out of memory */
+	PORTSHARE_STAT_SEC_DROP_NOROUTE, /* not sent: no route */
+	PORTSHARE_STAT_SEC_DROP_XMIT,	/* not sent: output path dropped it */
+	PORTSHARE_STAT_SEC_DROP_FAMILY,	/* not sent: IPv6 sender, transparent
+					 * IPv4 copy
+					 */
+	PORTSHARE_STAT_SEC_DROP_TOOBIG,	/* not sent: too big for IP */
+	/* the registration port; the refusals are DENIED .. LIST_FULL */
+	PORTSHARE_STAT_REG_REQUESTS,	/* datagrams received */
+	PORTSHARE_STAT_REG_OK,		/* answered 100 OK */
+	PORTSHARE_STAT_REG_ERRORS,	/* answered with an error code */
+	PORTSHARE_STAT_REG_DENIED,	/* ignored: source not allowed (acl) */
+	PORTSHARE_STAT_REG_RATE_LIMITED, /* ignored: over the source's rate */
+	PORTSHARE_STAT_REG_NOT_PERMITTED, /* answered 400 (third party) */
+	PORTSHARE_STAT_REG_LIST_FULL,	/* answered 401 */
+	PORTSHARE_STAT_REG_IGNORED,	/* ignored: silent by rule, queue full */
 	__PORTSHARE_STAT_MAX,
 };
 
 #define PORTSHARE_STAT_MAX (__PORTSHARE_STAT_MAX - 1)
+
+/* PORTSHARE_A_ACL_FLAGS */
+enum portshare_acl_flags {
+	/* requests may register and drop addresses other than their source */
+	PORTSHARE_ACL_F_THIRD_PARTY	= 1 << 0,
+};
+
+#define PORTSHARE_ACL_F_ALL		PORTSHARE_ACL_F_THIRD_PARTY
+
+/*
+ * Replies on the registration port (DESIGN §3, Table 2): the code, a
+ * space and the text, with no trailing newline.  100 to an ADD carries the
+ * primary address and the registration port: "100 OK 10.0.0.1 13427";
+ * copies and SHUTDOWN come from there.  The primary address is the one
+ * the request was sent to or, when it registers a third party, the source
+ * routing picks towards that party.
+ * Codes up to 301 are the seed's; docs/protocol.md has the same table.
+ *
+ *   100 OK                          ADD: added; DROP: dropped
+ *   200 ERROR. Already Added        ADD: address and data port are listed
+ *   200 ERROR. Not in List          DROP: they are not listed
+ *   300 ERROR. Invalid Address      not a usable IPv4 or IPv6 literal (host
+ *                                   names are not resolved), or, for a
+ *                                   third party, another family than the
+ *                                   request's or no route to it
+ *   301 ERROR. Port Number Missing  no contested port
+ *   302 ERROR. Invalid Port Number  a port is not 1..65535 in decimal
+ *   303 ERROR. Unknown Port         the contested port is not the one this
+ *                                   registration port serves
+ *   304 ERROR. Malformed Request    over 512 bytes, a byte that is not
+ *                                   printable ASCII, space or tab (NUL, CR
+ *                                   and LF only at the end), or an extra
+ *                                   space or tab
+ *   305 ERROR. Unknown Command      not ADD or DROP (case matters)
+ *   306 ERROR. Unknown Option       not mode=encap|raw|transparent, an
+ *                                   option twice, or an option to DROP
+ *   400 ERROR. Not Permitted        an address other than the request's
+ *                                   source, without an acl third-party grant
+ *   401 ERROR. List Full            the port's list is at its cap
+ *   402 ERROR. Data Port Contested  the data port is a contested port
+ *   403 ERROR. Out of Resources     the primary is out of memory
+ *
+ * No reply at all goes to empty requests, to replies and SHUTDOWN notices
+ * (anything starting with a digit or "SHUTDOWN"), to sources the acl does
+ * not allow, to sources over their rate, and when the queue is full.
+ */
+enum portshare_reply {
+	PORTSHARE_REPLY_OK		= 100,
+	PORTSHARE_REPLY_LISTED		= 200,
+	PORTSHARE_REPLY_INVALID_ADDRESS	= 300,
+	PORTSHARE_REPLY_PORT_MISSING	= 301,
+	PORTSHARE_REPLY_INVALID_PORT	= 302,
+	PORTSHARE_REPLY_UNKNOWN_PORT	= 303,
+	PORTSHARE_REPLY_MALFORMED	= 304,
+	PORTSHARE_REPLY_UNKNOWN_COMMAND	= 305,
+	PORTSHARE_REPLY_UNKNOWN_OPTION	= 306,
+	PORTSHARE_REPLY_NOT_PERMITTED	= 400,
+	PORTSHARE_REPLY_LIST_FULL	= 401,
+	PORTSHARE_REPLY_LOOP		= 402,
+	PORTSHARE_REPLY_NO_RESOURCES	= 403,
+};
+
+#define PORTSHARE_REPLY_TEXT_OK			"100 OK"
+#define PORTSHARE_REPLY_TEXT_ALREADY_ADDED	"200 ERROR. Already Added"
+#define PORTSHARE_REPLY_TEXT_NOT_IN_LIST	"200 ERROR. Not in List"
+#define PORTSHARE_REPLY_TEXT_INVALID_ADDRESS	"300 ERROR. Invalid Address"
+#define PORTSHARE_REPLY_TEXT_PORT_MISSING	"301 ERROR. Port Number Missing"
+#define PORTSHARE_REPLY_TEXT_INVALID_PORT	"302 ERROR. Invalid Port Number"
+#define PORTSHARE_REPLY_TEXT_UNKNOWN_PORT	"303 ERROR. Unknown Port"
+#define PORTSHARE_REPLY_TEXT_MALFORMED		"304 ERROR. Malformed Request"
+#define PORTSHARE_REPLY_TEXT_UNKNOWN_COMMAND	"305 ERROR. Unknown Command"
+#define PORTSHARE_REPLY_TEXT_UNKNOWN_OPTION	"306 ERROR. Unknown Option"
+#define PORTSHARE_REPLY_TEXT_NOT_PERMITTED	"400 ERROR. Not Permitted"
+#define PORTSHARE_REPLY_TEXT_LIST_FULL		"401 ERROR. List Full"
+#define PORTSHARE_REPLY_TEXT_LOOP		"402 ERROR. Data Port Contested"
+#define PORTSHARE_REPLY_TEXT_NO_RESOURCES	"403 ERROR. Out of Resources"
+
+/* SHUTDOWN notice (Table 3): "SHUTDOWN <primary-address> <reg-port>". */
+#define PORTSHARE_SHUTDOWN_TEXT			"SHUTDOWN"
 
 /*
  * The header that starts every copy in encap mode (DESIGN §3), in network

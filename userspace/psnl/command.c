@@ -14,6 +14,8 @@ const struct psnl_cmd *const psnl_commands[] = {
 	&psnl_cmd_drop,
 	&psnl_cmd_list,
 	&psnl_cmd_port,
+	&psnl_cmd_stats,
+	&psnl_cmd_acl,
 	&psnl_cmd_monitor,
 	&psnl_cmd_help,
 	NULL,

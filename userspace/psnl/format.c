@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ports, secondaries and events, printed through print.c.  Text uses the
- * syntax of the commands, so that "psnl list" and "psnl port list" can be
- * fed back through "psnl -b"; counters follow as a "\t# ..." comment,
- * which batch mode skips.  The JSON form is documented in docs/psnl-json.md.
+ * Ports, secondaries, acl entries and events, printed through print.c.
+ * Text uses the syntax of the commands, so that the output of "psnl list",
+ * "psnl port list", "psnl stats" and "psnl acl list" can be fed back
+ * through "psnl -b"; counters follow as a "\t# ..." comment, which batch
+ * mode skips.  The JSON form is documented in docs/psnl-json.md.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -14,35 +15,79 @@
 
 #define HAS(rec, attr)	((rec)->has & PSNL_HAS(PORTSHARE_A_##attr))
 
+/*
+ * The counters psnl names, in the order they are printed.  A main counter
+ * is always shown in the text of "list" and "port list"; the others only
+ * when they are not zero.  JSON and "stats" show every counter the kernel
+ * sent.  The meanings are in psnl(8) and docs/psnl-json.md.
+ */
 struct stat_name {
 	unsigned int id;
 	const char *name;
+	bool main;
 };
 
 static const struct stat_name port_stats[] = {
-	{ PORTSHARE_STAT_PORT_RX, "rx" },
-	{ PORTSHARE_STAT_PORT_SHARED, "shared" },
-	{ 0, NULL }
+	{ PORTSHARE_STAT_PORT_RX, "rx", true },
+	{ PORTSHARE_STAT_PORT_SHARED, "shared", true },
+	{ PORTSHARE_STAT_PORT_ERR_CSUM, "err_csum", false },
+	{ PORTSHARE_STAT_PORT_ERR_MALFORMED, "err_malformed", false },
+	{ PORTSHARE_STAT_PORT_ERR_GSO, "err_gso", false },
+	{ PORTSHARE_STAT_PORT_ERR_LOOP, "err_loop", false },
+	{ PORTSHARE_STAT_REG_REQUESTS, "reg_requests", false },
+	{ PORTSHARE_STAT_REG_OK, "reg_ok", false },
+	{ PORTSHARE_STAT_REG_ERRORS, "reg_errors", false },
+	{ PORTSHARE_STAT_REG_DENIED, "reg_denied", false },
+	{ PORTSHARE_STAT_REG_RATE_LIMITED, "reg_rate_limited", false },
+	{ PORTSHARE_STAT_REG_NOT_PERMITTED, "reg_not_permitted", false },
+	{ PORTSHARE_STAT_REG_LIST_FULL, "reg_list_full", false },
+	{ PORTSHARE_STAT_REG_IGNORED, "reg_ignored", false },
+	{ 0, NULL, false }
 };
 
 static const struct stat_name sec_stats[] = {
-	{ PORTSHARE_STAT_SEC_COPIES, "copies" },
-	{ PORTSHARE_STAT_SEC_BYTES, "bytes" },
-	{ 0, NULL }
+	{ PORTSHARE_STAT_SEC_COPIES, "copies", true },
+	{ PORTSHARE_STAT_SEC_BYTES, "bytes", true },
+	{ PORTSHARE_STAT_SEC_SAMPLED, "sampled", false },
+	{ PORTSHARE_STAT_SEC_DROP_NOMEM, "drop_nomem", false },
+	{ PORTSHARE_STAT_SEC_DROP_NOROUTE, "drop_noroute", false },
+	{ PORTSHARE_STAT_SEC_DROP_XMIT, "drop_xmit", false },
+	{ PORTSHARE_STAT_SEC_DROP_FAMILY, "drop_family", false },
+	{ PORTSHARE_STAT_SEC_DROP_TOOBIG, "drop_toobig", false },
+	{ 0, NULL, false }
 };
 
-static bool has_any_stat(const struct psnl_record *rec,
-			 const struct stat_name *names)
+/* Which counters the text shows: the main and non-zero ones, or all. */
+enum counters {
+	COUNTERS_MAIN,
+	COUNTERS_ALL,
+};
+
+static bool has_stat(const struct psnl_record *rec, const struct stat_name *n)
+{
+	return rec->has_stats & PSNL_HAS(n->id);
+}
+
+static bool text_shows(const struct psnl_record *rec,
+		       const struct stat_name *n, enum counters which)
+{
+	return has_stat(rec, n) &&
+	       (which == COUNTERS_ALL || n->main || rec->stats[n->id]);
+}
+
+static bool text_shows_any(const struct psnl_record *rec,
+			   const struct stat_name *names, enum counters which)
 {
 	for (; names->name; names++)
-		if (rec->has_stats & PSNL_HAS(names->id))
+		if (text_shows(rec, names, which))
 			return true;
 	return false;
 }
 
 /* "stats":{...} in JSON, " name value..." in text. */
 static void print_stats(const struct psnl_record *rec,
-			const struct stat_name *names, enum output_type t)
+			const struct stat_name *names, enum output_type t,
+			enum counters which)
 {
 	bool json = is_json() && (t & PRINT_JSON);
 	char fmt[32];
@@ -52,7 +97,8 @@ static void print_stats(const struct psnl_record *rec,
 	if (json)
 		open_json_object("stats");
 	for (; names->name; names++) {
-		if (!(rec->has_stats & PSNL_HAS(names->id)))
+		if (json ? !has_stat(rec, names) :
+			   !text_shows(rec, names, which))
 			continue;
 		snprintf(fmt, sizeof(fmt), " %s %%%s", names->name, PRIu64);
 		print_uint(t, names->name, fmt, rec->stats[names->id]);
@@ -72,6 +118,14 @@ static const char *format_addr(const struct psnl_record *rec, char *buf,
 	return buf;
 }
 
+/* JSON only: "family":"inet"|"inet6", when the kernel sent an address. */
+static void print_family(const struct psnl_record *rec)
+{
+	if (rec->family)
+		print_string(PRINT_JSON, "family", NULL,
+			     rec->family == AF_INET6 ? "inet6" : "inet");
+}
+
 /* "10.0.0.5:13427" or "[fd00::5]:13427"; JSON: family, addr, data_port. */
 static void print_endpoint(const struct psnl_record *rec)
 {
@@ -79,8 +133,7 @@ static void print_endpoint(const struct psnl_record *rec)
 	const char *addr = format_addr(rec, buf, sizeof(buf));
 	bool v6 = rec->family == AF_INET6;
 
-	if (rec->family)
-		print_string(PRINT_JSON, "family", NULL, v6 ? "inet6" : "inet");
+	print_family(rec);
 	print_string(PRINT_JSON, "addr", NULL, addr);
 	if (!HAS(rec, DATA_PORT)) {
 		print_text("%s", addr);
@@ -133,39 +186,57 @@ static void print_port_config(const struct psnl_record *rec,
 /* Text "\t# ..." only when t includes text: a comment for batch mode. */
 static void print_comment_start(const struct psnl_record *rec,
 				const struct stat_name *names, bool more,
-				enum output_type t)
+				enum output_type t, enum counters which)
 {
-	if ((t & PRINT_FP) && (more || has_any_stat(rec, names)))
+	if ((t & PRINT_FP) && (more || text_shows_any(rec, names, which)))
 		print_text("\t#");
 }
 
-/* secondaries N rx N shared N */
+/* secondaries N rx N shared N [err_csum N ...] */
 static void print_port_counters(const struct psnl_record *rec,
-				enum output_type t)
+				enum output_type t, enum counters which)
 {
-	print_comment_start(rec, port_stats, HAS(rec, NUM_SECONDARIES), t);
+	print_comment_start(rec, port_stats, HAS(rec, NUM_SECONDARIES), t,
+			    which);
 	if (HAS(rec, NUM_SECONDARIES))
 		print_uint(t, "secondaries", " secondaries %" PRIu64,
 			   rec->num_secondaries);
-	print_stats(rec, port_stats, t);
+	print_stats(rec, port_stats, t, which);
 }
 
-/* copies N bytes N */
+/* copies N bytes N [sampled N ...] */
 static void print_sec_counters(const struct psnl_record *rec,
-			       enum output_type t)
+			       enum output_type t, enum counters which)
 {
-	print_comment_start(rec, sec_stats, false, t);
-	print_stats(rec, sec_stats, t);
+	print_comment_start(rec, sec_stats, false, t, which);
+	print_stats(rec, sec_stats, t, which);
+}
+
+/* A port's text line, or the members of its JSON object. */
+static void print_port(const struct psnl_record *rec, enum counters which)
+{
+	print_text("port add ");
+	print_port_config(rec, PRINT_ANY);
+	print_port_counters(rec, PRINT_ANY, which);
+	print_text("\n");
+}
+
+/* A secondary's text line, or the members of its JSON object. */
+static void print_secondary(const struct psnl_record *rec,
+			    enum counters which)
+{
+	print_text("add ");
+	print_sec_key(rec);
+	print_sec_options(rec, PRINT_ANY);
+	print_sec_counters(rec, PRINT_ANY, which);
+	print_text("\n");
 }
 
 /* port add PORT reg REGPORT|off max N	# secondaries N rx N shared N */
 void psnl_format_port(const struct psnl_record *rec)
 {
 	open_json_object(NULL);
-	print_text("port add ");
-	print_port_config(rec, PRINT_ANY);
-	print_port_counters(rec, PRINT_ANY);
-	print_text("\n");
+	print_port(rec, COUNTERS_MAIN);
 	close_json_object();
 }
 
@@ -173,10 +244,49 @@ void psnl_format_port(const struct psnl_record *rec)
 void psnl_format_secondary(const struct psnl_record *rec)
 {
 	open_json_object(NULL);
-	print_text("add ");
-	print_sec_key(rec);
-	print_sec_options(rec, PRINT_ANY);
-	print_sec_counters(rec, PRINT_ANY);
+	print_secondary(rec, COUNTERS_MAIN);
+	close_json_object();
+}
+
+/*
+ * A port and its secondaries with every counter: in text the port line,
+ * then a line for each secondary; in JSON the port object, with the
+ * secondary objects in its "list".
+ */
+void psnl_format_stats(const struct psnl_record *port,
+		       const struct psnl_record *secs, size_t nsecs)
+{
+	size_t i;
+
+	open_json_object(NULL);
+	print_port(port, COUNTERS_ALL);
+	open_json_array("list");
+	for (i = 0; i < nsecs; i++) {
+		open_json_object(NULL);
+		print_secondary(&secs[i], COUNTERS_ALL);
+		close_json_object();
+	}
+	close_json_array();
+	close_json_object();
+}
+
+/* acl add ADDR/LEN [third-party]; JSON: addr, prefix_len, third_party */
+void psnl_format_acl(const struct psnl_record *rec)
+{
+	bool third_party = rec->acl_flags & PORTSHARE_ACL_F_THIRD_PARTY;
+	char buf[INET6_ADDRSTRLEN];
+
+	open_json_object(NULL);
+	print_text("acl add ");
+	print_family(rec);
+	print_string(PRINT_ANY, "addr", "%s", format_addr(rec, buf,
+							  sizeof(buf)));
+	if (HAS(rec, PREFIX_LEN))
+		print_uint(PRINT_ANY, "prefix_len", "/%" PRIu64,
+			   rec->prefix_len);
+	print_bool(PRINT_JSON, "third_party", NULL, third_party);
+	if (third_party)
+		print_text(" third-party");
 	print_text("\n");
 	close_json_object();
 }
@@ -187,7 +297,7 @@ static void print_port_event(const struct psnl_record *rec)
 
 	print_text(add ? "port add " : "port del ");
 	print_port_config(rec, add ? PRINT_ANY : PRINT_JSON);
-	print_port_counters(rec, PRINT_JSON);
+	print_port_counters(rec, PRINT_JSON, COUNTERS_ALL);
 }
 
 static void print_sec_event(const struct psnl_record *rec)
@@ -198,7 +308,7 @@ static void print_sec_event(const struct psnl_record *rec)
 	print_text(add ? "add " : "drop ");
 	print_sec_key(rec);
 	print_sec_options(rec, add ? PRINT_ANY : PRINT_JSON);
-	print_sec_counters(rec, PRINT_JSON);
+	print_sec_counters(rec, PRINT_JSON, COUNTERS_ALL);
 	if (!add && HAS(rec, REASON))
 		print_text(" reason %s",
 			   psnl_reason_name(rec->reason, buf, sizeof(buf)));
@@ -211,7 +321,7 @@ static void print_shutdown_event(const struct psnl_record *rec)
 	if (HAS(rec, NUM_SECONDARIES))
 		print_uint(PRINT_ANY, "secondaries", " secondaries %" PRIu64,
 			   rec->num_secondaries);
-	print_stats(rec, port_stats, PRINT_JSON);
+	print_stats(rec, port_stats, PRINT_JSON, COUNTERS_ALL);
 }
 
 /*

@@ -109,6 +109,12 @@ void json_string(const char *key, const char *value)
 	json_write_string(jw.f, value);
 }
 
+void json_bool(const char *key, bool value)
+{
+	begin_value(key);
+	fputs(value ? "true" : "false", jw.f);
+}
+
 void json_null(const char *key)
 {
 	begin_value(key);

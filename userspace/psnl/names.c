@@ -49,6 +49,8 @@ static const char *const attr_names[] = {
 	[PORTSHARE_A_REASON]		= "REASON",
 	[PORTSHARE_A_STATS]		= "STATS",
 	[PORTSHARE_A_PAD]		= "PAD",
+	[PORTSHARE_A_PREFIX_LEN]	= "PREFIX_LEN",
+	[PORTSHARE_A_ACL_FLAGS]		= "ACL_FLAGS",
 };
 
 static const char *lookup(const char *const *names, size_t n,

@@ -209,6 +209,48 @@ int psnl_parse_endpoint(const char *word, struct psnl_endpoint *ep)
 	return 0;
 }
 
+/* The LEN of ADDR/LEN: 0..32 for IPv4, 0..128 for IPv6. */
+static int parse_prefix_len(const char *word, const char *len,
+			    struct psnl_prefix *pfx)
+{
+	unsigned long max = pfx->family == AF_INET ? 32 : 128, v;
+
+	if (!parse_decimal(len, &v) || v > max)
+		return psnl_usage_error("invalid prefix length \"%s\" in \"%s\": expected a number 0..%lu",
+					len, word, max);
+	pfx->has_len = true;
+	pfx->len = v;
+	return 0;
+}
+
+/* ADDR[/LEN]: an IPv4 or IPv6 literal (no host names, no brackets). */
+int psnl_parse_prefix(const char *word, struct psnl_prefix *pfx)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(word, '/');
+	size_t alen = slash ? (size_t)(slash - word) : strlen(word);
+
+	memset(pfx, 0, sizeof(*pfx));
+	if (alen == 0)
+		return psnl_usage_error("invalid network \"%s\": no address",
+					word);
+	if (alen >= sizeof(addr))
+		return psnl_usage_error("invalid network \"%.40s\": not an IPv4 or IPv6 address",
+					word);
+	memcpy(addr, word, alen);
+	addr[alen] = '\0';
+	if (inet_pton(AF_INET, addr, &pfx->addr4) == 1)
+		pfx->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, &pfx->addr6) == 1)
+		pfx->family = AF_INET6;
+	else
+		return psnl_usage_error("invalid network \"%s\": \"%s\" is not an IPv4 or IPv6 address",
+					word, addr);
+	if (slash)
+		return parse_prefix_len(word, slash + 1, pfx);
+	return 0;
+}
+
 /* Step from the keyword at argv[*i] to its value. */
 int psnl_next_value(int argc, char **argv, int *i, const char *expected,
 		    const char **value)

@@ -80,6 +80,18 @@ void close_json_object(void)
 		json_close_object();
 }
 
+void open_json_array(const char *key)
+{
+	if (json_output)
+		json_open_array(key);
+}
+
+void close_json_array(void)
+{
+	if (json_output)
+		json_close_array();
+}
+
 void print_uint(enum output_type t, const char *key, const char *fmt,
 		uint64_t value)
 {
@@ -96,6 +108,15 @@ void print_string(enum output_type t, const char *key, const char *fmt,
 		json_string(key, value);
 	else if (want_text(t))
 		printf(fmt, value);
+}
+
+void print_bool(enum output_type t, const char *key, const char *fmt,
+		bool value)
+{
+	if (want_json(t))
+		json_bool(key, value);
+	else if (want_text(t))
+		printf(fmt, value ? "true" : "false");
 }
 
 /* JSON null, or the text form of "nothing" (such as "off"). */

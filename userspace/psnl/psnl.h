@@ -66,12 +66,17 @@ void psnl_list_names(char *buf, size_t size,
 bool psnl_is_help_word(const char *word);
 int psnl_missing(const char *what);
 
-/* cmd_help.c, cmd_sec.c, cmd_port.c, cmd_monitor.c: the commands */
+/*
+ * cmd_help.c, cmd_sec.c, cmd_port.c, cmd_stats.c, cmd_acl.c,
+ * cmd_monitor.c: the commands
+ */
 extern const struct psnl_cmd psnl_cmd_help;
 extern const struct psnl_cmd psnl_cmd_add;
 extern const struct psnl_cmd psnl_cmd_drop;
 extern const struct psnl_cmd psnl_cmd_list;
 extern const struct psnl_cmd psnl_cmd_port;
+extern const struct psnl_cmd psnl_cmd_stats;
+extern const struct psnl_cmd psnl_cmd_acl;
 extern const struct psnl_cmd psnl_cmd_monitor;
 
 /* batch.c: -b FILE */
@@ -99,6 +104,17 @@ int psnl_parse_port(const char *what, const char *word, uint16_t *port);
 int psnl_parse_u32(const char *what, const char *word, uint32_t min,
 		   uint32_t max, uint32_t *value);
 int psnl_parse_endpoint(const char *word, struct psnl_endpoint *ep);
+
+struct psnl_prefix {
+	sa_family_t family;		/* AF_INET or AF_INET6 */
+	struct in_addr addr4;
+	struct in6_addr addr6;
+	bool has_len;
+	uint8_t len;			/* 0..32 or 0..128, when has_len */
+};
+
+int psnl_parse_prefix(const char *word, struct psnl_prefix *pfx);
+
 int psnl_next_value(int argc, char **argv, int *i, const char *expected,
 		    const char **value);
 int psnl_once(bool *seen, const char *keyword);
@@ -127,6 +143,8 @@ struct psnl_record {
 	struct in6_addr addr6;
 	uint8_t mode;
 	uint8_t reason;
+	uint8_t prefix_len;
+	uint32_t acl_flags;
 	uint32_t has_stats;		/* PSNL_HAS(PORTSHARE_STAT_*) bits */
 	uint64_t stats[PORTSHARE_STAT_MAX + 1];
 };
@@ -145,12 +163,18 @@ int psnl_records_push(struct psnl_records *recs,
 void psnl_records_clear(struct psnl_records *recs);
 void psnl_records_free(struct psnl_records *recs);
 
-/* format.c: ports, secondaries and events, as text or JSON */
+/* format.c: ports, secondaries, acl entries and events, as text or JSON */
 void psnl_format_port(const struct psnl_record *rec);
 void psnl_format_secondary(const struct psnl_record *rec);
+void psnl_format_stats(const struct psnl_record *port,
+		       const struct psnl_record *secs, size_t nsecs);
+void psnl_format_acl(const struct psnl_record *rec);
 void psnl_format_event(const struct psnl_record *rec);
 
 /* show.c: run a dump and print what it returned as one list */
+int psnl_collect(struct psnl *ps, uint8_t cmd, uint16_t port,
+		 struct psnl_records *recs);
+int psnl_show_flush(void);
 int psnl_show(struct psnl *ps, uint8_t cmd, uint16_t port,
 	      void (*format)(const struct psnl_record *rec));
 
@@ -195,6 +219,7 @@ void json_open_array(const char *key);
 void json_close_array(void);
 void json_uint(const char *key, uint64_t value);
 void json_string(const char *key, const char *value);
+void json_bool(const char *key, bool value);
 void json_null(const char *key);
 void json_write_string(FILE *f, const char *s);
 
@@ -213,10 +238,14 @@ void print_begin_line(void);
 void print_end_line(void);
 void open_json_object(const char *key);
 void close_json_object(void);
+void open_json_array(const char *key);
+void close_json_array(void);
 void print_uint(enum output_type t, const char *key, const char *fmt,
 		uint64_t value);
 void print_string(enum output_type t, const char *key, const char *fmt,
 		  const char *value);
+void print_bool(enum output_type t, const char *key, const char *fmt,
+		bool value);
 void print_null(enum output_type t, const char *key, const char *fmt,
 		const char *text);
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -30,25 +30,23 @@ static const struct nla_policy attr_policy[PORTSHARE_A_MAX + 1] = {
 	[PORTSHARE_A_AUTO_PORT]		= { .type = NLA_FLAG },
 	[PORTSHARE_A_REASON]		= { .type = NLA_U8 },
 	[PORTSHARE_A_STATS]		= { .type = NLA_NESTED },
+	[PORTSHARE_A_PREFIX_LEN]	= { .type = NLA_U8 },
+	[PORTSHARE_A_ACL_FLAGS]		= { .type = NLA_U32 },
 };
 
-static const struct nla_policy stat_policy[PORTSHARE_STAT_MAX + 1] = {
-	[PORTSHARE_STAT_PORT_RX]	= { .type = NLA_U64 },
-	[PORTSHARE_STAT_PORT_SHARED]	= { .type = NLA_U64 },
-	[PORTSHARE_STAT_SEC_COPIES]	= { .type = NLA_U64 },
-	[PORTSHARE_STAT_SEC_BYTES]	= { .type = NLA_U64 },
-};
-
+/* Every counter is a u64, the ones this psnl has no name for too. */
 static int decode_stats(struct nlattr *nest, struct psnl_record *rec)
 {
 	struct nlattr *tb[PORTSHARE_STAT_MAX + 1];
 	int i;
 
-	if (nla_parse_nested(tb, PORTSHARE_STAT_MAX, nest, stat_policy) < 0)
+	if (nla_parse_nested(tb, PORTSHARE_STAT_MAX, nest, NULL) < 0)
 		return -EBADMSG;
 	for (i = PORTSHARE_STAT_PORT_RX; i <= PORTSHARE_STAT_MAX; i++) {
 		if (!tb[i])
 			continue;
+		if (nla_len(tb[i]) != sizeof(uint64_t))
+			return -EBADMSG;
 		rec->has_stats |= PSNL_HAS(i);
 		rec->stats[i] = nla_get_u64(tb[i]);
 	}
@@ -88,6 +86,10 @@ static void decode_scalars(struct nlattr **tb, struct psnl_record *rec)
 		rec->mode = nla_get_u8(tb[PORTSHARE_A_MODE]);
 	if (tb[PORTSHARE_A_REASON])
 		rec->reason = nla_get_u8(tb[PORTSHARE_A_REASON]);
+	if (tb[PORTSHARE_A_PREFIX_LEN])
+		rec->prefix_len = nla_get_u8(tb[PORTSHARE_A_PREFIX_LEN]);
+	if (tb[PORTSHARE_A_ACL_FLAGS])
+		rec->acl_flags = nla_get_u32(tb[PORTSHARE_A_ACL_FLAGS]);
 }
 
 /* Returns 0, or -EBADMSG when the message does not match the policy. */

@@ -21,6 +21,8 @@ static void print_all(const struct psnl_record *rec, bool json)
 	print_begin_list();
 	psnl_format_port(rec);
 	psnl_format_secondary(rec);
+	psnl_format_stats(rec, rec, 1);
+	psnl_format_acl(rec);
 	print_end_list();
 	if (psnl_event_name(rec->cmd)) {
 		print_begin_line();

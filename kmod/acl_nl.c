@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink commands of the registration acl: ACL_ADD, ACL_DEL and
+ * the ACL_GET dump (uapi/linux/portshare.h).  netlink.c registers them.
+ */
+
+#include "portshare.h"
+
+#include <linux/in.h>
+#include <linux/socket.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+/* genl_dumpit_info() gained an embedded genl_info in 6.6. */
+static const struct genl_family *dump_family(struct netlink_callback *cb)
+{
+#ifdef PORTSHARE_HAVE_DUMPIT_INFO_INFO
+	return genl_dumpit_info(cb)->info.family;
+#else
+	return genl_dumpit_info(cb)->family;
+#endif
+}
+
+static int acl_entry(struct genl_info *info, struct portshare_acl_entry *e)
+{
+	struct nlattr *a4 = info->attrs[PORTSHARE_A_ADDR4];
+	struct nlattr *a6 = info->attrs[PORTSHARE_A_ADDR6];
+	struct nlattr *plen = info->attrs[PORTSHARE_A_PREFIX_LEN];
+	struct nlattr *flags = info->attrs[PORTSHARE_A_ACL_FLAGS];
+	u8 max = a4 ? 32 : 128;
+
+	if (!a4 == !a6) {
+		NL_SET_ERR_MSG(info->extack, "give exactly one of ADDR4 or ADDR6");
+		return -EINVAL;
+	}
+	memset(e, 0, sizeof(*e));
+	e->family = a4 ? AF_INET : AF_INET6;
+	if (a4)
+		e->addr.s6_addr32[0] = nla_get_in_addr(a4);
+	else
+		e->addr = nla_get_in6_addr(a6);
+	e->prefix_len = plen ? nla_get_u8(plen) : max;
+	if (e->prefix_len > max) {
+		NL_SET_ERR_MSG_ATTR(info->extack, plen,
+				    "PREFIX_LEN is over 32 for an IPv4 network");
+		return -EINVAL;
+	}
+	e->flags = flags ? nla_get_u32(flags) : 0;
+	return 0;
+}
+
+/**
+ * portshare_nl_acl_add() - PORTSHARE_CMD_ACL_ADD
+ * @skb: the request
+ * @info: its attributes: ADDR4 or ADDR6, PREFIX_LEN, ACL_FLAGS
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
+int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct portshare_net *pn = portshare_net(genl_info_net(info));
+	struct portshare_acl_entry e;
+	int ret;
+
+	ret = acl_entry(info, &e);
+	if (ret)
+		return ret;
+	mutex_lock(&pn->lock);
+	ret = portshare_acl_add(pn, &e, info->extack);
+	mutex_unlock(&pn->lock);
+	return ret;
+}
+
+/**
+ * portshare_nl_acl_del() - PORTSHARE_CMD_ACL_DEL
+ * @skb: the request
+ * @info: its attributes: ADDR4 or ADDR6, PREFIX_LEN; ACL_FLAGS is ignored
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
+int portshare_nl_acl_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct portshare_net *pn = portshare_net(genl_info_net(info));
+	struct portshare_acl_entry e;
+	int ret;
+
+	ret = acl_entry(info, &e);
+	if (ret)
+		return ret;
+	mutex_lock(&pn->lock);
+	ret = portshare_acl_del(pn, &e, info->extack);
+	mutex_unlock(&pn->lock);
+	return ret;
+}
+
+static int put_entry(struct sk_buff *skb, const struct portshare_acl_entry *e)
+{
+	int ret;
+
+	if (e->family == AF_INET)
+		ret = nla_put_in_addr(skb, PORTSHARE_A_ADDR4,
+				      e->addr.s6_addr32[0]);
+	else
+		ret = nla_put_in6_addr(skb, PORTSHARE_A_ADDR6, &e->addr);
+	return ret ?: nla_put_u8(skb, PORTSHARE_A_PREFIX_LEN, e->prefix_len) ?:
+	       nla_put_u32(skb, PORTSHARE_A_ACL_FLAGS, e->flags);
+}
+
+struct acl_dump {
+	u32 idx;	/* entries already dumped */
+};
+
+/**
+ * portshare_nl_acl_dump() - PORTSHARE_CMD_ACL_GET as a dump
+ * @skb: the reply being filled
+ * @cb: the dump's state
+ *
+ * One message per entry, in the order they were added: ADDR4 or ADDR6,
+ * PREFIX_LEN, ACL_FLAGS.
+ *
+ * Return: the reply's length, 0 when done.
+ */
+int portshare_nl_acl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct portshare_net *pn = portshare_net(sock_net(cb->skb->sk));
+	struct acl_dump *ctx = (struct acl_dump *)cb->ctx;
+	const struct portshare_acl_entry *e;
+	void *hdr;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	mutex_lock(&pn->lock);
+	cb->seq = pn->generation;
+	for (; (e = portshare_acl_get(pn, ctx->idx)); ctx->idx++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, dump_family(cb),
+				  NLM_F_MULTI, PORTSHARE_CMD_ACL_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (put_entry(skb, e)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Registration requests: what an ADD or DROP received on a registration
+ * port does to the distribution list, and the reply (DESIGN §3, §7;
+ * Table 2).  Runs in process context under the namespace's lock.
+ */
+
+#include "portshare.h"
+#include "request.h"
+
+#include <linux/build_bug.h>
+#include <linux/kernel.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+
+/* "100 OK <IPv6 address> <port>" and the longest error text fit. */
+#define REPLY_LEN	80
+
+static_assert(PS_REQ_INVALID_ADDRESS == PORTSHARE_REPLY_INVALID_ADDRESS);
+static_assert(PS_REQ_PORT_MISSING == PORTSHARE_REPLY_PORT_MISSING);
+static_assert(PS_REQ_INVALID_PORT == PORTSHARE_REPLY_INVALID_PORT);
+static_assert(PS_REQ_MALFORMED == PORTSHARE_REPLY_MALFORMED);
+static_assert(PS_REQ_UNKNOWN_COMMAND == PORTSHARE_REPLY_UNKNOWN_COMMAND);
+static_assert(PS_REQ_UNKNOWN_OPTION == PORTSHARE_REPLY_UNKNOWN_OPTION);
+static_assert(PS_REQ_PARSED == PORTSHARE_REPLY_OK);
+static_assert(PS_REQ_MODE_ENCAP == PORTSHARE_MODE_ENCAP);
+static_assert(PS_REQ_MODE_RAW == PORTSHARE_MODE_RAW);
+static_assert(PS_REQ_MODE_TRANSPARENT == PORTSHARE_MODE_TRANSPARENT);
+
+static const char *reply_text(int code, u8 cmd)
+{
+	switch (code) {
+	case PORTSHARE_REPLY_OK:
+		return PORTSHARE_REPLY_TEXT_OK;
+	case PORTSHARE_REPLY_LISTED:
+		return cmd == PS_REQ_DROP ? PORTSHARE_REPLY_TEXT_NOT_IN_LIST :
+		       PORTSHARE_REPLY_TEXT_ALREADY_ADDED;
+	case PORTSHARE_REPLY_INVALID_ADDRESS:
+		return PORTSHARE_REPLY_TEXT_INVALID_ADDRESS;
+	case PORTSHARE_REPLY_PORT_MISSING:
+		return PORTSHARE_REPLY_TEXT_PORT_MISSING;
+	case PORTSHARE_REPLY_INVALID_PORT:
+		return PORTSHARE_REPLY_TEXT_INVALID_PORT;
+	case PORTSHARE_REPLY_UNKNOWN_PORT:
+		return PORTSHARE_REPLY_TEXT_UNKNOWN_PORT;
+	case PORTSHARE_REPLY_MALFORMED:
+		return PORTSHARE_REPLY_TEXT_MALFORMED;
+	case PORTSHARE_REPLY_UNKNOWN_COMMAND:
+		return PORTSHARE_REPLY_TEXT_UNKNOWN_COMMAND;
+	case PORTSHARE_REPLY_UNKNOWN_OPTION:
+		return PORTSHARE_REPLY_TEXT_UNKNOWN_OPTION;
+	case PORTSHARE_REPLY_NOT_PERMITTED:
+		return PORTSHARE_REPLY_TEXT_NOT_PERMITTED;
+	case PORTSHARE_REPLY_LIST_FULL:
+		return PORTSHARE_REPLY_TEXT_LIST_FULL;
+	case PORTSHARE_REPLY_LOOP:
+		return PORTSHARE_REPLY_TEXT_LOOP;
+	}
+	return PORTSHARE_REPLY_TEXT_NO_RESOURCES;
+}
+
+static void count_reply(const struct portshare_port *p, int code)
+{
+	if (code == PORTSHARE_REPLY_OK) {
+		portshare_reg_count(p, PS_REG_OK);
+		return;
+	}
+	portshare_reg_count(p, PS_REG_ERRORS);
+	if (code == PORTSHARE_REPLY_NOT_PERMITTED)
+		portshare_reg_count(p, PS_REG_NOT_PERMITTED);
+	else if (code == PORTSHARE_REPLY_LIST_FULL)
+		portshare_reg_count(p, PS_REG_LIST_FULL);
+}
+
+/* The reply; a "100 OK" to an ADD names @primary, the copies' source. */
+static void reply(const struct portshare_port *p,
+		  const struct portshare_reg_req *rq, int code, u8 cmd,
+		  const struct in6_addr *primary)
+{
+	char msg[REPLY_LEN];
+	int len;
+
+	if (code != PORTSHARE_REPLY_OK || cmd != PS_REQ_ADD)
+		len = scnprintf(msg, sizeof(msg), "%s", reply_text(code, cmd));
+	else if (rq->family == AF_INET)
+		len = scnprintf(msg, sizeof(msg), "%s %pI4 %u",
+				PORTSHARE_REPLY_TEXT_OK,
+				&primary->s6_addr32[0], rq->reg_port);
+	else
+		len = scnprintf(msg, sizeof(msg), "%s %pI6c %u",
+				PORTSHARE_REPLY_TEXT_OK, primary,
+				rq->reg_port);
+	count_reply(p, code);
+	portshare_reg_send(p, rq->family, &rq->daddr, &rq->saddr, rq->sport,
+			   rq->ifindex, msg, len);
+}
+
+/*
+ * The secondary a request names, checked against the port and the
+ * own-address rule (DESIGN §7).  Copies will come from the primary address
+ * of the "100 OK" reply: the address the request was sent to when the
+ * secondary is the request's source; for a third party, which never saw
+ * that address (it may be loopback or link-local), the source routing
+ * picks towards the secondary.
+ */
+static int sec_cfg(struct portshare_net *pn, const struct portshare_port *p,
+		   const struct portshare_reg_req *rq, const struct ps_req *req,
+		   struct portshare_sec_cfg *cfg)
+{
+	u16 family = req->family == PS_REQ_INET ? AF_INET : AF_INET6;
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct in6_addr src;
+	bool third_party;
+
+	if (req->port != p->port)
+		return PORTSHARE_REPLY_UNKNOWN_PORT;
+	third_party = family != rq->family || memcmp(req->addr, &rq->saddr, alen);
+	if (third_party) {
+		if (!(rq->flags & PS_REG_F_THIRD_PARTY))
+			return PORTSHARE_REPLY_NOT_PERMITTED;
+		if (family != rq->family)
+			return PORTSHARE_REPLY_INVALID_ADDRESS;
+	}
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->family = family;
+	memcpy(&cfg->addr, req->addr, alen);
+	src = rq->daddr;
+	if (third_party && req->cmd == PS_REQ_ADD &&
+	    portshare_reg_route_src(pn, p, family, &cfg->addr, &src))
+		return PORTSHARE_REPLY_INVALID_ADDRESS;
+	memcpy(&cfg->src, &src, alen);
+	cfg->data_port = req->data_port ?: ntohs(rq->sport);
+	cfg->mode = req->mode;
+	cfg->sample = 1;
+	return 0;
+}
+
+static int sec_check_reply(int err)
+{
+	switch (err) {
+	case 0:
+		return 0;
+	case -EEXIST:
+		return PORTSHARE_REPLY_LISTED;
+	case -ENOSPC:
+		return PORTSHARE_REPLY_LIST_FULL;
+	case -ELOOP:
+		return PORTSHARE_REPLY_LOOP;
+	case -EINVAL:
+		return PORTSHARE_REPLY_INVALID_ADDRESS;
+	case -EPERM:
+		return PORTSHARE_REPLY_NOT_PERMITTED;
+	}
+	return PORTSHARE_REPLY_NO_RESOURCES;
+}
+
+/* ADD; @primary is set to the primary address on success. */
+static int reg_add(struct portshare_net *pn, struct portshare_port *p,
+		   const struct portshare_reg_req *rq, const struct ps_req *req,
+		   struct in6_addr *primary)
+{
+	struct portshare_sec_cfg cfg;
+	struct portshare_secondary *s;
+	int ret;
+
+	ret = sec_cfg(pn, p, rq, req, &cfg) ?:
+	      sec_check_reply(portshare_sec_check(pn, p, &cfg, NULL));
+	if (ret)
+		return ret;
+	s = portshare_sec_alloc(&cfg);
+	if (!s)
+		return PORTSHARE_REPLY_NO_RESOURCES;
+	portshare_sec_link(pn, p, s, PORTSHARE_REASON_WIRE);
+	memset(primary, 0, sizeof(*primary));
+	memcpy(primary, &cfg.src, cfg.family == AF_INET ? 4 : 16);
+	return PORTSHARE_REPLY_OK;
+}
+
+static int reg_drop(struct portshare_net *pn, struct portshare_port *p,
+		    const struct portshare_reg_req *rq, const struct ps_req *req)
+{
+	struct portshare_sec_cfg cfg;
+	int ret;
+
+	ret = sec_cfg(pn, p, rq, req, &cfg);
+	if (ret)
+		return ret;
+	ret = portshare_sec_drop(pn, p, &cfg, PORTSHARE_REASON_WIRE, NULL);
+	return ret ? PORTSHARE_REPLY_LISTED : PORTSHARE_REPLY_OK;
+}
+
+/**
+ * portshare_register_handle() - carry out and answer one request
+ * @pn: the namespace; the caller holds @pn->lock
+ * @p: the port whose registration port received the request
+ * @rq: the request's addresses and what the acl allows its source
+ * @buf: the request datagram's payload
+ * @len: its length, at most PS_REQ_MAX_LEN + 1 (longer ones are cut)
+ */
+void portshare_register_handle(struct portshare_net *pn,
+			       struct portshare_port *p,
+			       const struct portshare_reg_req *rq,
+			       const char *buf, size_t len)
+{
+	struct in6_addr primary = rq->daddr;
+	struct ps_req req;
+	int code;
+
+	lockdep_assert_held(&pn->lock);
+	code = ps_req_parse(buf, len, &req);
+	if (code == PS_REQ_SILENT) {
+		portshare_reg_count(p, PS_REG_IGNORED);
+		return;
+	}
+	if (code == PS_REQ_PARSED && req.cmd == PS_REQ_ADD)
+		code = reg_add(pn, p, rq, &req, &primary);
+	else if (code == PS_REQ_PARSED)
+		code = reg_drop(pn, p, rq, &req);
+	reply(p, rq, code, req.cmd, &primary);
+}

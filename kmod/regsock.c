@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Registration sockets: an IPv4 and an IPv6 in-kernel UDP socket per
+ * designated port, bound to its registration port.  Requests are vetted
+ * and queued in softirq, then answered by a work item in process context,
+ * where sending may sleep (DESIGN §3, §7; KERNEL-NOTES "Registration
+ * socket").
+ */
+
+#include "portshare.h"
+#include "request.h"
+
+#include <linux/in.h>
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/net.h>
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <linux/skbuff.h>
+#include <linux/socket.h>
+#include <linux/udp.h>
+#include <net/addrconf.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/sock.h>
+#include <net/udp.h>
+#include <net/udp_tunnel.h>
+
+/* Requests queued per namespace; more are dropped until the worker runs. */
+#define REG_QUEUE_LEN	64
+/* Requests answered per run of the work item before it yields. */
+#define REG_BATCH	16
+/* Any non-zero encap type makes UDP hand datagrams to encap_rcv. */
+#define REG_ENCAP_TYPE	1
+
+/* netlink.c reports the counters as PORTSHARE_STAT_REG_REQUESTS + i. */
+static_assert(PORTSHARE_STAT_REG_IGNORED - PORTSHARE_STAT_REG_REQUESTS + 1 ==
+	      PS_REG_NR_COUNTERS);
+
+static struct portshare_reg_req *reg_req(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct portshare_reg_req) > sizeof(skb->cb));
+	return (struct portshare_reg_req *)skb->cb;
+}
+
+/**
+ * portshare_reg_count() - count an event of a registration port
+ * @p: the port; its registration port is open
+ * @c: what happened
+ *
+ * Any context.
+ */
+void portshare_reg_count(const struct portshare_port *p,
+			 enum portshare_reg_counter c)
+{
+	struct portshare_reg_stats *st;
+
+	if (!p->reg.stats)
+		return;
+	local_bh_disable();
+	st = this_cpu_ptr(p->reg.stats);
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->c[c]);
+	u64_stats_update_end(&st->syncp);
+	local_bh_enable();
+}
+
+/**
+ * portshare_reg_read_stats() - sum a registration port's counters
+ * @p: the port
+ * @out: PS_REG_NR_COUNTERS counters, zero if the port has none
+ */
+void portshare_reg_read_stats(const struct portshare_port *p, u64 *out)
+{
+	u64 v[PS_REG_NR_COUNTERS];
+	unsigned int start;
+	int cpu, i;
+
+	memset(out, 0, sizeof(v));
+	if (!p->reg.stats)
+		return;
+	for_each_possible_cpu(cpu) {
+		const struct portshare_reg_stats *st = per_cpu_ptr(p->reg.stats, cpu);
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			for (i = 0; i < PS_REG_NR_COUNTERS; i++)
+				v[i] = u64_stats_read(&st->c[i]);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		for (i = 0; i < PS_REG_NR_COUNTERS; i++)
+			out[i] += v[i];
+	}
+}
+
+/*
+ * The addresses of a request, read before skb->cb is reused.  Datagrams
+ * sent to a broadcast or multicast address, or from port 0, have no
+ * primary address or no reply address: they are ignored.
+ */
+static bool reg_envelope(struct sock *sk, struct sk_buff *skb,
+			 struct portshare_reg_req *rq)
+{
+	const struct udphdr *uh = udp_hdr(skb);
+
+	memset(rq, 0, sizeof(*rq));
+	rq->family = sk->sk_family;
+	rq->sport = uh->source;
+	rq->reg_port = ntohs(uh->dest);
+	if (!uh->source)
+		return false;
+	if (rq->family == AF_INET) {
+		rq->saddr.s6_addr32[0] = ip_hdr(skb)->saddr;
+		rq->daddr.s6_addr32[0] = ip_hdr(skb)->daddr;
+		rq->ifindex = inet_iif(skb);
+		return inet_addr_type(sock_net(sk), ip_hdr(skb)->daddr) ==
+		       RTN_LOCAL;
+	}
+	rq->saddr = ipv6_hdr(skb)->saddr;
+	rq->daddr = ipv6_hdr(skb)->daddr;
+	rq->ifindex = inet6_iif(skb);
+	return !ipv6_addr_is_multicast(&rq->daddr);
+}
+
+/* Keep the skb on the namespace's queue, unless the queue is full. */
+static bool reg_enqueue(struct portshare_net *pn, struct sk_buff *skb,
+			const struct portshare_reg_req *rq)
+{
+	struct sk_buff_head *q = &pn->reg.queue;
+	unsigned long flags;
+	bool queued = false;
+
+	/*
+	 * The queue outlives devices, routes and conntrack entries (whose
+	 * netns exit waits for them): hold on to none of them.
+	 */
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb->dev = NULL;
+	memcpy(reg_req(skb), rq, sizeof(*rq));
+	spin_lock_irqsave(&q->lock, flags);
+	if (skb_queue_len(q) < REG_QUEUE_LEN) {
+		__skb_queue_tail(q, skb);
+		queued = true;
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+	if (queued)
+		queue_work(system_wq, &pn->reg.work);
+	return queued;
+}
+
+/* softirq: the checksum is verified, skb->data is the UDP header. */
+static int reg_encap_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct portshare_net *pn = portshare_net(sock_net(sk));
+	struct portshare_port *p = rcu_dereference_sk_user_data(sk);
+	enum portshare_reg_counter why = PS_REG_IGNORED;
+	struct portshare_reg_req rq;
+
+	if (unlikely(!p))
+		goto drop;
+	portshare_reg_count(p, PS_REG_REQUESTS);
+	if (!reg_envelope(sk, skb, &rq))
+		goto drop_count;
+	rq.flags = portshare_acl_check(pn, skb, rq.family, &rq.saddr);
+	if (!(rq.flags & PS_REG_F_ALLOWED)) {
+		why = PS_REG_DENIED;
+		goto drop_count;
+	}
+	if (!portshare_rl_allow(&pn->reg.rl, rq.family, &rq.saddr)) {
+		why = PS_REG_RATE_LIMITED;
+		goto drop_count;
+	}
+	if (reg_enqueue(pn, skb, &rq))
+		return 0;
+
+drop_count:
+	portshare_reg_count(p, why);
+drop:
+	kfree_skb(skb);
+	return 0;
+}
+
+/* The port whose registration port is @reg_port; the lock is held. */
+static struct portshare_port *reg_port_find(struct portshare_net *pn,
+					    u16 reg_port)
+{
+	struct portshare_port *p;
+
+	list_for_each_entry(p, &pn->ports, node)
+		if (!p->reg_off && p->reg_port == reg_port)
+			return p;
+	return NULL;
+}
+
+/*
+ * A datagram from one of our own registration ports: a reply, a copy or
+ * a SHUTDOWN that went to a local registration port.  Answering it could
+ * start a loop.
+ */
+static bool reg_looped(struct portshare_net *pn,
+		       const struct portshare_reg_req *rq)
+{
+	return (rq->flags & PS_REG_F_LOCAL) &&
+	       reg_port_find(pn, ntohs(rq->sport));
+}
+
+static void reg_process(struct portshare_net *pn, struct sk_buff *skb)
+{
+	const struct portshare_reg_req *rq = reg_req(skb);
+	char buf[PS_REQ_MAX_LEN + 1];
+	struct portshare_port *p;
+	unsigned int len;
+
+	/* One byte more than a request may have tells the parser it is long. */
+	len = min_t(unsigned int, skb->len - sizeof(struct udphdr), sizeof(buf));
+	if (skb_copy_bits(skb, sizeof(struct udphdr), buf, len))
+		goto out;
+	mutex_lock(&pn->lock);
+	p = reg_port_find(pn, rq->reg_port);
+	if (p && reg_looped(pn, rq))
+		portshare_reg_count(p, PS_REG_IGNORED);
+	else if (p)
+		portshare_register_handle(pn, p, rq, buf, len);
+	mutex_unlock(&pn->lock);
+out:
+	consume_skb(skb);
+}
+
+static void reg_work(struct work_struct *work)
+{
+	struct portshare_net *pn = container_of(work, struct portshare_net,
+						reg.work);
+	struct sk_buff *skb;
+	int n = 0;
+
+	while (n++ < REG_BATCH && (skb = skb_dequeue(&pn->reg.queue)))
+		reg_process(pn, skb);
+	if (!skb_queue_empty_lockless(&pn->reg.queue))
+		queue_work(system_wq, work);
+}
+
+static int reg_sock_open(struct portshare_net *pn, struct portshare_port *p,
+			 u8 family, struct socket **sockp)
+{
+	struct udp_port_cfg cfg = {
+		.family = family,
+		.local_udp_port = htons(p->reg_port),
+		.use_udp_checksums = 1,
+		.use_udp6_tx_checksums = 1,
+		.use_udp6_rx_checksums = 1,
+		.ipv6_v6only = 1,
+	};
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data = p,
+		.encap_type = REG_ENCAP_TYPE,
+		.encap_rcv = reg_encap_rcv,
+	};
+	int ret;
+
+	ret = udp_sock_create(pn->net, &cfg, sockp);
+	if (ret)
+		return ret;
+	setup_udp_tunnel_sock(pn->net, *sockp, &tcfg);
+	return 0;
+}
+
+/**
+ * portshare_reg_open() - open a port's registration sockets
+ * @pn: the namespace; the caller holds @pn->lock
+ * @p: the port, not linked yet, with a registration port
+ * @extack: told why the port cannot be opened
+ *
+ * IPv6 is optional: without it the port answers over IPv4 only.
+ *
+ * Return: 0, -ENOMEM, or the bind error, -EADDRINUSE if another socket
+ * has the registration port.
+ */
+int portshare_reg_open(struct portshare_net *pn, struct portshare_port *p,
+		       struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	lockdep_assert_held(&pn->lock);
+	p->reg.stats = netdev_alloc_pcpu_stats(struct portshare_reg_stats);
+	if (!p->reg.stats)
+		return -ENOMEM;
+	ret = reg_sock_open(pn, p, AF_INET, &p->reg.sock4);
+	p->reg.attached[0] = !ret;
+	if (!ret) {
+		ret = reg_sock_open(pn, p, AF_INET6, &p->reg.sock6);
+		p->reg.attached[1] = !ret;
+		if (ret == -EAFNOSUPPORT)
+			ret = 0;
+	}
+	if (ret == -EADDRINUSE)
+		PS_SET_ERR(extack, NULL,
+			   "registration port %u is already in use by another socket",
+			   p->reg_port);
+	else if (ret)
+		PS_SET_ERR(extack, NULL,
+			   "cannot open registration port %u: error %d",
+			   p->reg_port, ret);
+	if (ret)
+		portshare_reg_close(p);
+	return ret;
+}
+
+/**
+ * portshare_reg_detach() - stop a port's registration sockets receiving
+ * @p: the port
+ *
+ * Requests that arrive afterwards are dropped without a count.  Receive
+ * handlers that already found @p may still use it until the next RCU grace
+ * period; the sockets stay open for sending (SHUTDOWN).
+ *
+ * Return: true if a socket was still attached to @p.
+ */
+bool portshare_reg_detach(struct portshare_port *p)
+{
+	struct socket *socks[] = { p->reg.sock4, p->reg.sock6 };
+	bool attached = false;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(socks); i++) {
+		if (!socks[i] || !p->reg.attached[i])
+			continue;
+		rcu_assign_sk_user_data(socks[i]->sk, NULL);
+		p->reg.attached[i] = false;
+		attached = true;
+	}
+	return attached;
+}
+
+/**
+ * portshare_reg_close() - close a port's registration sockets
+ * @p: the port, no longer linked (or never linked)
+ *
+ * Waits until no receive handler still uses @p, unless
+ * portshare_reg_detach() and a grace period came first; does nothing (and
+ * does not sleep) if the sockets are closed already.
+ */
+void portshare_reg_close(struct portshare_port *p)
+{
+	struct socket *socks[] = { p->reg.sock4, p->reg.sock6 };
+	int i;
+
+	if (portshare_reg_detach(p))
+		synchronize_rcu();
+	for (i = 0; i < ARRAY_SIZE(socks); i++) {
+		if (!socks[i])
+			continue;
+		kernel_sock_shutdown(socks[i], SHUT_RDWR);
+		sock_release(socks[i]);
+	}
+	p->reg.sock4 = NULL;
+	p->reg.sock6 = NULL;
+	free_percpu(p->reg.stats);
+	p->reg.stats = NULL;
+}
+
+/**
+ * portshare_reg_route_src() - the source address routing picks for a peer
+ * @pn: the namespace
+ * @p: the port; its IPv6 socket is used for IPv6 lookups
+ * @family: AF_INET or AF_INET6
+ * @dst: the peer's address
+ * @src: filled with the source address (IPv4 in the first 4 bytes)
+ *
+ * Process context.
+ *
+ * Return: 0, the routing error, or -EAFNOSUPPORT without an IPv6 socket.
+ */
+int portshare_reg_route_src(struct portshare_net *pn,
+			    const struct portshare_port *p, u16 family,
+			    const union portshare_addr *dst, struct in6_addr *src)
+{
+	struct flowi4 fl4 = {
+		.daddr = dst->v4.s_addr,
+		.flowi4_proto = IPPROTO_UDP,
+	};
+	struct flowi6 fl6 = {
+		.daddr = dst->v6,
+		.flowi6_proto = IPPROTO_UDP,
+	};
+	struct dst_entry *dst_e;
+	struct rtable *rt;
+	int ret;
+
+	memset(src, 0, sizeof(*src));
+	if (family == AF_INET) {
+		rt = ip_route_output_key(pn->net, &fl4);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		src->s6_addr32[0] = fl4.saddr;
+		ip_rt_put(rt);
+		return 0;
+	}
+	if (!p->reg.sock6)
+		return -EAFNOSUPPORT;
+	ret = ip6_dst_lookup(pn->net, p->reg.sock6->sk, &dst_e, &fl6);
+	if (ret)
+		return ret;
+	*src = fl6.saddr;
+	dst_release(dst_e);
+	return 0;
+}
+
+/* Source address (IP_PKTINFO) and destination of a datagram to send. */
+static void reg_msg4(struct msghdr *msg, struct sockaddr_in *sin,
+		     struct cmsghdr *cmsg, const struct in6_addr *src,
+		     const struct in6_addr *dst, __be16 dport)
+{
+	struct in_pktinfo *pi = CMSG_DATA(cmsg);
+
+	sin->sin_family = AF_INET;
+	sin->sin_port = dport;
+	sin->sin_addr.s_addr = dst->s6_addr32[0];
+	msg->msg_namelen = sizeof(*sin);
+	cmsg->cmsg_level = SOL_IP;
+	cmsg->cmsg_type = IP_PKTINFO;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi->ipi_spec_dst.s_addr = src->s6_addr32[0];
+	msg->msg_controllen = CMSG_SPACE(sizeof(*pi));
+}
+
+static void reg_msg6(struct msghdr *msg, struct sockaddr_in6 *sin6,
+		     struct cmsghdr *cmsg, const struct in6_addr *src,
+		     const struct in6_addr *dst, __be16 dport, int ifindex)
+{
+	struct in6_pktinfo *pi = CMSG_DATA(cmsg);
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = dport;
+	sin6->sin6_addr = *dst;
+	if (__ipv6_addr_needs_scope_id(__ipv6_addr_type(dst)))
+		sin6->sin6_scope_id = ifindex;
+	msg->msg_namelen = sizeof(*sin6);
+	cmsg->cmsg_level = SOL_IPV6;
+	cmsg->cmsg_type = IPV6_PKTINFO;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi->ipi6_addr = *src;
+	msg->msg_controllen = CMSG_SPACE(sizeof(*pi));
+}
+
+/**
+ * portshare_reg_send() - send a datagram from a registration port
+ * @p: the port; the caller holds the namespace's lock
+ * @family: AF_INET or AF_INET6
+ * @src: the source address, one of ours (IPv4 in the first 4 bytes)
+ * @dst: the destination address
+ * @dport: the destination port
+ * @ifindex: the interface for a link-local @dst
+ * @buf: the payload
+ * @len: its length
+ *
+ * Process context; never blocks on a full send buffer.
+ *
+ * Return: the bytes sent or a negative errno.
+ */
+int portshare_reg_send(const struct portshare_port *p, u8 family,
+		       const struct in6_addr *src, const struct in6_addr *dst,
+		       __be16 dport, int ifindex, const char *buf, size_t len)
+{
+	struct socket *sock = family == AF_INET ? p->reg.sock4 : p->reg.sock6;
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	union {
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} name = {};
+	union {
+		struct cmsghdr hdr;
+		u8 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} ctl = {};
+	struct msghdr msg = {
+		.msg_name = &name,
+		.msg_control = &ctl,
+		.msg_flags = MSG_DONTWAIT,
+	};
+
+	if (!sock)
+		return -EAFNOSUPPORT;
+	if (family == AF_INET)
+		reg_msg4(&msg, &name.v4, &ctl.hdr, src, dst, dport);
+	else
+		reg_msg6(&msg, &name.v6, &ctl.hdr, src, dst, dport, ifindex);
+	return kernel_sendmsg(sock, &msg, &iov, 1, len);
+}
+
+/**
+ * portshare_reg_net_init() - set up a namespace's registration state
+ * @pn: the namespace, being created
+ */
+void portshare_reg_net_init(struct portshare_net *pn)
+{
+	skb_queue_head_init(&pn->reg.queue);
+	INIT_WORK(&pn->reg.work, reg_work);
+	portshare_rl_init(&pn->reg.rl);
+	RCU_INIT_POINTER(pn->reg.acl, NULL);
+}
+
+/**
+ * portshare_reg_net_exit() - free a namespace's registration state
+ * @pn: the namespace, whose ports are all undesignated
+ */
+void portshare_reg_net_exit(struct portshare_net *pn)
+{
+	cancel_work_sync(&pn->reg.work);
+	skb_queue_purge(&pn->reg.queue);
+	portshare_acl_free(pn);
+}

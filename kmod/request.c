@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The registration request parser: one datagram in, a struct ps_req or a
+ * reply code out.  Pure C without kernel or libc dependencies (request.h),
+ * so the same file is fuzzed in userspace.  The grammar is documented in
+ * docs/protocol.md:
+ *
+ *	request = command SP address [SP port [SP data-port] *(SP option)] *end
+ *	command = "ADD" / "DROP"	; case-sensitive
+ *	SP      = exactly one space or tab
+ *	end     = CR / LF / NUL	; ignored, only at the end
+ */
+
+#include "request.h"
+
+#define PS_REQ_MAX_TOKENS	8
+#define PORT_MAX		65535
+
+struct tok {
+	const char *s;
+	size_t n;
+};
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int hex_val(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Does the token equal the NUL-terminated literal? */
+static bool tok_is(const struct tok *t, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!lit[i] || lit[i] != t->s[i])
+			return false;
+	return !lit[i];
+}
+
+static bool tok_has(const struct tok *t, char c)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->s[i] == c)
+			return true;
+	return false;
+}
+
+/**
+ * ps_req_parse_ip4() - parse a dotted-quad IPv4 address
+ * @s: the text, not NUL-terminated
+ * @n: its length
+ * @out: 4 bytes, network order; may be written even on failure
+ *
+ * Exactly four decimal octets 0..255 without leading zeros, as inet_pton().
+ *
+ * Return: true if @s is an IPv4 address.
+ */
+bool ps_req_parse_ip4(const char *s, size_t n, u8 *out)
+{
+	unsigned int octet = 0, digits = 0, parts = 0;
+	size_t i;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && is_digit(s[i])) {
+			if (digits && !octet)
+				return false;
+			octet = octet * 10 + (unsigned int)(s[i] - '0');
+			if (octet > 255)
+				return false;
+			digits++;
+			continue;
+		}
+		if (!digits || parts == 4 || (i < n && s[i] != '.'))
+			return false;
+		out[parts++] = (u8)octet;
+		octet = 0;
+		digits = 0;
+	}
+	return parts == 4;
+}
+
+/* Move the groups after "::" to the end and zero the gap. */
+static void ip6_expand(u8 *tmp, size_t tp, size_t colonp)
+{
+	size_t shift = 16 - tp, k;
+
+	for (k = tp; k-- > colonp;) {
+		tmp[k + shift] = tmp[k];
+		tmp[k] = 0;
+	}
+}
+
+static bool ip6_put16(u8 *tmp, size_t *tp, unsigned int val)
+{
+	if (*tp + 2 > 16)
+		return false;
+	tmp[(*tp)++] = (u8)(val >> 8);
+	tmp[(*tp)++] = (u8)(val & 0xff);
+	return true;
+}
+
+/**
+ * ps_req_parse_ip6() - parse an IPv6 literal (RFC 4291 section 2.2)
+ * @s: the text, not NUL-terminated; no brackets, no zone
+ * @n: its length
+ * @out: 16 bytes, network order; written only on success
+ *
+ * Accepts what inet_pton(AF_INET6) accepts: up to four hex digits per
+ * group, one "::", and a dotted-quad in the last 32 bits.
+ *
+ * Return: true if @s is an IPv6 address.
+ */
+bool ps_req_parse_ip6(const char *s, size_t n, u8 *out)
+{
+	size_t i = 0, tp = 0, curtok, colonp = 0, k;
+	bool compressed = false;
+	unsigned int val = 0, digits = 0;
+	u8 tmp[16] = { 0 };
+	int x;
+
+	if (n && s[0] == ':') {
+		if (n < 2 || s[1] != ':')
+			return false;
+		i = 1;
+	}
+	for (curtok = i; i < n; i++) {
+		x = hex_val(s[i]);
+		if (x >= 0) {
+			if (++digits > 4)
+				return false;
+			val = val << 4 | (unsigned int)x;
+			continue;
+		}
+		if (s[i] == ':') {
+			curtok = i + 1;
+			if (!digits) {
+				if (compressed)
+					return false;
+				compressed = true;
+				colonp = tp;
+				continue;
+			}
+			if (i + 1 == n || !ip6_put16(tmp, &tp, val))
+				return false;
+			val = 0;
+			digits = 0;
+			continue;
+		}
+		/* a dotted quad ends the address */
+		if (s[i] != '.' || tp + 4 > 16 ||
+		    !ps_req_parse_ip4(s + curtok, n - curtok, tmp + tp))
+			return false;
+		tp += 4;
+		digits = 0;
+		break;
+	}
+	if (digits && !ip6_put16(tmp, &tp, val))
+		return false;
+	if (compressed) {
+		if (tp == 16)
+			return false;
+		ip6_expand(tmp, tp, colonp);
+		tp = 16;
+	}
+	if (tp != 16)
+		return false;
+	for (k = 0; k < 16; k++)
+		out[k] = tmp[k];
+	return true;
+}
+
+/* 0.0.0.0/8, multicast, 240.0.0.0/4 and broadcast are not secondaries. */
+static bool usable4(const u8 *a)
+{
+	return a[0] != 0 && a[0] < 224;
+}
+
+/*
+ * Not the unspecified address, multicast, link-local (no scope) or
+ * IPv4-compatible/mapped (use the dotted form); ::1 is fine.
+ */
+static bool usable6(const u8 *a)
+{
+	size_t k;
+
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return false;
+	for (k = 0; k < 10; k++)
+		if (a[k])
+			return true;
+	if (a[10] || a[11])
+		return !(a[10] == 0xff && a[11] == 0xff);
+	for (k = 12; k < 15; k++)
+		if (a[k])
+			return false;
+	return a[15] == 1;
+}
+
+static bool parse_addr(const struct tok *t, struct ps_req *req)
+{
+	if (!tok_has(t, ':')) {
+		req->family = PS_REQ_INET;
+		return ps_req_parse_ip4(t->s, t->n, req->addr) &&
+		       usable4(req->addr);
+	}
+	req->family = PS_REQ_INET6;
+	return ps_req_parse_ip6(t->s, t->n, req->addr) && usable6(req->addr);
+}
+
+/* 1..65535 in at most five decimal digits; no sign. */
+static bool parse_port(const struct tok *t, u16 *port)
+{
+	unsigned int val = 0;
+	size_t i;
+
+	if (!t->n || t->n > 5)
+		return false;
+	for (i = 0; i < t->n; i++) {
+		if (!is_digit(t->s[i]))
+			return false;
+		val = val * 10 + (unsigned int)(t->s[i] - '0');
+	}
+	if (!val || val > PORT_MAX)
+		return false;
+	*port = (u16)val;
+	return true;
+}
+
+static bool parse_mode(const struct tok *t, u8 *mode)
+{
+	if (tok_is(t, "mode=encap"))
+		*mode = PS_REQ_MODE_ENCAP;
+	else if (tok_is(t, "mode=raw"))
+		*mode = PS_REQ_MODE_RAW;
+	else if (tok_is(t, "mode=transparent"))
+		*mode = PS_REQ_MODE_TRANSPARENT;
+	else
+		return false;
+	return true;
+}
+
+/* [data-port] [option...]: a token with '=' is an option. */
+static int parse_rest(const struct tok *t, size_t n, struct ps_req *req)
+{
+	bool mode_seen = false;
+	size_t i = 0;
+
+	if (n && !tok_has(&t[0], '=')) {
+		if (!parse_port(&t[0], &req->data_port))
+			return PS_REQ_INVALID_PORT;
+		i = 1;
+	}
+	for (; i < n; i++) {
+		if (req->cmd != PS_REQ_ADD || mode_seen ||
+		    !parse_mode(&t[i], &req->mode))
+			return PS_REQ_UNKNOWN_OPTION;
+		mode_seen = true;
+	}
+	return PS_REQ_PARSED;
+}
+
+/* A reply ("100 OK", "300 ERROR. ...") or a SHUTDOWN notice. */
+static bool not_a_request(const char *buf, size_t len)
+{
+	static const char notice[] = "SHUTDOWN";
+	size_t i;
+
+	if (is_digit(buf[0]))
+		return true;
+	for (i = 0; i < sizeof(notice) - 1; i++)
+		if (i >= len || buf[i] != notice[i])
+			return false;
+	return i == len || buf[i] == ' ' || buf[i] == '\t';
+}
+
+/* Printable ASCII, space and tab only: no NUL, control or 8-bit bytes. */
+static bool is_text(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((buf[i] < ' ' || buf[i] > '~') && buf[i] != '\t')
+			return false;
+	return true;
+}
+
+/* Split at single spaces or tabs; an empty token is an extra separator. */
+static int split(const char *buf, size_t len, struct tok *t, size_t *ntok)
+{
+	size_t i, start = 0, n = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && buf[i] != ' ' && buf[i] != '\t')
+			continue;
+		if (i == start || n == PS_REQ_MAX_TOKENS)
+			return PS_REQ_MALFORMED;
+		t[n].s = buf + start;
+		t[n].n = i - start;
+		n++;
+		start = i + 1;
+	}
+	*ntok = n;
+	return 0;
+}
+
+static void req_init(struct ps_req *req)
+{
+	size_t k;
+
+	req->cmd = 0;
+	req->family = 0;
+	req->mode = PS_REQ_MODE_ENCAP;
+	for (k = 0; k < sizeof(req->addr); k++)
+		req->addr[k] = 0;
+	req->port = 0;
+	req->data_port = 0;
+}
+
+/**
+ * ps_req_parse() - parse one registration request datagram
+ * @buf: the UDP payload; need not be NUL-terminated
+ * @len: its length
+ * @req: the request, valid when PS_REQ_PARSED is returned
+ *
+ * Checks, in order: length (at most PS_REQ_MAX_LEN bytes), silence
+ * (nothing but CR/LF/NUL, a reply, a SHUTDOWN notice), bytes (printable
+ * ASCII, space, tab), separators, command, address, port, data port,
+ * options.  The first failed check decides the reply code.
+ *
+ * Return: PS_REQ_PARSED, PS_REQ_SILENT, or the reply code of the first
+ * problem: PS_REQ_MALFORMED, PS_REQ_UNKNOWN_COMMAND,
+ * PS_REQ_INVALID_ADDRESS, PS_REQ_PORT_MISSING, PS_REQ_INVALID_PORT or
+ * PS_REQ_UNKNOWN_OPTION.
+ */
+int ps_req_parse(const char *buf, size_t len, struct ps_req *req)
+{
+	struct tok t[PS_REQ_MAX_TOKENS];
+	size_t n;
+	int ret;
+
+	req_init(req);
+	if (len > PS_REQ_MAX_LEN)
+		return PS_REQ_MALFORMED;
+	while (len && (buf[len - 1] == '\r' || buf[len - 1] == '\n' ||
+		       buf[len - 1] == '\0'))
+		len--;
+	if (!len || not_a_request(buf, len))
+		return PS_REQ_SILENT;
+	if (!is_text(buf, len))
+		return PS_REQ_MALFORMED;
+	ret = split(buf, len, t, &n);
+	if (ret)
+		return ret;
+	if (tok_is(&t[0], "ADD"))
+		req->cmd = PS_REQ_ADD;
+	else if (tok_is(&t[0], "DROP"))
+		req->cmd = PS_REQ_DROP;
+	else
+		return PS_REQ_UNKNOWN_COMMAND;
+	if (n < 2 || !parse_addr(&t[1], req))
+		return PS_REQ_INVALID_ADDRESS;
+	if (n < 3)
+		return PS_REQ_PORT_MISSING;
+	if (!parse_port(&t[2], &req->port))
+		return PS_REQ_INVALID_PORT;
+	return parse_rest(t + 3, n - 3, req);
+}

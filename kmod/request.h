@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The registration request parser (DESIGN §3, Table 2).  request.c is pure
+ * C: it includes only this header, calls nothing and allocates nothing, so
+ * the same file builds into portshare.ko and into the userspace libFuzzer
+ * target (selftests/fuzz).  Outside the kernel, ps_types.h from the build
+ * provides u8, u16, u32, bool and size_t.
+ */
+#ifndef _PORTSHARE_REQUEST_H
+#define _PORTSHARE_REQUEST_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include "ps_types.h"
+#endif
+
+/* Longest request, in bytes, before trailing CR/LF/NUL are ignored. */
+#define PS_REQ_MAX_LEN		512
+
+/* Outcomes of ps_req_parse() besides the reply codes of the uapi header. */
+#define PS_REQ_PARSED		100	/* a well-formed ADD or DROP */
+#define PS_REQ_SILENT		0	/* ignore the datagram: no reply */
+
+/* Reply codes for malformed requests (uapi: enum portshare_reply). */
+#define PS_REQ_INVALID_ADDRESS	300
+#define PS_REQ_PORT_MISSING	301
+#define PS_REQ_INVALID_PORT	302
+#define PS_REQ_MALFORMED	304
+#define PS_REQ_UNKNOWN_COMMAND	305
+#define PS_REQ_UNKNOWN_OPTION	306
+
+#define PS_REQ_ADD		1
+#define PS_REQ_DROP		2
+
+/* Address families, as in the copy header (PORTSHARE_FAMILY_*). */
+#define PS_REQ_INET		4
+#define PS_REQ_INET6		6
+
+/* Delivery modes, as enum portshare_mode. */
+#define PS_REQ_MODE_ENCAP	0
+#define PS_REQ_MODE_RAW		1
+#define PS_REQ_MODE_TRANSPARENT	2
+
+/**
+ * struct ps_req - a parsed ADD or DROP request
+ * @cmd: PS_REQ_ADD or PS_REQ_DROP
+ * @family: PS_REQ_INET or PS_REQ_INET6
+ * @mode: PS_REQ_MODE_*; PS_REQ_MODE_ENCAP unless mode= was given
+ * @addr: the address in network byte order; IPv4 uses the first 4 bytes
+ * @port: the contested port, 1..65535
+ * @data_port: the data port, 1..65535, or 0 if the request has none
+ */
+struct ps_req {
+	u8 cmd;
+	u8 family;
+	u8 mode;
+	u8 addr[16];
+	u16 port;
+	u16 data_port;
+};
+
+int ps_req_parse(const char *buf, size_t len, struct ps_req *req);
+bool ps_req_parse_ip4(const char *s, size_t n, u8 *out);
+bool ps_req_parse_ip6(const char *s, size_t n, u8 *out);
+
+#endif /* _PORTSHARE_REQUEST_H */

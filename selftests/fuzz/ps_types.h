@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel types kmod/request.c uses, for its userspace builds (fuzz
+ * target and unit test).  The kernel build gets them from <linux/types.h>.
+ */
+#ifndef _PS_TYPES_H
+#define _PS_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+
+#endif /* _PS_TYPES_H */

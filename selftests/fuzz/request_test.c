@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Table test of the registration request parser (kmod/request.c) in
+ * userspace: every rule of docs/protocol.md's grammar, one line each.
+ * Prints TAP; exits non-zero on any failure.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "request.h"
+
+#define X(s) s, sizeof(s) - 1
+
+struct tcase {
+	const char *in;
+	size_t len;
+	int want;
+	const char *addr;	/* expected address when parsed */
+	unsigned int port, data_port, mode;
+};
+
+static const struct tcase cases[] = {
+	{ X("ADD 10.0.0.5 427"), 100, "10.0.0.5", 427, 0, 0 },
+	{ X("ADD 10.0.0.5 427\r\n"), 100, "10.0.0.5", 427, 0, 0 },
+	{ X("ADD 10.0.0.5 427\0\0"), 100, "10.0.0.5", 427, 0, 0 },
+	{ X("ADD 10.0.0.5 427\n\r\0\n"), 100, "10.0.0.5", 427, 0, 0 },
+	{ X("ADD\t10.0.0.5\t427"), 100, "10.0.0.5", 427, 0, 0 },
+	{ X("ADD 10.0.0.5 427 5000"), 100, "10.0.0.5", 427, 5000, 0 },
+	{ X("ADD 10.0.0.5 427 5000 mode=raw"), 100, "10.0.0.5", 427, 5000, 1 },
+	{ X("ADD 10.0.0.5 427 mode=transparent"), 100, "10.0.0.5", 427, 0, 2 },
+	{ X("ADD 10.0.0.5 427 mode=encap"), 100, "10.0.0.5", 427, 0, 0 },
+	{ X("ADD 10.0.0.5 65535 1"), 100, "10.0.0.5", 65535, 1, 0 },
+	{ X("ADD 10.0.0.5 00427"), 100, "10.0.0.5", 427, 0, 0 },
+	{ X("ADD ::1 427"), 100, "::1", 427, 0, 0 },
+	{ X("ADD fd00::5 427 9000"), 100, "fd00::5", 427, 9000, 0 },
+	{ X("ADD FD00:0:0:0:0:0:0:5 427"), 100, "fd00::5", 427, 0, 0 },
+	{ X("ADD 2001:db8::1.2.3.4 427"), 100, "2001:db8::102:304", 427, 0, 0 },
+	{ X("DROP 10.0.0.5 427"), 100, "10.0.0.5", 427, 0, 0 },
+	{ X("DROP 10.0.0.5 427 5000"), 100, "10.0.0.5", 427, 5000, 0 },
+	{ X("DROP fd00::5 427"), 100, "fd00::5", 427, 0, 0 },
+	/* silence */
+	{ X(""), 0 },
+	{ X("\r\n"), 0 },
+	{ X("\0\0\0"), 0 },
+	{ X("100 OK 10.0.0.1 13427"), 0 },
+	{ X("300 ERROR. Invalid Address"), 0 },
+	{ X("SHUTDOWN 10.0.0.1 13427"), 0 },
+	{ X("SHUTDOWN"), 0 },
+	/* malformed */
+	{ X("SHUTDOWNX 1.2.3.4 1"), 305 },
+	{ X(" ADD 10.0.0.5 427"), 304 },
+	{ X("ADD  10.0.0.5 427"), 304 },
+	{ X("ADD 10.0.0.5  427"), 304 },
+	{ X("ADD 10.0.0.5 427 "), 304 },
+	{ X("ADD 10.0.0.5 427\t"), 304 },
+	{ X("ADD \t10.0.0.5 427"), 304 },
+	{ X("ADD 10.0.0.5\0 427"), 304 },
+	{ X("ADD 10.0.0.5 427\0x"), 304 },
+	{ X("ADD 10.0.0.5 427\r\nADD 10.0.0.6 427"), 304 },
+	{ X("ADD 10.0.0.5 427\x7f"), 304 },
+	{ X("ADD 10.0.0.5 427 \xc3\xa9"), 304 },
+	{ X("\x01\x02\x03\x04"), 304 },
+	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d"), 304 },
+	/* command */
+	{ X("add 10.0.0.5 427"), 305 },
+	{ X("Add 10.0.0.5 427"), 305 },
+	{ X("drop 10.0.0.5 427"), 305 },
+	{ X("ADDX 10.0.0.5 427"), 305 },
+	{ X("LIST"), 305 },
+	{ X("PSHR\x01"), 304 },
+	/* address */
+	{ X("ADD"), 300 },
+	{ X("DROP"), 300 },
+	{ X("ADD localhost 427"), 300 },
+	{ X("ADD example.com 427"), 300 },
+	{ X("ADD 10.0.0 427"), 300 },
+	{ X("ADD 10.0.0.256 427"), 300 },
+	{ X("ADD 10.0.0.05 427"), 300 },
+	{ X("ADD 10.0.0.5. 427"), 300 },
+	{ X("ADD 0.0.0.0 427"), 300 },
+	{ X("ADD 0.1.2.3 427"), 300 },
+	{ X("ADD 224.0.0.1 427"), 300 },
+	{ X("ADD 255.255.255.255 427"), 300 },
+	{ X("ADD :: 427"), 300 },
+	{ X("ADD ::ffff:10.0.0.5 427"), 300 },
+	{ X("ADD ::10.0.0.5 427"), 300 },
+	{ X("ADD ff02::1 427"), 300 },
+	{ X("ADD fe80::1 427"), 300 },
+	{ X("ADD fe80::1%eth0 427"), 300 },
+	{ X("ADD [fd00::5] 427"), 300 },
+	{ X("ADD fd00::5::1 427"), 300 },
+	{ X("ADD fd00:::5 427"), 300 },
+	{ X("ADD 1:2:3:4:5:6:7:8:9 427"), 300 },
+	{ X("ADD 12345::1 427"), 300 },
+	{ X("ADD 1:0:1:0:f:1:10:f:: 427"), 300 },
+	{ X("ADD 1:2:3:4:5:6:7:: 427"), 100, "1:2:3:4:5:6:7:0", 427, 0, 0 },
+	{ X("ADD 427"), 300 },
+	/* ports */
+	{ X("ADD 10.0.0.5"), 301 },
+	{ X("DROP fd00::5"), 301 },
+	{ X("ADD 10.0.0.5 0"), 302 },
+	{ X("ADD 10.0.0.5 65536"), 302 },
+	{ X("ADD 10.0.0.5 -1"), 302 },
+	{ X("ADD 10.0.0.5 +1"), 302 },
+	{ X("ADD 10.0.0.5 427x"), 302 },
+	{ X("ADD 10.0.0.5 000427"), 302 },
+	{ X("ADD 10.0.0.5 427 0"), 302 },
+	{ X("ADD 10.0.0.5 427 65536"), 302 },
+	{ X("ADD 10.0.0.5 427 -1"), 302 },
+	/* options */
+	{ X("ADD 10.0.0.5 427 mode=bogus"), 306 },
+	{ X("ADD 10.0.0.5 427 MODE=raw"), 306 },
+	{ X("ADD 10.0.0.5 427 sample=2"), 306 },
+	{ X("ADD 10.0.0.5 427 5000 6000"), 306 },
+	{ X("ADD 10.0.0.5 427 mode=raw mode=raw"), 306 },
+	{ X("ADD 10.0.0.5 427 mode=raw 5000"), 306 },
+	{ X("DROP 10.0.0.5 427 mode=raw"), 306 },
+	{ X("DROP 10.0.0.5 427 5000 mode=raw"), 306 },
+};
+
+static int check_fields(const struct tcase *c, const struct ps_req *r)
+{
+	unsigned char want[16] = { 0 };
+	int fam = strchr(c->addr, ':') ? AF_INET6 : AF_INET;
+
+	if (inet_pton(fam, c->addr, want) != 1)
+		return 0;
+	return r->family == (fam == AF_INET ? PS_REQ_INET : PS_REQ_INET6) &&
+	       !memcmp(r->addr, want, sizeof(r->addr)) &&
+	       r->port == c->port && r->data_port == c->data_port &&
+	       r->mode == c->mode &&
+	       r->cmd == (c->in[0] == 'A' ? PS_REQ_ADD : PS_REQ_DROP);
+}
+
+int main(void)
+{
+	size_t n = sizeof(cases) / sizeof(cases[0]), i;
+	char big[PS_REQ_MAX_LEN + 2];
+	struct ps_req r;
+	int fails = 0, ret;
+
+	printf("TAP version 13\n1..%zu\n", n + 2);
+	for (i = 0; i < n; i++) {
+		const struct tcase *c = &cases[i];
+		int ok;
+
+		ret = ps_req_parse(c->in, c->len, &r);
+		ok = ret == c->want && (ret != 100 || check_fields(c, &r));
+		if (!ok)
+			fails++;
+		printf("%sok %zu - '%.*s' -> %d (got %d)\n", ok ? "" : "not ",
+		       i + 1, (int)strcspn(c->in, "\r\n"), c->in, c->want, ret);
+	}
+	/* exactly 512 bytes parse; 513 do not, even if the tail is CR/LF */
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "ADD 10.0.0.5 427", 16);
+	memset(big + 16, '\n', sizeof(big) - 16);
+	ret = ps_req_parse(big, PS_REQ_MAX_LEN, &r);
+	printf("%sok %zu - 512 bytes with trailing LF\n", ret == 100 ? "" : "not ", n + 1);
+	fails += ret != 100;
+	ret = ps_req_parse(big, PS_REQ_MAX_LEN + 1, &r);
+	printf("%sok %zu - 513 bytes\n", ret == 304 ? "" : "not ", n + 2);
+	fails += ret != 304;
+	return fails ? 1 : 0;
+}

@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Topology and traffic helpers shared by the data path suites
+# (datapath.sh, datapath6.sh).  Source it after lib.sh.
+#
+#  +------- $SND -------+      +------------ $PRI ------------+      +------- $REM -------+
+#  | the sender         |      | application on the contested |      | remote secondaries |
+#  |                    |      | port, local secondaries, psnl|      |                    |
+#  | v1 10.99.1.2/24    |------| v1 10.99.1.1/24              |      |                    |
+#  |    fd99:1::2/64    |      |    fd99:1::1/64              |      |                    |
+#  |                    |      | v2 10.99.2.1/24              |------| v2 10.99.2.2/24    |
+#  |                    |      |    fd99:2::1/64              |      |    fd99:2::2/64    |
+#  +--------------------+      +------------------------------+      +--------------------+
+#
+# $SND and $REM route everything through $PRI, which forwards.  $PRI has
+# no default route: 10.98.0.0/16 and fd98::/64 are unreachable from it,
+# for "no route" tests.  Traffic never leaves these namespaces.
+#
+# rx NAME NS ADDR:PORT [ARGS...] starts a pstraffic receiver whose
+# datagrams land in $PS_TMP/NAME; rx_wait N NAME... waits until each has N
+# of them; rx_stop ends every receiver (after letting late copies arrive).
+# tx NS ARGS... sends with pstraffic; chk NAME ARGS... checks a receiver's
+# file.  sec_stat PORT ADDR:DPORT NAME and port_stat PORT NAME read one
+# counter from "psnl stats PORT" in $PRI.
+#
+# Few processes on purpose: under TCG every exec costs the guest a lot, so
+# psnl and pstraffic enter namespaces themselves (-n) and pstraffic does
+# the waiting.
+
+PSTRAFFIC=${PSTRAFFIC:-$PS_REPO/build/selftests/pstraffic}
+SND=
+PRI=
+REM=
+RX_PIDS=
+
+pri()
+{
+	psnl -n "$PRI" "$@"
+}
+
+rem()
+{
+	psnl -n "$REM" "$@"
+}
+
+link_ns()
+{
+	local a=$1 b=$2 dev=$3
+
+	ip link add "$dev" netns "$a" type veth peer name "$dev" netns "$b"
+	ip -n "$a" link set "$dev" up
+	ip -n "$b" link set "$dev" up
+}
+
+# setup_topology: the three namespaces above, addresses ready (no DAD).
+# Local copies queue in the per-CPU backlog with the originals: give it
+# room, a slow guest must not drop them.
+setup_topology()
+{
+	sysctl -n net.core.netdev_max_backlog >"$PS_TMP/backlog"
+	sysctl -qw net.core.netdev_max_backlog=20000
+	setup_ns SND PRI REM
+	link_ns "$SND" "$PRI" v1
+	link_ns "$PRI" "$REM" v2
+	ip -n "$SND" addr add 10.99.1.2/24 dev v1
+	ip -n "$SND" addr add fd99:1::2/64 dev v1 nodad
+	ip -n "$PRI" addr add 10.99.1.1/24 dev v1
+	ip -n "$PRI" addr add fd99:1::1/64 dev v1 nodad
+	ip -n "$PRI" addr add 10.99.2.1/24 dev v2
+	ip -n "$PRI" addr add fd99:2::1/64 dev v2 nodad
+	ip -n "$REM" addr add 10.99.2.2/24 dev v2
+	ip -n "$REM" addr add fd99:2::2/64 dev v2 nodad
+	ip -n "$SND" route add default via 10.99.1.1
+	ip -n "$SND" -6 route add default via fd99:1::1
+	ip -n "$REM" route add default via 10.99.2.1
+	ip -n "$REM" -6 route add default via fd99:2::1
+	ip netns exec "$PRI" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward;
+		echo 1 >/proc/sys/net/ipv6/conf/all/forwarding' 
+	# resolve neighbours now (to the discard port, nobody listens)
+	tx "$SND" --to 10.99.1.1:9 --count 1
+	tx "$REM" --to 10.99.2.1:9 --count 1
+	tx "$SND" --to [fd99:1::1]:9 --count 1
+	tx "$REM" --to [fd99:2::1]:9 --count 1
+}
+
+# ps_reset: no designated port left in $PRI or $REM.
+ps_reset()
+{
+	local ns port
+
+	for ns in "$PRI" "$REM"; do
+		psnl -n "$ns" port list >"$PS_TMP/ports"
+		while read -r _ _ port _; do
+			psnl -n "$ns" port del "$port"
+		done <"$PS_TMP/ports"
+	done
+}
+
+# rx NAME NS ADDR:PORT [ARGS...]: a receiver writing $PS_TMP/NAME, ready
+# (bound) when this returns.
+rx()
+{
+	local name=$1 ns=$2 bind=$3 pid
+	shift 3
+
+	rm -f "$PS_TMP/$name"
+	"$PSTRAFFIC" recv -n "$ns" --bind "$bind" --out "$PS_TMP/$name" \
+		--pidfile "$PS_TMP/$name.pid" --timeout 300000 "$@" ||
+		fail "receiver $name on $bind did not start"
+	read -r pid <"$PS_TMP/$name.pid"
+	echo "$pid" >>"$PS_TMP/pids"	# lib.sh kills it on exit
+	RX_PIDS+=" $pid"
+}
+
+# rx_wait N NAME...: each receiver has N datagrams (more are caught later).
+rx_wait()
+{
+	local n=$1 files=() name
+	shift
+
+	for name in "$@"; do
+		files+=("$PS_TMP/$name")
+	done
+	"$PSTRAFFIC" wait --count "$n" --timeout 30000 "${files[@]}" ||
+		fail "receivers $* did not get $n datagrams each"
+}
+
+__running()
+{
+	local st=
+
+	{ read -r _ _ st _ <"/proc/$1/stat"; } 2>/dev/null
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# rx_stop: give late datagrams a moment, then end every receiver.
+rx_stop()
+{
+	local pid i
+
+	nap 0.5
+	for pid in $RX_PIDS; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in $RX_PIDS; do
+		for ((i = 0; i < 100; i++)); do
+			__running "$pid" || break
+			nap 0.05
+		done
+	done
+	RX_PIDS=
+}
+
+tx()
+{
+	local ns=$1
+	shift
+
+	"$PSTRAFFIC" send -n "$ns" "$@"
+}
+
+# chk NAME ARGS...: pstraffic check on receiver NAME's file.
+chk()
+{
+	local name=$1
+	shift
+
+	cmd_ok "$PSTRAFFIC" check "$PS_TMP/$name" "$@"
+}
+
+# The value of counter NAME in a "\t# name value ..." comment on stdin.
+__stat_of()
+{
+	awk -v want="$1" -F'\t# ' '{
+		n = split($2, f, " ")
+		for (i = 1; i < n; i += 2)
+			if (f[i] == want) { print f[i + 1]; found = 1 }
+	} END { if (!found) print "missing" }'
+}
+
+# sec_stat PORT ADDR:DPORT NAME [NS]: one counter of a secondary, from
+# "psnl stats PORT", which shows every counter, zeros included.
+sec_stat()
+{
+	psnl -n "${4:-$PRI}" stats "$1" | grep -F "add $1 $2 " | __stat_of "$3"
+}
+
+# port_stat PORT NAME [NS]: one counter of a port, from "psnl stats PORT".
+port_stat()
+{
+	psnl -n "${3:-$PRI}" stats "$1" | grep -E "^port add $1 " |
+		__stat_of "$2"
+}
+
+# assert_stat WANT WHAT COMMAND...: a counter has the value WANT.
+assert_stat()
+{
+	local want=$1 what=$2 got
+	shift 2
+
+	got=$("$@")
+	assert_eq "$want" "$got" "$what"
+}
+
+restore_backlog()
+{
+	[ -s "$PS_TMP/backlog" ] || return 0
+	sysctl -qw net.core.netdev_max_backlog="$(cat "$PS_TMP/backlog")"
+}
+
+require_datapath()
+{
+	[ -x "$PSTRAFFIC" ] && return 0
+	diag "missing $PSTRAFFIC: run 'make -C selftests/portshare'"
+	return 1
+}

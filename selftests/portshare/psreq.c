@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * psreq: a registration-port client for register.sh.  It sends requests
+ * (DESIGN §3, Table 2) and prints the exact bytes of every reply.
+ *
+ *   psreq [-n NETNS] --to ADDR:PORT [--from ADDR[:PORT]] [--wait MS]
+ *         [--probe TEXT] [--src] [--repeat N] REQUEST...
+ *
+ * Each REQUEST is sent as one datagram from one socket, bound to --from
+ * (default: any address, an ephemeral port).  Escapes: \\ \t \r \n \0 and
+ * \xHH.  "@N" stands for N bytes of 'A'.
+ *
+ * For each REQUEST one line is printed: its replies, each escaped the
+ * same way (bytes outside printable ASCII as \xHH, a backslash as \\),
+ * joined by " || ", or "-" when there is none.  With --src every reply is
+ * preceded by its source, "ADDR:PORT ".  The line is complete once:
+ *
+ * - with --probe: TEXT, sent from a second socket on the same address
+ *   right after the request, has been answered.  The primary answers in
+ *   order, so silence is proven without waiting.  No answer to the probe
+ *   within --wait MS is an error (exit 3).
+ * - without: a reply came and 50 ms passed without another, or --wait MS
+ *   (default 1000) passed without any.
+ *
+ * --repeat N sends every REQUEST N times back to back and then prints
+ * "replies K": the replies that came until --wait MS passed without one.
+ *
+ * In C rather than python3: under TCG a python3 start costs seconds.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_DGRAM 65536
+
+struct ep {
+	int family;
+	socklen_t len;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+		struct sockaddr_storage ss;
+	};
+};
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("psreq: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(rc);
+}
+
+/* "1.2.3.4:5", "[::1]:5", "1.2.3.4", "::1"; the port may be optional. */
+static void parse_ep(const char *text, bool need_port, struct ep *ep)
+{
+	char buf[INET6_ADDRSTRLEN + 16], *addr = buf, *port = NULL, *p;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	if (buf[0] == '[') {
+		addr = buf + 1;
+		p = strchr(addr, ']');
+		if (!p)
+			die(2, "%s: missing ]", text);
+		*p++ = '\0';
+		if (*p == ':')
+			port = p + 1;
+	} else if ((p = strchr(buf, ':')) && !strchr(p + 1, ':')) {
+		*p = '\0';
+		port = p + 1;
+	}
+	if (need_port && !port)
+		die(2, "%s: missing port", text);
+	memset(ep, 0, sizeof(*ep));
+	if (inet_pton(AF_INET, addr, &ep->in.sin_addr) == 1) {
+		ep->family = AF_INET;
+		ep->in.sin_family = AF_INET;
+		ep->in.sin_port = htons(port ? atoi(port) : 0);
+		ep->len = sizeof(ep->in);
+	} else if (inet_pton(AF_INET6, addr, &ep->in6.sin6_addr) == 1) {
+		ep->family = AF_INET6;
+		ep->in6.sin6_family = AF_INET6;
+		ep->in6.sin6_port = htons(port ? atoi(port) : 0);
+		ep->len = sizeof(ep->in6);
+	} else {
+		die(2, "%s: not an address", text);
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The datagram a REQUEST argument stands for. */
+static size_t unescape(const char *s, char *out)
+{
+	size_t n = 0;
+	long fill;
+
+	if (s[0] == '@' && s[1]) {
+		fill = strtol(s + 1, NULL, 10);
+		if (fill < 0 || fill > MAX_DGRAM)
+			die(2, "%s: bad size", s);
+		memset(out, 'A', fill);
+		return fill;
+	}
+	for (; *s; s++) {
+		if (*s != '\\') {
+			out[n++] = *s;
+			continue;
+		}
+		switch (*++s) {
+		case 't': out[n++] = '\t'; break;
+		case 'r': out[n++] = '\r'; break;
+		case 'n': out[n++] = '\n'; break;
+		case '0': out[n++] = '\0'; break;
+		case '\\': out[n++] = '\\'; break;
+		case 'x':
+			if (hexval(s[1]) < 0 || hexval(s[2]) < 0)
+				die(2, "bad \\x escape");
+			out[n++] = (char)(hexval(s[1]) << 4 | hexval(s[2]));
+			s += 2;
+			break;
+		default:
+			die(2, "bad escape \\%c", *s);
+		}
+	}
+	return n;
+}
+
+static void print_escaped(const unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '\\')
+			fputs("\\\\", stdout);
+		else if (buf[i] >= ' ' && buf[i] <= '~')
+			putchar(buf[i]);
+		else
+			printf("\\x%02x", buf[i]);
+	}
+}
+
+static void print_src(const struct sockaddr_storage *ss)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+		printf("%s:%u ", a, ntohs(in->sin_port));
+	} else {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+		printf("[%s]:%u ", a, ntohs(in6->sin6_port));
+	}
+}
+
+static int udp_socket(const struct ep *to, const struct ep *from)
+{
+	int fd, one = 1;
+	struct ep any;
+
+	fd = socket(to->family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		die(1, "socket: %s", strerror(errno));
+	if (to->family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (!from) {
+		memset(&any, 0, sizeof(any));
+		any.family = to->family;
+		any.sa.sa_family = to->family;
+		any.len = to->len;
+		from = &any;
+	}
+	if (from->family != to->family)
+		die(2, "--from and --to differ in family");
+	if (bind(fd, &from->sa, from->len))
+		die(1, "bind: %s", strerror(errno));
+	return fd;
+}
+
+/*
+ * One reply within @ms, appended to the line unless @quiet; false if none
+ * came.
+ */
+static bool recv_one(int fd, int ms, bool src, bool quiet, int *nrep)
+{
+	static unsigned char buf[MAX_DGRAM];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return false;
+	n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (void *)&ss, &sl);
+	if (n < 0)
+		return false;
+	if (quiet) {
+		(*nrep)++;
+		return true;
+	}
+	if (*nrep)
+		fputs(" || ", stdout);
+	if (src)
+		print_src(&ss);
+	print_escaped(buf, n);
+	(*nrep)++;
+	return true;
+}
+
+static void drain_probe(int pfd, int ms)
+{
+	int n = 0;
+
+	if (!recv_one(pfd, ms, false, true, &n))
+		die(3, "no reply to the probe within %d ms", ms);
+}
+
+static void send_dgram(int fd, const struct ep *to, const char *buf,
+		       size_t len)
+{
+	if (sendto(fd, buf, len, 0, &to->sa, to->len) != (ssize_t)len)
+		die(1, "sendto: %s", strerror(errno));
+}
+
+static void enter_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		die(1, "netns %s: %s", name, strerror(errno));
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "to", 1, 0, 't' }, { "from", 1, 0, 'f' },
+		{ "wait", 1, 0, 'w' }, { "probe", 1, 0, 'p' },
+		{ "src", 0, 0, 's' }, { "repeat", 1, 0, 'r' },
+		{ "netns", 1, 0, 'n' }, { 0 },
+	};
+	const char *to_s = NULL, *from_s = NULL, *probe = NULL;
+	static char buf[MAX_DGRAM + 1], pbuf[1024];
+	struct ep to, from, pfrom;
+	int c, fd, pfd = -1, wait_ms = 1000, repeat = 0, i, k, nrep;
+	bool src = false;
+	size_t len, plen = 0;
+
+	while ((c = getopt_long(argc, argv, "n:", lo, NULL)) != -1) {
+		switch (c) {
+		case 't': to_s = optarg; break;
+		case 'f': from_s = optarg; break;
+		case 'w': wait_ms = atoi(optarg); break;
+		case 'p': probe = optarg; break;
+		case 's': src = true; break;
+		case 'r': repeat = atoi(optarg); break;
+		case 'n': enter_netns(optarg); break;
+		default: die(2, "usage: see the source");
+		}
+	}
+	if (!to_s)
+		die(2, "--to is required");
+	parse_ep(to_s, true, &to);
+	if (from_s)
+		parse_ep(from_s, false, &from);
+	fd = udp_socket(&to, from_s ? &from : NULL);
+	if (probe) {
+		if (from_s) {
+			pfrom = from;
+			if (pfrom.family == AF_INET)
+				pfrom.in.sin_port = 0;
+			else
+				pfrom.in6.sin6_port = 0;
+		}
+		pfd = udp_socket(&to, from_s ? &pfrom : NULL);
+		plen = unescape(probe, pbuf);
+	}
+	for (i = optind; i < argc; i++) {
+		len = unescape(argv[i], buf);
+		if (repeat) {
+			for (k = 0; k < repeat; k++)
+				send_dgram(fd, &to, buf, len);
+			nrep = 0;
+			while (recv_one(fd, wait_ms, false, true, &nrep))
+				;
+			printf("replies %d\n", nrep);
+			continue;
+		}
+		send_dgram(fd, &to, buf, len);
+		nrep = 0;
+		if (pfd >= 0) {
+			send_dgram(pfd, &to, pbuf, plen);
+			drain_probe(pfd, wait_ms);
+			while (recv_one(fd, 20, src, false, &nrep))
+				;
+		} else if (recv_one(fd, wait_ms, src, false, &nrep)) {
+			while (recv_one(fd, 50, src, false, &nrep))
+				;
+		}
+		if (!nrep)
+			putchar('-');
+		putchar('\n');
+		fflush(stdout);
+	}
+	return 0;
+}

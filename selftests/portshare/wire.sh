@@ -1,0 +1,12 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The wire-compatibility matrix of issue 5 in the guest: a libportshare
+# secondary (psrecv) and a legacy Table 2 client against psd and against
+# portshare.ko (reply strings byte for byte, copy bytes but the timestamp,
+# SHUTDOWN), then failover (FIG. 5) after psd's SIGTERM and after the
+# module's unload.  Loopback only.  The tests are
+# selftests/userspace/psd_wire.py, which also runs on the host against psd
+# alone (make -C userspace test).
+exec python3 "$(dirname "$(readlink -f "$0")")/../userspace/psd_wire.py" \
+	--primary all

@@ -1,0 +1,750 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host-side tests of psd, psrecv and libportshare, on loopback only.
+
+    psd  <--ADD/DROP--  legacy client (Table 2, a few lines of Python)
+     |   <--ADD/DROP--  psrecv (libportshare)
+     |
+     +-- copies of every datagram to CPORT --> both secondaries
+
+The primary serves random high ports (CPORT, CPORT2 and their
+registration ports +13000) on 127.0.0.1 and ::1.  Every reply string is
+compared byte for byte, every encap copy byte for byte except its
+timestamp.  Prints TAP.
+
+    psd_wire.py [--primary psd|ko|all]
+
+With --primary ko (in a guest of selftests/vm/run, module loaded) the same
+wire tests run against portshare.ko, designated with psnl, SHUTDOWN by
+"psnl port del"; then failover by unloading the module (and loading it
+again).  The psd-only tests (limits, FIG. 3, slow secondary) are left
+out.  --primary all runs both columns of the matrix, psd then the module,
+in one TAP stream (selftests/portshare/wire.sh).
+
+Environment: PS_BIN (default build/bin of this tree).
+"""
+import json
+import os
+import random
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+BIN = os.environ.get("PS_BIN", os.path.join(TOP, "build/bin"))
+LO = "127.0.0.1"
+HDR = struct.Struct(">IBBHBBHHH16s16sIIQ")
+NTEST = 0
+NFAIL = 0
+TMP = tempfile.mkdtemp(prefix="psd-wire-")
+
+
+def ok(cond, name, diag=None):
+    global NTEST, NFAIL
+    NTEST += 1
+    if not cond:
+        NFAIL += 1
+        print(f"not ok {NTEST} - {name}")
+        if diag is not None:
+            for line in str(diag).splitlines():
+                print(f"#   {line}")
+    else:
+        print(f"ok {NTEST} - {name}")
+    sys.stdout.flush()
+
+
+def skip(name, why):
+    global NTEST
+    NTEST += 1
+    print(f"ok {NTEST} - {name} # SKIP {why}")
+
+
+def port_free(port):
+    for fam, addr in ((socket.AF_INET, LO), (socket.AF_INET6, "::1")):
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        try:
+            s.bind((addr, port))
+        except OSError as e:
+            if fam == socket.AF_INET6 and e.errno == 99:
+                continue
+            return False
+        finally:
+            s.close()
+    return True
+
+
+def pick_ports(n):
+    """n contested ports in 41000..51999 with free registration ports."""
+    while True:
+        base = random.randrange(41000, 52000 - n)
+        ports = list(range(base, base + n))
+        if all(port_free(p) and port_free(p + 13000) for p in ports):
+            return ports
+
+
+def have_ipv6():
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.bind(("::1", 0))
+        s.close()
+        return True
+    except OSError:
+        return False
+
+
+class Psd:
+    def __init__(self, *args):
+        self.log = os.path.join(TMP, f"psd-{random.random()}.log")
+        self.logf = open(self.log, "w")
+        self.p = subprocess.Popen([os.path.join(BIN, "psd"), "-v", *args],
+                                  stderr=self.logf)
+
+    def text(self):
+        with open(self.log) as f:
+            return f.read()
+
+    def wait_log(self, needle, timeout=5):
+        end = time.time() + timeout
+        while time.time() < end:
+            if needle in self.text():
+                return True
+            if self.p.poll() is not None:
+                return needle in self.text()
+            time.sleep(0.02)
+        return False
+
+    def stats(self):
+        n = len(self.text())
+        self.p.send_signal(signal.SIGUSR1)
+        self.wait_log("port ", 2)
+        time.sleep(0.1)
+        return self.text()[n:]
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+        try:
+            rc = self.p.wait(5)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            rc = self.p.wait()
+        self.logf.close()
+        return rc
+
+
+class KoPrimary:
+    """portshare.ko as the primary of the given ports (psnl port add)."""
+
+    def __init__(self, *ports):
+        self.ports = ports
+        self.log = ""
+        self.rate = None
+        rate = "/sys/module/portshare/parameters/reg_rate"
+        if os.path.exists(rate):
+            with open(rate) as f:
+                self.rate = f.read().strip()
+            with open(rate, "w") as f:
+                f.write("0")            # the reply tests send many
+        self.ok = all(self.psnl("port", "add", str(p)) == 0 for p in ports)
+
+    def psnl(self, *args):
+        r = subprocess.run([os.path.join(BIN, "psnl"), *args],
+                           capture_output=True, text=True)
+        self.log += r.stdout + r.stderr
+        return r.returncode
+
+    def wait_log(self, needle, timeout=5):
+        return self.ok
+
+    def text(self):
+        return self.log
+
+    def secs(self):
+        """The list as "sec ADDR PORT mode MODE copies N" lines."""
+        r = subprocess.run([os.path.join(BIN, "psnl"), "list"],
+                           capture_output=True, text=True)
+        out = []
+        for line in r.stdout.splitlines():
+            w = line.replace("#", " ").split()
+            if len(w) < 7 or w[0] != "add":
+                continue
+            addr, _, port = w[2].rpartition(":")
+            out.append(f"  sec {addr.strip('[]')} {port} mode {w[4]} "
+                       f"copies {w[w.index('copies') + 1]}")
+        return "\n".join(out) + "\n"
+
+    stats = secs
+
+    def stop(self):
+        rc = 0
+        for p in self.ports:
+            rc |= self.psnl("port", "del", str(p))
+        self.ports = ()
+        if self.rate is not None:
+            with open("/sys/module/portshare/parameters/reg_rate",
+                      "w") as f:
+                f.write(self.rate)
+            self.rate = None
+        self.log += "shut down\n"
+        return rc
+
+
+def udp(fam=socket.AF_INET, addr=LO, port=0):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind((addr, port))
+    return s
+
+
+def recv(s, timeout=1.0):
+    r, _, _ = select.select([s], [], [], timeout)
+    if not r:
+        return None, None
+    return s.recvfrom(65536)
+
+
+def ask(reqs, reg, src=None, fam=socket.AF_INET, addr=LO):
+    """Send each request from one socket; the reply bytes or None each.
+
+    Silence is proven with a probe sent right after from a second socket:
+    psd answers in order, so once the probe is answered, a request that
+    has no reply will never have one."""
+    s = src or udp(fam, addr)
+    probe = udp(fam, addr)
+    out = []
+    for r in reqs:
+        s.sendto(r, (addr, reg))
+        probe.sendto(b"ADD " + addr.encode() + b" 1", (addr, reg))
+        pr, _ = recv(probe, 2)
+        data, _ = recv(s, 0.05 if pr else 1)
+        out.append(data)
+    probe.close()
+    if src is None:
+        s.close()
+    return out
+
+
+def expect_replies(name, reqs, want, reg, **kw):
+    got = ask(reqs, reg, **kw)
+    want = [w if w is None else w.encode() for w in want]
+    bad = [f"{r!r}: got {g!r}, want {w!r}" for r, g, w in zip(reqs, got, want)
+           if g != w]
+    ok(not bad, name, "\n".join(bad))
+
+
+def encap_bytes(seq, origin, oport, cport, sec, payload):
+    """The expected encap copy, with a zero timestamp."""
+    def a16(a):
+        if ":" in a:
+            return socket.inet_pton(socket.AF_INET6, a), 6
+        return socket.inet_pton(socket.AF_INET, a) + bytes(12), 4
+    o, ofam = a16(origin)
+    s, sfam = a16(sec)
+    return HDR.pack(0x50534852, 1, 64, 0, ofam, sfam, oport, cport, 0, o, s,
+                    len(payload), seq, 0) + payload
+
+
+def zero_ts(copy):
+    return copy[:56] + bytes(8) + copy[64:] if copy else copy
+
+
+# ---- the tests ----------------------------------------------------------
+
+def test_replies(cport, cport2):
+    reg = cport + 13000
+    me = udp()
+    mp = me.getsockname()[1]
+    c, r = str(cport), str(reg)
+    rq = lambda *t: [x.replace("C", c).replace("P2", str(cport2)).encode()
+                     for x in t]
+    expect_replies("ADD new, duplicate (Table 2)",
+                   rq("ADD 127.0.0.1 C", "ADD 127.0.0.1 C"),
+                   [f"100 OK 127.0.0.1 {r}", "200 ERROR. Already Added"],
+                   reg, src=me)
+    expect_replies("ADD with data port, mode, CR LF NUL, tabs",
+                   [f"ADD 127.0.0.1 {c} {mp + 1} mode=raw\r\n".encode(),
+                    f"ADD\t127.0.0.1\t{c}\t{mp + 2}\tmode=transparent\0"
+                    .encode()],
+                   [f"100 OK 127.0.0.1 {r}"] * 2, reg, src=me)
+    expect_replies("DROP present, absent",
+                   [f"DROP 127.0.0.1 {c} {mp + 1}".encode(),
+                    f"DROP 127.0.0.1 {c} {mp + 2}".encode(),
+                    f"DROP 127.0.0.1 {c} {mp + 1}".encode()],
+                   ["100 OK", "100 OK", "200 ERROR. Not in List"], reg, src=me)
+    expect_replies("invalid addresses",
+                   rq("ADD 127.0.0.256 C", "ADD 0.0.0.0 C", "ADD 224.0.0.1 C",
+                      "ADD 255.255.255.255 C", "ADD 127.1 C",
+                      "ADD 127.0.0.01 C", "DROP 1.2.3 C", "ADD", "DROP",
+                      "ADD localhost C", "ADD primary.example.com C 7005"),
+                   ["300 ERROR. Invalid Address"] * 11, reg, src=me)
+    expect_replies("missing port",
+                   rq("ADD 127.0.0.1", "DROP 127.0.0.1"),
+                   ["301 ERROR. Port Number Missing"] * 2, reg, src=me)
+    expect_replies("unknown contested port",
+                   rq("ADD 127.0.0.1 P2", "ADD 127.0.0.1 427",
+                      "DROP 127.0.0.1 1"),
+                   ["303 ERROR. Unknown Port"] * 3, reg, src=me)
+    expect_replies("own-address rule",
+                   rq("ADD 127.0.0.2 C", "ADD 127.0.0.3 C",
+                      f"DROP 127.0.0.1 C {mp}", "ADD ::1 C"),
+                   ["400 ERROR. Not Permitted"] * 2 + ["100 OK"] +
+                   ["400 ERROR. Not Permitted"], reg, src=me)
+    expect_replies("unknown command or option",
+                   rq("JOIN 127.0.0.1 C", "add 127.0.0.1 C",
+                      "ADD 127.0.0.1 C 7003 mode=bogus",
+                      "ADD 127.0.0.1 C sample=2",
+                      "ADD 127.0.0.1 C 7003 mode=raw mode=raw",
+                      "DROP 127.0.0.1 C 7003 mode=raw",
+                      "ADD 127.0.0.1 C 7003 7004"),
+                   ["305 ERROR. Unknown Command"] * 2 +
+                   ["306 ERROR. Unknown Option"] * 5, reg, src=me)
+    expect_replies("data port contested",
+                   rq("ADD 127.0.0.1 C P2", "ADD 127.0.0.1 C C"),
+                   ["402 ERROR. Data Port Contested"] * 2, reg, src=me)
+    long = b"a" * 300
+    hostile = [b"", b"\r\n\0", b"\0", b"A" * 513, b"A" * 512,
+               b"ADD\x00127.0.0.1 " + c.encode(),
+               b"\x80ADD 127.0.0.1 " + c.encode(),
+               b"ADD  127.0.0.1 " + c.encode(),
+               b"ADD 127.0.0.1 " + c.encode() + b" ",
+               b"ADD 127.0.0.1 0", b"ADD 127.0.0.1 65536",
+               b"ADD 127.0.0.1 +" + c.encode(), b"ADD 127.0.0.1 0x10",
+               b"ADD " + long + b" " + c.encode(),
+               b"100 OK 127.0.0.1 " + r.encode(),
+               b"200 ERROR. Already Added",
+               b"SHUTDOWN 127.0.0.1 " + r.encode(), b"SHUTDOWN"]
+    expect_replies("hostile datagrams: errors or silence", hostile,
+                   [None, None, None, "304 ERROR. Malformed Request",
+                    "305 ERROR. Unknown Command"] +
+                   ["304 ERROR. Malformed Request"] * 4 +
+                   ["302 ERROR. Invalid Port Number"] * 4 +
+                   ["300 ERROR. Invalid Address"] + [None] * 4, reg, src=me)
+    me.close()
+
+
+def test_ipv6(cport):
+    if not have_ipv6():
+        skip("IPv6 registration", "no ::1")
+        return
+    reg = cport + 13000
+    me = udp(socket.AF_INET6, "::1")
+    expect_replies("IPv6: ADD ::1, literals",
+                   [f"ADD ::1 {cport}".encode(),
+                    f"ADD 0:0:0:0:0:0:0:1 {cport}".encode(),
+                    f"ADD 127.0.0.1 {cport}".encode(),
+                    f"ADD fe80::1 {cport}".encode(),
+                    f"ADD ::ffff:127.0.0.1 {cport}".encode(),
+                    f"DROP ::1 {cport}".encode()],
+                   [f"100 OK ::1 {reg}", "200 ERROR. Already Added",
+                    "400 ERROR. Not Permitted"] +
+                   ["300 ERROR. Invalid Address"] * 2 + ["100 OK"],
+                   reg, src=me, fam=socket.AF_INET6, addr="::1")
+    me.close()
+
+
+def test_copies(psd, cport):
+    """The legacy client and psrecv get the same copies."""
+    reg = cport + 13000
+    legacy = udp()
+    lport = legacy.getsockname()[1]
+    legacy.sendto(f"ADD {LO} {cport}".encode(), (LO, reg))
+    reply, src = recv(legacy)
+    ok(reply == f"100 OK {LO} {reg}".encode() and src == (LO, reg),
+       "legacy client (Table 2) registered", f"{reply!r} from {src}")
+    pr = subprocess.Popen([os.path.join(BIN, "psrecv"), "-j", "-c", "3",
+                           str(cport)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+    first = json.loads(pr.stdout.readline() or "{}")
+    ok(first.get("event") == "registered" and first.get("reg_port") == reg
+       and first.get("primary") == LO, "psrecv registered", first)
+    sender = udp()
+    sport = sender.getsockname()[1]
+    payloads = [b"trap one", bytes(range(256)) * 4, b"x"]
+    for p in payloads:
+        sender.sendto(p, (LO, cport))
+    got = [recv(legacy)[0] for _ in payloads]
+    want = [encap_bytes(i, LO, sport, cport, LO, p)
+            for i, p in enumerate(payloads)]
+    ok([zero_ts(g) for g in got] == want,
+       "legacy client: encap copies byte for byte (but the timestamp)",
+       "\n".join(f"{g[:64].hex() if g else None}\n{w[:64].hex()}"
+                 for g, w in zip(got, want)))
+    now = time.time_ns()
+    ts = [struct.unpack(">Q", g[56:64])[0] if g else 0 for g in got]
+    ok(all(abs(now - t) < 10 * 10**9 for t in ts) and ts == sorted(ts),
+       "timestamps are the receive time, in order", ts)
+    lines = [json.loads(x) for x in pr.stdout.read().splitlines()]
+    rc = pr.wait(5)
+    ok(rc == 0 and [x.get("seq") for x in lines] == [0, 1, 2] and
+       [bytes.fromhex(x["payload_hex"]) for x in lines] == payloads and
+       all(x["origin"] == LO and x["origin_port"] == sport and
+           x["port"] == cport and x["lost"] == 0 for x in lines),
+       "psrecv: the same copies, origin decoded, no loss", lines)
+    time.sleep(0.1)
+    st = psd.stats()
+    ok(f"sec {LO} {lport} mode encap copies 3" in st and
+       st.count("  sec ") == 1, "psrecv dropped its registration on exit", st)
+    return legacy, sender
+
+
+def test_modes(cport, sender):
+    """raw: the payload; transparent: the payload from the sender."""
+    reg = cport + 13000
+    raw = udp()
+    raw.sendto(f"ADD {LO} {cport} {raw.getsockname()[1]} mode=raw".encode(),
+               (LO, reg))
+    r1 = recv(raw)[0]
+    tr = udp()
+    tr.sendto(f"ADD {LO} {cport} mode=transparent".encode(), (LO, reg))
+    r2 = recv(tr)[0]
+    ok(r1 == r2 == f"100 OK {LO} {reg}".encode(), "raw and transparent added",
+       (r1, r2))
+    sender.sendto(b"mode test", (LO, cport))
+    data, src = recv(raw)
+    ok(data == b"mode test" and src == (LO, reg), "raw copy: payload only",
+       (data, src))
+    data, src = recv(tr)
+    if os.geteuid() != 0:
+        skip("transparent copy", "needs CAP_NET_RAW")
+    else:
+        ok(data == b"mode test" and src == sender.getsockname(),
+           "transparent copy: from the original sender", (data, src))
+    for s in (raw, tr):
+        s.sendto(f"DROP {LO} {cport} {s.getsockname()[1]}".encode(),
+                 (LO, reg))
+        recv(s)
+        s.close()
+
+
+def test_ipv6_copy(cport, sender):
+    """An IPv4 datagram copied to an IPv6 secondary: origin family 4."""
+    if not have_ipv6():
+        skip("IPv6 secondary", "no ::1")
+        return
+    reg = cport + 13000
+    s6 = udp(socket.AF_INET6, "::1")
+    s6.sendto(f"ADD ::1 {cport}".encode(), ("::1", reg))
+    r = recv(s6)[0]
+    sender.sendto(b"to six", (LO, cport))
+    data, src = recv(s6)
+    want = encap_bytes(0, LO, sender.getsockname()[1], cport, "::1",
+                       b"to six")
+    ok(r == f"100 OK ::1 {reg}".encode() and zero_ts(data) == want and
+       src[:2] == ("::1", reg), "IPv4 datagram, IPv6 secondary: encap bytes",
+       (r, data, src))
+    s6.sendto(f"DROP ::1 {cport}".encode(), ("::1", reg))
+    ok(recv(s6)[0] == b"100 OK", "IPv6 DROP")
+    if os.geteuid() != 0:
+        skip("IPv4 datagram, transparent IPv6 copy", "needs CAP_NET_RAW")
+    else:
+        s6.sendto(f"ADD ::1 {cport} mode=transparent".encode(),
+                  ("::1", reg))
+        recv(s6)
+        sender.sendto(b"mapped", (LO, cport))
+        data, src = recv(s6)
+        ok(data == b"mapped" and src and src[:2] == (
+            "::ffff:" + LO, sender.getsockname()[1]),
+           "IPv4 datagram, transparent IPv6 copy: from the v4-mapped sender",
+           (data, src))
+        s6.sendto(f"DROP ::1 {cport}".encode(), ("::1", reg))
+        recv(s6)
+    s6.close()
+
+
+def test_slow_secondary(psd, cport, sender):
+    """A secondary that never reads does not hold up one that does."""
+    reg = cport + 13000
+    slow, fast = udp(), udp()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    for s in (slow, fast):
+        s.sendto(f"ADD {LO} {cport} mode=raw".encode(), (LO, reg))
+        recv(s)
+    fast.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    n, got = 2000, 0
+    for i in range(n):
+        sender.sendto(b"%05d" % i + bytes(200), (LO, cport))
+        while True:
+            r, _, _ = select.select([fast], [], [], 0)
+            if not r:
+                break
+            fast.recv(65536)
+            got += 1
+    while recv(fast, 0.5)[0] is not None:
+        got += 1
+    ok(got == n, f"slow secondary: the other got all {n} copies", got)
+    st = psd.stats()
+    ok(psd.p.poll() is None and f"sec {LO} {fast.getsockname()[1]} mode raw "
+       f"copies {n}" in st, "psd sent them all and runs on", st)
+    for s in (slow, fast):
+        s.sendto(f"DROP {LO} {cport}".encode(), (LO, reg))
+        while True:
+            d = recv(s, 1)[0]
+            if d is None or d == b"100 OK":
+                break
+        s.close()
+
+
+def test_pcap(cport, sender):
+    """psrecv -w - | tcpdump -r -: registered (its line on stderr) before
+    the datagrams are sent."""
+    pr = subprocess.Popen([os.path.join(BIN, "psrecv"), "-c", "2", "-w", "-",
+                           str(cport)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=False)
+    td = subprocess.Popen(["tcpdump", "-nn", "-r", "-"], stdin=pr.stdout,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True)
+    pr.stdout.close()
+    registered = pr.stderr.readline()
+    sport = sender.getsockname()[1]
+    sender.sendto(b"pcap one", (LO, cport))
+    sender.sendto(b"pcap two!", (LO, cport))
+    try:
+        out, _ = td.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        pr.kill()
+        out, _ = td.communicate()
+    pr.wait()
+    want = [f"IP {LO}.{sport} > {LO}.{cport}: UDP, length 8",
+            f"IP {LO}.{sport} > {LO}.{cport}: UDP, length 9"]
+    ok(b"registered" in registered and all(w in out for w in want),
+       "psrecv -w - | tcpdump -r - shows the original datagrams",
+       registered.decode() + out)
+
+
+def test_shutdown(psd, cport, legacy):
+    reg = cport + 13000
+    pr = subprocess.Popen([os.path.join(BIN, "psrecv"), "-j", str(cport)],
+                          stdout=subprocess.PIPE, text=True)
+    pr.stdout.readline()
+    while recv(legacy, 0.1)[0] is not None:
+        pass                            # the copies of the tests before
+    rc = psd.stop()
+    data, src = recv(legacy, 3)
+    ok(data == f"SHUTDOWN {LO} {reg}".encode() and src == (LO, reg),
+       "legacy client got SHUTDOWN (Table 3) on SIGTERM", (data, src))
+    try:
+        out, _ = pr.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        pr.kill()
+        out, _ = pr.communicate()
+    ev = [json.loads(x) for x in out.splitlines()]
+    ok(pr.returncode == 0 and ev and ev[-1].get("event") == "shutdown" and
+       ev[-1].get("reg_port") == reg, "psrecv saw SHUTDOWN and exited", ev)
+    ok(rc == 0 and "shut down" in psd.text(), "the primary stopped cleanly (psd: exit 0 on SIGTERM)", rc)
+
+
+def test_limits():
+    c, c2 = pick_ports(2)
+    psd = Psd("-m", "2", "--reg-burst", "3", "--reg-rate", "1", str(c))
+    ok(psd.wait_log(f"port {c}: primary"), "psd -m 2 --reg-burst 3 started",
+       psd.text())
+    reg = c + 13000
+    socks = [udp() for _ in range(3)]
+    got = []
+    for s in socks:
+        s.sendto(f"ADD {LO} {c}".encode(), (LO, reg))
+        got.append(recv(s)[0])
+    ok(got == [f"100 OK {LO} {reg}".encode()] * 2 +
+       [b"401 ERROR. List Full"], "list full at the cap", got)
+    s = socks[0]
+    s.sendto(f"ADD {LO} {c}".encode(), (LO, reg))
+    got = recv(s, 0.5)[0]
+    ok(got is None, "over the burst: silence", got)
+    st = psd.stats()
+    ok("reg_requests 4 reg_ok 2 reg_errors 1 reg_denied 0 "
+       "reg_rate_limited 1" in st, "registration counters", st)
+    psd.stop()
+    for x in socks:
+        x.close()
+    del c2
+
+
+def test_fig3():
+    """FIG. 3: no primary without the contested port; standalone without
+    the registration port."""
+    c, c2 = pick_ports(2)
+    hold = udp(port=c)
+    psd = Psd(str(c))
+    rc = psd.p.wait(5)
+    ok(rc == 1 and "not its primary" in psd.text(),
+       "contested port taken: psd is not the primary", psd.text())
+    psd.stop()
+    hold.close()
+    hold = udp(port=c2 + 13000)
+    static = udp()
+    psd = Psd("-s", f"{c2},{LO},{static.getsockname()[1]},raw", str(c2))
+    ok(psd.wait_log("standalone"), "registration port taken: standalone",
+       psd.text())
+    sender = udp()
+    sender.sendto(b"standalone", (LO, c2))
+    data, src = recv(static)
+    ok(data == b"standalone" and src == (LO, c2),
+       "standalone: a -s secondary gets raw copies from the contested port",
+       (data, src))
+    ok(psd.stop() == 0 and recv(static, 0.3)[0] is None,
+       "standalone psd exits 0, no SHUTDOWN without a registration port")
+    hold.close()
+    static.close()
+    sender.close()
+
+
+def psd_pids(spec):
+    """The pids of the psd processes started for PORT:REGPORT @spec."""
+    pids = []
+    for d in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")[:-1]
+        except OSError:
+            continue
+        if argv and os.path.basename(argv[0]) == b"psd" and \
+                argv[-1] == spec.encode():
+            pids.append(int(d))
+    return pids
+
+
+def test_failover(ko=False):
+    """FIG. 5, claim 10: three psrecv -F; stop the primary (psd: SIGTERM;
+    the module: rmmod); exactly one takes over (starts psd), the others
+    register with it, traffic goes on, no copy is delivered twice."""
+    c, = pick_ports(1)
+    reg = c + 13000
+    psd = KoPrimary(c) if ko else Psd(str(c))
+    ok(psd.wait_log(f"port {c}: primary"), "failover: first primary started",
+       psd.text())
+    if ko:
+        psd.stop = lambda: subprocess.run(["modprobe", "-r", "portshare"]
+                                          ).returncode
+    # files, not pipes: a full pipe would stall psrecv
+    files = [open(os.path.join(TMP, f"failover{i}.out"), "w+")
+             for i in range(3)]
+    secs = [subprocess.Popen([os.path.join(BIN, "psrecv"), "-F", "-j",
+                              str(c)], stdout=f, stderr=subprocess.DEVNULL)
+            for f in files]
+    for f in files:
+        end = time.time() + 5
+        while not f.read(1) and time.time() < end:
+            time.sleep(0.02)            # until "registered"
+    sender = udp()
+    i = 0
+
+    def send(count=1):
+        nonlocal i
+        for _ in range(count):
+            sender.sendto(b"id %06d" % i, (LO, c))
+            i += 1
+            time.sleep(0.005)
+
+    def failed_over():
+        return all(b'"failover"' in open(f.name, "rb").read() for f in files)
+
+    send(200)
+    killed = psd.stop()
+    end = time.time() + 20
+    while time.time() < end and not failed_over():
+        send()
+    tail = i
+    send(100)                           # all three registered again
+    time.sleep(0.5)
+    outs = []
+    for p, f in zip(secs, files):
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        f.seek(0)
+        outs.append(f.read())
+        f.close()
+    evs = [[json.loads(x) for x in o.splitlines()] for o in outs]
+    fo = [[e for e in ev if e.get("event") == "failover"] for ev in evs]
+    ids = [[int(bytes.fromhex(e["payload_hex"])[3:]) for e in ev
+            if e.get("event") == "copy"] for ev in evs]
+    winners = [f[0] for f in fo if f and f[0]["became_primary"]]
+    ok(killed == 0 and all(len(f) == 1 for f in fo) and len(winners) == 1,
+       "exactly one secondary became the primary, all registered again",
+       "\n".join(str(f) for f in fo))
+    ok(all(len(x) == len(set(x)) for x in ids) and
+       all(x == sorted(x) for x in ids), "no copy delivered twice",
+       [len(x) for x in ids])
+    after = [len([n for n in x if n >= tail]) for x in ids]
+    ok(all(a >= 95 for a in after),
+       "traffic continues with the new primary (of 100 after failover)",
+       after)
+    gaps = [f[0]["gap_ms"] for f in fo if f]
+    missed = [sorted(set(range(x[0], x[-1] + 1)) - set(x)) if x else []
+              for x in ids]
+    print(f"# failover gap (SHUTDOWN to registered): {gaps} ms; "
+          f"datagrams missed: {[len(m) for m in missed]}")
+    pid = winners[0].get("psd_pid") if winners else None
+    running = psd_pids(f"{c}:{reg}")
+    ok(pid and running == [pid], "one psd runs for the port", running)
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+    sender.close()
+    if ko:
+        time.sleep(0.3)
+        ok(subprocess.run(["modprobe", "portshare"]).returncode == 0,
+           "portshare.ko loaded again")
+
+
+def run(ko):
+    """Every test against one primary: psd, or portshare.ko."""
+    name = "portshare.ko" if ko else "psd"
+    for b in ("psnl", "psrecv") if ko else ("psd", "psrecv"):
+        if not os.access(os.path.join(BIN, b), os.X_OK):
+            skip(f"{name}: the wire tests", f"{BIN}/{b} not built")
+            return
+    if ko and not os.path.isdir("/sys/module/portshare"):
+        skip(f"{name}: the wire tests", "portshare.ko is not loaded")
+        return
+    print(f"# primary: {name}")
+    cport, cport2 = pick_ports(2)
+    if ko:
+        prim = KoPrimary(cport, cport2)
+    else:
+        prim = Psd("--reg-rate", "0", str(cport), str(cport2))
+    ok(prim.wait_log(f"port {cport2}: primary"),
+       f"{name} is the primary of {cport} and {cport2}", prim.text())
+    try:
+        test_replies(cport, cport2)
+        test_ipv6(cport)
+        legacy, sender = test_copies(prim, cport)
+        test_modes(cport, sender)
+        test_ipv6_copy(cport, sender)
+        if not ko:
+            test_slow_secondary(prim, cport, sender)
+        test_pcap(cport, sender)
+        test_shutdown(prim, cport, legacy)
+        if not ko:
+            test_limits()
+            test_fig3()
+        test_failover(ko)
+    except Exception:                   # a failed point, not a lost plan
+        ok(False, f"{name}: the tests stopped early", traceback.format_exc())
+    finally:
+        prim.stop()
+
+
+def main():
+    mode = sys.argv[2] if len(sys.argv) == 3 and \
+        sys.argv[1] == "--primary" else "psd"
+    if len(sys.argv) not in (1, 3) or mode not in ("psd", "ko", "all"):
+        print("usage: psd_wire.py [--primary psd|ko|all]", file=sys.stderr)
+        return 2
+    print("TAP version 13")
+    for ko in {"psd": [False], "ko": [True], "all": [False, True]}[mode]:
+        run(ko)
+    print(f"1..{NTEST}")
+    print(f"# {NTEST - NFAIL} passed, {NFAIL} failed")
+    return 1 if NFAIL else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

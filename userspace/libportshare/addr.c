@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * struct portshare_addr: text and socket-address conversions.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "portshare.h"
+
+int portshare_addr_parse(const char *text, struct portshare_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (inet_pton(AF_INET, text, addr->addr) == 1) {
+		addr->family = PORTSHARE_FAMILY_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, addr->addr) == 1) {
+		addr->family = PORTSHARE_FAMILY_INET6;
+		return 0;
+	}
+	memset(addr, 0, sizeof(*addr));
+	return PORTSHARE_E_INVALID_ADDRESS;
+}
+
+int portshare_addr_format(const struct portshare_addr *addr, char *buf,
+			  size_t size)
+{
+	char tmp[INET6_ADDRSTRLEN];
+	int af;
+	size_t n;
+
+	if (addr->family == PORTSHARE_FAMILY_INET)
+		af = AF_INET;
+	else if (addr->family == PORTSHARE_FAMILY_INET6)
+		af = AF_INET6;
+	else
+		return PORTSHARE_E_INVALID;
+	if (!inet_ntop(af, addr->addr, tmp, sizeof(tmp)))
+		return PORTSHARE_E_INVALID;
+	n = strlen(tmp);
+	if (n >= size)
+		return PORTSHARE_E_NO_SPACE;
+	memcpy(buf, tmp, n + 1);
+	return (int)n;
+}
+
+int portshare_addr_from_sockaddr(const struct sockaddr *sa,
+				 struct portshare_addr *addr, uint16_t *port)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+	memset(addr, 0, sizeof(*addr));
+	if (sa->sa_family == AF_INET) {
+		addr->family = PORTSHARE_FAMILY_INET;
+		memcpy(addr->addr, &sin->sin_addr, 4);
+		if (port)
+			*port = ntohs(sin->sin_port);
+		return 0;
+	}
+	if (sa->sa_family != AF_INET6)
+		return PORTSHARE_E_INVALID;
+	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		addr->family = PORTSHARE_FAMILY_INET;
+		memcpy(addr->addr, sin6->sin6_addr.s6_addr + 12, 4);
+	} else {
+		addr->family = PORTSHARE_FAMILY_INET6;
+		memcpy(addr->addr, &sin6->sin6_addr, 16);
+	}
+	if (port)
+		*port = ntohs(sin6->sin6_port);
+	return 0;
+}
+
+int portshare_addr_to_sockaddr(const struct portshare_addr *addr,
+			       uint16_t port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (addr->family == PORTSHARE_FAMILY_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr->addr, 4);
+		return (int)sizeof(*sin);
+	}
+	if (addr->family != PORTSHARE_FAMILY_INET6)
+		return PORTSHARE_E_INVALID;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	memcpy(&sin6->sin6_addr, addr->addr, 16);
+	return (int)sizeof(*sin6);
+}
+
+bool portshare_addr_equal(const struct portshare_addr *a,
+			  const struct portshare_addr *b)
+{
+	size_t n = a->family == PORTSHARE_FAMILY_INET ? 4 : 16;
+
+	return a->family == b->family && !memcmp(a->addr, b->addr, n);
+}
+
+uint16_t portshare_default_reg_port(uint16_t port)
+{
+	if (!port || port > 65535 - PORTSHARE_REG_PORT_OFFSET)
+		return 0;
+	return (uint16_t)(port + PORTSHARE_REG_PORT_OFFSET);
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The text messages of the registration protocol (docs/protocol.md §1):
+ * requests are written, replies and SHUTDOWN notices written and parsed.
+ * Writers produce exactly the bytes of the uapi header's table; parsers
+ * are lenient where Table 2 was loose (runs of spaces, a trailing
+ * newline, "100 OK" without address) but never read past @len.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "portshare.h"
+
+/* A NUL-terminated copy of a datagram without its trailing CR/LF/NUL. */
+struct text {
+	char s[PORTSHARE_REQUEST_MAX + 1];
+	size_t n;
+};
+
+static int text_load(struct text *t, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t i;
+
+	while (len && (p[len - 1] == '\r' || p[len - 1] == '\n' ||
+		       p[len - 1] == '\0'))
+		len--;
+	if (!len || len > PORTSHARE_REQUEST_MAX)
+		return PORTSHARE_E_BAD_MESSAGE;
+	for (i = 0; i < len; i++)
+		if ((p[i] < ' ' || p[i] > '~') && p[i] != '\t')
+			return PORTSHARE_E_BAD_MESSAGE;
+	memcpy(t->s, p, len);
+	t->s[len] = '\0';
+	t->n = len;
+	return 0;
+}
+
+static bool is_sep(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The next token of @s from *@pos, after any separators; NUL-terminated. */
+static char *next_token(char *s, size_t *pos)
+{
+	char *tok;
+
+	while (is_sep(s[*pos]))
+		(*pos)++;
+	if (!s[*pos])
+		return NULL;
+	tok = s + *pos;
+	while (s[*pos] && !is_sep(s[*pos]))
+		(*pos)++;
+	if (s[*pos])
+		s[(*pos)++] = '\0';
+	return tok;
+}
+
+/* 1..65535 in one to five decimal digits. */
+static int parse_port(const char *s, uint16_t *port)
+{
+	unsigned int val = 0;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (i == 5 || s[i] < '0' || s[i] > '9')
+			return PORTSHARE_E_BAD_MESSAGE;
+		val = val * 10 + (unsigned int)(s[i] - '0');
+	}
+	if (!i || !val || val > 65535)
+		return PORTSHARE_E_BAD_MESSAGE;
+	*port = (uint16_t)val;
+	return 0;
+}
+
+static const char *mode_name(int mode)
+{
+	switch (mode) {
+	case PORTSHARE_MODE_ENCAP:
+		return "encap";
+	case PORTSHARE_MODE_RAW:
+		return "raw";
+	case PORTSHARE_MODE_TRANSPARENT:
+		return "transparent";
+	}
+	return NULL;
+}
+
+static int finish(int n, size_t size)
+{
+	if (n < 0)
+		return PORTSHARE_E_INVALID;
+	if ((size_t)n >= size)
+		return PORTSHARE_E_NO_SPACE;
+	return n;
+}
+
+int portshare_request_format(const struct portshare_request *req, char *buf,
+			     size_t size)
+{
+	char addr[PORTSHARE_ADDR_STRLEN], dport[8] = "", mode[24] = "";
+	const char *cmd;
+	int ret;
+
+	if (req->cmd == PORTSHARE_REQ_ADD)
+		cmd = "ADD";
+	else if (req->cmd == PORTSHARE_REQ_DROP)
+		cmd = "DROP";
+	else
+		return PORTSHARE_E_INVALID;
+	if (!req->port)
+		return PORTSHARE_E_INVALID;
+	ret = portshare_addr_format(&req->addr, addr, sizeof(addr));
+	if (ret < 0)
+		return ret;
+	if (req->data_port)
+		snprintf(dport, sizeof(dport), " %u", req->data_port);
+	if (req->cmd == PORTSHARE_REQ_ADD && req->mode != -1) {
+		if (!mode_name(req->mode))
+			return PORTSHARE_E_INVALID;
+		snprintf(mode, sizeof(mode), " mode=%s", mode_name(req->mode));
+	}
+	return finish(snprintf(buf, size, "%s %s %u%s%s", cmd, addr,
+			       req->port, dport, mode), size);
+}
+
+/* "100 OK" with optional "<address> <port>". */
+static int parse_ok(char *s, size_t pos, struct portshare_reply_msg *reply)
+{
+	char *tok = next_token(s, &pos), *port;
+
+	if (!tok || strcmp(tok, "OK"))
+		return PORTSHARE_E_BAD_MESSAGE;
+	tok = next_token(s, &pos);
+	if (!tok)
+		return 0;
+	port = next_token(s, &pos);
+	if (!port || next_token(s, &pos) ||
+	    portshare_addr_parse(tok, &reply->primary) ||
+	    parse_port(port, &reply->reg_port))
+		return PORTSHARE_E_BAD_MESSAGE;
+	reply->has_primary = true;
+	return 0;
+}
+
+int portshare_reply_parse(const void *buf, size_t len, int cmd,
+			  struct portshare_reply_msg *reply)
+{
+	struct text t;
+	int ret, code, i;
+
+	memset(reply, 0, sizeof(*reply));
+	ret = text_load(&t, buf, len);
+	if (ret)
+		return ret;
+	if (t.n < 4 || !is_sep(t.s[3]))
+		return PORTSHARE_E_BAD_MESSAGE;
+	for (code = 0, i = 0; i < 3; i++) {
+		if (t.s[i] < '0' || t.s[i] > '9')
+			return PORTSHARE_E_BAD_MESSAGE;
+		code = code * 10 + (t.s[i] - '0');
+	}
+	if (code < 100 || code > 499)
+		return PORTSHARE_E_BAD_MESSAGE;
+	reply->code = code;
+	if (code == PORTSHARE_REPLY_OK)
+		return parse_ok(t.s, 4, reply);
+	if (code < 200 || strncmp(t.s + 4, "ERROR.", 6))
+		return PORTSHARE_E_BAD_MESSAGE;
+	reply->error = portshare_reply_error(code, cmd);
+	return 0;
+}
+
+int portshare_reply_format(int err, int cmd,
+			   const struct portshare_addr *primary,
+			   uint16_t reg_port, char *buf, size_t size)
+{
+	char addr[PORTSHARE_ADDR_STRLEN];
+	const char *text;
+	int ret;
+
+	if (cmd != PORTSHARE_REQ_ADD && cmd != PORTSHARE_REQ_DROP)
+		return PORTSHARE_E_INVALID;
+	if (err == PORTSHARE_E_ALREADY_ADDED && cmd == PORTSHARE_REQ_DROP)
+		err = PORTSHARE_E_NOT_IN_LIST;
+	else if (err == PORTSHARE_E_NOT_IN_LIST && cmd == PORTSHARE_REQ_ADD)
+		err = PORTSHARE_E_ALREADY_ADDED;
+	ret = portshare_error_reply(err, &text);
+	if (ret < 0)
+		return ret;
+	if (err || cmd == PORTSHARE_REQ_DROP)
+		return finish(snprintf(buf, size, "%s", text), size);
+	if (!primary || !reg_port)
+		return PORTSHARE_E_INVALID;
+	ret = portshare_addr_format(primary, addr, sizeof(addr));
+	if (ret < 0)
+		return ret;
+	return finish(snprintf(buf, size, "%s %s %u", text, addr, reg_port),
+		      size);
+}
+
+int portshare_shutdown_parse(const void *buf, size_t len,
+			     struct portshare_addr *primary,
+			     uint16_t *reg_port)
+{
+	struct text t;
+	size_t pos = 0;
+	char *cmd, *addr, *port;
+
+	if (text_load(&t, buf, len))
+		return PORTSHARE_E_BAD_MESSAGE;
+	cmd = next_token(t.s, &pos);
+	addr = next_token(t.s, &pos);
+	port = next_token(t.s, &pos);
+	if (!cmd || strcmp(cmd, PORTSHARE_SHUTDOWN_TEXT) || !addr || !port ||
+	    next_token(t.s, &pos) || portshare_addr_parse(addr, primary) ||
+	    parse_port(port, reg_port))
+		return PORTSHARE_E_BAD_MESSAGE;
+	return 0;
+}
+
+int portshare_shutdown_format(const struct portshare_addr *primary,
+			      uint16_t reg_port, char *buf, size_t size)
+{
+	char addr[PORTSHARE_ADDR_STRLEN];
+	int ret;
+
+	if (!reg_port)
+		return PORTSHARE_E_INVALID;
+	ret = portshare_addr_format(primary, addr, sizeof(addr));
+	if (ret < 0)
+		return ret;
+	return finish(snprintf(buf, size, "%s %s %u", PORTSHARE_SHUTDOWN_TEXT,
+			       addr, reg_port), size);
+}

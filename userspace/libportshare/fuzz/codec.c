@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libFuzzer target for the libportshare parsers: every input goes through
+ * the reply (for ADD and DROP), SHUTDOWN and encap parsers.  What parses
+ * is written back and must parse to the same values.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "portshare.h"
+
+static void reply(const uint8_t *data, size_t size, int cmd)
+{
+	struct portshare_reply_msg r, r2;
+	char buf[PORTSHARE_REPLY_MAX];
+	int n;
+
+	if (portshare_reply_parse(data, size, cmd, &r))
+		return;
+	assert(r.code >= 100 && r.code <= 499);
+	assert(portshare_strerror(r.error));
+	if (r.error == PORTSHARE_E_REFUSED)
+		return;
+	n = portshare_reply_format(r.error, cmd, &r.primary,
+				   r.has_primary ? r.reg_port : 0, buf,
+				   sizeof(buf));
+	if (!r.error && cmd == PORTSHARE_REQ_ADD && !r.has_primary) {
+		assert(n == PORTSHARE_E_INVALID);
+		return;
+	}
+	assert(n > 0);
+	assert(!portshare_reply_parse(buf, (size_t)n, cmd, &r2));
+	assert(r2.code == r.code && r2.error == r.error);
+	/* "100 OK" to DROP carries no address: only ADD's does */
+	if (cmd == PORTSHARE_REQ_ADD)
+		assert(r2.has_primary == r.has_primary &&
+		       r2.reg_port == r.reg_port &&
+		       (!r.has_primary ||
+			portshare_addr_equal(&r2.primary, &r.primary)));
+}
+
+static void shutdown_notice(const uint8_t *data, size_t size)
+{
+	struct portshare_addr a, b;
+	char buf[PORTSHARE_REPLY_MAX];
+	uint16_t p, q;
+	int n;
+
+	if (portshare_shutdown_parse(data, size, &a, &p))
+		return;
+	n = portshare_shutdown_format(&a, p, buf, sizeof(buf));
+	assert(n > 0);
+	assert(!portshare_shutdown_parse(buf, (size_t)n, &b, &q));
+	assert(portshare_addr_equal(&a, &b) && p == q);
+}
+
+static void encap(const uint8_t *data, size_t size)
+{
+	struct portshare_copy_hdr h, h2;
+	const void *payload, *payload2;
+	uint8_t *buf;
+
+	if (portshare_encap_parse(data, size, &h, &payload))
+		return;
+	assert((const uint8_t *)payload + h.payload_len == data + size);
+	buf = malloc(PORTSHARE_ENCAP_HDR_LEN + h.payload_len);
+	assert(buf);
+	assert(portshare_encap_write(&h, buf, PORTSHARE_ENCAP_HDR_LEN) ==
+	       PORTSHARE_ENCAP_HDR_LEN);
+	memcpy(buf + PORTSHARE_ENCAP_HDR_LEN, payload, h.payload_len);
+	assert(!portshare_encap_parse(buf, PORTSHARE_ENCAP_HDR_LEN +
+				      h.payload_len, &h2, &payload2));
+	assert(h2.seq == h.seq && h2.timestamp_ns == h.timestamp_ns &&
+	       h2.origin_port == h.origin_port &&
+	       h2.contested_port == h.contested_port &&
+	       h2.payload_len == h.payload_len &&
+	       portshare_addr_equal(&h2.origin, &h.origin) &&
+	       portshare_addr_equal(&h2.secondary, &h.secondary));
+	free(buf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	reply(data, size, PORTSHARE_REQ_ADD);
+	reply(data, size, PORTSHARE_REQ_DROP);
+	shutdown_notice(data, size);
+	encap(data, size);
+	return 0;
+}

@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libportshare: the portshare wire protocol for applications (DESIGN §3,
+ * docs/protocol.md; US 6,363,081 Tables 2-3, FIG. 5).
+ *
+ * Two layers:
+ *
+ *  - The codec turns requests, replies, SHUTDOWN notices and the encap
+ *    header of copies into bytes and back.  It allocates nothing, does no
+ *    I/O and never aborts: every function returns a value.
+ *
+ *  - The secondary API registers one application with one or many
+ *    primaries (portshare.ko or psd), each contested port with a data
+ *    socket of its own or with the shared one, and receives the copies
+ *    with their origin decoded, losses counted from the sequence numbers
+ *    and SHUTDOWN notices reported.  Closing it sends DROP for every
+ *    registration still alive.
+ *
+ * Errors.  Functions that can fail return an int: >= 0 on success, and a
+ * negative value on failure, which is either a negated errno (a system
+ * call failed: -ECONNREFUSED, -ENOMEM, ...) or one of PORTSHARE_E_* below
+ * (all <= -4096, so the two never overlap).  portshare_strerror() turns
+ * either into a message; for a refusal by the primary, that message is the
+ * primary's reply text, byte for byte ("401 ERROR. List Full").
+ *
+ * Addresses are struct portshare_addr: a family (PORTSHARE_FAMILY_INET or
+ * PORTSHARE_FAMILY_INET6, as in the encap header) and 16 bytes in network
+ * order, of which IPv4 uses the first 4.  Ports are in host order.
+ *
+ * Thread safety: the codec is reentrant.  One struct portshare_sec must
+ * not be used by two threads at once.
+ */
+#ifndef PORTSHARE_LIB_H
+#define PORTSHARE_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <linux/portshare.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+
+enum portshare_error {
+	PORTSHARE_E_BASE = -4096,
+	/* no reply from the primary in time (no primary, or it was lost) */
+	PORTSHARE_E_NO_REPLY = PORTSHARE_E_BASE,
+	/* a datagram that is not a valid reply, notice or copy */
+	PORTSHARE_E_BAD_MESSAGE = PORTSHARE_E_BASE - 1,
+	/* the buffer is too small for what was to be written */
+	PORTSHARE_E_NO_SPACE = PORTSHARE_E_BASE - 2,
+	/* an argument is out of range (family, port, mode, command) */
+	PORTSHARE_E_INVALID = PORTSHARE_E_BASE - 3,
+	/* no default registration port: contested port above 52535 */
+	PORTSHARE_E_NO_REG_PORT = PORTSHARE_E_BASE - 4,
+	/* the registration was ended by a SHUTDOWN notice or a DROP */
+	PORTSHARE_E_CLOSED = PORTSHARE_E_BASE - 5,
+	/* a host name that does not resolve */
+	PORTSHARE_E_RESOLVE = PORTSHARE_E_BASE - 6,
+	/* the primary refused with a code this library does not know */
+	PORTSHARE_E_REFUSED = PORTSHARE_E_BASE - 7,
+	/* refusals, one per reply of enum portshare_reply */
+	PORTSHARE_E_ALREADY_ADDED = PORTSHARE_E_BASE - 20,	/* 200, ADD */
+	PORTSHARE_E_NOT_IN_LIST = PORTSHARE_E_BASE - 21,	/* 200, DROP */
+	PORTSHARE_E_INVALID_ADDRESS = PORTSHARE_E_BASE - 22,	/* 300 */
+	PORTSHARE_E_PORT_MISSING = PORTSHARE_E_BASE - 23,	/* 301 */
+	PORTSHARE_E_INVALID_PORT = PORTSHARE_E_BASE - 24,	/* 302 */
+	PORTSHARE_E_UNKNOWN_PORT = PORTSHARE_E_BASE - 25,	/* 303 */
+	PORTSHARE_E_MALFORMED = PORTSHARE_E_BASE - 26,		/* 304 */
+	PORTSHARE_E_UNKNOWN_COMMAND = PORTSHARE_E_BASE - 27,	/* 305 */
+	PORTSHARE_E_UNKNOWN_OPTION = PORTSHARE_E_BASE - 28,	/* 306 */
+	PORTSHARE_E_NOT_PERMITTED = PORTSHARE_E_BASE - 29,	/* 400 */
+	PORTSHARE_E_LIST_FULL = PORTSHARE_E_BASE - 30,		/* 401 */
+	PORTSHARE_E_LOOP = PORTSHARE_E_BASE - 31,		/* 402 */
+	PORTSHARE_E_NO_RESOURCES = PORTSHARE_E_BASE - 32,	/* 403 */
+};
+
+/**
+ * portshare_strerror() - the message for an error value
+ * @err: a negated errno or a PORTSHARE_E_* value
+ *
+ * Return: a static string, never NULL.  For the refusals it is the reply
+ * text of uapi/linux/portshare.h ("200 ERROR. Already Added").
+ */
+const char *portshare_strerror(int err);
+
+/**
+ * portshare_reply_error() - the error value for a reply code
+ * @code: 100..499, as in enum portshare_reply
+ * @cmd: PORTSHARE_REQ_ADD or PORTSHARE_REQ_DROP (200 depends on it)
+ *
+ * Return: 0 for 100, the PORTSHARE_E_* refusal for a known code,
+ * PORTSHARE_E_REFUSED for another.
+ */
+int portshare_reply_error(int code, int cmd);
+
+/**
+ * portshare_error_reply() - the reply code and text of a refusal
+ * @err: a PORTSHARE_E_* refusal (PORTSHARE_E_ALREADY_ADDED ..
+ *       PORTSHARE_E_NO_RESOURCES), or 0 for "100 OK"
+ * @text: set to the reply text (without address and port for 100)
+ *
+ * This is the mapping a primary uses to answer.
+ *
+ * Return: the reply code (100..403), or PORTSHARE_E_INVALID.
+ */
+int portshare_error_reply(int err, const char **text);
+
+/* ---- addresses ----------------------------------------------------------- */
+
+struct portshare_addr {
+	uint8_t family;		/* PORTSHARE_FAMILY_INET or _INET6 */
+	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
+};
+
+/* Long enough for any address text portshare_addr_format() writes. */
+#define PORTSHARE_ADDR_STRLEN	46
+
+/**
+ * portshare_addr_parse() - an IPv4 or IPv6 literal to an address
+ * @text: NUL-terminated; no brackets, no zone, no host names
+ * @addr: the result
+ *
+ * Return: 0, or PORTSHARE_E_INVALID_ADDRESS.
+ */
+int portshare_addr_parse(const char *text, struct portshare_addr *addr);
+
+/**
+ * portshare_addr_format() - an address as text (dotted quad, RFC 5952)
+ * @addr: the address
+ * @buf: at least PORTSHARE_ADDR_STRLEN bytes
+ * @size: size of @buf
+ *
+ * Return: the length written without the NUL, or PORTSHARE_E_INVALID or
+ * PORTSHARE_E_NO_SPACE.
+ */
+int portshare_addr_format(const struct portshare_addr *addr, char *buf,
+			  size_t size);
+
+/**
+ * portshare_addr_from_sockaddr() - the address and port of a socket address
+ * @sa: an AF_INET or AF_INET6 address; an IPv4-mapped IPv6 address is
+ *      returned as IPv4
+ * @addr: the address
+ * @port: the port in host order; may be NULL
+ *
+ * Return: 0, or PORTSHARE_E_INVALID for another family.
+ */
+int portshare_addr_from_sockaddr(const struct sockaddr *sa,
+				 struct portshare_addr *addr, uint16_t *port);
+
+/**
+ * portshare_addr_to_sockaddr() - a socket address from address and port
+ * @addr: the address
+ * @port: in host order
+ * @ss: the result, AF_INET or AF_INET6
+ *
+ * Return: the length of the socket address, or PORTSHARE_E_INVALID.
+ */
+int portshare_addr_to_sockaddr(const struct portshare_addr *addr,
+			       uint16_t port, struct sockaddr_storage *ss);
+
+/** portshare_addr_equal() - same family and address */
+bool portshare_addr_equal(const struct portshare_addr *a,
+			  const struct portshare_addr *b);
+
+/* ---- codec: requests ------------------------------------------------------ */
+
+enum portshare_req_cmd {
+	PORTSHARE_REQ_ADD = 1,
+	PORTSHARE_REQ_DROP = 2,
+};
+
+/* Longest request and reply in bytes (docs/protocol.md §1.1). */
+#define PORTSHARE_REQUEST_MAX	512
+/* Room for the longest reply or notice this library writes, with a NUL. */
+#define PORTSHARE_REPLY_MAX	80
+
+/**
+ * struct portshare_request - an ADD or DROP request
+ * @cmd: PORTSHARE_REQ_ADD or PORTSHARE_REQ_DROP
+ * @addr: the secondary's address
+ * @port: the contested port, 1..65535
+ * @data_port: the data port, or 0 to let the primary use the request's
+ *             source port
+ * @mode: enum portshare_mode, or -1 to send no mode= option (the primary
+ *        then uses encap); ignored for DROP
+ */
+struct portshare_request {
+	int cmd;
+	struct portshare_addr addr;
+	uint16_t port;
+	uint16_t data_port;
+	int mode;
+};
+
+/**
+ * portshare_request_format() - write a request datagram
+ * @req: the request
+ * @buf: where to write it; a NUL is added if there is room
+ * @size: size of @buf
+ *
+ * Writes "ADD 10.0.0.5 427 9000 mode=raw": single spaces, no newline.
+ *
+ * Return: the length of the datagram, or PORTSHARE_E_INVALID or
+ * PORTSHARE_E_NO_SPACE.
+ */
+int portshare_request_format(const struct portshare_request *req, char *buf,
+			     size_t size);
+
+/* ---- codec: replies and SHUTDOWN ------------------------------------------ */
+
+/**
+ * struct portshare_reply_msg - a parsed reply
+ * @code: the reply code, 100..499
+ * @error: 0 for "100 OK", else the PORTSHARE_E_* refusal (for @cmd)
+ * @has_primary: a "100 OK" carried the primary address and port
+ * @primary: the primary address, if @has_primary
+ * @reg_port: the registration port, if @has_primary
+ */
+struct portshare_reply_msg {
+	int code;
+	int error;
+	bool has_primary;
+	struct portshare_addr primary;
+	uint16_t reg_port;
+};
+
+/**
+ * portshare_reply_parse() - parse a reply datagram
+ * @buf: the datagram, not NUL-terminated
+ * @len: its length; trailing CR, LF and NUL are ignored
+ * @cmd: the request it answers (decides what 200 means)
+ * @reply: the result
+ *
+ * Accepts "100 OK", "100 OK <address> <port>" and any "NNN ERROR. Text"
+ * with NNN 200..499.  A known code with another text is still that code.
+ *
+ * Return: 0, or PORTSHARE_E_BAD_MESSAGE.
+ */
+int portshare_reply_parse(const void *buf, size_t len, int cmd,
+			  struct portshare_reply_msg *reply);
+
+/**
+ * portshare_reply_format() - write the reply a primary sends
+ * @err: 0 for success, or a PORTSHARE_E_* refusal
+ * @cmd: the request's command
+ * @primary: for "100 OK" to ADD, the primary address
+ * @reg_port: for "100 OK" to ADD, the registration port
+ * @buf: where to write it, at least PORTSHARE_REPLY_MAX bytes
+ * @size: size of @buf
+ *
+ * Return: the length (no NUL, no newline), PORTSHARE_E_INVALID or
+ * PORTSHARE_E_NO_SPACE.
+ */
+int portshare_reply_format(int err, int cmd,
+			   const struct portshare_addr *primary,
+			   uint16_t reg_port, char *buf, size_t size);
+
+/**
+ * portshare_shutdown_parse() - parse a SHUTDOWN notice (Table 3)
+ * @buf: the datagram
+ * @len: its length; trailing CR, LF and NUL are ignored
+ * @primary: the primary address it names
+ * @reg_port: the registration port it names
+ *
+ * Return: 0, or PORTSHARE_E_BAD_MESSAGE.
+ */
+int portshare_shutdown_parse(const void *buf, size_t len,
+			     struct portshare_addr *primary,
+			     uint16_t *reg_port);
+
+/**
+ * portshare_shutdown_format() - write "SHUTDOWN <address> <port>"
+ * @primary: the primary address of the secondary's "100 OK"
+ * @reg_port: the registration port
+ * @buf: where to write it, at least PORTSHARE_REPLY_MAX bytes
+ * @size: size of @buf
+ *
+ * Return: the length, PORTSHARE_E_INVALID or PORTSHARE_E_NO_SPACE.
+ */
+int portshare_shutdown_format(const struct portshare_addr *primary,
+			      uint16_t reg_port, char *buf, size_t size);
+
+/* ---- codec: the encap header ---------------------------------------------- */
+
+/**
+ * struct portshare_copy_hdr - the encap header of a copy, decoded
+ * @version: PORTSHARE_ENCAP_VERSION
+ * @hdr_len: bytes from the start of the copy to the payload
+ * @flags: as sent; none are defined yet
+ * @origin: the original sender's address
+ * @origin_port: the original sender's UDP port
+ * @contested_port: the port the original was sent to
+ * @secondary: the address the copy is for
+ * @payload_len: bytes of payload after the header
+ * @seq: the per-secondary sequence number
+ * @timestamp_ns: when the primary received the original (CLOCK_REALTIME)
+ */
+struct portshare_copy_hdr {
+	uint8_t version;
+	uint8_t hdr_len;
+	uint16_t flags;
+	struct portshare_addr origin;
+	uint16_t origin_port;
+	uint16_t contested_port;
+	struct portshare_addr secondary;
+	uint32_t payload_len;
+	uint32_t seq;
+	uint64_t timestamp_ns;
+};
+
+/**
+ * portshare_encap_parse() - decode an encap copy
+ * @buf: the copy's UDP payload
+ * @len: its length
+ * @hdr: the decoded header
+ * @payload: set to the payload inside @buf; may be NULL
+ *
+ * Checks the magic, the version (1), hdr_len (at least 64, within @len),
+ * both families, and that payload_len is exactly what follows the header.
+ * Unknown trailing header bytes (a longer hdr_len) are skipped.
+ *
+ * Return: 0, or PORTSHARE_E_BAD_MESSAGE.
+ */
+int portshare_encap_parse(const void *buf, size_t len,
+			  struct portshare_copy_hdr *hdr,
+			  const void **payload);
+
+/**
+ * portshare_encap_write() - write a version 1 encap header
+ * @hdr: the header; version, hdr_len and flags are ignored (1, 64, 0)
+ * @buf: at least PORTSHARE_ENCAP_HDR_LEN bytes
+ * @size: size of @buf
+ *
+ * Return: PORTSHARE_ENCAP_HDR_LEN, PORTSHARE_E_INVALID or
+ * PORTSHARE_E_NO_SPACE.
+ */
+int portshare_encap_write(const struct portshare_copy_hdr *hdr, void *buf,
+			  size_t size);
+
+/**
+ * portshare_default_reg_port() - contested port + 13000 (Table 1)
+ * @port: the contested port
+ *
+ * Return: the registration port, or 0 above 52535 (it must be given).
+ */
+uint16_t portshare_default_reg_port(uint16_t port);
+
+/* ---- the secondary API (FIG. 5) ------------------------------------------ */
+
+struct portshare_sec;
+
+/**
+ * struct portshare_reg_opts - how to register on one contested port
+ * @reg_port: the primary's registration port; 0 for the default
+ * @mode: enum portshare_mode; the default (zero) is encap
+ * @own_socket: receive this port's copies on a data socket of its own
+ *              instead of the shared one (one per address family)
+ * @data_port: with @own_socket, the port to bind it to (0: any free one)
+ * @timeout_ms: how long to wait for the reply, with two retries within it;
+ *              0 means 1000
+ */
+struct portshare_reg_opts {
+	uint16_t reg_port;
+	int mode;
+	bool own_socket;
+	uint16_t data_port;
+	int timeout_ms;
+};
+
+/**
+ * struct portshare_reg_info - one registration, as the primary confirmed it
+ * @primary: the primary address of "100 OK" (else the address sent to)
+ * @port: the contested port
+ * @reg_port: the registration port
+ * @data_port: where the copies go
+ * @mode: the delivery mode asked for
+ * @local: the secondary's address, the one in the ADD
+ * @active: not yet dropped or shut down
+ * @copies: copies received
+ * @lost: copies missing, from gaps in the sequence (encap only)
+ * @reordered: copies that came after a later one (encap only)
+ */
+struct portshare_reg_info {
+	struct portshare_addr primary;
+	uint16_t port;
+	uint16_t reg_port;
+	uint16_t data_port;
+	int mode;
+	struct portshare_addr local;
+	bool active;
+	uint64_t copies;
+	uint64_t lost;
+	uint64_t reordered;
+};
+
+enum portshare_event_type {
+	PORTSHARE_EV_COPY = 1,		/* a copy of a datagram */
+	PORTSHARE_EV_SHUTDOWN,		/* the primary stops sharing */
+};
+
+/**
+ * struct portshare_event - what portshare_sec_recv() received
+ * @type: enum portshare_event_type
+ * @reg: the registration it belongs to (portshare_sec_register()'s
+ *       value), or -1 for a transparent copy on a shared socket that more
+ *       than one transparent registration uses
+ * @mode: the mode of that registration
+ * @has_hdr: @hdr is valid (encap copies)
+ * @hdr: the decoded encap header
+ * @lost: copies missing just before this one (encap only)
+ * @from: the datagram's source: the primary, or for transparent copies
+ *        the original sender
+ * @from_port: its port
+ * @payload: the original payload; valid until the next call on the
+ *           same struct portshare_sec
+ * @len: its length
+ */
+struct portshare_event {
+	int type;
+	int reg;
+	int mode;
+	bool has_hdr;
+	struct portshare_copy_hdr hdr;
+	uint32_t lost;
+	struct portshare_addr from;
+	uint16_t from_port;
+	const void *payload;
+	size_t len;
+};
+
+/**
+ * portshare_sec_new() - a secondary with no registration yet
+ * @secp: set to the new secondary
+ *
+ * Return: 0, or a negated errno.
+ */
+int portshare_sec_new(struct portshare_sec **secp);
+
+/**
+ * portshare_sec_register() - register with a primary (ADD)
+ * @sec: the secondary
+ * @primary: the primary's host: an address or a host name, resolved
+ *           here (the request always carries an address)
+ * @port: the contested port
+ * @opts: options; NULL for the defaults (encap, shared data socket)
+ *
+ * Sends "ADD <own address> <port> <data port> [mode=...]" to the
+ * registration port from a socket of its own, and waits for the reply.
+ * The own address is the one the route to @primary uses, as the primary
+ * allows only that one (DESIGN §7).  A lost reply is retried; "200 ERROR.
+ * Already Added" to a retry means the first one got through.
+ *
+ * Return: the registration number (>= 0), or a negated errno or
+ * PORTSHARE_E_* value (a refusal is the primary's reply).
+ */
+int portshare_sec_register(struct portshare_sec *sec, const char *primary,
+			   uint16_t port, const struct portshare_reg_opts *opts);
+
+/**
+ * portshare_sec_fd() - a descriptor to poll for readability
+ * @sec: the secondary
+ *
+ * It is readable when a copy or notice is waiting on any data socket
+ * (an epoll descriptor).
+ *
+ * Return: the descriptor; it belongs to @sec.
+ */
+int portshare_sec_fd(const struct portshare_sec *sec);
+
+/**
+ * portshare_sec_recv() - the next copy or SHUTDOWN notice
+ * @sec: the secondary
+ * @ev: the event
+ * @timeout_ms: how long to wait: 0 not at all, -1 for ever
+ *
+ * Datagrams that belong to no registration (wrong source, bad encap
+ * header) are skipped and counted in portshare_sec_foreign().  A
+ * SHUTDOWN ends every registration with that primary address and
+ * registration port; they are not dropped on close.
+ *
+ * Return: 1 with @ev filled, 0 if nothing came in time, or a negated
+ * errno (-EINTR when a signal interrupted the wait).
+ */
+int portshare_sec_recv(struct portshare_sec *sec, struct portshare_event *ev,
+		       int timeout_ms);
+
+/**
+ * portshare_sec_drop() - unregister one registration (DROP)
+ * @sec: the secondary
+ * @reg: the registration
+ * @timeout_ms: how long to wait for "100 OK"; 0 means 1000
+ *
+ * The registration ends even if the primary does not answer.
+ *
+ * Return: 0, PORTSHARE_E_CLOSED if it had already ended, or the error.
+ */
+int portshare_sec_drop(struct portshare_sec *sec, int reg, int timeout_ms);
+
+/**
+ * portshare_sec_info() - a registration's details and counters
+ * @sec: the secondary
+ * @reg: the registration
+ * @info: the result
+ *
+ * Return: 0, or PORTSHARE_E_INVALID if there is no such registration.
+ */
+int portshare_sec_info(const struct portshare_sec *sec, int reg,
+		       struct portshare_reg_info *info);
+
+/**
+ * struct portshare_failover_opts - recovering from a SHUTDOWN (FIG. 5)
+ * @delay_ms: wait at least this long after the SHUTDOWN, so the old
+ *            primary is gone; 0 means 200
+ * @jitter_ms: plus a random part up to this, so that the secondaries do
+ *             not all try at once; 0 means 300
+ * @timeout_ms: give up this long after the SHUTDOWN; 0 means 10000
+ * @become_primary: try to become the primary of @port (e.g. start psd
+ *                  for it): called once per round before registering;
+ *                  NULL to only wait for another primary.  Binding the
+ *                  contested port decides who wins: exactly one can.
+ * @arg: passed to @become_primary
+ */
+struct portshare_failover_opts {
+	int delay_ms;
+	int jitter_ms;
+	int timeout_ms;
+	void (*become_primary)(uint16_t port, uint16_t reg_port, void *arg);
+	void *arg;
+};
+
+/**
+ * portshare_sec_failover() - register again after a SHUTDOWN
+ * @sec: the secondary
+ * @reg: a registration ended by SHUTDOWN (PORTSHARE_EV_SHUTDOWN)
+ * @opts: options; NULL for the defaults and no @become_primary
+ * @gap_ns: set to the time from the SHUTDOWN to the new registration;
+ *          may be NULL
+ *
+ * The seed's negotiation (FIG. 5 step 126): wait the delay and a jitter,
+ * try to become the primary, then ADD at the same registration port with
+ * the same data socket, address and mode; repeat in short rounds until a
+ * primary answers or the timeout passes.  The registration number stays
+ * the same; its sequence restarts at 0.
+ *
+ * Return: 0 once registered again; PORTSHARE_E_NO_REPLY (or the last
+ * error) at the timeout; a refusal at once; PORTSHARE_E_INVALID if @reg
+ * is active or unknown.
+ */
+int portshare_sec_failover(struct portshare_sec *sec, int reg,
+			   const struct portshare_failover_opts *opts,
+			   uint64_t *gap_ns);
+
+/** portshare_sec_count() - registrations made so far (ended ones too) */
+int portshare_sec_count(const struct portshare_sec *sec);
+
+/** portshare_sec_foreign() - datagrams skipped by portshare_sec_recv() */
+uint64_t portshare_sec_foreign(const struct portshare_sec *sec);
+
+/**
+ * portshare_sec_close() - drop every active registration and free @sec
+ * @sec: the secondary, or NULL
+ *
+ * Sends DROP for each registration that is still active and waits for
+ * the replies for at most 500 ms in all.
+ */
+void portshare_sec_close(struct portshare_sec *sec);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PORTSHARE_LIB_H */

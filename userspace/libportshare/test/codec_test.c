@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Unit tests of the libportshare codec: requests, replies, SHUTDOWN, the
+ * encap header and the error values.  Every reply string is compared byte
+ * for byte with the uapi header's.  Prints TAP.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "portshare.h"
+
+static int ntest, nfail;
+
+#define OK(cond, ...) do {						\
+	ntest++;							\
+	if (cond) {							\
+		printf("ok %d - ", ntest);				\
+	} else {							\
+		nfail++;						\
+		printf("not ok %d - ", ntest);				\
+	}								\
+	printf(__VA_ARGS__);						\
+	printf("\n");							\
+} while (0)
+
+#define S(lit) lit, sizeof(lit) - 1
+
+static struct portshare_addr A(const char *s)
+{
+	struct portshare_addr a;
+
+	portshare_addr_parse(s, &a);
+	return a;
+}
+
+static void test_request(void)
+{
+	struct portshare_request r = {
+		.cmd = PORTSHARE_REQ_ADD, .addr = A("10.0.0.5"), .port = 427,
+		.mode = -1,
+	};
+	char buf[PORTSHARE_REQUEST_MAX + 1];
+	int n;
+
+	n = portshare_request_format(&r, buf, sizeof(buf));
+	OK(n == 16 && !strcmp(buf, "ADD 10.0.0.5 427"), "ADD, no data port");
+	r.data_port = 9000;
+	r.mode = PORTSHARE_MODE_RAW;
+	portshare_request_format(&r, buf, sizeof(buf));
+	OK(!strcmp(buf, "ADD 10.0.0.5 427 9000 mode=raw"), "ADD with mode");
+	r.mode = PORTSHARE_MODE_TRANSPARENT;
+	r.addr = A("fd00:0::5");
+	portshare_request_format(&r, buf, sizeof(buf));
+	OK(!strcmp(buf, "ADD fd00::5 427 9000 mode=transparent"),
+	   "ADD IPv6 in RFC 5952 form");
+	r.cmd = PORTSHARE_REQ_DROP;
+	portshare_request_format(&r, buf, sizeof(buf));
+	OK(!strcmp(buf, "DROP fd00::5 427 9000"), "DROP ignores the mode");
+	n = portshare_request_format(&r, buf, 10);
+	OK(n == PORTSHARE_E_NO_SPACE, "short buffer: %s",
+	   portshare_strerror(n));
+	r.port = 0;
+	OK(portshare_request_format(&r, buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "port 0 is invalid");
+	r.port = 1;
+	r.cmd = 3;
+	OK(portshare_request_format(&r, buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "unknown command is invalid");
+	r.cmd = PORTSHARE_REQ_ADD;
+	r.mode = 7;
+	OK(portshare_request_format(&r, buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "unknown mode is invalid");
+}
+
+struct reply_case {
+	const char *text;
+	size_t len;
+	int cmd, ret, code, error;
+};
+
+static const struct reply_case reply_cases[] = {
+	{ S("100 OK"), PORTSHARE_REQ_DROP, 0, 100, 0 },
+	{ S("100 OK"), PORTSHARE_REQ_ADD, 0, 100, 0 },
+	{ S("100 OK 127.0.0.1 13162"), PORTSHARE_REQ_ADD, 0, 100, 0 },
+	{ S("100 OK fd00::1 13427\r\n"), PORTSHARE_REQ_ADD, 0, 100, 0 },
+	{ S("200 ERROR. Already Added"), PORTSHARE_REQ_ADD, 0, 200,
+	  PORTSHARE_E_ALREADY_ADDED },
+	{ S("200 ERROR. Not in List"), PORTSHARE_REQ_DROP, 0, 200,
+	  PORTSHARE_E_NOT_IN_LIST },
+	{ S("300 ERROR. Invalid Address"), PORTSHARE_REQ_ADD, 0, 300,
+	  PORTSHARE_E_INVALID_ADDRESS },
+	{ S("301 ERROR. Port Number Missing"), PORTSHARE_REQ_DROP, 0, 301,
+	  PORTSHARE_E_PORT_MISSING },
+	{ S("401 ERROR. List Full"), PORTSHARE_REQ_ADD, 0, 401,
+	  PORTSHARE_E_LIST_FULL },
+	{ S("499 ERROR. Something New"), PORTSHARE_REQ_ADD, 0, 499,
+	  PORTSHARE_E_REFUSED },
+	{ S("100 OK 127.0.0.1"), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+	{ S("100 OK 127.0.0.1 0"), PORTSHARE_REQ_ADD,
+	  PORTSHARE_E_BAD_MESSAGE },
+	{ S("100 OK host 13162"), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+	{ S("100 OK 127.0.0.1 13162 x"), PORTSHARE_REQ_ADD,
+	  PORTSHARE_E_BAD_MESSAGE },
+	{ S("100 NO"), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+	{ S("600 ERROR. X"), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+	{ S("150 ERROR. X"), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+	{ S("300 Oops"), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+	{ S("30 ERROR. X"), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+	{ S("ADD 10.0.0.5 427"), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+	{ S("100 OK\0x"), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+	{ S(""), PORTSHARE_REQ_ADD, PORTSHARE_E_BAD_MESSAGE },
+};
+
+static void test_reply_parse(void)
+{
+	struct portshare_reply_msg r;
+	char a[PORTSHARE_ADDR_STRLEN];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(reply_cases) / sizeof(reply_cases[0]); i++) {
+		const struct reply_case *c = &reply_cases[i];
+
+		ret = portshare_reply_parse(c->text, c->len, c->cmd, &r);
+		OK(ret == c->ret && (ret || (r.code == c->code &&
+					     r.error == c->error)),
+		   "reply \"%.*s\" -> %d (%s)", (int)strcspn(c->text, "\r\n"),
+		   c->text, ret ? ret : r.error,
+		   portshare_strerror(ret ? ret : r.error));
+	}
+	portshare_reply_parse(S("100 OK 127.0.0.1 13162"), PORTSHARE_REQ_ADD,
+			      &r);
+	portshare_addr_format(&r.primary, a, sizeof(a));
+	OK(r.has_primary && !strcmp(a, "127.0.0.1") && r.reg_port == 13162,
+	   "100 OK carries the primary address and port");
+}
+
+/* Every reply text of the uapi table, written byte for byte. */
+static void test_reply_format(void)
+{
+	static const struct {
+		int err, cmd;
+		const char *want;
+	} cases[] = {
+		{ 0, PORTSHARE_REQ_DROP, "100 OK" },
+		{ PORTSHARE_E_ALREADY_ADDED, PORTSHARE_REQ_ADD,
+		  "200 ERROR. Already Added" },
+		{ PORTSHARE_E_ALREADY_ADDED, PORTSHARE_REQ_DROP,
+		  "200 ERROR. Not in List" },
+		{ PORTSHARE_E_NOT_IN_LIST, PORTSHARE_REQ_DROP,
+		  "200 ERROR. Not in List" },
+		{ PORTSHARE_E_INVALID_ADDRESS, PORTSHARE_REQ_ADD,
+		  "300 ERROR. Invalid Address" },
+		{ PORTSHARE_E_PORT_MISSING, PORTSHARE_REQ_ADD,
+		  "301 ERROR. Port Number Missing" },
+		{ PORTSHARE_E_INVALID_PORT, PORTSHARE_REQ_ADD,
+		  "302 ERROR. Invalid Port Number" },
+		{ PORTSHARE_E_UNKNOWN_PORT, PORTSHARE_REQ_ADD,
+		  "303 ERROR. Unknown Port" },
+		{ PORTSHARE_E_MALFORMED, PORTSHARE_REQ_ADD,
+		  "304 ERROR. Malformed Request" },
+		{ PORTSHARE_E_UNKNOWN_COMMAND, PORTSHARE_REQ_ADD,
+		  "305 ERROR. Unknown Command" },
+		{ PORTSHARE_E_UNKNOWN_OPTION, PORTSHARE_REQ_ADD,
+		  "306 ERROR. Unknown Option" },
+		{ PORTSHARE_E_NOT_PERMITTED, PORTSHARE_REQ_DROP,
+		  "400 ERROR. Not Permitted" },
+		{ PORTSHARE_E_LIST_FULL, PORTSHARE_REQ_ADD,
+		  "401 ERROR. List Full" },
+		{ PORTSHARE_E_LOOP, PORTSHARE_REQ_ADD,
+		  "402 ERROR. Data Port Contested" },
+		{ PORTSHARE_E_NO_RESOURCES, PORTSHARE_REQ_ADD,
+		  "403 ERROR. Out of Resources" },
+	};
+	struct portshare_addr p = A("::1");
+	struct portshare_reply_msg r;
+	char buf[PORTSHARE_REPLY_MAX];
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = portshare_reply_format(cases[i].err, cases[i].cmd, NULL, 0,
+					   buf, sizeof(buf));
+		OK(n == (int)strlen(cases[i].want) &&
+		   !memcmp(buf, cases[i].want, (size_t)n) &&
+		   !strcmp(portshare_strerror(cases[i].err ?: 0),
+			   cases[i].err ? cases[i].want : "Success") ==
+		   !(cases[i].err == PORTSHARE_E_ALREADY_ADDED &&
+		     cases[i].cmd == PORTSHARE_REQ_DROP) &&
+		   !portshare_reply_parse(buf, (size_t)n, cases[i].cmd, &r) &&
+		   r.error == (cases[i].cmd == PORTSHARE_REQ_DROP &&
+			       cases[i].err == PORTSHARE_E_ALREADY_ADDED ?
+			       PORTSHARE_E_NOT_IN_LIST : cases[i].err),
+		   "reply \"%s\" round trip", cases[i].want);
+	}
+	n = portshare_reply_format(0, PORTSHARE_REQ_ADD, &p, 13162, buf,
+				   sizeof(buf));
+	OK(n > 0 && !strcmp(buf, "100 OK ::1 13162"), "100 OK to ADD: %s",
+	   buf);
+	OK(portshare_reply_format(0, PORTSHARE_REQ_ADD, NULL, 0, buf,
+				  sizeof(buf)) == PORTSHARE_E_INVALID,
+	   "100 OK to ADD needs the primary");
+	OK(portshare_reply_format(-5, PORTSHARE_REQ_ADD, NULL, 0, buf,
+				  sizeof(buf)) == PORTSHARE_E_INVALID,
+	   "an errno is not a reply");
+}
+
+static void test_shutdown(void)
+{
+	struct portshare_addr p = A("127.0.0.1"), q;
+	char buf[PORTSHARE_REPLY_MAX];
+	uint16_t port = 0;
+	int n;
+
+	n = portshare_shutdown_format(&p, 13162, buf, sizeof(buf));
+	OK(n == 24 && !strcmp(buf, "SHUTDOWN 127.0.0.1 13162"),
+	   "SHUTDOWN written as Table 3");
+	OK(!portshare_shutdown_parse(buf, (size_t)n, &q, &port) &&
+	   portshare_addr_equal(&p, &q) && port == 13162, "SHUTDOWN parsed");
+	OK(!portshare_shutdown_parse(S("SHUTDOWN ::1 1\n"), &q, &port) &&
+	   q.family == PORTSHARE_FAMILY_INET6 && port == 1,
+	   "SHUTDOWN IPv6 with newline");
+	OK(portshare_shutdown_parse(S("SHUTDOWN 127.0.0.1"), &q, &port) ==
+	   PORTSHARE_E_BAD_MESSAGE, "SHUTDOWN without port");
+	OK(portshare_shutdown_parse(S("SHUTDOWNX 127.0.0.1 1"), &q, &port) ==
+	   PORTSHARE_E_BAD_MESSAGE, "SHUTDOWNX is not SHUTDOWN");
+	OK(portshare_shutdown_parse(S("SHUTDOWN 127.0.0.1 70000"), &q,
+				    &port) == PORTSHARE_E_BAD_MESSAGE,
+	   "SHUTDOWN with port 70000");
+}
+
+static void test_encap(void)
+{
+	struct portshare_copy_hdr h = {
+		.origin = A("192.0.2.7"), .origin_port = 5555,
+		.contested_port = 162, .secondary = A("2001:db8::9"),
+		.payload_len = 3, .seq = 0xfffffffe,
+		.timestamp_ns = 0x0102030405060708ULL,
+	}, g;
+	static const unsigned char want[64] = {
+		'P', 'S', 'H', 'R', 1, 64, 0, 0, 4, 6, 0x15, 0xb3, 0, 162, 0, 0,
+		192, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9,
+		0, 0, 0, 3, 0xff, 0xff, 0xff, 0xfe, 1, 2, 3, 4, 5, 6, 7, 8,
+	};
+	unsigned char buf[80];
+	const void *payload;
+
+	OK(portshare_encap_write(&h, buf, sizeof(buf)) == 64 &&
+	   !memcmp(buf, want, 64), "encap header bytes as docs/protocol.md §3");
+	memcpy(buf + 64, "abc", 3);
+	OK(!portshare_encap_parse(buf, 67, &g, &payload) &&
+	   payload == buf + 64 && g.seq == h.seq &&
+	   g.timestamp_ns == h.timestamp_ns && g.origin_port == 5555 &&
+	   g.contested_port == 162 && portshare_addr_equal(&g.origin, &h.origin)
+	   && portshare_addr_equal(&g.secondary, &h.secondary) &&
+	   g.payload_len == 3, "encap round trip");
+	OK(portshare_encap_parse(buf, 66, &g, NULL) == PORTSHARE_E_BAD_MESSAGE,
+	   "payload_len must match");
+	OK(portshare_encap_parse(buf, 63, &g, NULL) == PORTSHARE_E_BAD_MESSAGE,
+	   "short header");
+	buf[4] = 2;
+	OK(portshare_encap_parse(buf, 67, &g, NULL) == PORTSHARE_E_BAD_MESSAGE,
+	   "unknown version");
+	buf[4] = 1;
+	buf[8] = 5;
+	OK(portshare_encap_parse(buf, 67, &g, NULL) == PORTSHARE_E_BAD_MESSAGE,
+	   "unknown family");
+	buf[8] = 4;
+	/* a longer header: 4 unknown bytes are skipped */
+	memmove(buf + 68, buf + 64, 3);
+	buf[5] = 68;
+	OK(!portshare_encap_parse(buf, 71, &g, &payload) &&
+	   payload == buf + 68 && g.hdr_len == 68, "longer header skipped");
+	buf[5] = 80;
+	OK(portshare_encap_parse(buf, 71, &g, NULL) == PORTSHARE_E_BAD_MESSAGE,
+	   "hdr_len past the end");
+	buf[0] = 'X';
+	buf[5] = 64;
+	OK(portshare_encap_parse(buf, 67, &g, NULL) == PORTSHARE_E_BAD_MESSAGE,
+	   "bad magic");
+	OK(portshare_encap_write(&h, buf, 63) == PORTSHARE_E_NO_SPACE,
+	   "encap write needs 64 bytes");
+}
+
+static void test_misc(void)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+				     .sin6_port = htons(9) };
+	struct portshare_addr a;
+	char buf[PORTSHARE_ADDR_STRLEN];
+	uint16_t port;
+
+	OK(portshare_default_reg_port(427) == 13427 &&
+	   portshare_default_reg_port(52535) == 65535 &&
+	   !portshare_default_reg_port(52536) && !portshare_default_reg_port(0),
+	   "default registration ports (Table 1)");
+	inet_pton(AF_INET6, "::ffff:10.1.2.3", &sin6.sin6_addr);
+	OK(!portshare_addr_from_sockaddr((struct sockaddr *)&sin6, &a, &port)
+	   && a.family == PORTSHARE_FAMILY_INET && port == 9 &&
+	   portshare_addr_format(&a, buf, sizeof(buf)) == 8 &&
+	   !strcmp(buf, "10.1.2.3"), "v4-mapped becomes IPv4");
+	OK(portshare_addr_parse("example.org", &a) ==
+	   PORTSHARE_E_INVALID_ADDRESS, "host names are not literals");
+	OK(!strcmp(portshare_strerror(-111), "Connection refused"),
+	   "errno message");
+	OK(!strcmp(portshare_strerror(PORTSHARE_E_NO_REPLY),
+		   "no reply from the primary"), "library error message");
+	OK(portshare_reply_error(401, PORTSHARE_REQ_ADD) ==
+	   PORTSHARE_E_LIST_FULL && portshare_reply_error(100, 1) == 0 &&
+	   portshare_reply_error(499, 1) == PORTSHARE_E_REFUSED,
+	   "reply codes to errors");
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_request();
+	test_reply_parse();
+	test_reply_format();
+	test_shutdown();
+	test_encap();
+	test_misc();
+	printf("1..%d\n# %d passed, %d failed\n", ntest, ntest - nfail, nfail);
+	return nfail ? 1 : 0;
+}

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Tests of the libportshare secondary API against a scripted primary in a
+ * child process, on 127.0.0.1 only: registration and its reply, refusals,
+ * a lost reply, no primary, copies with losses and reordering, foreign
+ * datagrams, SHUTDOWN, several ports on a shared or own data socket, and
+ * DROP on close.  Prints TAP.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "portshare.h"
+
+static int ntest, nfail;
+
+#define OK(cond, ...) do {						\
+	ntest++;							\
+	if (cond) {							\
+		printf("ok %d - ", ntest);				\
+	} else {							\
+		nfail++;						\
+		printf("not ok %d - ", ntest);				\
+	}								\
+	printf(__VA_ARGS__);						\
+	printf("\n");							\
+	fflush(stdout);							\
+} while (0)
+
+#define CPORT	4242		/* never bound: only named in requests */
+
+struct primary {
+	int fd;
+	uint16_t port;
+	pid_t pid;
+};
+
+static int bind_lo(uint16_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, len) ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len))
+		exit(99);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* The next request; its source in @from.  Exits the child on timeout. */
+static size_t get(int fd, char *buf, size_t size, struct sockaddr_in *from)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	socklen_t len = sizeof(*from);
+	ssize_t n;
+
+	if (poll(&p, 1, 3000) != 1)
+		exit(10);
+	n = recvfrom(fd, buf, size - 1, 0, (struct sockaddr *)from, &len);
+	if (n < 0)
+		exit(11);
+	buf[n] = '\0';
+	return (size_t)n;
+}
+
+static void put(int fd, const struct sockaddr_in *to, const void *buf,
+		size_t len)
+{
+	if (sendto(fd, buf, len, 0, (const struct sockaddr *)to,
+		   sizeof(*to)) != (ssize_t)len)
+		exit(12);
+}
+
+static void puts_to(int fd, const struct sockaddr_in *to, const char *s)
+{
+	put(fd, to, s, strlen(s));
+}
+
+/* "ADD 127.0.0.1 <CPORT> <data port>[ mode=...]": the data port. */
+static uint16_t data_port_of(const char *req, const char *cmd)
+{
+	char want[64];
+	unsigned int dp;
+
+	snprintf(want, sizeof(want), "%s 127.0.0.1 %u %%u", cmd, CPORT);
+	if (sscanf(req, want, &dp) != 1)
+		exit(13);
+	return (uint16_t)dp;
+}
+
+static void ok_reply(int fd, const struct sockaddr_in *to, uint16_t reg)
+{
+	char r[64];
+
+	snprintf(r, sizeof(r), "100 OK 127.0.0.1 %u", reg);
+	puts_to(fd, to, r);
+}
+
+static void copy(int fd, uint16_t dport, uint32_t seq, const char *payload)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(dport) };
+	struct portshare_copy_hdr h = {
+		.origin_port = 9999, .contested_port = CPORT,
+		.payload_len = (uint32_t)strlen(payload), .seq = seq,
+		.timestamp_ns = 42,
+	};
+	uint8_t buf[128];
+
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	portshare_addr_parse("192.0.2.1", &h.origin);
+	portshare_addr_parse("127.0.0.1", &h.secondary);
+	portshare_encap_write(&h, buf, sizeof(buf));
+	memcpy(buf + 64, payload, h.payload_len);
+	put(fd, &to, buf, 64 + h.payload_len);
+}
+
+static void primary_start(struct primary *p, void (*script)(int, uint16_t))
+{
+	p->fd = bind_lo(&p->port);
+	fflush(stdout);
+	p->pid = fork();
+	if (p->pid == 0) {
+		script(p->fd, p->port);
+		exit(0);
+	}
+	close(p->fd);
+}
+
+static int primary_wait(struct primary *p)
+{
+	int st;
+
+	waitpid(p->pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static struct portshare_reg_opts opts(uint16_t reg)
+{
+	return (struct portshare_reg_opts){ .reg_port = reg,
+					    .timeout_ms = 900 };
+}
+
+/* ---- scripts of the primary --------------------------------------------- */
+
+static void script_copies(int fd, uint16_t reg)
+{
+	struct sockaddr_in from;
+	char buf[600];
+	uint16_t dp;
+	int other;
+
+	get(fd, buf, sizeof(buf), &from);
+	dp = data_port_of(buf, "ADD");
+	ok_reply(fd, &from, reg);
+	copy(fd, dp, 0, "zero");
+	copy(fd, dp, 1, "one");
+	copy(fd, dp, 4, "four");
+	copy(fd, dp, 3, "three");
+	other = bind_lo(&(uint16_t){ 0 });	/* foreign: another source */
+	copy(other, dp, 5, "foreign");
+	close(other);
+	{
+		struct sockaddr_in to = from;
+
+		to.sin_port = htons(dp);
+		puts_to(fd, &to, "not a copy");	/* foreign: bad header */
+		snprintf(buf, sizeof(buf), "SHUTDOWN 127.0.0.1 %u", reg);
+		puts_to(fd, &to, buf);
+	}
+}
+
+static void script_refuse(int fd, uint16_t reg)
+{
+	struct sockaddr_in from;
+	char buf[600];
+
+	(void)reg;
+	get(fd, buf, sizeof(buf), &from);
+	puts_to(fd, &from, PORTSHARE_REPLY_TEXT_LIST_FULL);
+}
+
+/* The first reply is lost: the retry gets "200 Already Added". */
+static void script_lost(int fd, uint16_t reg)
+{
+	struct sockaddr_in from;
+	char buf[600], first[600];
+
+	(void)reg;
+	get(fd, first, sizeof(first), &from);
+	get(fd, buf, sizeof(buf), &from);
+	if (strcmp(first, buf))
+		exit(20);
+	puts_to(fd, &from, PORTSHARE_REPLY_TEXT_ALREADY_ADDED);
+}
+
+/* ADD, then the DROP that close sends, with the same data port. */
+static void script_drop(int fd, uint16_t reg)
+{
+	struct sockaddr_in from;
+	char buf[600];
+	uint16_t dp;
+
+	get(fd, buf, sizeof(buf), &from);
+	if (!strstr(buf, " mode=raw"))
+		exit(21);
+	dp = data_port_of(buf, "ADD");
+	ok_reply(fd, &from, reg);
+	get(fd, buf, sizeof(buf), &from);
+	if (data_port_of(buf, "DROP") != dp || strstr(buf, "mode="))
+		exit(22);
+	puts_to(fd, &from, "100 OK");
+}
+
+/* Two registrations of one secondary: answer both, then expect 2 DROPs. */
+static void script_two(int fd, uint16_t reg)
+{
+	struct sockaddr_in from;
+	char buf[600];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		get(fd, buf, sizeof(buf), &from);
+		data_port_of(buf, "ADD");
+		ok_reply(fd, &from, reg);
+	}
+	for (i = 0; i < 2; i++) {
+		get(fd, buf, sizeof(buf), &from);
+		data_port_of(buf, "DROP");
+		puts_to(fd, &from, "100 OK");
+	}
+}
+
+/* ADD, SHUTDOWN, then the failover's ADD (same data port) and a copy. */
+static void script_failover(int fd, uint16_t reg)
+{
+	struct sockaddr_in from, to;
+	char buf[600];
+	uint16_t dp;
+
+	get(fd, buf, sizeof(buf), &from);
+	dp = data_port_of(buf, "ADD");
+	ok_reply(fd, &from, reg);
+	to = from;
+	to.sin_port = htons(dp);
+	copy(fd, dp, 0, "before");
+	snprintf(buf, sizeof(buf), "SHUTDOWN 127.0.0.1 %u", reg);
+	puts_to(fd, &to, buf);
+	get(fd, buf, sizeof(buf), &from);
+	if (data_port_of(buf, "ADD") != dp)
+		exit(30);
+	ok_reply(fd, &from, reg);
+	copy(fd, dp, 0, "after");
+}
+
+static void count_primary(uint16_t port, uint16_t reg_port, void *arg)
+{
+	(void)port;
+	(void)reg_port;
+	(*(int *)arg)++;
+}
+
+/* ---- the tests ---------------------------------------------------------- */
+
+static void test_copies(void)
+{
+	struct portshare_reg_opts o;
+	struct portshare_reg_info info;
+	struct portshare_event ev[5];
+	char payload[5][16] = { "" };
+	struct portshare_sec *sec;
+	struct primary p;
+	char a[PORTSHARE_ADDR_STRLEN];
+	int reg, i, n = 0;
+
+	portshare_sec_new(&sec);
+	primary_start(&p, script_copies);
+	o = opts(p.port);
+	reg = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
+	OK(reg == 0, "register: %s", portshare_strerror(reg));
+	portshare_sec_info(sec, reg, &info);
+	portshare_addr_format(&info.primary, a, sizeof(a));
+	OK(info.active && !strcmp(a, "127.0.0.1") && info.reg_port == p.port &&
+	   info.port == CPORT && info.data_port, "registration info");
+	for (i = 0; i < 5; i++) {
+		if (portshare_sec_recv(sec, &ev[i], 2000) != 1)
+			break;
+		/* the payload is valid until the next call: keep it */
+		if (ev[i].len < sizeof(payload[i]))
+			memcpy(payload[i], ev[i].payload, ev[i].len);
+		n++;
+	}
+	OK(n == 5, "five events (two foreign datagrams skipped): %d", n);
+	OK(n == 5 && ev[0].has_hdr && ev[0].len == 4 &&
+	   !strcmp(payload[0], "zero") && !strcmp(payload[3], "three") && ev[0].hdr.origin_port == 9999 &&
+	   ev[0].hdr.timestamp_ns == 42 && ev[0].lost == 0,
+	   "copy decoded: origin, payload, timestamp");
+	OK(n == 5 && ev[2].hdr.seq == 4 && ev[2].lost == 2 &&
+	   ev[3].hdr.seq == 3 && ev[3].lost == 0,
+	   "a gap of two is two losses; a late copy is no loss");
+	OK(n == 5 && ev[4].type == PORTSHARE_EV_SHUTDOWN && ev[4].reg == 0,
+	   "SHUTDOWN reported");
+	portshare_sec_info(sec, reg, &info);
+	OK(!info.active && info.copies == 4 && info.lost == 2 &&
+	   info.reordered == 1 && portshare_sec_foreign(sec) == 2,
+	   "counters: 4 copies, 2 lost, 1 reordered, 2 foreign");
+	OK(portshare_sec_drop(sec, reg, 0) == PORTSHARE_E_CLOSED,
+	   "no DROP after SHUTDOWN");
+	OK(portshare_sec_recv(sec, &ev[0], 0) == 0, "nothing more");
+	portshare_sec_close(sec);
+	OK(primary_wait(&p) == 0, "primary script done");
+}
+
+static void test_refusals(void)
+{
+	struct portshare_reg_opts o;
+	struct portshare_sec *sec;
+	struct primary p;
+	int ret;
+	uint16_t port;
+
+	portshare_sec_new(&sec);
+	primary_start(&p, script_refuse);
+	o = opts(p.port);
+	ret = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
+	OK(ret == PORTSHARE_E_LIST_FULL &&
+	   !strcmp(portshare_strerror(ret), "401 ERROR. List Full"),
+	   "refusal is the reply: %s", portshare_strerror(ret));
+	OK(primary_wait(&p) == 0, "primary script done");
+
+	primary_start(&p, script_lost);
+	o = opts(p.port);
+	ret = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
+	OK(ret == 0, "lost reply: the retry's 200 Already Added is success");
+	OK(primary_wait(&p) == 0, "primary script done");
+
+	close(bind_lo(&port));		/* a port nobody listens on */
+	o = opts(port);
+	ret = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
+	OK(ret == -ECONNREFUSED, "no primary: %s", portshare_strerror(ret));
+	o.reg_port = 0;
+	OK(portshare_sec_register(sec, "127.0.0.1", 60000, &o) ==
+	   PORTSHARE_E_NO_REG_PORT, "no default registration port above 52535");
+	OK(portshare_sec_register(sec, "no-such-host.invalid", CPORT, NULL) ==
+	   PORTSHARE_E_RESOLVE, "unresolvable primary");
+	o.mode = 9;
+	OK(portshare_sec_register(sec, "127.0.0.1", CPORT, &o) ==
+	   PORTSHARE_E_INVALID, "bad mode");
+	portshare_sec_close(sec);
+}
+
+static void test_close(void)
+{
+	struct portshare_reg_opts o;
+	struct portshare_reg_info a, b;
+	struct portshare_sec *sec;
+	struct primary p;
+	int r1, r2;
+
+	portshare_sec_new(&sec);
+	primary_start(&p, script_drop);
+	o = opts(p.port);
+	o.mode = PORTSHARE_MODE_RAW;
+	o.own_socket = true;
+	r1 = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
+	OK(r1 == 0, "raw registration on its own socket");
+	portshare_sec_close(sec);
+	OK(primary_wait(&p) == 0, "close sent DROP with the data port");
+
+	portshare_sec_new(&sec);
+	primary_start(&p, script_two);
+	o = opts(p.port);
+	r1 = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
+	r2 = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
+	portshare_sec_info(sec, r1, &a);
+	portshare_sec_info(sec, r2, &b);
+	OK(r1 == 0 && r2 == 1 && a.data_port == b.data_port,
+	   "two registrations share the data socket");
+	portshare_sec_close(sec);
+	OK(primary_wait(&p) == 0, "close dropped both");
+}
+
+static void test_failover(void)
+{
+	int calls = 0;
+	struct portshare_failover_opts fo = {
+		.delay_ms = 10, .jitter_ms = 10, .timeout_ms = 3000,
+		.become_primary = count_primary, .arg = &calls,
+	};
+	struct portshare_reg_opts o;
+	struct portshare_reg_info info;
+	struct portshare_event ev;
+	struct portshare_sec *sec;
+	struct primary p;
+	uint64_t gap = 0;
+	int reg, ret;
+
+	portshare_sec_new(&sec);
+	primary_start(&p, script_failover);
+	o = opts(p.port);
+	reg = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
+	portshare_sec_recv(sec, &ev, 2000);
+	ret = portshare_sec_recv(sec, &ev, 2000);
+	OK(reg == 0 && ret == 1 && ev.type == PORTSHARE_EV_SHUTDOWN,
+	   "failover: SHUTDOWN");
+	OK(portshare_sec_failover(sec, 0, &fo, &gap) == 0 && calls == 1 &&
+	   gap > 0, "failover: tried to become primary once, registered again");
+	ret = portshare_sec_recv(sec, &ev, 2000);
+	portshare_sec_info(sec, reg, &info);
+	OK(ret == 1 && ev.reg == reg && ev.hdr.seq == 0 && ev.lost == 0 &&
+	   info.active && info.lost == 0, "failover: the new sequence from 0");
+	OK(portshare_sec_failover(sec, 0, &fo, &gap) == PORTSHARE_E_INVALID,
+	   "failover of an active registration is invalid");
+	portshare_sec_close(sec);
+	primary_wait(&p);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_copies();
+	test_refusals();
+	test_close();
+	test_failover();
+	printf("1..%d\n# %d passed, %d failed\n", ntest, ntest - nfail, nfail);
+	return nfail ? 1 : 0;
+}

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copies (US 6,363,081 FIG. 4 step 100; docs/protocol.md §2): datagrams
+ * are read from a contested socket in batches with recvmmsg(), and every
+ * secondary's copy is queued and sent in batches with sendmmsg(), from the
+ * registration port and the secondary's primary address (encap, raw), or
+ * through a raw socket with the original sender's address and port
+ * (transparent).  Nothing waits: every socket is non-blocking, and a copy
+ * the kernel does not take at once is dropped and counted against its
+ * secondary alone, so one slow or unreachable secondary never holds up the
+ * others or the contested port.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "psd.h"
+
+#define RX_BATCH	16
+#define TX_BATCH	64
+#define RX_BUF		65536
+#define IP4_HLEN	20
+#define IP6_HLEN	40
+#define UDP_HLEN	8
+#define HDR_ROOM	64	/* encap header, or IP + UDP headers */
+#define UDP4_MAX	(65535 - IP4_HLEN - UDP_HLEN)
+#define UDP6_MAX	(65535 - UDP_HLEN)
+
+union cbuf {
+	struct cmsghdr align;
+	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+};
+
+union rxcbuf {
+	struct cmsghdr align;
+	char buf[CMSG_SPACE(sizeof(struct timespec)) + 64];
+};
+
+/* The datagram being shared. */
+struct dgram {
+	struct portshare_addr origin;
+	uint16_t sport;
+	const uint8_t *payload;
+	size_t len;
+	uint64_t tstamp;
+	uint32_t sum;		/* of the payload, for transparent copies */
+	bool summed;
+};
+
+struct fw {
+	uint8_t rxbuf[RX_BATCH][RX_BUF];
+	struct mmsghdr rx[RX_BATCH];
+	struct iovec rxiov[RX_BATCH];
+	struct sockaddr_storage rxname[RX_BATCH];
+	union rxcbuf rxc[RX_BATCH];
+
+	int txfd;
+	unsigned int ntx;
+	struct mmsghdr tx[TX_BATCH];
+	struct iovec txiov[TX_BATCH][2];
+	struct sockaddr_storage txname[TX_BATCH];
+	union cbuf txc[TX_BATCH];
+	uint8_t txhdr[TX_BATCH][HDR_ROOM];
+	struct psd_sec *txsec[TX_BATCH];
+};
+
+static struct fw *fw;
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/**
+ * psd_forward_init() - buffers, and raw sockets for transparent copies
+ * @d: psd; d->raw[] stays -1 without CAP_NET_RAW
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int psd_forward_init(struct psd *d)
+{
+	int fd;
+
+	fw = calloc(1, sizeof(*fw));
+	if (!fw)
+		return -ENOMEM;
+	fw->txfd = -1;
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_RAW);
+	d->raw[PSD_V4] = fd;
+	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_RAW);
+	d->raw[PSD_V6] = fd;
+	if (d->raw[PSD_V4] < 0)
+		psd_log("no raw socket (%s): transparent copies will be dropped",
+			strerror(errno));
+	return 0;
+}
+
+void psd_forward_fini(void)
+{
+	free(fw);
+	fw = NULL;
+}
+
+static int drop_reason(int err)
+{
+	switch (err) {
+	case ENOMEM:
+	case ENOBUFS:
+		return PSD_DROP_NOMEM;
+	case EMSGSIZE:
+		return PSD_DROP_TOOBIG;
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+		return PSD_DROP_NOROUTE;
+	}
+	return PSD_DROP_XMIT;
+}
+
+/* Send what is queued; every failure is one secondary's drop. */
+static void flush(void)
+{
+	unsigned int off = 0, i;
+	int sent;
+
+	while (off < fw->ntx) {
+		sent = sendmmsg(fw->txfd, fw->tx + off, fw->ntx - off,
+				MSG_DONTWAIT);
+		if (sent <= 0) {
+			if (sent < 0 && errno == EINTR)
+				continue;
+			fw->txsec[off]->drops[drop_reason(sent ? errno : EIO)]++;
+			off++;
+			continue;
+		}
+		for (i = off; i < off + (unsigned int)sent; i++) {
+			fw->txsec[i]->copies++;
+			fw->txsec[i]->bytes += fw->txiov[i][1].iov_len;
+		}
+		off += (unsigned int)sent;
+	}
+	fw->ntx = 0;
+}
+
+/* The next free message, for @fd: flushes a full batch or another fd's. */
+static unsigned int slot(int fd)
+{
+	if (fw->ntx && (fw->txfd != fd || fw->ntx == TX_BATCH))
+		flush();
+	fw->txfd = fd;
+	return fw->ntx++;
+}
+
+static void queue_encap(struct psd_port *p, struct psd_sec *s,
+			const struct dgram *g, uint32_t seq, int fd)
+{
+	unsigned int i = slot(fd);
+	struct mmsghdr *m = &fw->tx[i];
+	struct portshare_copy_hdr h = {
+		.origin = g->origin, .origin_port = g->sport,
+		.contested_port = p->port, .secondary = s->addr,
+		.payload_len = (uint32_t)g->len, .seq = seq,
+		.timestamp_ns = g->tstamp,
+	};
+	size_t hlen = 0;
+
+	if (s->mode == PORTSHARE_MODE_ENCAP)
+		hlen = (size_t)portshare_encap_write(&h, fw->txhdr[i],
+						     HDR_ROOM);
+	fw->txiov[i][0] = (struct iovec){ fw->txhdr[i], hlen };
+	fw->txiov[i][1] = (struct iovec){ (void *)g->payload, g->len };
+	memset(&m->msg_hdr, 0, sizeof(m->msg_hdr));
+	m->msg_hdr.msg_iov = fw->txiov[i];
+	m->msg_hdr.msg_iovlen = 2;
+	psd_msg_fill(&m->msg_hdr, &s->src, &s->addr, s->data_port,
+		     &fw->txname[i], fw->txc[i].buf);
+	fw->txsec[i] = s;
+}
+
+static uint32_t sum16(const uint8_t *b, size_t n, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)(b[n - 1] << 8);
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *b, unsigned int v)
+{
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+/* IP and UDP headers of a transparent copy from @src:@sport; their size. */
+static size_t ip_udp_build(uint8_t *h, const struct portshare_addr *src,
+			   uint16_t sport, const struct psd_sec *s,
+			   struct dgram *g)
+{
+	bool v4 = s->addr.family == PORTSHARE_FAMILY_INET;
+	size_t ihl = v4 ? IP4_HLEN : IP6_HLEN, alen = v4 ? 4 : 16;
+	uint8_t *u = h + ihl;
+	unsigned int ulen = (unsigned int)(UDP_HLEN + g->len);
+	uint32_t sum;
+	uint16_t csum;
+
+	memset(h, 0, ihl + UDP_HLEN);
+	if (v4) {
+		h[0] = 0x45;
+		put16(h + 2, (unsigned int)ihl + ulen);
+		h[8] = 64;
+		h[9] = IPPROTO_UDP;
+		memcpy(h + 12, src->addr, 4);
+		memcpy(h + 16, s->addr.addr, 4);
+		put16(h + 10, fold(sum16(h, ihl, 0)));
+	} else {
+		h[0] = 0x60;
+		put16(h + 4, ulen);
+		h[6] = IPPROTO_UDP;
+		h[7] = 64;
+		memcpy(h + 8, src->addr, 16);
+		memcpy(h + 24, s->addr.addr, 16);
+	}
+	put16(u, sport);
+	put16(u + 2, s->data_port);
+	put16(u + 4, ulen);
+	if (!g->summed) {
+		g->sum = sum16(g->payload, g->len, 0);
+		g->summed = true;
+	}
+	sum = sum16(src->addr, alen, sum16(s->addr.addr, alen, 0));
+	sum += IPPROTO_UDP + ulen + g->sum;
+	sum = sum16(u, UDP_HLEN, sum);
+	csum = fold(sum);
+	put16(u + 6, csum ? csum : 0xffff);
+	return ihl + UDP_HLEN;
+}
+
+static bool unspecified(const struct portshare_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a->addr, zero, a->family == PORTSHARE_FAMILY_INET ?
+				      4 : 16);
+}
+
+/*
+ * The original sender as the source: an IPv4 sender appears to an IPv6
+ * secondary as its v4-mapped address; an IPv6 sender cannot appear on
+ * IPv4 (drop_family); an unspecified sender is replaced by the primary
+ * address, its port kept.
+ */
+static void queue_transparent(struct psd *d, struct psd_sec *s,
+			      struct dgram *g)
+{
+	int fam = s->addr.family == PORTSHARE_FAMILY_INET ? PSD_V4 : PSD_V6;
+	struct portshare_addr src = g->origin;
+	unsigned int i;
+	size_t hlen;
+
+	if (g->origin.family == PORTSHARE_FAMILY_INET6 && fam == PSD_V4) {
+		s->drops[PSD_DROP_FAMILY]++;
+		return;
+	}
+	if (d->raw[fam] < 0) {
+		s->drops[PSD_DROP_XMIT]++;
+		return;
+	}
+	if (unspecified(&src) && s->src.family == s->addr.family) {
+		src = s->src;
+	} else if (src.family != s->addr.family) {
+		src.family = PORTSHARE_FAMILY_INET6;
+		memset(src.addr, 0, 16);
+		src.addr[10] = src.addr[11] = 0xff;
+		memcpy(src.addr + 12, g->origin.addr, 4);
+	}
+	i = slot(d->raw[fam]);
+	hlen = ip_udp_build(fw->txhdr[i], &src, g->sport, s, g);
+	fw->txiov[i][0] = (struct iovec){ fw->txhdr[i], hlen };
+	fw->txiov[i][1] = (struct iovec){ (void *)g->payload, g->len };
+	memset(&fw->tx[i].msg_hdr, 0, sizeof(fw->tx[i].msg_hdr));
+	fw->tx[i].msg_hdr.msg_iov = fw->txiov[i];
+	fw->tx[i].msg_hdr.msg_iovlen = 2;
+	fw->tx[i].msg_hdr.msg_name = &fw->txname[i];
+	fw->tx[i].msg_hdr.msg_namelen = (socklen_t)
+		portshare_addr_to_sockaddr(&s->addr, 0, &fw->txname[i]);
+	fw->txsec[i] = s;
+}
+
+static void share(struct psd *d, struct psd_port *p, struct dgram *g)
+{
+	unsigned int i;
+	size_t max, hlen;
+	int fd;
+
+	for (i = 0; i < p->nsecs; i++) {
+		struct psd_sec *s = &p->secs[i];
+		uint32_t seq = s->seq++;
+
+		hlen = s->mode == PORTSHARE_MODE_ENCAP ?
+		       PORTSHARE_ENCAP_HDR_LEN : 0;
+		max = s->addr.family == PORTSHARE_FAMILY_INET ? UDP4_MAX :
+								UDP6_MAX;
+		if (g->len + hlen > max) {
+			s->drops[PSD_DROP_TOOBIG]++;
+			continue;
+		}
+		if (s->mode == PORTSHARE_MODE_TRANSPARENT) {
+			queue_transparent(d, s, g);
+			continue;
+		}
+		fd = psd_port_tx_fd(p, s->addr.family);
+		if (fd < 0) {
+			s->drops[PSD_DROP_FAMILY]++;
+			continue;
+		}
+		queue_encap(p, s, g, seq, fd);
+	}
+}
+
+static uint64_t rx_tstamp(struct msghdr *msg)
+{
+	struct cmsghdr *c;
+	struct timespec ts;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return (uint64_t)ts.tv_sec * 1000000000ULL +
+			       (uint64_t)ts.tv_nsec;
+		}
+	}
+	return realtime_ns();
+}
+
+static int rx_batch(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < RX_BATCH; i++) {
+		fw->rxiov[i] = (struct iovec){ fw->rxbuf[i], RX_BUF };
+		fw->rx[i].msg_hdr = (struct msghdr){
+			.msg_name = &fw->rxname[i],
+			.msg_namelen = sizeof(fw->rxname[i]),
+			.msg_iov = &fw->rxiov[i], .msg_iovlen = 1,
+			.msg_control = fw->rxc[i].buf,
+			.msg_controllen = sizeof(fw->rxc[i].buf),
+		};
+	}
+	return recvmmsg(fd, fw->rx, RX_BATCH, MSG_DONTWAIT, NULL);
+}
+
+/**
+ * psd_forward_input() - share the datagrams waiting on a contested socket
+ * @d: psd
+ * @p: the port
+ * @fam: PSD_V4 or PSD_V6
+ *
+ * Reads at most 4 batches per call so registration stays responsive.
+ * A datagram that is itself an encap copy is not shared (err_loop).
+ */
+void psd_forward_input(struct psd *d, struct psd_port *p, int fam)
+{
+	struct portshare_copy_hdr h;
+	struct dgram g;
+	int n, i, round;
+
+	for (round = 0; round < 4; round++) {
+		n = rx_batch(p->cfd[fam]);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			memset(&g, 0, sizeof(g));
+			g.payload = fw->rxbuf[i];
+			g.len = fw->rx[i].msg_len;
+			p->rx++;
+			if (!portshare_encap_parse(g.payload, g.len, &h, NULL)) {
+				p->err_loop++;
+				continue;
+			}
+			if (!p->nsecs)
+				continue;
+			portshare_addr_from_sockaddr(
+				(struct sockaddr *)&fw->rxname[i], &g.origin,
+				&g.sport);
+			g.tstamp = rx_tstamp(&fw->rx[i].msg_hdr);
+			p->shared++;
+			share(d, p, &g);
+		}
+		flush();
+		if (n < RX_BATCH)
+			break;
+	}
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * acl add, acl del and acl list: the networks whose hosts may send ADD
+ * and DROP requests to the namespace's registration ports (the
+ * namespace's own addresses always may).  An omitted /LEN is not sent:
+ * the kernel takes the whole address.  Host bits are checked by the
+ * kernel, whose message psnl prints.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netlink/attr.h>
+
+#include "psnl.h"
+
+struct acl_args {
+	struct psnl_prefix net;
+	bool third_party;
+};
+
+static int parse_net_arg(int argc, char **argv, struct acl_args *a)
+{
+	if (argc < 1)
+		return psnl_missing("ADDR[/LEN]");
+	return psnl_parse_prefix(argv[0], &a->net);
+}
+
+/* [third-party], at most once. */
+static int parse_add_options(int argc, char **argv, int i,
+			     struct acl_args *a)
+{
+	int err;
+
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "third-party"))
+			err = psnl_once(&a->third_party, "third-party");
+		else
+			err = psnl_usage_error("unknown keyword \"%s\": expected third-party",
+					       argv[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int put_net(struct nl_msg *msg, const struct psnl_prefix *net)
+{
+	if (net->family == AF_INET &&
+	    nla_put(msg, PORTSHARE_A_ADDR4, sizeof(net->addr4),
+		    &net->addr4) < 0)
+		return -ENOBUFS;
+	if (net->family == AF_INET6 &&
+	    nla_put(msg, PORTSHARE_A_ADDR6, sizeof(net->addr6),
+		    &net->addr6) < 0)
+		return -ENOBUFS;
+	if (net->has_len &&
+	    nla_put_u8(msg, PORTSHARE_A_PREFIX_LEN, net->len) < 0)
+		return -ENOBUFS;
+	return 0;
+}
+
+static int send_acl(struct psnl *ps, uint8_t cmd, const struct acl_args *a)
+{
+	struct nl_msg *msg;
+	int err = psnl_nl_open(ps);
+
+	if (err)
+		return err;
+	msg = psnl_nl_new_request(ps->nl, cmd);
+	if (!msg)
+		return -ENOMEM;
+	err = put_net(msg, &a->net);
+	if (!err && a->third_party &&
+	    nla_put_u32(msg, PORTSHARE_A_ACL_FLAGS,
+			PORTSHARE_ACL_F_THIRD_PARTY) < 0)
+		err = -ENOBUFS;
+	if (err)
+		return psnl_nl_discard(msg);
+	return psnl_nl_request(ps->nl, msg);
+}
+
+static int do_acl_add(struct psnl *ps, int argc, char **argv)
+{
+	struct acl_args a = { 0 };
+	int err;
+
+	err = parse_net_arg(argc, argv, &a);
+	if (!err)
+		err = parse_add_options(argc, argv, 1, &a);
+	if (err)
+		return err;
+	return send_acl(ps, PORTSHARE_CMD_ACL_ADD, &a);
+}
+
+static int do_acl_del(struct psnl *ps, int argc, char **argv)
+{
+	struct acl_args a = { 0 };
+	int err;
+
+	err = parse_net_arg(argc, argv, &a);
+	if (!err)
+		err = psnl_no_more_args(argc, argv, 1);
+	if (err)
+		return err;
+	return send_acl(ps, PORTSHARE_CMD_ACL_DEL, &a);
+}
+
+static int do_acl_list(struct psnl *ps, int argc, char **argv)
+{
+	int err = psnl_no_more_args(argc, argv, 0);
+
+	if (err)
+		return err;
+	return psnl_show(ps, PORTSHARE_CMD_ACL_GET, 0, psnl_format_acl);
+}
+
+static const struct psnl_cmd acl_add = {
+	.name = "add",
+	.args = "ADDR[/LEN] [third-party]",
+	.help = "let the network ADDR/LEN send requests to registration ports\n"
+		"ADDR is an IPv4 or IPv6 address; LEN (0..32 or 0..128) defaults\n"
+		"to the whole address, and the bits after it must be zero.\n"
+		"Without the acl only the namespace's own addresses may send ADD\n"
+		"and DROP.  third-party also lets these hosts add and drop\n"
+		"addresses other than their own.  At most 256 entries.",
+	.handler = do_acl_add,
+};
+
+static const struct psnl_cmd acl_del = {
+	.name = "del",
+	.args = "ADDR[/LEN]",
+	.help = "remove the network ADDR/LEN from the acl\n"
+		"LEN defaults to the whole address, as for acl add.",
+	.handler = do_acl_del,
+};
+
+static const struct psnl_cmd acl_list = {
+	.name = "list",
+	.args = "",
+	.help = "show the acl, in the order of addition\n"
+		"The output is in command syntax and can be fed to psnl -b.",
+	.handler = do_acl_list,
+};
+
+static const struct psnl_cmd *const acl_commands[] = {
+	&acl_add,
+	&acl_del,
+	&acl_list,
+	NULL,
+};
+
+const struct psnl_cmd psnl_cmd_acl = {
+	.name = "acl",
+	.args = "add|del|list ...",
+	.help = "manage who may register over the registration ports",
+	.sub = acl_commands,
+};

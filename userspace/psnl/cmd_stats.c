@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats [PORT]: every counter of every contested port (or of PORT) and of
+ * its secondaries, zeros included.  Two dumps, secondaries first: with
+ * PORT, the kernel refuses that dump when PORT is not designated, with a
+ * message naming it.  Both dumps come in ascending port order.
+ */
+#include <errno.h>
+
+#include "psnl.h"
+
+/* Each port, followed by the run of secondaries that belong to it. */
+static void print_all(const struct psnl_records *ports,
+		      const struct psnl_records *secs)
+{
+	size_t i, first = 0, end;
+
+	print_begin_list();
+	for (i = 0; i < ports->len; i++) {
+		uint16_t port = ports->v[i].port;
+
+		while (first < secs->len && secs->v[first].port < port)
+			first++;
+		for (end = first; end < secs->len && secs->v[end].port == port;
+		     end++)
+			;
+		psnl_format_stats(&ports->v[i], secs->v + first, end - first);
+		first = end;
+	}
+	print_end_list();
+}
+
+static int show_stats(struct psnl *ps, uint16_t port)
+{
+	struct psnl_records ports = { 0 }, secs = { 0 };
+	int err;
+
+	err = psnl_collect(ps, PORTSHARE_CMD_SEC_GET, port, &secs);
+	if (!err)
+		err = psnl_collect(ps, PORTSHARE_CMD_PORT_GET, port, &ports);
+	if (!err && port && ports.len == 0) {
+		/* undesignated between the two dumps */
+		psnl_error("port %u is not designated", port);
+		err = -ENOENT;
+	}
+	if (!err) {
+		print_all(&ports, &secs);
+		err = psnl_show_flush();
+	}
+	psnl_records_free(&ports);
+	psnl_records_free(&secs);
+	return err;
+}
+
+static int do_stats(struct psnl *ps, int argc, char **argv)
+{
+	uint16_t port = 0;
+	int err = 0;
+
+	if (argc > 0)
+		err = psnl_parse_port("port", argv[0], &port);
+	if (!err)
+		err = psnl_no_more_args(argc, argv, 1);
+	if (err)
+		return err;
+	return show_stats(ps, port);
+}
+
+const struct psnl_cmd psnl_cmd_stats = {
+	.name = "stats",
+	.args = "[PORT]",
+	.help = "show every counter of the contested ports, or of PORT\n"
+		"Each port is followed by its secondaries, in the syntax of\n"
+		"\"port list\" and \"list\" (so the output can be fed to psnl -b),\n"
+		"with all counters after the \"#\", zeros included.\n"
+		"\n"
+		"Port counters (datagrams):\n"
+		"  rx                 seen on the port\n"
+		"  shared             shared with the secondaries\n"
+		"  err_csum           not shared: bad UDP checksum\n"
+		"  err_malformed      not shared: bad UDP length\n"
+		"  err_gso            not shared: GSO packet that could not be split\n"
+		"  err_loop           not shared: a copy from a portshare primary\n"
+		"Registration port counters (absent with \"reg off\"):\n"
+		"  reg_requests       requests received\n"
+		"  reg_ok             answered 100 OK\n"
+		"  reg_errors         answered with an error code\n"
+		"  reg_denied         ignored: the acl does not allow the source\n"
+		"  reg_rate_limited   ignored: the source is over its rate\n"
+		"  reg_not_permitted  answered 400: a third party address without\n"
+		"                     an acl grant (also counted in reg_errors)\n"
+		"  reg_list_full      answered 401: the list is full (also counted\n"
+		"                     in reg_errors)\n"
+		"  reg_ignored        ignored: empty, a reply or a SHUTDOWN, from a\n"
+		"                     local registration port, or the queue was full\n"
+		"Secondary counters:\n"
+		"  copies             copies sent\n"
+		"  bytes              payload bytes sent\n"
+		"  sampled            datagrams skipped by sampling\n"
+		"  drop_nomem         not sent: out of memory\n"
+		"  drop_noroute       not sent: no route to the secondary\n"
+		"  drop_xmit          not sent: the output path dropped it\n"
+		"  drop_family        not sent: IPv6 sender, transparent IPv4 copy\n"
+		"  drop_toobig        not sent: too big for IP",
+	.handler = do_stats,
+};
