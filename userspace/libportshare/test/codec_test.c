@@ -9,20 +9,7 @@
 #include <string.h>
 
 #include "portshare.h"
-
-static int ntest, nfail;
-
-#define OK(cond, ...) do {						\
-	ntest++;							\
-	if (cond) {							\
-		printf("ok %d - ", ntest);				\
-	} else {							\
-		nfail++;						\
-		printf("not ok %d - ", ntest);				\
-	}								\
-	printf(__VA_ARGS__);						\
-	printf("\n");							\
-} while (0)
+#include "tap.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 
@@ -322,6 +309,5 @@ int main(void)
 	test_shutdown();
 	test_encap();
 	test_misc();
-	printf("1..%d\n# %d passed, %d failed\n", ntest, ntest - nfail, nfail);
-	return nfail ? 1 : 0;
+	return tap_done();
 }

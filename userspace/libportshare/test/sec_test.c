@@ -17,21 +17,7 @@
 #include <unistd.h>
 
 #include "portshare.h"
-
-static int ntest, nfail;
-
-#define OK(cond, ...) do {						\
-	ntest++;							\
-	if (cond) {							\
-		printf("ok %d - ", ntest);				\
-	} else {							\
-		nfail++;						\
-		printf("not ok %d - ", ntest);				\
-	}								\
-	printf(__VA_ARGS__);						\
-	printf("\n");							\
-	fflush(stdout);							\
-} while (0)
+#include "tap.h"
 
 #define CPORT	4242		/* never bound: only named in requests */
 
@@ -430,6 +416,5 @@ int main(void)
 	test_refusals();
 	test_close();
 	test_failover();
-	printf("1..%d\n# %d passed, %d failed\n", ntest, ntest - nfail, nfail);
-	return nfail ? 1 : 0;
+	return tap_done();
 }
