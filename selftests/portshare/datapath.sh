@@ -32,13 +32,6 @@ test_setup()
 {
 	require_datapath
 	setup_topology
-	echo "$SND $PRI $REM" >"$PS_TMP/topology"
-}
-
-load_topology()
-{
-	read -r SND PRI REM <"$PS_TMP/topology"
-	ps_reset
 }
 
 # 1000 datagrams at a moderate rate to 162, shared with four secondaries:
@@ -88,7 +81,7 @@ test_transparent()
 
 test_counters()
 {
-	read -r SND PRI REM <"$PS_TMP/topology"
+	read_topology
 	assert_stat 1000 "port rx" port_stat 162 rx
 	assert_stat 1000 "port shared" port_stat 162 shared
 	assert_stat 0 "port err_csum" port_stat 162 err_csum

@@ -34,13 +34,6 @@ test_setup()
 {
 	require_datapath
 	setup_topology
-	echo "$SND $PRI $REM" >"$PS_TMP/topology"
-}
-
-load_topology()
-{
-	read -r SND PRI REM <"$PS_TMP/topology"
-	ps_reset
 }
 
 # An IPv6 contested port: the application and IPv6 secondaries, local and

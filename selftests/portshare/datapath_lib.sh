@@ -81,6 +81,20 @@ setup_topology()
 	tx "$REM" --to 10.99.2.1:9 --count 1
 	tx "$SND" --to [fd99:1::1]:9 --count 1
 	tx "$REM" --to [fd99:2::1]:9 --count 1
+	echo "$SND $PRI $REM" >"$PS_TMP/topology"
+}
+
+# Each test runs in a subshell: the namespace names setup_topology chose.
+read_topology()
+{
+	read -r SND PRI REM <"$PS_TMP/topology"
+}
+
+# load_topology: the namespaces, with no designated port left.
+load_topology()
+{
+	read_topology
+	ps_reset
 }
 
 # ps_reset: no designated port left in $PRI or $REM.

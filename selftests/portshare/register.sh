@@ -125,7 +125,7 @@ shutdowns_are()
 
 load_topology()
 {
-	read -r SND PRI REM <"$PS_TMP/topology"
+	read_topology
 	echo 0 >$PARAMS/reg_rate
 }
 
@@ -145,7 +145,6 @@ test_setup()
 	require_datapath
 	[ -x "$PSREQ" ] || fail "missing $PSREQ: make -C selftests/portshare"
 	setup_topology
-	echo "$SND $PRI $REM" >"$PS_TMP/topology"
 	echo 0 >$PARAMS/reg_rate
 	cmd_ok pri port add 162
 	cmd_ok ip netns exec "$PRI" ss -Hnul sport = :13162
