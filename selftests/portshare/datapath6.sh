@@ -45,7 +45,7 @@ test_ipv6()
 	cmd_ok pri add 162 [$R6]:9003 mode raw
 	cmd_ok pri add 162 [$R6]:9004 mode transparent
 	cmd_ok pri add 162 [$R6]:9005 mode encap
-	rx app "$PRI" [::]:162
+	rx app "$PRI" "[::]:162"
 	rx s1 "$PRI" [::1]:9001
 	rx s3 "$REM" [$R6]:9003
 	rx s4 "$REM" [$R6]:9004
@@ -124,7 +124,7 @@ test_fragments6()
 	cmd_ok pri add 162 [::1]:9001 mode encap
 	cmd_ok pri add 162 [$R6]:9003 mode raw
 	cmd_ok pri add 162 $R:9004 mode raw
-	rx app "$PRI" [::]:162
+	rx app "$PRI" "[::]:162"
 	rx s1 "$PRI" [::1]:9001
 	rx s3 "$REM" [$R6]:9003
 	rx s4 "$REM" $R:9004
@@ -147,7 +147,7 @@ test_gso6()
 	load_topology
 	cmd_ok pri add 162 [::1]:9001 mode encap
 	cmd_ok pri add 162 $R:9003 mode raw
-	rx app "$PRI" [::]:162
+	rx app "$PRI" "[::]:162"
 	rx s1 "$PRI" [::1]:9001
 	rx s3 "$REM" $R:9003
 	cmd_ok tx "$SND" --to [$P6]:162 --from [$S6]:5162 --count 10 \
@@ -170,7 +170,7 @@ test_bad_csum6()
 {
 	load_topology
 	cmd_ok pri add 162 [::1]:9001 mode raw
-	rx app "$PRI" [::]:162
+	rx app "$PRI" "[::]:162"
 	rx s1 "$PRI" [::1]:9001
 	cmd_ok tx "$SND" --to [$P6]:162 --from [$S6]:5162 --count 10 \
 		--size 100 --tag x --bad-csum
