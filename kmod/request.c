@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR LGPL-2.1+
 /*
  * The registration request parser: one datagram in, a struct ps_req or a
  * reply code out.  Pure C without kernel or libc dependencies (request.h),

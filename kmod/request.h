@@ -1,10 +1,10 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0 OR LGPL-2.1+ */
 /*
  * The registration request parser (DESIGN §3, Table 2).  request.c is pure
  * C: it includes only this header, calls nothing and allocates nothing, so
  * the same file builds into portshare.ko and into the userspace libFuzzer
- * target (selftests/fuzz).  Outside the kernel, ps_types.h from the build
- * provides u8, u16, u32, bool and size_t.
+ * target (selftests/fuzz) and libportshare.  Outside the kernel,
+ * userspace/libportshare/ps_types.h provides u8, u16, u32, bool and size_t.
  */
 #ifndef _PORTSHARE_REQUEST_H
 #define _PORTSHARE_REQUEST_H

@@ -17,8 +17,8 @@ timestamp.  Prints TAP.
 With --primary ko (in a guest of selftests/vm/run, module loaded) the same
 wire tests run against portshare.ko, designated with psnl, SHUTDOWN by
 "psnl port del"; then failover by unloading the module (and loading it
-again).  The psd-only tests (limits, FIG. 3, slow secondary) are left
-out.  --primary all runs both columns of the matrix, psd then the module,
+again).  The psd-only tests (limits, FIG. 3, slow secondary, privilege drop) are
+left out.  --primary all runs both columns of the matrix, psd then the module,
 in one TAP stream (selftests/portshare/wire.sh).
 
 Environment: PS_BIN (default build/bin of this tree).
@@ -593,6 +593,56 @@ def test_fig3():
     sender.close()
 
 
+def proc_status(pid):
+    """/proc/PID/status as a dict of its fields."""
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f
+                    if ":\t" in line)
+
+
+def test_privileges():
+    """Started as root, psd drops to nobody once its ports are bound, keeps
+    no capability, cannot regain any, and still shares; -u with an unknown
+    user refuses to run."""
+    if os.geteuid() != 0:
+        skip("psd drops root after binding", "not running as root")
+        return
+    import pwd
+    nobody = pwd.getpwnam("nobody")
+    c = pick_ports(1)[0]
+    reg = c + 13000
+    psd = Psd(str(c))
+    ok(psd.wait_log("running as uid"), "psd started as root and dropped it",
+       psd.text())
+    st = proc_status(psd.p.pid)
+    uid, gid = str(nobody.pw_uid), str(nobody.pw_gid)
+    want = {"Uid": "\t".join([uid] * 4), "Gid": "\t".join([gid] * 4),
+            "Groups": "", "CapPrm": "0" * 16, "CapEff": "0" * 16,
+            "NoNewPrivs": "1"}
+    got = {k: st.get(k, "").strip() for k in want}
+    ok(got == want, "psd runs as nobody: no groups, no capabilities, "
+       "no_new_privs", f"got {got}\nwant {want}")
+    legacy = udp()
+    legacy.sendto(f"ADD {LO} {c} mode=raw".encode(), (LO, reg))
+    reply = recv(legacy)[0]
+    sender = udp()
+    sender.sendto(b"after the drop", (LO, c))
+    copy = recv(legacy)[0]
+    ok(reply == f"100 OK {LO} {reg}".encode() and copy == b"after the drop",
+       "unprivileged psd answers ADD and shares", (reply, copy))
+    rc = psd.stop()
+    notice = recv(legacy)[0]
+    ok(rc == 0 and notice == f"SHUTDOWN {LO} {reg}".encode(),
+       "unprivileged psd sends SHUTDOWN and exits 0", (rc, notice))
+    legacy.close()
+    sender.close()
+    psd = Psd("-u", "no-such-user-portshare", str(c))
+    rc = psd.p.wait(5)
+    ok(rc == 1 and "-u no-such-user-portshare: no such user" in psd.text(),
+       "psd -u with an unknown user exits 1 and says so", psd.text())
+    psd.stop()
+
+
 def psd_pids(spec):
     """The pids of the psd processes started for PORT:REGPORT @spec."""
     pids = []
@@ -725,6 +775,7 @@ def run(ko):
         if not ko:
             test_limits()
             test_fig3()
+            test_privileges()
         test_failover(ko)
     except Exception:                   # a failed point, not a lost plan
         ok(False, f"{name}: the tests stopped early", traceback.format_exc())

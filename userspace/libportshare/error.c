@@ -80,6 +80,12 @@ const char *portshare_strerror(int err)
 		return "host name does not resolve";
 	case PORTSHARE_E_REFUSED:
 		return "refused by the primary with an unknown code";
+	case PORTSHARE_E_HOST_BITS:
+		return "network has bits set beyond its prefix length: clear them";
+	case PORTSHARE_E_TABLE_FULL:
+		return "too many ports or acl entries for one primary";
+	case PORTSHARE_E_PORT_CONFLICT:
+		return "port is already one of this primary's contested ports: give each port once";
 	}
 	if (err < 0 && err > PORTSHARE_E_BASE) {
 		s = strerrordesc_np(-err);

@@ -3,7 +3,7 @@
  * libportshare: the portshare wire protocol for applications (DESIGN §3,
  * docs/protocol.md; US 6,363,081 Tables 2-3, FIG. 5).
  *
- * Two layers:
+ * Three layers:
  *
  *  - The codec turns requests, replies, SHUTDOWN notices and the encap
  *    header of copies into bytes and back.  It allocates nothing, does no
@@ -16,6 +16,15 @@
  *    and SHUTDOWN notices reported.  Closing it sends DROP for every
  *    registration still alive.
  *
+ *  - The primary API is US 6,363,081's primary in userspace (FIGs. 3 and
+ *    4), the one psd(8) is built on: it binds contested ports and their
+ *    registration ports, answers ADD and DROP with portshare.ko's rules and
+ *    reply strings (its very request parser), and copies every datagram to
+ *    every secondary in encap, raw or transparent mode.  It runs in the
+ *    application's event loop: portshare_primary_fd() to poll, then
+ *    portshare_primary_dispatch(); or the application reads its own sockets
+ *    and calls portshare_primary_request() and portshare_primary_forward().
+ *
  * Errors.  Functions that can fail return an int: >= 0 on success, and a
  * negative value on failure, which is either a negated errno (a system
  * call failed: -ECONNREFUSED, -ENOMEM, ...) or one of PORTSHARE_E_* below
@@ -27,8 +36,8 @@
  * PORTSHARE_FAMILY_INET6, as in the encap header) and 16 bytes in network
  * order, of which IPv4 uses the first 4.  Ports are in host order.
  *
- * Thread safety: the codec is reentrant.  One struct portshare_sec must
- * not be used by two threads at once.
+ * Thread safety: the codec is reentrant.  One struct portshare_sec or
+ * struct portshare_primary must not be used by two threads at once.
  */
 #ifndef PORTSHARE_LIB_H
 #define PORTSHARE_LIB_H
@@ -64,6 +73,12 @@ enum portshare_error {
 	PORTSHARE_E_RESOLVE = PORTSHARE_E_BASE - 6,
 	/* the primary refused with a code this library does not know */
 	PORTSHARE_E_REFUSED = PORTSHARE_E_BASE - 7,
+	/* an acl network with bits set beyond its prefix length */
+	PORTSHARE_E_HOST_BITS = PORTSHARE_E_BASE - 8,
+	/* a primary's table of ports or acl entries is full */
+	PORTSHARE_E_TABLE_FULL = PORTSHARE_E_BASE - 9,
+	/* a port that is already one of the primary's contested ports */
+	PORTSHARE_E_PORT_CONFLICT = PORTSHARE_E_BASE - 10,
 	/* refusals, one per reply of enum portshare_reply */
 	PORTSHARE_E_ALREADY_ADDED = PORTSHARE_E_BASE - 20,	/* 200, ADD */
 	PORTSHARE_E_NOT_IN_LIST = PORTSHARE_E_BASE - 21,	/* 200, DROP */
@@ -571,6 +586,389 @@ uint64_t portshare_sec_foreign(const struct portshare_sec *sec);
  * the replies for at most 500 ms in all.
  */
 void portshare_sec_close(struct portshare_sec *sec);
+
+/* ---- the primary API (FIGs. 3 and 4) ---------------------------------- */
+
+struct portshare_primary;
+
+/* Most contested ports and acl entries one primary holds. */
+#define PORTSHARE_PRIMARY_MAX_PORTS	64
+#define PORTSHARE_PRIMARY_MAX_ACL	256
+
+/* Why a copy was not sent: index of portshare_list_entry.drops[]. */
+enum portshare_drop {
+	PORTSHARE_DROP_NOMEM,		/* the kernel had no buffer */
+	PORTSHARE_DROP_NOROUTE,		/* no route to the secondary */
+	PORTSHARE_DROP_XMIT,		/* not accepted at once, or no raw socket */
+	PORTSHARE_DROP_FAMILY,		/* no socket or source of its family */
+	PORTSHARE_DROP_TOOBIG,		/* too big for one IP datagram */
+	PORTSHARE_NDROP,
+};
+
+/* Registration port counters: index of portshare_port_info.reg[]. */
+enum portshare_reg_counter {
+	PORTSHARE_REG_REQUESTS,		/* datagrams received */
+	PORTSHARE_REG_OK,		/* answered 100 OK */
+	PORTSHARE_REG_ERRORS,		/* answered with an error code */
+	PORTSHARE_REG_DENIED,		/* silent: source not allowed (acl) */
+	PORTSHARE_REG_RATE_LIMITED,	/* silent: over the source's rate */
+	PORTSHARE_REG_NOT_PERMITTED,	/* answered 400 */
+	PORTSHARE_REG_LIST_FULL,	/* answered 401 */
+	PORTSHARE_REG_IGNORED,		/* silent by rule (docs/protocol.md) */
+	PORTSHARE_NREG,
+};
+
+/**
+ * struct portshare_list_entry - one secondary on a distribution list
+ * @addr: its address
+ * @data_port: where its copies go
+ * @mode: enum portshare_mode
+ * @src: the address its copies and SHUTDOWN come from (the primary
+ *       address of its "100 OK"); family 0 lets the route choose
+ * @seq: the sequence number of its next encap copy
+ * @copies: copies sent
+ * @bytes: payload bytes sent
+ * @drops: copies not sent, by enum portshare_drop
+ *
+ * To portshare_primary_sec_add() only @addr, @data_port, @mode and @src
+ * matter; the counters start at 0.
+ */
+struct portshare_list_entry {
+	struct portshare_addr addr;
+	uint16_t data_port;
+	uint8_t mode;
+	struct portshare_addr src;
+	uint32_t seq;
+	uint64_t copies;
+	uint64_t bytes;
+	uint64_t drops[PORTSHARE_NDROP];
+};
+
+/**
+ * struct portshare_port_info - a contested port of a primary
+ * @port: the contested port
+ * @reg_port: its registration port
+ * @standalone: the registration port could not be bound (FIG. 3): no
+ *              secondary can register, copies leave from the contested port
+ * @reg_error: why it could not be bound (a negated errno), else 0
+ * @nsecs: secondaries on its list
+ * @rx: datagrams received
+ * @shared: datagrams copied to at least one secondary
+ * @err_loop: datagrams not shared because they are encap copies
+ * @reg: the registration port's counters, by enum portshare_reg_counter
+ */
+struct portshare_port_info {
+	uint16_t port;
+	uint16_t reg_port;
+	bool standalone;
+	int reg_error;
+	unsigned int nsecs;
+	uint64_t rx;
+	uint64_t shared;
+	uint64_t err_loop;
+	uint64_t reg[PORTSHARE_NREG];
+};
+
+/**
+ * struct portshare_request_log - one ADD or DROP a primary carried out
+ * @port: the contested port
+ * @cmd: PORTSHARE_REQ_ADD or PORTSHARE_REQ_DROP
+ * @addr: the secondary's address
+ * @data_port: its data port
+ * @from: the request's source address
+ * @from_port: its source port
+ * @error: 0, or the refusal it was answered with
+ */
+struct portshare_request_log {
+	uint16_t port;
+	int cmd;
+	struct portshare_addr addr;
+	uint16_t data_port;
+	struct portshare_addr from;
+	uint16_t from_port;
+	int error;
+};
+
+/**
+ * struct portshare_primary_opts - a primary's rules (portshare.ko's
+ *                                 module parameters and port options)
+ * @max_secondaries: cap of every distribution list, 1..4096 (401 beyond)
+ * @reg_rate: requests per second each source (an IPv4 address or an IPv6
+ *            /64) may send after its burst; 0 turns the limit off
+ * @reg_burst: requests each source may send at once, >= 1
+ * @on_request: called after every well-formed ADD or DROP, or NULL; it
+ *              runs in the middle of the request and may only read the
+ *              primary (portshare_primary_ports(), _port_info(),
+ *              _sec_info()): a port removed or the primary closed from
+ *              it would be used after it is freed
+ * @arg: passed to @on_request
+ *
+ * portshare_primary_opts_init() fills in the defaults: 64, 10, 20.
+ */
+struct portshare_primary_opts {
+	unsigned int max_secondaries;
+	unsigned int reg_rate;
+	unsigned int reg_burst;
+	void (*on_request)(const struct portshare_request_log *log, void *arg);
+	void *arg;
+};
+
+/**
+ * struct portshare_request_env - where a registration datagram came from
+ * @from: its source address
+ * @from_port: its source port
+ * @to: the local address it was sent to (IP_PKTINFO); it becomes the
+ *      primary address of the "100 OK", except for a third party: that
+ *      gets the source address routing picks towards it, as from
+ *      portshare.ko
+ */
+struct portshare_request_env {
+	struct portshare_addr from;
+	uint16_t from_port;
+	struct portshare_addr to;
+};
+
+/**
+ * struct portshare_datagram - a datagram received on a contested port
+ * @origin: its sender's address
+ * @origin_port: its sender's port
+ * @payload: the UDP payload
+ * @len: its length
+ * @timestamp_ns: when it arrived (CLOCK_REALTIME); 0 means now
+ */
+struct portshare_datagram {
+	struct portshare_addr origin;
+	uint16_t origin_port;
+	const void *payload;
+	size_t len;
+	uint64_t timestamp_ns;
+};
+
+/** portshare_primary_opts_init() - the defaults: 64 secondaries, 10/s, 20 */
+void portshare_primary_opts_init(struct portshare_primary_opts *opts);
+
+/**
+ * portshare_primary_new() - a primary without ports yet
+ * @prip: set to the new primary
+ * @opts: its rules; NULL for the defaults
+ *
+ * Opens the raw sockets transparent copies are sent through.  They need
+ * CAP_NET_RAW now, not later: a program may drop its privileges after
+ * this call and after binding its ports.  Without them transparent copies
+ * are counted as PORTSHARE_DROP_XMIT (portshare_primary_transparent()).
+ *
+ * Return: 0; PORTSHARE_E_INVALID for options out of range; -ENOMEM or
+ * another negated errno.
+ */
+int portshare_primary_new(struct portshare_primary **prip,
+			  const struct portshare_primary_opts *opts);
+
+/**
+ * portshare_primary_transparent() - can transparent copies be sent?
+ * @pri: the primary
+ *
+ * Return: 0, or the negated errno the raw socket failed with (-EPERM
+ * without CAP_NET_RAW).
+ */
+int portshare_primary_transparent(const struct portshare_primary *pri);
+
+/**
+ * portshare_primary_acl_add() - let a network register (psnl acl add)
+ * @pri: the primary
+ * @net: the network; the bits beyond @prefix_len must be zero
+ * @prefix_len: 0..32 for IPv4, 0..128 for IPv6
+ * @third_party: its requests may name addresses other than their own
+ *
+ * The host's own addresses may always register; entries only grant.
+ *
+ * Return: 0; PORTSHARE_E_INVALID (family, length),
+ * PORTSHARE_E_HOST_BITS or PORTSHARE_E_TABLE_FULL; nothing changes then.
+ */
+int portshare_primary_acl_add(struct portshare_primary *pri,
+			      const struct portshare_addr *net,
+			      unsigned int prefix_len, bool third_party);
+
+/**
+ * portshare_primary_add_port() - become the primary of a port (FIG. 3)
+ * @pri: the primary
+ * @port: the contested port
+ * @reg_port: its registration port; 0 for @port + 13000
+ *
+ * Binds @port (IPv4, and IPv6 where the host has it), then @reg_port.
+ * If @port cannot be bound another application is its primary: the
+ * negated errno (-EADDRINUSE) is returned and nothing changes.  If
+ * @reg_port cannot be bound the port runs standalone: only secondaries
+ * added with portshare_primary_sec_add() get copies.
+ *
+ * Return: 0 as primary, 1 standalone (portshare_port_info.reg_error says
+ * why); a negated errno; PORTSHARE_E_INVALID for port 0,
+ * PORTSHARE_E_NO_REG_PORT above 52535 without @reg_port,
+ * PORTSHARE_E_PORT_CONFLICT if either port is already one of this
+ * primary's contested ports or both are the same,
+ * PORTSHARE_E_TABLE_FULL beyond PORTSHARE_PRIMARY_MAX_PORTS.
+ */
+int portshare_primary_add_port(struct portshare_primary *pri, uint16_t port,
+			       uint16_t reg_port);
+
+/**
+ * portshare_primary_remove_port() - stop sharing a port (Table 3)
+ * @pri: the primary
+ * @port: the contested port
+ *
+ * Sends SHUTDOWN to every secondary (not for a standalone port: it has no
+ * registration port to name), purges the list and closes the sockets.
+ *
+ * Return: 0, or PORTSHARE_E_UNKNOWN_PORT.
+ */
+int portshare_primary_remove_port(struct portshare_primary *pri,
+				  uint16_t port);
+
+/**
+ * portshare_primary_sec_add() - put a secondary on a list (psnl add)
+ * @pri: the primary
+ * @port: the contested port
+ * @sec: the secondary: @addr, @data_port (1..65535), @mode and @src
+ *       (family 0: the source routing picks for @addr)
+ *
+ * Return: 0; PORTSHARE_E_UNKNOWN_PORT, PORTSHARE_E_INVALID (address,
+ * port or mode), or the refusal a registration would get:
+ * PORTSHARE_E_LOOP, PORTSHARE_E_ALREADY_ADDED, PORTSHARE_E_LIST_FULL,
+ * PORTSHARE_E_NO_RESOURCES.
+ */
+int portshare_primary_sec_add(struct portshare_primary *pri, uint16_t port,
+			      const struct portshare_list_entry *sec);
+
+/**
+ * portshare_primary_sec_drop() - take a secondary off a list (psnl drop)
+ * @pri: the primary
+ * @port: the contested port
+ * @addr: the secondary's address
+ * @data_port: its data port
+ *
+ * Return: 0, PORTSHARE_E_UNKNOWN_PORT or PORTSHARE_E_NOT_IN_LIST.
+ */
+int portshare_primary_sec_drop(struct portshare_primary *pri, uint16_t port,
+			       const struct portshare_addr *addr,
+			       uint16_t data_port);
+
+/**
+ * portshare_primary_request() - carry out one registration datagram
+ * @pri: the primary
+ * @port: the contested port whose registration port received it
+ * @env: where it came from and was sent to
+ * @buf: the datagram
+ * @len: its length
+ * @reply: where the reply is written, PORTSHARE_REPLY_MAX bytes
+ * @size: size of @reply
+ *
+ * Applies portshare.ko's rules in its order (docs/protocol.md §1): the
+ * silences, the acl, the rate limit, the parser, the own-address rule,
+ * the 402 check, the list and its cap; counts the outcome and updates the
+ * list.  The caller sends the reply from @env->to and the registration
+ * port to @env->from:@env->from_port.  portshare_primary_dispatch() does
+ * all that itself.
+ *
+ * Return: the reply's length; 0 when the datagram gets no reply;
+ * PORTSHARE_E_UNKNOWN_PORT, PORTSHARE_E_INVALID (a standalone port, a bad
+ * @env) or PORTSHARE_E_NO_SPACE, and nothing changes.
+ */
+int portshare_primary_request(struct portshare_primary *pri, uint16_t port,
+			      const struct portshare_request_env *env,
+			      const void *buf, size_t len, char *reply,
+			      size_t size);
+
+/**
+ * portshare_primary_forward() - copy datagrams to every secondary (FIG. 4)
+ * @pri: the primary
+ * @port: the contested port they arrived on
+ * @dgs: the datagrams
+ * @n: how many
+ *
+ * Sends each secondary its copies in its mode, in batches, from the
+ * registration port (the contested port when standalone) and its @src,
+ * or through a raw socket with the sender's address (transparent).  Never
+ * blocks: a copy the kernel does not take at once is dropped and counted
+ * against that secondary alone.  An encap copy is not shared again
+ * (err_loop).
+ *
+ * Return: how many datagrams were shared, or PORTSHARE_E_UNKNOWN_PORT or
+ * PORTSHARE_E_INVALID (NULL @dgs with @n > 0, @n > INT_MAX, a bad
+ * origin), and nothing is sent.
+ */
+int portshare_primary_forward(struct portshare_primary *pri, uint16_t port,
+			      const struct portshare_datagram *dgs,
+			      size_t n);
+
+/**
+ * portshare_primary_fd() - a descriptor to poll for readability
+ * @pri: the primary
+ *
+ * An epoll descriptor over every socket of every port; it belongs to
+ * @pri.
+ *
+ * Return: the descriptor.
+ */
+int portshare_primary_fd(const struct portshare_primary *pri);
+
+/**
+ * portshare_primary_dispatch() - serve what is waiting on the sockets
+ * @pri: the primary
+ * @timeout_ms: how long to wait for something: 0 not at all, -1 for ever
+ *
+ * Answers registration datagrams (at most 64 per socket and call) and
+ * shares datagrams of contested ports (at most 64 per socket and call),
+ * so neither starves the other.
+ *
+ * Return: the number of sockets served, or a negated errno (-EINTR when a
+ * signal interrupted the wait).
+ */
+int portshare_primary_dispatch(struct portshare_primary *pri, int timeout_ms);
+
+/**
+ * portshare_primary_ports() - the contested ports, in order of addition
+ * @pri: the primary
+ * @ports: filled with up to @n ports; may be NULL if @n is 0
+ * @n: room in @ports
+ *
+ * Return: the number of ports (which may be more than @n).
+ */
+int portshare_primary_ports(const struct portshare_primary *pri,
+			    uint16_t *ports, size_t n);
+
+/**
+ * portshare_primary_port_info() - a port's state and counters
+ * @pri: the primary
+ * @port: the contested port
+ * @info: the result
+ *
+ * Return: 0 or PORTSHARE_E_UNKNOWN_PORT.
+ */
+int portshare_primary_port_info(const struct portshare_primary *pri,
+				uint16_t port,
+				struct portshare_port_info *info);
+
+/**
+ * portshare_primary_sec_info() - one secondary of a port's list
+ * @pri: the primary
+ * @port: the contested port
+ * @index: 0 .. portshare_port_info.nsecs - 1, in order of addition
+ * @sec: the result
+ *
+ * Return: 0, PORTSHARE_E_UNKNOWN_PORT, or PORTSHARE_E_INVALID past the
+ * end of the list.
+ */
+int portshare_primary_sec_info(const struct portshare_primary *pri,
+			       uint16_t port, unsigned int index,
+			       struct portshare_list_entry *sec);
+
+/**
+ * portshare_primary_close() - stop sharing every port and free @pri
+ * @pri: the primary, or NULL
+ *
+ * Sends SHUTDOWN to every secondary of every port that has a registration
+ * port (Table 3), then closes every socket.
+ */
+void portshare_primary_close(struct portshare_primary *pri);
 
 #ifdef __cplusplus
 }

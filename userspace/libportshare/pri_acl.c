@@ -1,8 +1,8 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Who may use the registration ports (DESIGN §7, docs/protocol.md §1.3),
  * as portshare.ko decides it: the host's own addresses and the networks of
- * -a, of which those with ",third-party" may register other addresses; and
+ * the acl, of which those with third_party may register other addresses; and
  * a per-source rate limit (an IPv4 address or an IPv6 /64, hashed into
  * 256 buckets), reg_burst requests at once and reg_rate per second after.
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "psd.h"
+#include "primary.h"
 
 #define OWN_REFRESH_NS	2000000000LL
 #define NSEC		1000000000ULL
@@ -39,63 +39,45 @@ static bool prefix_match(const struct portshare_addr *net, unsigned int len,
 	return (net->addr[full] & mask) == (a->addr[full] & mask);
 }
 
-/**
- * psd_acl_add() - allow a network: "ADDR[/LEN][,third-party]"
- * @d: psd
- * @spec: the network; host bits must be zero
- *
- * Return: 0, or -1 with the reason logged.
- */
-int psd_acl_add(struct psd *d, const char *spec)
+/* Are the bits of @net beyond @len all zero? */
+static bool host_bits_clear(const struct portshare_addr *net, unsigned int len)
 {
-	char buf[128], *slash, *comma, *end;
-	struct psd_acl e = { 0 };
-	unsigned long len;
-	unsigned int max;
+	struct portshare_addr masked = { .family = net->family };
 
-	if (strlen(spec) >= sizeof(buf) || d->nacl == PSD_ACL_MAX)
-		goto bad;
-	strcpy(buf, spec);
-	comma = strchr(buf, ',');
-	if (comma) {
-		*comma++ = '\0';
-		if (strcmp(comma, "third-party"))
-			goto bad;
-		e.third_party = true;
-	}
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (portshare_addr_parse(buf, &e.net))
-		goto bad;
-	max = e.net.family == PORTSHARE_FAMILY_INET ? 32 : 128;
-	len = max;
-	if (slash) {
-		len = strtoul(slash, &end, 10);
-		if (!*slash || *end || len > max)
-			goto bad;
-	}
-	e.prefix = (uint8_t)len;
-	{
-		struct portshare_addr masked = { .family = e.net.family };
-
-		memcpy(masked.addr, e.net.addr, len / 8);
-		if (len % 8)
-			masked.addr[len / 8] = e.net.addr[len / 8] &
-					      (uint8_t)(0xff << (8 - len % 8));
-		if (!portshare_addr_equal(&masked, &e.net)) {
-			psd_log("acl %s: host bits set", spec);
-			return -1;
-		}
-	}
-	d->acl[d->nacl++] = e;
-	return 0;
-bad:
-	psd_log("acl '%s': give ADDR[/LEN][,third-party]", spec);
-	return -1;
+	memcpy(masked.addr, net->addr, len / 8);
+	if (len % 8)
+		masked.addr[len / 8] = net->addr[len / 8] &
+				       (uint8_t)(0xff << (8 - len % 8));
+	return portshare_addr_equal(&masked, net);
 }
 
-static void own_refresh(struct psd *d)
+int portshare_primary_acl_add(struct portshare_primary *pri,
+			      const struct portshare_addr *net,
+			      unsigned int prefix_len, bool third_party)
+{
+	struct pri_acl *e = &pri->acl[pri->nacl];
+	unsigned int max;
+
+	if (net->family == PORTSHARE_FAMILY_INET)
+		max = 32;
+	else if (net->family == PORTSHARE_FAMILY_INET6)
+		max = 128;
+	else
+		return PORTSHARE_E_INVALID;
+	if (prefix_len > max)
+		return PORTSHARE_E_INVALID;
+	if (!host_bits_clear(net, prefix_len))
+		return PORTSHARE_E_HOST_BITS;
+	if (pri->nacl == PORTSHARE_PRIMARY_MAX_ACL)
+		return PORTSHARE_E_TABLE_FULL;
+	e->net = *net;
+	e->prefix = (uint8_t)prefix_len;
+	e->third_party = third_party;
+	pri->nacl++;
+	return 0;
+}
+
+static void own_refresh(struct portshare_primary *pri)
 {
 	struct ifaddrs *ifa, *i;
 	struct portshare_addr *own = NULL, *n;
@@ -114,10 +96,10 @@ static void own_refresh(struct psd *d)
 		portshare_addr_from_sockaddr(i->ifa_addr, &own[count++], NULL);
 	}
 	freeifaddrs(ifa);
-	free(d->own);
-	d->own = own;
-	d->nown = count;
-	d->own_stamp = mono_ns();
+	free(pri->own);
+	pri->own = own;
+	pri->nown = count;
+	pri->own_stamp = mono_ns();
 }
 
 static bool is_loopback(const struct portshare_addr *a)
@@ -130,46 +112,46 @@ static bool is_loopback(const struct portshare_addr *a)
 }
 
 /**
- * psd_is_local() - is @a one of the host's addresses?
- * @d: psd; the address list is refreshed every 2 s when it is asked
+ * pri_is_local() - is @a one of the host's addresses?
+ * @pri: the primary; the address list is refreshed every 2 s when it is asked
  * @a: the address
  *
  * Return: true for loopback and the addresses of every interface.
  */
-bool psd_is_local(struct psd *d, const struct portshare_addr *a)
+bool pri_is_local(struct portshare_primary *pri, const struct portshare_addr *a)
 {
 	unsigned int i;
 
 	if (is_loopback(a))
 		return true;
-	if (mono_ns() - d->own_stamp > OWN_REFRESH_NS)
-		own_refresh(d);
-	for (i = 0; i < d->nown; i++)
-		if (portshare_addr_equal(&d->own[i], a))
+	if (mono_ns() - pri->own_stamp > OWN_REFRESH_NS)
+		own_refresh(pri);
+	for (i = 0; i < pri->nown; i++)
+		if (portshare_addr_equal(&pri->own[i], a))
 			return true;
 	return false;
 }
 
 /**
- * psd_acl_allows() - may @src send requests, and for others?
- * @d: psd
+ * pri_acl_allows() - may @src send requests, and for others?
+ * @pri: the primary
  * @src: the request's source address
  * @third_party: set if it may name addresses other than its own
  *
  * Return: true if @src is local or in the acl.
  */
-bool psd_acl_allows(struct psd *d, const struct portshare_addr *src,
-		    bool *third_party)
+bool pri_acl_allows(struct portshare_primary *pri,
+		    const struct portshare_addr *src, bool *third_party)
 {
-	bool allowed = psd_is_local(d, src);
+	bool allowed = pri_is_local(pri, src);
 	unsigned int i;
 
 	*third_party = false;
-	for (i = 0; i < d->nacl; i++) {
-		if (!prefix_match(&d->acl[i].net, d->acl[i].prefix, src))
+	for (i = 0; i < pri->nacl; i++) {
+		if (!prefix_match(&pri->acl[i].net, pri->acl[i].prefix, src))
 			continue;
 		allowed = true;
-		*third_party |= d->acl[i].third_party;
+		*third_party |= pri->acl[i].third_party;
 	}
 	return allowed;
 }
@@ -181,27 +163,28 @@ static unsigned int bucket(const struct portshare_addr *a)
 
 	for (i = 0; i < n; i++)
 		h = (h ^ a->addr[i]) * 16777619u;
-	return h % PSD_RL_BUCKETS;
+	return h % PRI_RL_BUCKETS;
 }
 
 /**
- * psd_rate_allows() - charge one request to @src's bucket
- * @d: psd
+ * pri_rate_allows() - charge one request to @src's bucket
+ * @pri: the primary
  * @src: the source address
  *
  * Return: true if the request is within the rate (always with rate 0).
  */
-bool psd_rate_allows(struct psd *d, const struct portshare_addr *src)
+bool pri_rate_allows(struct portshare_primary *pri,
+		     const struct portshare_addr *src)
 {
 	uint64_t now = (uint64_t)mono_ns(), interval, *tat;
 
-	if (!d->reg_rate)
+	if (!pri->opts.reg_rate)
 		return true;
-	interval = NSEC / d->reg_rate;
-	tat = &d->rl_tat[bucket(src)];
+	interval = NSEC / pri->opts.reg_rate;
+	tat = &pri->rl_tat[bucket(src)];
 	if (*tat < now)
 		*tat = now;
-	if (*tat - now > interval * (d->reg_burst - 1))
+	if (*tat - now > interval * (pri->opts.reg_burst - 1))
 		return false;
 	*tat += interval;
 	return true;

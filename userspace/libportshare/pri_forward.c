@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Copies (US 6,363,081 FIG. 4 step 100; docs/protocol.md §2): datagrams
  * are read from a contested socket in batches with recvmmsg(), and every
@@ -11,13 +11,14 @@
  * others or the contested port.
  */
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "psd.h"
+#include "primary.h"
 
 #define RX_BATCH	16
 #define TX_BATCH	64
@@ -50,7 +51,7 @@ struct dgram {
 	bool summed;
 };
 
-struct fw {
+struct pri_fw {
 	uint8_t rxbuf[RX_BATCH][RX_BUF];
 	struct mmsghdr rx[RX_BATCH];
 	struct iovec rxiov[RX_BATCH];
@@ -64,10 +65,8 @@ struct fw {
 	struct sockaddr_storage txname[TX_BATCH];
 	union cbuf txc[TX_BATCH];
 	uint8_t txhdr[TX_BATCH][HDR_ROOM];
-	struct psd_sec *txsec[TX_BATCH];
+	struct portshare_list_entry *txsec[TX_BATCH];
 };
-
-static struct fw *fw;
 
 static uint64_t realtime_ns(void)
 {
@@ -77,36 +76,47 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* A raw socket for transparent copies of @af; -1 and *err if none. */
+static int raw_open(int af, int *err)
+{
+	int fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			IPPROTO_RAW);
+
+	if (fd < 0 && !*err)
+		*err = -errno;
+	return fd;
+}
+
 /**
- * psd_forward_init() - buffers, and raw sockets for transparent copies
- * @d: psd; d->raw[] stays -1 without CAP_NET_RAW
+ * pri_forward_init() - buffers, and raw sockets for transparent copies
+ * @pri: the primary; raw[] stays -1 without CAP_NET_RAW, and raw_error
+ *       says why
  *
  * Return: 0, or -ENOMEM.
  */
-int psd_forward_init(struct psd *d)
+int pri_forward_init(struct portshare_primary *pri)
 {
-	int fd;
-
-	fw = calloc(1, sizeof(*fw));
-	if (!fw)
+	pri->fw = calloc(1, sizeof(*pri->fw));
+	if (!pri->fw)
 		return -ENOMEM;
-	fw->txfd = -1;
-	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_RAW);
-	d->raw[PSD_V4] = fd;
-	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_RAW);
-	d->raw[PSD_V6] = fd;
-	if (d->raw[PSD_V4] < 0)
-		psd_log("no raw socket (%s): transparent copies will be dropped",
-			strerror(errno));
+	pri->fw->txfd = -1;
+	pri->raw_error = 0;
+	pri->raw[PRI_V4] = raw_open(AF_INET, &pri->raw_error);
+	pri->raw[PRI_V6] = raw_open(AF_INET6, &pri->raw_error);
+	if (pri->raw[PRI_V4] >= 0)
+		pri->raw_error = 0;	/* IPv6 alone may be missing */
 	return 0;
 }
 
-void psd_forward_fini(void)
+void pri_forward_fini(struct portshare_primary *pri)
 {
-	free(fw);
-	fw = NULL;
+	int fam;
+
+	for (fam = 0; fam < PRI_NFAM; fam++)
+		if (pri->raw[fam] >= 0)
+			close(pri->raw[fam]);
+	free(pri->fw);
+	pri->fw = NULL;
 }
 
 static int drop_reason(int err)
@@ -114,18 +124,18 @@ static int drop_reason(int err)
 	switch (err) {
 	case ENOMEM:
 	case ENOBUFS:
-		return PSD_DROP_NOMEM;
+		return PORTSHARE_DROP_NOMEM;
 	case EMSGSIZE:
-		return PSD_DROP_TOOBIG;
+		return PORTSHARE_DROP_TOOBIG;
 	case ENETUNREACH:
 	case EHOSTUNREACH:
-		return PSD_DROP_NOROUTE;
+		return PORTSHARE_DROP_NOROUTE;
 	}
-	return PSD_DROP_XMIT;
+	return PORTSHARE_DROP_XMIT;
 }
 
 /* Send what is queued; every failure is one secondary's drop. */
-static void flush(void)
+static void flush(struct pri_fw *fw)
 {
 	unsigned int off = 0, i;
 	int sent;
@@ -136,7 +146,8 @@ static void flush(void)
 		if (sent <= 0) {
 			if (sent < 0 && errno == EINTR)
 				continue;
-			fw->txsec[off]->drops[drop_reason(sent ? errno : EIO)]++;
+			fw->txsec[off]->drops[drop_reason(sent ? errno :
+								EIO)]++;
 			off++;
 			continue;
 		}
@@ -150,18 +161,19 @@ static void flush(void)
 }
 
 /* The next free message, for @fd: flushes a full batch or another fd's. */
-static unsigned int slot(int fd)
+static unsigned int slot(struct pri_fw *fw, int fd)
 {
 	if (fw->ntx && (fw->txfd != fd || fw->ntx == TX_BATCH))
-		flush();
+		flush(fw);
 	fw->txfd = fd;
 	return fw->ntx++;
 }
 
-static void queue_encap(struct psd_port *p, struct psd_sec *s,
-			const struct dgram *g, uint32_t seq, int fd)
+static void queue_encap(struct pri_fw *fw, const struct pri_port *p,
+			struct portshare_list_entry *s, const struct dgram *g,
+			uint32_t seq, int fd)
 {
-	unsigned int i = slot(fd);
+	unsigned int i = slot(fw, fd);
 	struct mmsghdr *m = &fw->tx[i];
 	struct portshare_copy_hdr h = {
 		.origin = g->origin, .origin_port = g->sport,
@@ -179,7 +191,7 @@ static void queue_encap(struct psd_port *p, struct psd_sec *s,
 	memset(&m->msg_hdr, 0, sizeof(m->msg_hdr));
 	m->msg_hdr.msg_iov = fw->txiov[i];
 	m->msg_hdr.msg_iovlen = 2;
-	psd_msg_fill(&m->msg_hdr, &s->src, &s->addr, s->data_port,
+	pri_msg_fill(&m->msg_hdr, &s->src, &s->addr, s->data_port,
 		     &fw->txname[i], fw->txc[i].buf);
 	fw->txsec[i] = s;
 }
@@ -210,7 +222,7 @@ static void put16(uint8_t *b, unsigned int v)
 
 /* IP and UDP headers of a transparent copy from @src:@sport; their size. */
 static size_t ip_udp_build(uint8_t *h, const struct portshare_addr *src,
-			   uint16_t sport, const struct psd_sec *s,
+			   uint16_t sport, const struct portshare_list_entry *s,
 			   struct dgram *g)
 {
 	bool v4 = s->addr.family == PORTSHARE_FAMILY_INET;
@@ -266,20 +278,21 @@ static bool unspecified(const struct portshare_addr *a)
  * IPv4 (drop_family); an unspecified sender is replaced by the primary
  * address, its port kept.
  */
-static void queue_transparent(struct psd *d, struct psd_sec *s,
-			      struct dgram *g)
+static void queue_transparent(struct portshare_primary *pri,
+			      struct portshare_list_entry *s, struct dgram *g)
 {
-	int fam = s->addr.family == PORTSHARE_FAMILY_INET ? PSD_V4 : PSD_V6;
+	struct pri_fw *fw = pri->fw;
+	int fam = s->addr.family == PORTSHARE_FAMILY_INET ? PRI_V4 : PRI_V6;
 	struct portshare_addr src = g->origin;
 	unsigned int i;
 	size_t hlen;
 
-	if (g->origin.family == PORTSHARE_FAMILY_INET6 && fam == PSD_V4) {
-		s->drops[PSD_DROP_FAMILY]++;
+	if (g->origin.family == PORTSHARE_FAMILY_INET6 && fam == PRI_V4) {
+		s->drops[PORTSHARE_DROP_FAMILY]++;
 		return;
 	}
-	if (d->raw[fam] < 0) {
-		s->drops[PSD_DROP_XMIT]++;
+	if (pri->raw[fam] < 0) {
+		s->drops[PORTSHARE_DROP_XMIT]++;
 		return;
 	}
 	if (unspecified(&src) && s->src.family == s->addr.family) {
@@ -290,7 +303,7 @@ static void queue_transparent(struct psd *d, struct psd_sec *s,
 		src.addr[10] = src.addr[11] = 0xff;
 		memcpy(src.addr + 12, g->origin.addr, 4);
 	}
-	i = slot(d->raw[fam]);
+	i = slot(fw, pri->raw[fam]);
 	hlen = ip_udp_build(fw->txhdr[i], &src, g->sport, s, g);
 	fw->txiov[i][0] = (struct iovec){ fw->txhdr[i], hlen };
 	fw->txiov[i][1] = (struct iovec){ (void *)g->payload, g->len };
@@ -303,14 +316,15 @@ static void queue_transparent(struct psd *d, struct psd_sec *s,
 	fw->txsec[i] = s;
 }
 
-static void share(struct psd *d, struct psd_port *p, struct dgram *g)
+static void share(struct portshare_primary *pri, struct pri_port *p,
+		  struct dgram *g)
 {
 	unsigned int i;
 	size_t max, hlen;
 	int fd;
 
 	for (i = 0; i < p->nsecs; i++) {
-		struct psd_sec *s = &p->secs[i];
+		struct portshare_list_entry *s = &p->secs[i];
 		uint32_t seq = s->seq++;
 
 		hlen = s->mode == PORTSHARE_MODE_ENCAP ?
@@ -318,19 +332,19 @@ static void share(struct psd *d, struct psd_port *p, struct dgram *g)
 		max = s->addr.family == PORTSHARE_FAMILY_INET ? UDP4_MAX :
 								UDP6_MAX;
 		if (g->len + hlen > max) {
-			s->drops[PSD_DROP_TOOBIG]++;
+			s->drops[PORTSHARE_DROP_TOOBIG]++;
 			continue;
 		}
 		if (s->mode == PORTSHARE_MODE_TRANSPARENT) {
-			queue_transparent(d, s, g);
+			queue_transparent(pri, s, g);
 			continue;
 		}
-		fd = psd_port_tx_fd(p, s->addr.family);
+		fd = pri_port_tx_fd(p, s->addr.family);
 		if (fd < 0) {
-			s->drops[PSD_DROP_FAMILY]++;
+			s->drops[PORTSHARE_DROP_FAMILY]++;
 			continue;
 		}
-		queue_encap(p, s, g, seq, fd);
+		queue_encap(pri->fw, p, s, g, seq, fd);
 	}
 }
 
@@ -350,7 +364,7 @@ static uint64_t rx_tstamp(struct msghdr *msg)
 	return realtime_ns();
 }
 
-static int rx_batch(int fd)
+static int rx_batch(struct pri_fw *fw, int fd)
 {
 	unsigned int i;
 
@@ -367,45 +381,92 @@ static int rx_batch(int fd)
 	return recvmmsg(fd, fw->rx, RX_BATCH, MSG_DONTWAIT, NULL);
 }
 
-/**
- * psd_forward_input() - share the datagrams waiting on a contested socket
- * @d: psd
- * @p: the port
- * @fam: PSD_V4 or PSD_V6
- *
- * Reads at most 4 batches per call so registration stays responsive.
- * A datagram that is itself an encap copy is not shared (err_loop).
- */
-void psd_forward_input(struct psd *d, struct psd_port *p, int fam)
+/* Count @g and share it unless it is a copy itself: was it shared? */
+static bool take(struct portshare_primary *pri, struct pri_port *p,
+		 struct dgram *g)
 {
 	struct portshare_copy_hdr h;
+
+	p->rx++;
+	if (!portshare_encap_parse(g->payload, g->len, &h, NULL)) {
+		p->err_loop++;
+		return false;
+	}
+	if (!p->nsecs)
+		return false;
+	p->shared++;
+	share(pri, p, g);
+	return true;
+}
+
+/**
+ * pri_forward_input() - share the datagrams waiting on a contested socket
+ * @pri: the primary
+ * @p: the port
+ * @fam: PRI_V4 or PRI_V6
+ *
+ * Reads at most 4 batches per call so registration stays responsive.
+ */
+void pri_forward_input(struct portshare_primary *pri, struct pri_port *p,
+		       int fam)
+{
+	struct pri_fw *fw = pri->fw;
 	struct dgram g;
 	int n, i, round;
 
 	for (round = 0; round < 4; round++) {
-		n = rx_batch(p->cfd[fam]);
+		n = rx_batch(fw, p->cfd[fam]);
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++) {
 			memset(&g, 0, sizeof(g));
 			g.payload = fw->rxbuf[i];
 			g.len = fw->rx[i].msg_len;
-			p->rx++;
-			if (!portshare_encap_parse(g.payload, g.len, &h, NULL)) {
-				p->err_loop++;
-				continue;
-			}
-			if (!p->nsecs)
-				continue;
 			portshare_addr_from_sockaddr(
 				(struct sockaddr *)&fw->rxname[i], &g.origin,
 				&g.sport);
 			g.tstamp = rx_tstamp(&fw->rx[i].msg_hdr);
-			p->shared++;
-			share(d, p, &g);
+			take(pri, p, &g);
 		}
-		flush();
+		flush(fw);
 		if (n < RX_BATCH)
 			break;
 	}
+}
+
+static bool datagram_valid(const struct portshare_datagram *dg)
+{
+	return (dg->origin.family == PORTSHARE_FAMILY_INET ||
+		dg->origin.family == PORTSHARE_FAMILY_INET6) &&
+	       (dg->payload || !dg->len);
+}
+
+int portshare_primary_forward(struct portshare_primary *pri, uint16_t port,
+			      const struct portshare_datagram *dgs, size_t n)
+{
+	struct pri_port *p = pri_port_find(pri, port);
+	struct dgram g;
+	size_t i;
+	int shared = 0;
+
+	if (!p)
+		return PORTSHARE_E_UNKNOWN_PORT;
+	/* the count of those shared must fit the int returned */
+	if ((!dgs && n) || n > INT_MAX)
+		return PORTSHARE_E_INVALID;
+	for (i = 0; i < n; i++)
+		if (!datagram_valid(&dgs[i]) || dgs[i].len > UDP6_MAX)
+			return PORTSHARE_E_INVALID;
+	for (i = 0; i < n; i++) {
+		memset(&g, 0, sizeof(g));
+		g.origin = dgs[i].origin;
+		g.sport = dgs[i].origin_port;
+		g.payload = dgs[i].payload;
+		g.len = dgs[i].len;
+		g.tstamp = dgs[i].timestamp_ns ? dgs[i].timestamp_ns :
+						 realtime_ns();
+		shared += take(pri, p, &g);
+	}
+	flush(pri->fw);
+	return shared;
 }

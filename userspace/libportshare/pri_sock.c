@@ -1,10 +1,10 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * A contested port's sockets (US 6,363,081 FIG. 3): bind the contested
  * port (failing that, another application is its primary), then the
  * registration port (failing that, run standalone), for IPv4 and IPv6
- * each.  Also the SHUTDOWN notices of Table 3 and sending from a chosen
- * source address (IP_PKTINFO).
+ * each.  Also the SHUTDOWN notices of Table 3, sending from a chosen
+ * source address (IP_PKTINFO) and the source routing picks.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,20 +12,20 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "psd.h"
+#include "primary.h"
 
 #define SOCK_BUF	(4 << 20)
 
 static int fam_af(int fam)
 {
-	return fam == PSD_V4 ? AF_INET : AF_INET6;
+	return fam == PRI_V4 ? AF_INET : AF_INET6;
 }
 
 /* A non-blocking UDP socket bound to any address and @port; -errno. */
 static int udp_bind(int fam, uint16_t port, bool reg)
 {
 	struct portshare_addr any = {
-		.family = fam == PSD_V4 ? PORTSHARE_FAMILY_INET :
+		.family = fam == PRI_V4 ? PORTSHARE_FAMILY_INET :
 					  PORTSHARE_FAMILY_INET6,
 	};
 	struct sockaddr_storage ss;
@@ -35,11 +35,11 @@ static int udp_bind(int fam, uint16_t port, bool reg)
 	fd = socket(fam_af(fam), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (fam == PSD_V6)
+	if (fam == PRI_V6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (reg && fam == PSD_V4)
+	if (reg && fam == PRI_V4)
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	if (reg && fam == PSD_V6)
+	if (reg && fam == PRI_V6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
 			   sizeof(one));
 	if (!reg)
@@ -57,112 +57,99 @@ static int udp_bind(int fam, uint16_t port, bool reg)
 	return fd;
 }
 
-static int watch(struct psd *d, int fd, uint32_t tag)
+static int watch(struct portshare_primary *pri, int fd, uint32_t tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
 
-	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+	return epoll_ctl(pri->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-/* epoll tags: port index * 4 + (0 contested, 2 registration) + family. */
-static uint32_t tag_of(const struct psd *d, const struct psd_port *p,
-		       bool reg, int fam)
+/*
+ * epoll tags: port number * 4 + (0 contested, 2 registration) + family;
+ * the number, not the index, so removing a port leaves the others' valid.
+ */
+static uint32_t tag_of(const struct pri_port *p, bool reg, int fam)
 {
-	return (uint32_t)(p - d->ports) * 4 + (reg ? 2 : 0) + (uint32_t)fam;
+	return (uint32_t)p->port * 4 + (reg ? 2 : 0) + (uint32_t)fam;
 }
 
 /*
  * IPv6 may be missing (EAFNOSUPPORT) and is then skipped; any other
  * failure of one family's bind fails the port.
  */
-static int bind_family(struct psd *d, struct psd_port *p, bool reg, int fam)
+static int bind_family(struct portshare_primary *pri, struct pri_port *p,
+		       bool reg, int fam)
 {
 	uint16_t port = reg ? p->reg_port : p->port;
 	int *fds = reg ? p->rfd : p->cfd;
 	int fd;
 
 	fd = udp_bind(fam, port, reg);
-	if (fd == -EAFNOSUPPORT && fam == PSD_V6)
+	if (fd == -EAFNOSUPPORT && fam == PRI_V6)
 		return 0;
 	if (fd < 0)
 		return fd;
 	fds[fam] = fd;
-	return watch(d, fd, tag_of(d, p, reg, fam));
+	return watch(pri, fd, tag_of(p, reg, fam));
 }
 
-static void close_fds(int *fds)
+/*
+ * Out of the epoll set before closing: a copy of the descriptor in a child
+ * the application forked would otherwise keep it there, readable for ever
+ * under a tag that names no port (or a port added again later).
+ */
+static void close_fds(struct portshare_primary *pri, int *fds)
 {
 	int i;
 
-	for (i = 0; i < PSD_NFAM; i++) {
-		if (fds[i] >= 0)
+	for (i = 0; i < PRI_NFAM; i++) {
+		if (fds[i] >= 0) {
+			epoll_ctl(pri->epfd, EPOLL_CTL_DEL, fds[i], NULL);
 			close(fds[i]);
+		}
 		fds[i] = -1;
 	}
 }
 
 /**
- * psd_port_open() - become the primary of a contested port (FIG. 3)
- * @d: psd
+ * pri_port_bind() - become the primary of a contested port (FIG. 3)
+ * @pri: the primary
  * @p: the port, with @port and @reg_port set
  *
- * Return: 0 (possibly standalone), or -errno if the contested port could
- * not be bound: the caller is then not its primary.
+ * Return: 0 (possibly standalone: @standalone and @reg_error say so), or
+ * -errno if the contested port could not be bound: the caller is then not
+ * its primary.
  */
-int psd_port_open(struct psd *d, struct psd_port *p)
+int pri_port_bind(struct portshare_primary *pri, struct pri_port *p)
 {
 	int fam, ret;
 
-	for (fam = 0; fam < PSD_NFAM; fam++)
+	for (fam = 0; fam < PRI_NFAM; fam++)
 		p->cfd[fam] = p->rfd[fam] = -1;
-	for (fam = 0; fam < PSD_NFAM; fam++) {
-		ret = bind_family(d, p, false, fam);
+	for (fam = 0; fam < PRI_NFAM; fam++) {
+		ret = bind_family(pri, p, false, fam);
 		if (ret) {
-			close_fds(p->cfd);
+			close_fds(pri, p->cfd);
 			return ret;
 		}
 	}
-	for (fam = 0; fam < PSD_NFAM; fam++) {
-		ret = bind_family(d, p, true, fam);
+	for (fam = 0; fam < PRI_NFAM; fam++) {
+		ret = bind_family(pri, p, true, fam);
 		if (ret)
 			break;
 	}
 	if (ret) {
-		close_fds(p->rfd);
+		close_fds(pri, p->rfd);
 		p->standalone = true;
-		psd_log("port %u: registration port %u: %s: standalone, no secondaries can register",
-			p->port, p->reg_port, strerror(-ret));
-		return 0;
+		p->reg_error = ret;
 	}
-	psd_log("port %u: primary, registration port %u", p->port,
-		p->reg_port);
 	return 0;
 }
 
-void psd_port_close(struct psd_port *p)
+void pri_port_close(struct portshare_primary *pri, struct pri_port *p)
 {
-	close_fds(p->cfd);
-	close_fds(p->rfd);
-}
-
-bool psd_is_contested(const struct psd *d, uint16_t port)
-{
-	unsigned int i;
-
-	for (i = 0; i < d->nports; i++)
-		if (d->ports[i].port == port)
-			return true;
-	return false;
-}
-
-bool psd_is_reg_port(const struct psd *d, uint16_t port)
-{
-	unsigned int i;
-
-	for (i = 0; i < d->nports; i++)
-		if (!d->ports[i].standalone && d->ports[i].reg_port == port)
-			return true;
-	return false;
+	close_fds(pri, p->cfd);
+	close_fds(pri, p->rfd);
 }
 
 /* A control message that makes @src the source address of the datagram. */
@@ -194,7 +181,7 @@ static socklen_t pktinfo_fill(const struct portshare_addr *src, void *cbuf)
 }
 
 /**
- * psd_msg_fill() - a msghdr to @to:@port from @src (family 0: any)
+ * pri_msg_fill() - a msghdr to @to:@port from @src (family 0: any)
  * @msg: filled in; its name, control and iov buffers are the caller's
  * @src: the source address
  * @to: the destination
@@ -202,7 +189,7 @@ static socklen_t pktinfo_fill(const struct portshare_addr *src, void *cbuf)
  * @ss: storage for the destination
  * @cbuf: storage for the control message, CMSG_SPACE(in6_pktinfo)
  */
-void psd_msg_fill(struct msghdr *msg, const struct portshare_addr *src,
+void pri_msg_fill(struct msghdr *msg, const struct portshare_addr *src,
 		  const struct portshare_addr *to, uint16_t port,
 		  struct sockaddr_storage *ss, void *cbuf)
 {
@@ -216,7 +203,7 @@ void psd_msg_fill(struct msghdr *msg, const struct portshare_addr *src,
 }
 
 /**
- * psd_send_from() - send one datagram from a chosen source address
+ * pri_send_from() - send one datagram from a chosen source address
  * @fd: the socket; it gives the source port
  * @src: the source address; family 0 lets the route choose
  * @to: the destination address
@@ -226,7 +213,7 @@ void psd_msg_fill(struct msghdr *msg, const struct portshare_addr *src,
  *
  * Return: 0 or -errno.  Never blocks.
  */
-int psd_send_from(int fd, const struct portshare_addr *src,
+int pri_send_from(int fd, const struct portshare_addr *src,
 		  const struct portshare_addr *to, uint16_t port,
 		  const void *buf, size_t len)
 {
@@ -239,41 +226,66 @@ int psd_send_from(int fd, const struct portshare_addr *src,
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	memset(&cbuf, 0, sizeof(cbuf));
-	psd_msg_fill(&msg, src, to, port, &ss, cbuf.buf);
+	pri_msg_fill(&msg, src, to, port, &ss, cbuf.buf);
 	return sendmsg(fd, &msg, MSG_DONTWAIT) < 0 ? -errno : 0;
 }
 
 /* The socket copies to secondaries of @family leave from. */
-int psd_port_tx_fd(const struct psd_port *p, uint8_t family)
+int pri_port_tx_fd(const struct pri_port *p, uint8_t family)
 {
-	int fam = family == PORTSHARE_FAMILY_INET ? PSD_V4 : PSD_V6;
+	int fam = pri_fam(family);
 
 	return p->rfd[fam] >= 0 ? p->rfd[fam] : p->cfd[fam];
 }
 
 /**
- * psd_port_shutdown() - SHUTDOWN to every secondary, then purge (Table 3)
- * @d: psd
+ * pri_port_shutdown() - SHUTDOWN to every secondary, then purge (Table 3)
  * @p: the port
  *
  * A standalone port has no registration port to name and sends none.
  */
-void psd_port_shutdown(struct psd *d, struct psd_port *p)
+void pri_port_shutdown(struct pri_port *p)
 {
 	char buf[PORTSHARE_REPLY_MAX];
 	unsigned int i;
 	int len, fd;
 
-	(void)d;
 	for (i = 0; !p->standalone && i < p->nsecs; i++) {
-		const struct psd_sec *s = &p->secs[i];
+		const struct portshare_list_entry *s = &p->secs[i];
 
-		fd = psd_port_tx_fd(p, s->addr.family);
+		fd = pri_port_tx_fd(p, s->addr.family);
 		len = portshare_shutdown_format(&s->src, p->reg_port, buf,
 						sizeof(buf));
 		if (fd >= 0 && len > 0)
-			psd_send_from(fd, &s->src, &s->addr, s->data_port, buf,
+			pri_send_from(fd, &s->src, &s->addr, s->data_port, buf,
 				      (size_t)len);
 	}
 	p->nsecs = 0;
+}
+
+/**
+ * pri_route_src() - the source address routing picks towards @a
+ * @a: the destination
+ * @port: its port
+ * @src: the result; family 0 if there is no route
+ */
+void pri_route_src(const struct portshare_addr *a, uint16_t port,
+		   struct portshare_addr *src)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	memset(src, 0, sizeof(*src));
+	len = (socklen_t)portshare_addr_to_sockaddr(a, port, &ss);
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (!connect(fd, (struct sockaddr *)&ss, len)) {
+		len = sizeof(ss);
+		if (!getsockname(fd, (struct sockaddr *)&ss, &len))
+			portshare_addr_from_sockaddr((struct sockaddr *)&ss,
+						     src, NULL);
+	}
+	close(fd);
 }

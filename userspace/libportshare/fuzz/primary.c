@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libFuzzer target for the primary's registration port: every input is a
+ * registration datagram handed to portshare_primary_request(), from a
+ * local or an acl source, optionally after a well-formed "ADD|DROP
+ * 127.0.0.1 <port> " so that the list itself is exercised.  A reply must
+ * be a reply of the uapi table, and the list never exceeds its cap.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "portshare.h"
+
+#define CAP	8
+
+static struct portshare_primary *pri;
+static uint16_t port;
+
+static void setup(void)
+{
+	struct portshare_primary_opts o;
+	struct portshare_addr net;
+	int tries;
+
+	portshare_primary_opts_init(&o);
+	o.max_secondaries = CAP;
+	o.reg_rate = 0;
+	if (portshare_primary_new(&pri, &o))
+		abort();
+	portshare_addr_parse("192.0.2.0", &net);
+	if (portshare_primary_acl_add(pri, &net, 24, true))
+		abort();
+	for (tries = 0; tries < 100; tries++) {
+		port = (uint16_t)(30000 + rand() % 20000);
+		if (!portshare_primary_add_port(pri, port, 0))
+			return;
+	}
+	abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct portshare_request_env env = { .from_port = 5555 };
+	char req[PORTSHARE_REQUEST_MAX + 64], reply[PORTSHARE_REPLY_MAX];
+	struct portshare_port_info info;
+	size_t n = 0;
+	int len;
+
+	if (!pri)
+		setup();
+	if (!size)
+		return 0;
+	portshare_addr_parse(data[0] & 1 ? "192.0.2.7" : "127.0.0.1",
+			     &env.from);
+	portshare_addr_parse("127.0.0.1", &env.to);
+	if (data[0] & 2)
+		n = (size_t)snprintf(req, sizeof(req), "%s 127.0.0.1 %u ",
+				     data[0] & 4 ? "DROP" : "ADD", port);
+	size--;
+	if (size > sizeof(req) - n)
+		size = sizeof(req) - n;
+	memcpy(req + n, data + 1, size);
+	len = portshare_primary_request(pri, port, &env, req, n + size, reply,
+					sizeof(reply));
+	assert(len >= 0 && len < PORTSHARE_REPLY_MAX);
+	assert(!len || (reply[0] >= '1' && reply[0] <= '4' && reply[3] == ' '));
+	assert(!portshare_primary_port_info(pri, port, &info));
+	assert(info.nsecs <= CAP);
+	return 0;
+}

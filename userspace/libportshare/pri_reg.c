@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The registration port (US 6,363,081 FIG. 4, Table 2): ADD and DROP
+ * parsed by kmod/request.c, the very parser of portshare.ko, and carried
+ * out with the kernel's rules and replies (kmod/register.c,
+ * docs/protocol.md §1): the silences, the acl, the rate limit, the
+ * own-address rule, the cap and the loop check.  Also the distribution
+ * lists themselves (psnl add/drop's counterparts).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "primary.h"
+/* portshare.ko's parser; ps_types.h (here) gives it the kernel types */
+#include "../../kmod/request.h"
+
+#define REG_BATCH	64
+
+_Static_assert(PS_REQ_PARSED == PORTSHARE_REPLY_OK, "codes");
+_Static_assert(PS_REQ_MALFORMED == PORTSHARE_REPLY_MALFORMED, "codes");
+_Static_assert(PS_REQ_INET == PORTSHARE_FAMILY_INET, "families");
+_Static_assert(PS_REQ_INET6 == PORTSHARE_FAMILY_INET6, "families");
+_Static_assert(PS_REQ_MODE_RAW == PORTSHARE_MODE_RAW, "modes");
+_Static_assert(PS_REQ_MODE_TRANSPARENT == PORTSHARE_MODE_TRANSPARENT,
+	       "modes");
+
+/* One received request and where it came from and went to. */
+struct rq {
+	struct portshare_addr src, dst;
+	uint16_t sport;
+	bool third_party;
+};
+
+static struct portshare_list_entry *sec_find(struct pri_port *p,
+					     const struct portshare_addr *a,
+					     uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nsecs; i++)
+		if (p->secs[i].data_port == port &&
+		    portshare_addr_equal(&p->secs[i].addr, a))
+			return &p->secs[i];
+	return NULL;
+}
+
+/**
+ * pri_sec_add() - put a secondary on a port's list
+ * @pri: the primary
+ * @p: the port
+ * @s: the secondary, with its data port
+ *
+ * Return: 0 or the PORTSHARE_E_* refusal (loop, already added, list full,
+ * out of resources).
+ */
+int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
+		const struct portshare_list_entry *s)
+{
+	struct portshare_list_entry *secs;
+
+	if (pri_is_contested(pri, s->data_port))
+		return PORTSHARE_E_LOOP;
+	if (sec_find(p, &s->addr, s->data_port))
+		return PORTSHARE_E_ALREADY_ADDED;
+	if (p->nsecs >= pri->opts.max_secondaries)
+		return PORTSHARE_E_LIST_FULL;
+	secs = realloc(p->secs, (p->nsecs + 1) * sizeof(*secs));
+	if (!secs)
+		return PORTSHARE_E_NO_RESOURCES;
+	p->secs = secs;
+	secs[p->nsecs++] = *s;
+	return 0;
+}
+
+static int sec_drop(struct pri_port *p, const struct portshare_addr *a,
+		    uint16_t port)
+{
+	struct portshare_list_entry *s = sec_find(p, a, port);
+
+	if (!s)
+		return PORTSHARE_E_NOT_IN_LIST;
+	memmove(s, s + 1, (size_t)(p->secs + p->nsecs - (s + 1)) * sizeof(*s));
+	p->nsecs--;
+	return 0;
+}
+
+static bool family_valid(uint8_t family)
+{
+	return family == PORTSHARE_FAMILY_INET ||
+	       family == PORTSHARE_FAMILY_INET6;
+}
+
+int portshare_primary_sec_add(struct portshare_primary *pri, uint16_t port,
+			      const struct portshare_list_entry *sec)
+{
+	struct pri_port *p = pri_port_find(pri, port);
+	struct portshare_list_entry s = { 0 };
+
+	if (!p)
+		return PORTSHARE_E_UNKNOWN_PORT;
+	if (!family_valid(sec->addr.family) || !sec->data_port ||
+	    sec->mode > PORTSHARE_MODE_MAX ||
+	    (sec->src.family && sec->src.family != sec->addr.family))
+		return PORTSHARE_E_INVALID;
+	s.addr = sec->addr;
+	s.data_port = sec->data_port;
+	s.mode = sec->mode;
+	s.src = sec->src;
+	if (!s.src.family)
+		pri_route_src(&s.addr, s.data_port, &s.src);
+	return pri_sec_add(pri, p, &s);
+}
+
+int portshare_primary_sec_drop(struct portshare_primary *pri, uint16_t port,
+			       const struct portshare_addr *addr,
+			       uint16_t data_port)
+{
+	struct pri_port *p = pri_port_find(pri, port);
+
+	if (!p)
+		return PORTSHARE_E_UNKNOWN_PORT;
+	return sec_drop(p, addr, data_port);
+}
+
+/*
+ * The source address routing picks towards @to (portshare.ko's
+ * portshare_reg_route_src()): a connected UDP socket sends nothing, but
+ * its local address is the route's.  0 or PORTSHARE_E_INVALID_ADDRESS.
+ */
+static int route_src(const struct portshare_addr *to,
+		     struct portshare_addr *src)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, ret;
+
+	ret = portshare_addr_to_sockaddr(to, 9, &ss);
+	if (ret < 0)
+		return PORTSHARE_E_INVALID_ADDRESS;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return PORTSHARE_E_INVALID_ADDRESS;
+	ret = connect(fd, (struct sockaddr *)&ss, (socklen_t)ret);
+	len = sizeof(ss);
+	if (!ret)
+		ret = getsockname(fd, (struct sockaddr *)&ss, &len);
+	close(fd);
+	if (ret || portshare_addr_from_sockaddr((struct sockaddr *)&ss, src,
+						NULL))
+		return PORTSHARE_E_INVALID_ADDRESS;
+	return 0;
+}
+
+/*
+ * The secondary a parsed request names (kmod/register.c sec_cfg()).  Its
+ * primary address, where copies come from, is the address the request was
+ * sent to; for a third party, which never saw that address (it may be
+ * loopback or link-local), the source routing picks towards it.
+ */
+static int sec_of(const struct pri_port *p, const struct rq *rq,
+		  const struct ps_req *req, struct portshare_list_entry *s)
+{
+	bool third_party;
+
+	memset(s, 0, sizeof(*s));
+	s->addr.family = req->family;
+	memcpy(s->addr.addr, req->addr, sizeof(req->addr));
+	if (req->port != p->port)
+		return PORTSHARE_E_UNKNOWN_PORT;
+	third_party = !portshare_addr_equal(&s->addr, &rq->src);
+	if (third_party) {
+		if (!rq->third_party)
+			return PORTSHARE_E_NOT_PERMITTED;
+		if (s->addr.family != rq->src.family)
+			return PORTSHARE_E_INVALID_ADDRESS;
+	}
+	s->src = rq->dst;
+	if (third_party && req->cmd == PS_REQ_ADD &&
+	    route_src(&s->addr, &s->src))
+		return PORTSHARE_E_INVALID_ADDRESS;
+	s->data_port = req->data_port ? req->data_port : rq->sport;
+	s->mode = req->mode;
+	return 0;
+}
+
+/* Tell the application about a carried out request (psd -v logs it). */
+static void report(struct portshare_primary *pri, const struct pri_port *p,
+		   const struct rq *rq, const struct portshare_list_entry *s,
+		   int cmd, int err)
+{
+	struct portshare_request_log log = {
+		.port = p->port, .cmd = cmd, .addr = s->addr,
+		.data_port = s->data_port, .from = rq->src,
+		.from_port = rq->sport, .error = err,
+	};
+
+	if (pri->opts.on_request)
+		pri->opts.on_request(&log, pri->opts.arg);
+}
+
+/* Carry out a parsed request: 0 or the refusal; @primary for the reply. */
+static int carry_out(struct portshare_primary *pri, struct pri_port *p,
+		     const struct rq *rq, const struct ps_req *req,
+		     struct portshare_addr *primary)
+{
+	struct portshare_list_entry s;
+	int err;
+
+	err = sec_of(p, rq, req, &s);
+	if (!err && req->cmd == PS_REQ_ADD)
+		err = pri_sec_add(pri, p, &s);
+	else if (!err)
+		err = sec_drop(p, &s.addr, s.data_port);
+	if (!err)
+		*primary = s.src;
+	report(pri, p, rq, &s, req->cmd, err);
+	return err;
+}
+
+/* The reply to send for @err, counted; its length. */
+static int reply(struct pri_port *p, int err, int cmd,
+		 const struct portshare_addr *primary, char *buf, size_t size)
+{
+	int len;
+
+	len = portshare_reply_format(err, cmd ? cmd : PS_REQ_ADD, primary,
+				     p->reg_port, buf, size);
+	if (len < 0)
+		return 0;
+	p->reg[err ? PORTSHARE_REG_ERRORS : PORTSHARE_REG_OK]++;
+	if (err == PORTSHARE_E_NOT_PERMITTED)
+		p->reg[PORTSHARE_REG_NOT_PERMITTED]++;
+	else if (err == PORTSHARE_E_LIST_FULL)
+		p->reg[PORTSHARE_REG_LIST_FULL]++;
+	return len;
+}
+
+/* Silence and admission, in the kernel's order; a counter or -1. */
+static int admit(struct portshare_primary *pri, struct rq *rq)
+{
+	if (!rq->sport || !pri_is_local(pri, &rq->dst))
+		return PORTSHARE_REG_IGNORED;	/* port 0, broadcast, mcast */
+	if (!pri_acl_allows(pri, &rq->src, &rq->third_party))
+		return PORTSHARE_REG_DENIED;
+	if (!pri_rate_allows(pri, &rq->src))
+		return PORTSHARE_REG_RATE_LIMITED;
+	if (pri_is_local(pri, &rq->src) && pri_is_reg_port(pri, rq->sport))
+		return PORTSHARE_REG_IGNORED;	/* our reply, copy or notice */
+	return -1;
+}
+
+/* One request: the length of its reply in @buf, or 0 for silence. */
+static int handle(struct portshare_primary *pri, struct pri_port *p,
+		  struct rq *rq, const char *req_buf, size_t len, char *buf,
+		  size_t size)
+{
+	struct portshare_addr primary = rq->dst;
+	struct ps_req req;
+	int why, code, err;
+
+	p->reg[PORTSHARE_REG_REQUESTS]++;
+	why = admit(pri, rq);
+	if (why >= 0) {
+		p->reg[why]++;
+		return 0;
+	}
+	code = ps_req_parse(req_buf, len, &req);
+	if (code == PS_REQ_SILENT) {
+		p->reg[PORTSHARE_REG_IGNORED]++;
+		return 0;
+	}
+	if (code == PS_REQ_PARSED)
+		err = carry_out(pri, p, rq, &req, &primary);
+	else
+		err = portshare_reply_error(code, req.cmd);
+	return reply(p, err, req.cmd, &primary, buf, size);
+}
+
+static bool env_valid(const struct portshare_request_env *env)
+{
+	return family_valid(env->from.family) &&
+	       env->to.family == env->from.family;
+}
+
+int portshare_primary_request(struct portshare_primary *pri, uint16_t port,
+			      const struct portshare_request_env *env,
+			      const void *buf, size_t len, char *reply_buf,
+			      size_t size)
+{
+	struct pri_port *p = pri_port_find(pri, port);
+	struct rq rq = { 0 };
+
+	if (!p)
+		return PORTSHARE_E_UNKNOWN_PORT;
+	if (p->standalone || !env_valid(env) || (!buf && len))
+		return PORTSHARE_E_INVALID;
+	if (size < PORTSHARE_REPLY_MAX)
+		return PORTSHARE_E_NO_SPACE;
+	rq.src = env->from;
+	rq.sport = env->from_port;
+	rq.dst = env->to;
+	return handle(pri, p, &rq, buf, len, reply_buf, size);
+}
+
+/* The source, and the destination from IP_PKTINFO/IPV6_PKTINFO. */
+static bool envelope(struct msghdr *msg, struct rq *rq)
+{
+	struct cmsghdr *c;
+
+	memset(rq, 0, sizeof(*rq));
+	if (portshare_addr_from_sockaddr(msg->msg_name, &rq->src, &rq->sport))
+		return false;
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			rq->dst.family = PORTSHARE_FAMILY_INET;
+			memcpy(rq->dst.addr, &pi.ipi_addr, 4);
+			return true;
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			rq->dst.family = PORTSHARE_FAMILY_INET6;
+			memcpy(rq->dst.addr, &pi.ipi6_addr, 16);
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * pri_reg_input() - answer the requests waiting on a registration socket
+ * @pri: the primary
+ * @p: the port
+ * @fam: PRI_V4 or PRI_V6
+ *
+ * At most REG_BATCH per call, so copies are not held up.
+ */
+void pri_reg_input(struct portshare_primary *pri, struct pri_port *p, int fam)
+{
+	/* one byte more than a request may have tells the parser it is long */
+	char buf[PS_REQ_MAX_LEN + 1];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
+	struct sockaddr_storage ss;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg;
+	char out[PORTSHARE_REPLY_MAX];
+	struct rq rq;
+	ssize_t n;
+	int i, len;
+
+	for (i = 0; i < REG_BATCH; i++) {
+		msg = (struct msghdr){
+			.msg_name = &ss, .msg_namelen = sizeof(ss),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf.buf,
+			.msg_controllen = sizeof(cbuf.buf),
+		};
+		n = recvmsg(p->rfd[fam], &msg, MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		if (!envelope(&msg, &rq)) {
+			p->reg[PORTSHARE_REG_REQUESTS]++;
+			p->reg[PORTSHARE_REG_IGNORED]++;
+			continue;
+		}
+		len = handle(pri, p, &rq, buf, (size_t)n, out, sizeof(out));
+		if (len > 0)
+			pri_send_from(p->rfd[fam], &rq.dst, &rq.src, rq.sport,
+				      out, (size_t)len);
+	}
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The primary API's internals (US 6,363,081 FIGs. 3 and 4), shared by the
+ * files that implement it, each one job:
+ *
+ *	primary.c	the object, its ports, the event loop helpers
+ *	pri_sock.c	binding (FIG. 3), sending from a chosen source,
+ *			SHUTDOWN notices
+ *	pri_acl.c	who may register: own addresses, acl, rate limit
+ *	pri_reg.c	the registration port: ADD and DROP
+ *	pri_forward.c	copies, in batches
+ *	pri_info.c	enumeration and counters
+ *
+ * Nothing here is exported (libportshare.map).
+ */
+#ifndef PORTSHARE_PRIMARY_H
+#define PORTSHARE_PRIMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "portshare.h"
+
+#define PRI_RL_BUCKETS	256
+
+/* Indexes of the per-family socket arrays. */
+enum { PRI_V4, PRI_V6, PRI_NFAM };
+
+/**
+ * struct pri_port - a contested port
+ * @port: the contested port
+ * @reg_port: its registration port
+ * @standalone: the registration port could not be bound (FIG. 3 step 82)
+ * @reg_error: why, a negated errno
+ * @cfd: contested sockets, per family; -1 if none
+ * @rfd: registration sockets, per family; -1 if none
+ * @secs: the distribution list, in order of addition
+ */
+struct pri_port {
+	uint16_t port;
+	uint16_t reg_port;
+	bool standalone;
+	int reg_error;
+	int cfd[PRI_NFAM];
+	int rfd[PRI_NFAM];
+	struct portshare_list_entry *secs;
+	unsigned int nsecs;
+	uint64_t rx, shared, err_loop;
+	uint64_t reg[PORTSHARE_NREG];
+};
+
+struct pri_acl {
+	struct portshare_addr net;
+	uint8_t prefix;
+	bool third_party;
+};
+
+struct pri_fw;
+
+struct portshare_primary {
+	struct pri_port ports[PORTSHARE_PRIMARY_MAX_PORTS];
+	unsigned int nports;
+	struct portshare_primary_opts opts;
+	struct pri_acl acl[PORTSHARE_PRIMARY_MAX_ACL];
+	unsigned int nacl;
+	uint64_t rl_tat[PRI_RL_BUCKETS];	/* theoretical arrival, ns */
+	struct portshare_addr *own;		/* the host's addresses */
+	unsigned int nown;
+	int64_t own_stamp;
+	int raw[PRI_NFAM];			/* transparent copies; -1 */
+	int raw_error;				/* why raw[] is -1 */
+	int epfd;
+	struct pri_fw *fw;			/* pri_forward.c's buffers */
+};
+
+/* primary.c */
+struct pri_port *pri_port_find(const struct portshare_primary *pri,
+			       uint16_t port);
+bool pri_is_contested(const struct portshare_primary *pri, uint16_t port);
+bool pri_is_reg_port(const struct portshare_primary *pri, uint16_t port);
+int pri_fam(uint8_t family);
+
+/* pri_sock.c */
+int pri_port_bind(struct portshare_primary *pri, struct pri_port *p);
+void pri_port_close(struct portshare_primary *pri, struct pri_port *p);
+int pri_port_tx_fd(const struct pri_port *p, uint8_t family);
+void pri_msg_fill(struct msghdr *msg, const struct portshare_addr *src,
+		  const struct portshare_addr *to, uint16_t port,
+		  struct sockaddr_storage *ss, void *cbuf);
+int pri_send_from(int fd, const struct portshare_addr *src,
+		  const struct portshare_addr *to, uint16_t port,
+		  const void *buf, size_t len);
+void pri_port_shutdown(struct pri_port *p);
+void pri_route_src(const struct portshare_addr *a, uint16_t port,
+		   struct portshare_addr *src);
+
+/* pri_acl.c */
+bool pri_is_local(struct portshare_primary *pri,
+		  const struct portshare_addr *a);
+bool pri_acl_allows(struct portshare_primary *pri,
+		    const struct portshare_addr *src, bool *third_party);
+bool pri_rate_allows(struct portshare_primary *pri,
+		     const struct portshare_addr *src);
+
+/* pri_reg.c */
+int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
+		const struct portshare_list_entry *s);
+void pri_reg_input(struct portshare_primary *pri, struct pri_port *p,
+		   int fam);
+
+/* pri_forward.c */
+int pri_forward_init(struct portshare_primary *pri);
+void pri_forward_fini(struct portshare_primary *pri);
+void pri_forward_input(struct portshare_primary *pri, struct pri_port *p,
+		       int fam);
+
+#endif /* PORTSHARE_PRIMARY_H */

@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Tests of the libportshare primary API, on loopback: ADD and DROP and
+ * their replies byte for byte, the acl, the cap, the rate limit, copies in
+ * each mode (bytes and sources), SHUTDOWN on close, FIG. 3's standalone
+ * port, and bad input that gives an error value and changes nothing.
+ * Prints TAP.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "portshare.h"
+#include "tap.h"
+
+#define LO	"127.0.0.1"
+
+static struct portshare_addr addr_of(const char *text)
+{
+	struct portshare_addr a;
+
+	if (portshare_addr_parse(text, &a))
+		exit(99);
+	return a;
+}
+
+/* A UDP socket on 127.0.0.1; its port in @port. */
+static int bind_lo(uint16_t port, uint16_t *bound)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, len) ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (bound)
+		*bound = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* Make @pri the primary of a free random port (and its + 13000). */
+static uint16_t add_free_port(struct portshare_primary *pri)
+{
+	int tries, ret;
+	uint16_t port;
+
+	for (tries = 0; tries < 100; tries++) {
+		port = (uint16_t)(30000 + rand() % 20000);
+		ret = portshare_primary_add_port(pri, port, 0);
+		if (!ret)
+			return port;
+		if (ret > 0)
+			portshare_primary_remove_port(pri, port);
+	}
+	exit(98);
+}
+
+static struct portshare_primary *primary(unsigned int max, unsigned int rate,
+					 unsigned int burst)
+{
+	struct portshare_primary_opts o;
+	struct portshare_primary *pri;
+
+	portshare_primary_opts_init(&o);
+	o.max_secondaries = max;
+	o.reg_rate = rate;
+	o.reg_burst = burst;
+	if (portshare_primary_new(&pri, &o))
+		exit(97);
+	return pri;
+}
+
+/* Hand @text, sent to @to, to the registration port from @from:@sport. */
+static const char *ask_to(struct portshare_primary *pri, uint16_t port,
+			  const char *from, uint16_t sport, const char *to,
+			  const char *text)
+{
+	static char reply[PORTSHARE_REPLY_MAX + 1];
+	struct portshare_request_env env = {
+		.from = addr_of(from), .from_port = sport, .to = addr_of(to),
+	};
+	int n;
+
+	n = portshare_primary_request(pri, port, &env, text, strlen(text),
+				      reply, PORTSHARE_REPLY_MAX);
+	if (n < 0)
+		return portshare_strerror(n);
+	reply[n] = '\0';
+	return n ? reply : "(silence)";
+}
+
+/* The same, sent to LO; the reply. */
+static const char *ask(struct portshare_primary *pri, uint16_t port,
+		       const char *from, uint16_t sport, const char *text)
+{
+	return ask_to(pri, port, from, sport, LO, text);
+}
+
+static uint64_t reg_counter(struct portshare_primary *pri, uint16_t port,
+			    int which)
+{
+	struct portshare_port_info info;
+
+	if (portshare_primary_port_info(pri, port, &info))
+		return UINT64_MAX;
+	return info.reg[which];
+}
+
+static unsigned int nsecs(struct portshare_primary *pri, uint16_t port)
+{
+	struct portshare_port_info info;
+
+	if (portshare_primary_port_info(pri, port, &info))
+		return UINT32_MAX;
+	return info.nsecs;
+}
+
+static bool is(const char *got, const char *want)
+{
+	if (!strcmp(got, want))
+		return true;
+	printf("#   got '%s', want '%s'\n", got, want);
+	return false;
+}
+
+static void test_add_drop(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), r = (uint16_t)(p + 13000);
+	char req[128], ok_reply[64];
+
+	snprintf(ok_reply, sizeof(ok_reply), "100 OK " LO " %u", r);
+	snprintf(req, sizeof(req), "ADD " LO " %u 6000", p);
+	OK(is(ask(pri, p, LO, 5555, req), ok_reply) && nsecs(pri, p) == 1,
+	   "ADD: 100 OK with the primary address and registration port");
+	OK(is(ask(pri, p, LO, 5555, req), "200 ERROR. Already Added") &&
+	   nsecs(pri, p) == 1, "ADD again: 200 Already Added");
+	snprintf(req, sizeof(req), "DROP " LO " %u 6000", p);
+	OK(is(ask(pri, p, LO, 5555, req), "100 OK") && nsecs(pri, p) == 0,
+	   "DROP: 100 OK");
+	OK(is(ask(pri, p, LO, 5555, req), "200 ERROR. Not in List"),
+	   "DROP again: 200 Not in List");
+	snprintf(req, sizeof(req), "ADD 10.0.0.9 %u 6000", p);
+	OK(is(ask(pri, p, LO, 5555, req), "400 ERROR. Not Permitted"),
+	   "ADD of another address: 400 Not Permitted");
+	snprintf(req, sizeof(req), "ADD " LO " %u 6000", p + 1);
+	OK(is(ask(pri, p, LO, 5555, req), "303 ERROR. Unknown Port"),
+	   "ADD for another contested port: 303 Unknown Port");
+	snprintf(req, sizeof(req), "ADD " LO " %u %u", p, p);
+	OK(is(ask(pri, p, LO, 5555, req), "402 ERROR. Data Port Contested"),
+	   "a contested data port: 402");
+	snprintf(req, sizeof(req), "add " LO " %u", p);
+	OK(is(ask(pri, p, LO, 5555, req), "305 ERROR. Unknown Command"),
+	   "lower-case add: 305 (the kernel's parser)");
+	OK(is(ask(pri, p, LO, 5555, "100 OK"), "(silence)"),
+	   "a reply is never answered");
+	snprintf(req, sizeof(req), "ADD " LO " %u", p);
+	OK(is(ask(pri, p, LO, 7777, req), ok_reply) && nsecs(pri, p) == 1,
+	   "no data port: the request's source port");
+	OK(reg_counter(pri, p, PORTSHARE_REG_OK) == 3 &&
+	   reg_counter(pri, p, PORTSHARE_REG_ERRORS) == 6 &&
+	   reg_counter(pri, p, PORTSHARE_REG_NOT_PERMITTED) == 1 &&
+	   reg_counter(pri, p, PORTSHARE_REG_IGNORED) == 1,
+	   "registration counters");
+	portshare_primary_close(pri);
+}
+
+static void test_acl(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), r = (uint16_t)(p + 13000);
+	struct portshare_addr net = addr_of("192.0.2.0");
+	struct portshare_addr third = addr_of("198.51.100.0");
+	char req[128], want[64];
+
+	snprintf(req, sizeof(req), "ADD 192.0.2.7 %u 6001", p);
+	OK(is(ask(pri, p, "192.0.2.7", 5555, req), "(silence)") &&
+	   reg_counter(pri, p, PORTSHARE_REG_DENIED) == 1,
+	   "a foreign source is ignored until the acl allows it");
+	OK(portshare_primary_acl_add(pri, &net, 24, false) == 0,
+	   "acl add 192.0.2.0/24");
+	snprintf(want, sizeof(want), "100 OK " LO " %u", r);
+	OK(is(ask(pri, p, "192.0.2.7", 5555, req), want),
+	   "the acl's network may register itself");
+	snprintf(req, sizeof(req), "ADD 192.0.2.99 %u 6001", p);
+	OK(is(ask(pri, p, "192.0.2.7", 5555, req), "400 ERROR. Not Permitted"),
+	   "but not a third party");
+	OK(portshare_primary_acl_add(pri, &third, 24, true) == 0,
+	   "acl add 198.51.100.0/24 third-party");
+	snprintf(req, sizeof(req), "ADD 127.0.0.2 %u 6001", p);
+	snprintf(want, sizeof(want), "100 OK 127.0.0.1 %u", r);
+	OK(is(ask_to(pri, p, "198.51.100.1", 5555, "127.0.0.3", req), want),
+	   "a third-party network may register another address; its "
+	   "primary address is routing's source towards it, not 127.0.0.3");
+	snprintf(req, sizeof(req), "ADD 198.51.100.1 %u 6001", p);
+	snprintf(want, sizeof(want), "100 OK 127.0.0.3 %u", r);
+	OK(is(ask_to(pri, p, "198.51.100.1", 5555, "127.0.0.3", req), want),
+	   "registering itself, the primary address is the one asked");
+	portshare_primary_close(pri);
+}
+
+static void test_acl_bad_input(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri);
+	struct portshare_addr host = addr_of("203.0.113.5"), none = { 0 };
+	char req[128];
+	int err;
+
+	err = portshare_primary_acl_add(pri, &host, 24, false);
+	OK(err == PORTSHARE_E_HOST_BITS && strstr(portshare_strerror(err),
+						  "beyond its prefix"),
+	   "acl with host bits: PORTSHARE_E_HOST_BITS, '%s'",
+	   portshare_strerror(err));
+	OK(portshare_primary_acl_add(pri, &host, 33, false) ==
+	   PORTSHARE_E_INVALID, "acl /33 for IPv4: PORTSHARE_E_INVALID");
+	OK(portshare_primary_acl_add(pri, &none, 0, false) ==
+	   PORTSHARE_E_INVALID, "acl without a family: PORTSHARE_E_INVALID");
+	snprintf(req, sizeof(req), "ADD 203.0.113.5 %u 6001", p);
+	OK(is(ask(pri, p, "203.0.113.5", 5555, req), "(silence)"),
+	   "rejected acl entries changed nothing");
+	portshare_primary_close(pri);
+}
+
+/* ADD data ports 6000.. @n times from one source; the last reply. */
+static const char *add_many(struct portshare_primary *pri, uint16_t p,
+			    unsigned int n)
+{
+	const char *got = "";
+	char req[128];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(req, sizeof(req), "ADD " LO " %u %u", p, 6000 + i);
+		got = ask(pri, p, LO, 5555, req);
+	}
+	return got;
+}
+
+static void test_cap_and_rate(void)
+{
+	struct portshare_primary *pri = primary(2, 0, 1);
+	uint16_t p = add_free_port(pri);
+
+	OK(is(add_many(pri, p, 3), "401 ERROR. List Full") &&
+	   nsecs(pri, p) == 2 &&
+	   reg_counter(pri, p, PORTSHARE_REG_LIST_FULL) == 1,
+	   "max_secondaries 2: the third ADD gets 401 List Full");
+	portshare_primary_close(pri);
+
+	pri = primary(64, 1, 2);
+	p = add_free_port(pri);
+	OK(is(add_many(pri, p, 3), "(silence)") && nsecs(pri, p) == 2 &&
+	   reg_counter(pri, p, PORTSHARE_REG_RATE_LIMITED) == 1,
+	   "reg_burst 2, reg_rate 1: the third request is dropped silently");
+	portshare_primary_close(pri);
+}
+
+static void test_request_bad_input(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri);
+	struct portshare_request_env env = {
+		.from = addr_of(LO), .from_port = 5555, .to = addr_of("::1"),
+	};
+	char reply[PORTSHARE_REPLY_MAX], req[64];
+	int n = snprintf(req, sizeof(req), "ADD " LO " %u 6000", p);
+
+	OK(portshare_primary_request(pri, (uint16_t)(p + 1), &env, req,
+				     (size_t)n, reply, sizeof(reply)) ==
+	   PORTSHARE_E_UNKNOWN_PORT, "request for a port not ours: 303's error");
+	OK(portshare_primary_request(pri, p, &env, req, (size_t)n, reply,
+				     sizeof(reply)) == PORTSHARE_E_INVALID,
+	   "request with mixed families: PORTSHARE_E_INVALID");
+	env.to = addr_of(LO);
+	OK(portshare_primary_request(pri, p, &env, req, (size_t)n, reply, 8) ==
+	   PORTSHARE_E_NO_SPACE, "reply buffer too small: PORTSHARE_E_NO_SPACE");
+	OK(nsecs(pri, p) == 0 &&
+	   reg_counter(pri, p, PORTSHARE_REG_REQUESTS) == 0,
+	   "bad requests changed no list and no counter");
+	OK(portshare_primary_add_port(pri, p, 0) == PORTSHARE_E_PORT_CONFLICT &&
+	   portshare_primary_add_port(pri, 0, 0) == PORTSHARE_E_INVALID &&
+	   portshare_primary_add_port(pri, 60000, 0) ==
+	   PORTSHARE_E_NO_REG_PORT &&
+	   portshare_primary_ports(pri, NULL, 0) == 1,
+	   "add_port: conflict, port 0, no default registration port");
+	OK(portshare_primary_remove_port(pri, (uint16_t)(p + 1)) ==
+	   PORTSHARE_E_UNKNOWN_PORT &&
+	   portshare_primary_sec_drop(pri, p, &env.from, 6000) ==
+	   PORTSHARE_E_NOT_IN_LIST,
+	   "remove_port and sec_drop of what is not there");
+	portshare_primary_close(pri);
+}
+
+/* The next datagram on @fd within 2 s, with its source port; length. */
+static ssize_t get(int fd, void *buf, size_t size, uint16_t *sport,
+		   struct portshare_primary *pri)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	int i;
+
+	for (i = 0; i < 200 && poll(&pf, 1, 0) != 1; i++)
+		if (!pri || portshare_primary_dispatch(pri, 10) == 0)
+			poll(&pf, 1, 10);
+	if (!(pf.revents & POLLIN))
+		return -1;
+	if (sport)
+		*sport = 0;
+	len = sizeof(sin);
+	i = (int)recvfrom(fd, buf, size, MSG_DONTWAIT,
+			  (struct sockaddr *)&sin, &len);
+	if (i >= 0 && sport)
+		*sport = ntohs(sin.sin_port);
+	return i;
+}
+
+struct secs {
+	int raw, encap, transparent;
+	uint16_t raw_port, encap_port, transparent_port;
+};
+
+static void secs_add(struct portshare_primary *pri, uint16_t p,
+		     struct secs *s, bool transparent)
+{
+	char req[128];
+
+	s->raw = bind_lo(0, &s->raw_port);
+	s->encap = bind_lo(0, &s->encap_port);
+	snprintf(req, sizeof(req), "ADD " LO " %u %u mode=raw", p,
+		 s->raw_port);
+	ask(pri, p, LO, 5555, req);
+	snprintf(req, sizeof(req), "ADD " LO " %u %u", p, s->encap_port);
+	ask(pri, p, LO, 5555, req);
+	s->transparent = -1;
+	if (!transparent)
+		return;
+	s->transparent = bind_lo(0, &s->transparent_port);
+	snprintf(req, sizeof(req), "ADD " LO " %u %u mode=transparent", p,
+		 s->transparent_port);
+	ask(pri, p, LO, 5555, req);
+}
+
+/* The encap header the primary must have written, byte for byte. */
+static bool encap_exact(const uint8_t *copy, size_t len, uint16_t p,
+			const struct portshare_addr *origin, uint16_t oport,
+			uint32_t seq, const char *payload)
+{
+	struct portshare_copy_hdr h = {
+		.origin = *origin, .origin_port = oport, .contested_port = p,
+		.secondary = addr_of(LO),
+		.payload_len = (uint32_t)strlen(payload),
+		.seq = seq,
+	};
+	struct portshare_copy_hdr got;
+	uint8_t want[PORTSHARE_ENCAP_HDR_LEN];
+
+	if (portshare_encap_parse(copy, len, &got, NULL))
+		return false;
+	h.timestamp_ns = got.timestamp_ns;
+	portshare_encap_write(&h, want, sizeof(want));
+	return len == sizeof(want) + strlen(payload) &&
+	       !memcmp(copy, want, sizeof(want)) &&
+	       !memcmp(copy + sizeof(want), payload, strlen(payload));
+}
+
+static void test_copies_received(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), r = (uint16_t)(p + 13000), sport, from;
+	bool transparent = portshare_primary_transparent(pri) == 0;
+	struct portshare_addr lo = addr_of(LO);
+	int sender = bind_lo(0, &sport);
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t buf[256];
+	struct secs s;
+	ssize_t n;
+
+	secs_add(pri, p, &s, transparent);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = htons(p);
+	sendto(sender, "trap", 4, 0, (struct sockaddr *)&to, sizeof(to));
+	n = get(s.raw, buf, sizeof(buf), &from, pri);
+	OK(n == 4 && !memcmp(buf, "trap", 4) && from == r,
+	   "raw copy: the payload alone, from the registration port");
+	n = get(s.encap, buf, sizeof(buf), &from, pri);
+	OK(n > 0 && from == r &&
+	   encap_exact(buf, (size_t)n, p, &lo, sport, 0, "trap"),
+	   "encap copy: the 64-byte header byte for byte, then the payload");
+	if (transparent) {
+		n = get(s.transparent, buf, sizeof(buf), &from, pri);
+		OK(n == 4 && !memcmp(buf, "trap", 4) && from == sport,
+		   "transparent copy: the payload, from the original sender");
+	} else {
+		printf("ok %d - transparent copy # SKIP no CAP_NET_RAW\n",
+		       ++ntest);
+	}
+	close(sender);
+	close(s.raw);
+	close(s.encap);
+	if (s.transparent >= 0)
+		close(s.transparent);
+	portshare_primary_close(pri);
+}
+
+static void test_forward_api(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), r = (uint16_t)(p + 13000), from;
+	struct portshare_port_info info;
+	struct portshare_list_entry e;
+	struct portshare_datagram dg = {
+		.origin = addr_of("192.0.2.1"), .origin_port = 999,
+		.payload = "hello", .len = 5, .timestamp_ns = 42,
+	};
+	uint8_t buf[256], copy[PORTSHARE_ENCAP_HDR_LEN + 5];
+	struct portshare_copy_hdr h;
+	char shut[64];
+	struct secs s;
+	ssize_t n;
+
+	secs_add(pri, p, &s, false);
+	OK(portshare_primary_forward(pri, p, &dg, 1) == 1,
+	   "forward one datagram: shared");
+	n = get(s.raw, buf, sizeof(buf), &from, NULL);
+	OK(n == 5 && !memcmp(buf, "hello", 5) && from == r, "its raw copy");
+	n = get(s.encap, buf, sizeof(buf), &from, NULL);
+	OK(n > 0 && encap_exact(buf, (size_t)n, p, &dg.origin, 999, 0,
+				"hello") &&
+	   !portshare_encap_parse(buf, (size_t)n, &h, NULL) &&
+	   h.timestamp_ns == 42, "its encap copy, with the given timestamp");
+
+	portshare_encap_write(&(struct portshare_copy_hdr){
+		.origin = dg.origin, .secondary = dg.origin, .payload_len = 5,
+	}, copy, sizeof(copy));
+	memcpy(copy + PORTSHARE_ENCAP_HDR_LEN, "hello", 5);
+	dg.payload = copy;
+	dg.len = sizeof(copy);
+	portshare_primary_port_info(pri, p, &info);
+	OK(portshare_primary_forward(pri, p, &dg, 1) == 0 &&
+	   !portshare_primary_port_info(pri, p, &info) && info.err_loop == 1,
+	   "an encap copy is not shared again (err_loop)");
+	dg.origin.family = 0;
+	OK(portshare_primary_forward(pri, p, &dg, 1) == PORTSHARE_E_INVALID &&
+	   !portshare_primary_port_info(pri, p, &info) && info.rx == 2,
+	   "a datagram without an origin: PORTSHARE_E_INVALID, nothing counted");
+	OK(!portshare_primary_sec_info(pri, p, 0, &e) && e.copies == 1 &&
+	   e.mode == PORTSHARE_MODE_RAW && e.data_port == s.raw_port &&
+	   portshare_primary_sec_info(pri, p, 2, &e) == PORTSHARE_E_INVALID,
+	   "sec_info: the raw secondary's counters; past the end: invalid");
+
+	portshare_primary_close(pri);
+	snprintf(shut, sizeof(shut), "SHUTDOWN " LO " %u", r);
+	n = get(s.raw, buf, sizeof(buf) - 1, &from, NULL);
+	buf[n > 0 ? n : 0] = '\0';
+	OK(n > 0 && is((char *)buf, shut) && from == r,
+	   "close: SHUTDOWN to the raw secondary");
+	n = get(s.encap, buf, sizeof(buf) - 1, &from, NULL);
+	buf[n > 0 ? n : 0] = '\0';
+	OK(n > 0 && is((char *)buf, shut), "close: SHUTDOWN to the encap one");
+	close(s.raw);
+	close(s.encap);
+}
+
+static void test_standalone(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	struct portshare_list_entry sec = { .addr = addr_of(LO), .mode = 9 };
+	struct portshare_port_info info;
+	char reply[PORTSHARE_REPLY_MAX];
+	struct portshare_request_env env = {
+		.from = addr_of(LO), .from_port = 5555, .to = addr_of(LO),
+	};
+	uint16_t p, port;
+	int hold = -1, ret = -1, tries;
+
+	for (tries = 0; tries < 100 && ret != 1; tries++) {
+		p = (uint16_t)(30000 + rand() % 20000);
+		hold = bind_lo((uint16_t)(p + 13000), NULL);
+		if (hold < 0)
+			continue;
+		ret = portshare_primary_add_port(pri, p, 0);
+		if (ret != 1) {
+			close(hold);
+			if (ret == 0)
+				portshare_primary_remove_port(pri, p);
+		}
+	}
+	OK(ret == 1 && !portshare_primary_port_info(pri, p, &info) &&
+	   info.standalone && info.reg_error == -EADDRINUSE,
+	   "registration port taken: standalone (FIG. 3)");
+	OK(portshare_primary_request(pri, p, &env, "ADD", 3, reply,
+				     sizeof(reply)) == PORTSHARE_E_INVALID,
+	   "a standalone port takes no requests");
+	OK(portshare_primary_sec_add(pri, p, &sec) == PORTSHARE_E_INVALID,
+	   "sec_add without data port and with mode 9: invalid");
+	sec.mode = PORTSHARE_MODE_RAW;
+	sec.data_port = 6000;
+	OK(portshare_primary_sec_add(pri, p, &sec) == 0 &&
+	   !portshare_primary_sec_info(pri, p, 0, &sec) &&
+	   sec.src.family == PORTSHARE_FAMILY_INET,
+	   "sec_add: the source is the route's");
+	OK(portshare_primary_ports(pri, &port, 1) == 1 && port == p,
+	   "ports: the one port");
+	portshare_primary_close(pri);
+	if (hold >= 0)
+		close(hold);
+}
+
+/*
+ * A removed port's socket that lives on in a forked child must leave the
+ * primary's descriptor: it would be readable for ever otherwise.
+ */
+static void test_remove_port_forked(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri);
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	int hold[2], fd, ret;
+	pid_t child;
+	char c;
+
+	if (pipe(hold))
+		exit(96);
+	child = fork();
+	if (child == 0) {
+		close(hold[1]);
+		ret = (int)read(hold[0], &c, 1);	/* until the parent is done */
+		_exit(ret < 0);
+	}
+	close(hold[0]);
+	portshare_primary_remove_port(pri, p);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = htons(p);
+	sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
+	ret = portshare_primary_dispatch(pri, 100);
+	OK(child > 0 && ret == 0,
+	   "remove_port: the socket a child still holds is not polled (%d)",
+	   ret);
+	close(fd);
+	close(hold[1]);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	portshare_primary_close(pri);
+}
+
+static void test_options(void)
+{
+	struct portshare_primary_opts o;
+	struct portshare_primary *pri = (void *)1;
+
+	portshare_primary_opts_init(&o);
+	OK(o.max_secondaries == 64 && o.reg_rate == 10 && o.reg_burst == 20,
+	   "default options: 64, 10/s, burst 20");
+	o.max_secondaries = 0;
+	OK(portshare_primary_new(&pri, &o) == PORTSHARE_E_INVALID && !pri,
+	   "max_secondaries 0: PORTSHARE_E_INVALID");
+	o.max_secondaries = 4097;
+	OK(portshare_primary_new(&pri, &o) == PORTSHARE_E_INVALID,
+	   "max_secondaries 4097: PORTSHARE_E_INVALID");
+	OK(strcmp(portshare_strerror(PORTSHARE_E_PORT_CONFLICT),
+		  portshare_strerror(PORTSHARE_E_TABLE_FULL)) &&
+	   strcmp(portshare_strerror(PORTSHARE_E_TABLE_FULL), "unknown error"),
+	   "the new errors have their own messages");
+}
+
+int main(void)
+{
+	srand((unsigned int)(time(NULL) ^ getpid()));
+	printf("TAP version 13\n");
+	test_options();
+	test_add_drop();
+	test_acl();
+	test_acl_bad_input();
+	test_cap_and_rate();
+	test_request_bad_input();
+	test_copies_received();
+	test_forward_api();
+	test_standalone();
+	test_remove_port_forked();
+	return tap_done();
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * psd's command line (docs/psd.8): ports, rules, the acl (-a), static
+ * secondaries (-s) and the user to run as (-u).  Everything is checked
+ * before a socket is bound; -a and -s are applied to the primary once it
+ * exists (-s once its ports are bound).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "psd.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: psd [-v] [-m MAX] [-a NET[/LEN][,third-party]]...\n"
+	      "           [-s PORT,ADDR,DATAPORT[,MODE]]... [--reg-rate N] [--reg-burst N]\n"
+	      "           [--ready-fd FD] [-u USER] PORT[:REGPORT]...\n"
+	      "Be the primary of each contested PORT: bind it, then its registration port\n"
+	      "(PORT + 13000 unless given), answer ADD and DROP there and send every\n"
+	      "secondary a copy of every datagram. See psd(8).\n", f);
+}
+
+static bool num(const char *s, unsigned long min, unsigned long max,
+		unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !errno && *s >= '0' && *s <= '9' && !*end && *out >= min &&
+	       *out <= max;
+}
+
+static bool spec_has(const struct psd *d, unsigned long port)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nspecs; i++)
+		if (d->specs[i].port == port)
+			return true;
+	return false;
+}
+
+static int add_port(struct psd *d, const char *arg)
+{
+	char spec[16], *colon;
+	unsigned long port, reg = 0;
+
+	/* a copy: argv stays as given, for ps(1) */
+	if (strlen(arg) >= sizeof(spec))
+		return -1;
+	strcpy(spec, arg);
+	colon = strchr(spec, ':');
+	if (colon)
+		*colon++ = '\0';
+	if (d->nspecs == PORTSHARE_PRIMARY_MAX_PORTS ||
+	    !num(spec, 1, 65535, &port) ||
+	    (colon && !num(colon, 1, 65535, &reg)))
+		return -1;
+	if (!reg)
+		reg = portshare_default_reg_port((uint16_t)port);
+	if (!reg) {
+		psd_log("port %lu: give a registration port (PORT:REGPORT) above 52535",
+			port);
+		return -1;
+	}
+	if (spec_has(d, port) || spec_has(d, reg) || reg == port) {
+		psd_log("port %lu: given twice or collides", port);
+		return -1;
+	}
+	d->specs[d->nspecs++] = (struct psd_port_spec){
+		.port = (uint16_t)port, .reg_port = (uint16_t)reg,
+	};
+	return 0;
+}
+
+/* "ADDR[/LEN][,third-party]" to the primary's acl; -1 with the reason. */
+static int add_acl(struct psd *d, const char *spec)
+{
+	char buf[128], *slash, *comma, *end;
+	struct portshare_addr net;
+	bool third_party = false;
+	unsigned long len = 128;
+	int err;
+
+	if (strlen(spec) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, spec);
+	comma = strchr(buf, ',');
+	if (comma) {
+		*comma++ = '\0';
+		if (strcmp(comma, "third-party"))
+			goto bad;
+		third_party = true;
+	}
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (portshare_addr_parse(buf, &net))
+		goto bad;
+	if (net.family == PORTSHARE_FAMILY_INET)
+		len = 32;
+	if (slash) {
+		len = strtoul(slash, &end, 10);
+		if (!*slash || *end || len > 128)
+			goto bad;
+	}
+	err = portshare_primary_acl_add(d->pri, &net, (unsigned int)len,
+					third_party);
+	if (err == PORTSHARE_E_HOST_BITS) {
+		psd_log("acl %s: host bits set", spec);
+		return -1;
+	}
+	if (err == PORTSHARE_E_TABLE_FULL) {
+		psd_log("acl %s: %s (at most %d -a)", spec,
+			portshare_strerror(err), PORTSHARE_PRIMARY_MAX_ACL);
+		return -1;
+	}
+	if (!err)
+		return 0;
+bad:
+	psd_log("acl '%s': give ADDR[/LEN][,third-party]", spec);
+	return -1;
+}
+
+/**
+ * psd_add_acls() - put every -a network on the primary's acl
+ * @d: psd, with its primary
+ *
+ * Return: 0, or -1 with the reason logged.
+ */
+int psd_add_acls(struct psd *d)
+{
+	unsigned int i;
+
+	for (i = 0; d->acls[i]; i++)
+		if (add_acl(d, d->acls[i]))
+			return -1;
+	return 0;
+}
+
+struct static_sec {
+	unsigned long port;
+	const char *addr_text;
+	struct portshare_list_entry sec;
+};
+
+/* -s PORT,ADDR,DATAPORT[,MODE]: 0, or -1 if it is not that. */
+static int static_parse(const char *arg, char *spec, size_t size,
+			struct static_sec *st)
+{
+	char *port, *addr, *dport, *mode;
+	unsigned long dn;
+	unsigned int m = 0;
+
+	if (strlen(arg) >= size)
+		return -1;
+	strcpy(spec, arg);
+	port = strtok(spec, ",");
+	addr = strtok(NULL, ",");
+	dport = strtok(NULL, ",");
+	mode = strtok(NULL, ",");
+	memset(st, 0, sizeof(*st));
+	if (!port || !addr || !dport || strtok(NULL, ",") ||
+	    !num(port, 1, 65535, &st->port) || !num(dport, 1, 65535, &dn) ||
+	    portshare_addr_parse(addr, &st->sec.addr))
+		return -1;
+	while (mode && m <= PORTSHARE_MODE_MAX &&
+	       strcmp(mode, psd_mode_name(m)))
+		m++;
+	if (m > PORTSHARE_MODE_MAX)
+		return -1;
+	st->addr_text = addr;
+	st->sec.mode = (uint8_t)m;
+	st->sec.data_port = (uint16_t)dn;
+	return 0;
+}
+
+/* A -s argument, parsed and checked: 0, or -1 with the reason logged. */
+static int static_get(const struct psd *d, const char *arg, char *spec,
+		      size_t size, struct static_sec *st)
+{
+	if (static_parse(arg, spec, size, st))
+		return -1;
+	if (!spec_has(d, st->port)) {
+		psd_log("-s: port %lu is not one of psd's ports", st->port);
+		return -1;
+	}
+	return 0;
+}
+
+/* One -s: 0, or -1 with the reason logged. */
+static int add_static(struct psd *d, const char *arg)
+{
+	struct portshare_port_info info;
+	struct static_sec st;
+	char spec[128];
+	int err;
+
+	if (static_get(d, arg, spec, sizeof(spec), &st))
+		return -1;
+	if (portshare_primary_port_info(d->pri, (uint16_t)st.port, &info))
+		return 0;	/* psd is not its primary: nothing to copy */
+	err = portshare_primary_sec_add(d->pri, (uint16_t)st.port, &st.sec);
+	if (err)
+		psd_log("-s %s: %s", st.addr_text, portshare_strerror(err));
+	return err ? -1 : 0;
+}
+
+static const char static_usage[] =
+	"-s: give PORT,ADDR,DATAPORT[,encap|raw|transparent]";
+
+/**
+ * psd_add_statics() - put every -s secondary on its port's list
+ * @d: psd, with its ports bound
+ *
+ * Return: 0, or -1 with the reason logged.
+ */
+int psd_add_statics(struct psd *d)
+{
+	unsigned int i;
+
+	for (i = 0; d->statics[i]; i++) {
+		if (add_static(d, d->statics[i])) {
+			psd_log("%s", static_usage);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* -s is checked before any port is bound, applied after. */
+static int check_statics(const struct psd *d)
+{
+	struct static_sec st;
+	char spec[128];
+	unsigned int i;
+
+	for (i = 0; d->statics[i]; i++) {
+		if (static_get(d, d->statics[i], spec, sizeof(spec), &st)) {
+			psd_log("%s", static_usage);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+enum { OPT_RATE = 256, OPT_BURST, OPT_READY };
+
+static const struct option lopts[] = {
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "max", required_argument, NULL, 'm' },
+	{ "acl", required_argument, NULL, 'a' },
+	{ "static", required_argument, NULL, 's' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "reg-rate", required_argument, NULL, OPT_RATE },
+	{ "reg-burst", required_argument, NULL, OPT_BURST },
+	{ "ready-fd", required_argument, NULL, OPT_READY },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+static void bad_value(int c)
+{
+	int i;
+
+	for (i = 0; lopts[i].name && lopts[i].val != c; i++)
+		;
+	psd_log("invalid argument to --%s: '%s'", lopts[i].name, optarg);
+}
+
+/* One option with a number: false if the value is out of range. */
+static bool number_option(struct psd *d, int c)
+{
+	unsigned long v;
+
+	switch (c) {
+	case 'm':
+		if (!num(optarg, 1, PORTSHARE_MAX_SECONDARIES_LIMIT, &v))
+			return false;
+		d->opts.max_secondaries = (unsigned int)v;
+		return true;
+	case OPT_RATE:
+		if (!num(optarg, 0, 1000000, &v))
+			return false;
+		d->opts.reg_rate = (unsigned int)v;
+		return true;
+	case OPT_BURST:
+		if (!num(optarg, 1, 1000000, &v))
+			return false;
+		d->opts.reg_burst = (unsigned int)v;
+		return true;
+	}
+	if (!num(optarg, 0, INT32_MAX, &v))
+		return false;
+	d->ready_fd = (int)v;
+	return true;
+}
+
+static int options(struct psd *d, int argc, char **argv)
+{
+	int c, na = 0, ns = 0;
+
+	while ((c = getopt_long(argc, argv, "vm:a:s:u:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			d->verbose = true;
+			break;
+		case 'a':
+			d->acls[na++] = optarg;
+			break;
+		case 's':
+			d->statics[ns++] = optarg;
+			break;
+		case 'u':
+			d->user = optarg;
+			break;
+		case 'm':
+		case OPT_RATE:
+		case OPT_BURST:
+		case OPT_READY:
+			if (!number_option(d, c)) {
+				bad_value(c);
+				return -1;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * psd_parse_args() - the command line into @d
+ * @d: psd, with defaults set
+ * @argc: as main()'s
+ * @argv: as main()'s
+ *
+ * Return: 0, or -1 after logging what was wrong (exit status 2).
+ */
+int psd_parse_args(struct psd *d, int argc, char **argv)
+{
+	d->acls = calloc((size_t)argc, sizeof(char *));
+	d->statics = calloc((size_t)argc, sizeof(char *));
+	if (!d->acls || !d->statics) {
+		psd_log("out of memory");
+		return -1;
+	}
+	if (options(d, argc, argv))
+		return -1;
+	if (optind == argc) {
+		psd_log("no PORT given");
+		usage(stderr);
+		return -1;
+	}
+	for (; optind < argc; optind++) {
+		if (add_port(d, argv[optind])) {
+			psd_log("'%s' is not PORT[:REGPORT]", argv[optind]);
+			return -1;
+		}
+	}
+	return check_statics(d);
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What psd tells its operator on standard error: log lines, every
+ * request with -v, and the counters on SIGUSR1 (docs/psd.8).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "psd.h"
+
+static const char *const mode_names[] = { "encap", "raw", "transparent" };
+
+const char *psd_mode_name(unsigned int mode)
+{
+	return mode <= PORTSHARE_MODE_MAX ? mode_names[mode] : "?";
+}
+
+void psd_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("psd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void addr_text(const struct portshare_addr *a, char *buf)
+{
+	if (portshare_addr_format(a, buf, PORTSHARE_ADDR_STRLEN) < 0)
+		strcpy(buf, "?");
+}
+
+/* The primary's on_request callback, set with -v. */
+void psd_log_request(const struct portshare_request_log *log, void *arg)
+{
+	char a[PORTSHARE_ADDR_STRLEN], from[PORTSHARE_ADDR_STRLEN];
+
+	(void)arg;
+	addr_text(&log->addr, a);
+	addr_text(&log->from, from);
+	psd_log("port %u: %s %s %u from %s %u: %s", log->port,
+		log->cmd == PORTSHARE_REQ_ADD ? "ADD" : "DROP", a,
+		log->data_port, from, log->from_port,
+		portshare_strerror(log->error));
+}
+
+static void dump_port(const struct portshare_port_info *p)
+{
+	fprintf(stderr, "port %u reg %u%s rx %" PRIu64 " shared %" PRIu64
+		" err_loop %" PRIu64 " reg_requests %" PRIu64
+		" reg_ok %" PRIu64 " reg_errors %" PRIu64
+		" reg_denied %" PRIu64 " reg_rate_limited %" PRIu64
+		" reg_ignored %" PRIu64 "\n", p->port, p->reg_port,
+		p->standalone ? " standalone" : "", p->rx, p->shared,
+		p->err_loop, p->reg[PORTSHARE_REG_REQUESTS],
+		p->reg[PORTSHARE_REG_OK], p->reg[PORTSHARE_REG_ERRORS],
+		p->reg[PORTSHARE_REG_DENIED],
+		p->reg[PORTSHARE_REG_RATE_LIMITED],
+		p->reg[PORTSHARE_REG_IGNORED]);
+}
+
+static void dump_sec(const struct portshare_list_entry *s)
+{
+	static const char *const drops[PORTSHARE_NDROP] = {
+		"drop_nomem", "drop_noroute", "drop_xmit", "drop_family",
+		"drop_toobig",
+	};
+	char a[PORTSHARE_ADDR_STRLEN];
+	unsigned int k;
+
+	addr_text(&s->addr, a);
+	fprintf(stderr, "  sec %s %u mode %s copies %" PRIu64 " bytes %" PRIu64,
+		a, s->data_port, psd_mode_name(s->mode), s->copies, s->bytes);
+	for (k = 0; k < PORTSHARE_NDROP; k++)
+		fprintf(stderr, " %s %" PRIu64, drops[k], s->drops[k]);
+	fputc('\n', stderr);
+}
+
+/* SIGUSR1: every port's counters and every secondary's. */
+void psd_dump_stats(const struct psd *d)
+{
+	uint16_t ports[PORTSHARE_PRIMARY_MAX_PORTS];
+	struct portshare_port_info info;
+	struct portshare_list_entry sec;
+	int n, i;
+	unsigned int j;
+
+	n = portshare_primary_ports(d->pri, ports, PORTSHARE_PRIMARY_MAX_PORTS);
+	for (i = 0; i < n; i++) {
+		if (portshare_primary_port_info(d->pri, ports[i], &info))
+			continue;
+		dump_port(&info);
+		for (j = 0; j < info.nsecs; j++)
+			if (!portshare_primary_sec_info(d->pri, ports[i], j,
+							&sec))
+				dump_sec(&sec);
+	}
+}
