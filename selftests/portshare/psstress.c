@@ -458,6 +458,9 @@ static void register_all(const struct opts *o, long cycle)
 			die("cycle %ld: '%s' to port %ld: %s", cycle, text,
 			    o->reg, r == REPLY_ERROR ? "refused with an error" :
 						   "no answer");
+		if (tries)
+			printf("cycle %ld: data port %ld registered after %ld retries\n",
+			       cycle, o->base + i, tries);
 	}
 	close(fd);
 }

@@ -143,6 +143,14 @@ backlog_drops()
 	echo "$sum"
 }
 
+# The UDP receive errors so far in this namespace: "NoPorts InErrors
+# RcvbufErrors" from /proc/net/snmp, for diagnostics.
+udp_errors()
+{
+	awk '/^Udp:/ && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+	     /^Udp:/ { print $c["NoPorts"], $c["InErrors"], $c["RcvbufErrors"] }' /proc/net/snmp
+}
+
 # ---- conservation --------------------------------------------------------------
 
 # conserve NS PORT: the conservation law on PORT's counters (see the top).
@@ -204,14 +212,14 @@ conserve()
 # ($PS_TMP/copies from conserve); only <= if the backlog dropped some.
 receivers_got()
 {
-	local sink=$1 backlog0=$2 lost dp copies port got bytes shut drops sum=0
+	local sink=$1 backlog0=$2 lost dp copies port got drops sum=0
 	local -A want
 
 	lost=$(($(backlog_drops) - backlog0))
 	while read -r dp copies; do
 		want[$dp]=$copies
 	done <"$PS_TMP/copies"
-	while read -r port got bytes shut drops; do
+	while read -r port got _ _ drops; do
 		[ -n "${want[$port]:-}" ] || fail "receiver on $port: not a secondary"
 		if [ "$lost" = 0 ]; then
 			[ $((got + drops)) = "${want[$port]}" ] ||
@@ -228,10 +236,10 @@ receivers_got()
 # app_got SINK FLOOD BACKLOG0: the application got every original.
 app_got()
 {
-	local lost port got bytes shut drops sent failed
+	local lost port got drops sent failed
 
 	lost=$(($(backlog_drops) - $3))
-	read -r port got bytes shut drops <"$PS_TMP/$1"
+	read -r port got _ _ drops <"$PS_TMP/$1"
 	read -r sent failed <"$PS_TMP/$2"
 	diag "application: sent $sent (failed $failed), got $got, socket drops $drops, backlog drops $lost"
 	[ "$lost" != 0 ] || [ $((got + drops)) = "$sent" ] ||
@@ -253,6 +261,12 @@ __sink_total()
 __sink_has()
 {
 	[ "$(__sink_total "$1")" -ge "$2" ]
+}
+
+# Has every port of sink $1 counted at least $2 SHUTDOWN notices?
+__sink_shutdowns()
+{
+	[ -s "$PS_TMP/$1" ] && awk -v n="$2" '$4 < n { short = 1 } END { exit short }' "$PS_TMP/$1"
 }
 
 # burst NS PORT COUNT SIZE RATE: COUNT datagrams to PORT with 16 receivers
@@ -428,8 +442,25 @@ load_state()
 {
 	read -r NS <"$PS_TMP/ns"
 	read -r REG_RATE0 <"$PS_TMP/reg_rate"
+	stop_leftovers
+	module_loaded || modprobe portshare
 	psnl -n "$NS" port del "$P" 2>/dev/null || true
 	psnl port del "$P" 2>/dev/null || true
+}
+
+# A failed case may have left its flood and receivers running: they would
+# feed the next case's counters and hold its ports.
+stop_leftovers()
+{
+	local pid
+
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || true
+	done <"$PS_TMP/pids"
+	while read -r pid; do
+		busywait 10000 __gone "$pid" || true
+	done <"$PS_TMP/pids"
+	: >"$PS_TMP/pids"
 }
 
 # rmmod under a flood: 100 times, load with ports=$P, register 16
@@ -437,7 +468,7 @@ load_state()
 # loses nothing, and every secondary gets a SHUTDOWN per unload.
 test_rmmod()
 {
-	local ko cycles b0 port got shut drops lost
+	local ko cycles b0 u0 port got shut drops lost
 	load_state
 	cycles=$(scaled 100)
 
@@ -447,6 +478,7 @@ test_rmmod()
 	sink_start app "" "$P" 1
 	sink_start secs "" "$BASE" "$NSEC"
 	b0=$(backlog_drops)
+	u0=$(udp_errors)
 	flood_start flood "" "$P" 200 "$RATE"
 	timeout 600 "$PSSTRESS" modcycle --ko "$ko" --params "ports=$P" \
 		--cycles "$cycles" --port "$P" --reg "$REG" --base "$BASE" \
@@ -455,6 +487,10 @@ test_rmmod()
 	diag <"$OUT"
 	flood_stop flood
 	busywait 10000 __sink_has app "$(awk '{ print $1 }' "$PS_TMP/flood")" || true
+	# The last unload's notices may still be on their way to the sink (on
+	# the one-CPU debug kernel that took seconds): stopping it early would
+	# lose them from the count, not from the wire.
+	busywait 30000 __sink_shutdowns secs "$cycles" || true
 	sink_stop app secs
 	cmd_ok modprobe portshare
 	app_got app flood "$b0"
@@ -462,7 +498,9 @@ test_rmmod()
 	lost=$(($(backlog_drops) - b0))
 	while read -r port got _ shut drops; do
 		[ "$shut" = "$cycles" ] || { [ "$lost" != 0 ] && [ "$shut" -le "$cycles" ]; } ||
-			fail "secondary $port got $shut SHUTDOWN notices, expected $cycles"
+			fail "secondary $port got $shut SHUTDOWN notices, expected $cycles" \
+				"(its receiver: $got copies, $drops socket drops; UDP NoPorts," \
+				"InErrors, RcvbufErrors before: $u0, after: $(udp_errors))"
 	done <"$PS_TMP/secs"
 	diag "every secondary got $cycles SHUTDOWN notices; copies: $(awk '{ s += $2 } END { print s }' "$PS_TMP/secs")"
 	probe "$NS"
