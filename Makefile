@@ -5,6 +5,7 @@
 # make check        the test suites in qemu, on every supported kernel
 # make check-debug  the test suites on a KASAN/lockdep/kmemleak kernel
 # make demo         boot a VM and show one datagram shared
+# make bench        the fan-out benchmark in a VM (BENCH_QUICK=1: ~2 min)
 # make style        checkpatch --strict on the kernel sources
 # make sparse       sparse (C=2) on the kernel sources
 # make deps         install build and test dependencies from apt
@@ -48,7 +49,8 @@ sparse: module
 style:
 	@test -x $(CHECKPATCH) || scripts/deps
 	$(CHECKPATCH) --strict --no-tree --show-types --terse \
-		-f $(wildcard kmod/*.c kmod/*.h) uapi/linux/portshare.h
+		-f $(wildcard kmod/*.c kmod/*.h) uapi/linux/portshare.h \
+		selftests/vm/leakprobe/leakprobe.c
 
 userspace:
 	$(MAKE) -C userspace
@@ -62,19 +64,28 @@ check: deps all install-fixture
 # The debug kernel is built once and cached (selftests/vm/debug-kernel,
 # keyed by the hash of selftests/vm/debug.config); the module is built
 # against that tree, the suites boot it as "debug".  install-fixture, as
-# for check: install.sh reads what the host-side installs recorded.
+# for check: install.sh reads what the host-side installs recorded.  The
+# debug kernel runs about 5x slower under TCG, hence the longer per-guest
+# timeout; its guests have one CPU, so PORTSHARE_JOBS of them run at once.
 check-debug: deps userspace install-fixture
 	@set -e; d=$$(selftests/vm/debug-kernel); \
 		$(MAKE) --no-print-directory module KDIR=$$d/linux
-	selftests/vm/check debug
+	PORTSHARE_SUITE_TIMEOUT=$${PORTSHARE_SUITE_TIMEOUT:-1800} selftests/vm/check debug
 
 demo: deps all
 	selftests/vm/demo
+
+# The fan-out benchmark (docs/performance.md): one guest per kernel of
+# BENCH_KERNELS (default: the newest), results in selftests/bench/results/.
+# Not part of check, and it asserts no speed.
+bench: deps all
+	$(MAKE) -s -C selftests/bench all
+	selftests/bench/run-bench
 
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C userspace clean
 
-.PHONY: all deps module sparse style userspace check check-debug demo clean
+.PHONY: all deps module sparse style userspace check check-debug demo bench clean
 
 include dist/install.mk
