@@ -432,37 +432,53 @@ static void cmd_wire(const struct opts *o)
 
 /* ---- modcycle ------------------------------------------------------------- */
 
+/*
+ * One ADD, retried on silence, each attempt from a socket of its own: a
+ * late reply to an earlier attempt, or to the previous secondary's, then
+ * finds its socket closed instead of passing for this attempt's answer.
+ * (A shared socket once took a late "Already Added" for another data
+ * port as success on the slow debug kernel, and that secondary was never
+ * listed.)  "Already Added" after a retry means an earlier attempt of
+ * this very ADD was carried out.
+ */
+static int add_one(const struct sockaddr_in *to, const char *text)
+{
+	long tries;
+	int fd, r;
+
+	for (tries = 0; tries < 20; tries++) {
+		fd = connected(to);
+		r = request(fd, text, 2000);
+		close(fd);
+		if (r == REPLY_ADDED && tries)
+			r = REPLY_OK;
+		if (r != REPLY_TIMEOUT && r != REPLY_REFUSED)
+			break;
+	}
+	if (tries)
+		printf("'%s' answered after %ld retries\n", text, tries);
+	return r;
+}
+
 /* K secondaries over the wire; every one must get its "100 OK". */
 static void register_all(const struct opts *o, long cycle)
 {
 	struct sockaddr_in to;
 	char text[128];
-	long i, tries;
-	int fd, r;
+	long i;
+	int r;
 
 	parse_ep("127.0.0.1", &to);
 	to.sin_port = htons(o->reg);
-	fd = connected(&to);
 	for (i = 0; i < o->ports; i++) {
 		snprintf(text, sizeof(text), "ADD 127.0.0.1 %ld %ld", o->port,
 			 o->base + i);
-		/* a slow guest: an unanswered ADD may still be done */
-		for (tries = 0; tries < 20; tries++) {
-			r = request(fd, text, 2000);
-			if (r == REPLY_ADDED && tries)
-				r = REPLY_OK;
-			if (r != REPLY_TIMEOUT && r != REPLY_REFUSED)
-				break;
-		}
+		r = add_one(&to, text);
 		if (r != REPLY_OK)
 			die("cycle %ld: '%s' to port %ld: %s", cycle, text,
 			    o->reg, r == REPLY_ERROR ? "refused with an error" :
 						   "no answer");
-		if (tries)
-			printf("cycle %ld: data port %ld registered after %ld retries\n",
-			       cycle, o->base + i, tries);
 	}
-	close(fd);
 }
 
 static void unload(long cycle)
