@@ -3,6 +3,7 @@
 # make              portshare.ko for every supported installed kernel + tools
 # make KVER=...     only for that kernel (or KDIR=/path/to/kernel/build)
 # make check        the test suites in qemu, on every supported kernel
+#                   (WITH_DEBUG=1: and on the debug kernel; what CI runs)
 # make check-debug  the test suites on a KASAN/lockdep/kmemleak kernel
 # make demo         boot a VM and show one datagram shared
 # make bench        the fan-out benchmark in a VM (BENCH_QUICK=1: ~2 min)
@@ -57,20 +58,27 @@ userspace:
 
 # The request parser's table test (kmod/request.c in userspace, ASan/UBSan)
 # runs on the host first; `make -C selftests/fuzz fuzz` fuzzes it.
-check: deps all install-fixture
+# WITH_DEBUG=1 (what .ci/run does) adds the debug kernel's units to the
+# same schedule: check-debug's work after check's, without a second run of
+# the host suites and without a half-idle machine between the two.
+CHECK_KERNELS = $(KVERS) $(if $(filter 1,$(WITH_DEBUG)),debug)
+
+check: deps all install-fixture $(if $(filter 1,$(WITH_DEBUG)),debug-module)
 	$(MAKE) -s -C selftests/fuzz test
-	selftests/vm/check $(KVERS)
+	selftests/vm/check $(CHECK_KERNELS)
 
 # The debug kernel is built once and cached (selftests/vm/debug-kernel,
 # keyed by the hash of selftests/vm/debug.config); the module is built
 # against that tree, the suites boot it as "debug".  install-fixture, as
 # for check: install.sh reads what the host-side installs recorded.  The
-# debug kernel runs about 5x slower under TCG, hence the longer per-guest
-# timeout; its guests have one CPU, so PORTSHARE_JOBS of them run at once.
-check-debug: deps userspace install-fixture
+# debug kernel runs about 5x slower under TCG, hence its longer per-guest
+# timeout (PORTSHARE_DEBUG_SUITE_TIMEOUT, in selftests/vm/check).
+check-debug: deps userspace install-fixture debug-module
+	selftests/vm/check debug
+
+debug-module: deps
 	@set -e; d=$$(selftests/vm/debug-kernel); \
 		$(MAKE) --no-print-directory module KDIR=$$d/linux
-	PORTSHARE_SUITE_TIMEOUT=$${PORTSHARE_SUITE_TIMEOUT:-1800} selftests/vm/check debug
 
 demo: deps all
 	selftests/vm/demo
@@ -86,6 +94,6 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C userspace clean
 
-.PHONY: all deps module sparse style userspace check check-debug demo bench clean
+.PHONY: all deps module sparse style userspace check check-debug debug-module demo bench clean
 
 include dist/install.mk

@@ -76,12 +76,38 @@ setup_topology()
 	ip -n "$REM" -6 route add default via fd99:2::1
 	ip netns exec "$PRI" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward;
 		echo 1 >/proc/sys/net/ipv6/conf/all/forwarding' 
-	# resolve neighbours now (to the discard port, nobody listens)
-	tx "$SND" --to 10.99.1.1:9 --count 1
-	tx "$REM" --to 10.99.2.1:9 --count 1
-	tx "$SND" --to [fd99:1::1]:9 --count 1
-	tx "$REM" --to [fd99:2::1]:9 --count 1
+	pin_neighbours
 	echo "$SND $PRI $REM" >"$PS_TMP/topology"
+}
+
+# The MAC address of DEV in namespace NS.
+mac_of()
+{
+	ip -n "$1" -br link show "$2" | awk '{ print $3 }'
+}
+
+# pin NS DEV ADDR PEER: PEER's address ADDR on DEV as a permanent
+# neighbour of NS.
+pin()
+{
+	ip -n "$1" neigh replace "$3" lladdr "$(mac_of "$4" "$2")" dev "$2" nud permanent
+}
+
+# Every neighbour entry permanent: no ARP or ND during a test.  On a
+# starved guest (the debug kernel beside other guests) a neighbour that
+# went stale was not confirmed in time, and the copies queued behind its
+# resolution (7 in a row, to both remote secondaries) were dropped where
+# no counter of ours sees them.
+pin_neighbours()
+{
+	pin "$SND" v1 10.99.1.1 "$PRI"
+	pin "$SND" v1 fd99:1::1 "$PRI"
+	pin "$PRI" v1 10.99.1.2 "$SND"
+	pin "$PRI" v1 fd99:1::2 "$SND"
+	pin "$PRI" v2 10.99.2.2 "$REM"
+	pin "$PRI" v2 fd99:2::2 "$REM"
+	pin "$REM" v2 10.99.2.1 "$PRI"
+	pin "$REM" v2 fd99:2::1 "$PRI"
 }
 
 # Each test runs in a subshell: the namespace names setup_topology chose.

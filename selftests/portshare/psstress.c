@@ -381,6 +381,31 @@ static int connected(const struct sockaddr_in *to)
 	return fd;
 }
 
+/* Why a request got no "100 OK", for a failure message. */
+static const char *reply_name(int r)
+{
+	switch (r) {
+	case REPLY_ERROR:
+		return "answered with an error";
+	case REPLY_REFUSED:
+		return "ICMP port unreachable (no registration socket)";
+	case REPLY_TIMEOUT:
+		return "no answer (silence)";
+	default:
+		return "unexpected reply";
+	}
+}
+
+/* What a reply says: "100 ..." OK, "200 ..." Already Added, else error. */
+static int reply_kind(const char *reply, ssize_t n)
+{
+	if (n >= 3 && !memcmp(reply, "100", 3))
+		return REPLY_OK;
+	if (n >= 3 && !memcmp(reply, "200", 3))
+		return REPLY_ADDED;
+	return REPLY_ERROR;
+}
+
 /* One request, one reply (or none) on a connected socket. */
 static int request(int fd, const char *text, long wait_ms)
 {
@@ -399,11 +424,7 @@ static int request(int fd, const char *text, long wait_ms)
 	n = recv(fd, reply, sizeof(reply) - 1, MSG_DONTWAIT);
 	if (n < 0)
 		return errno == ECONNREFUSED ? REPLY_REFUSED : REPLY_TIMEOUT;
-	if (n >= 3 && !memcmp(reply, "100", 3))
-		return REPLY_OK;
-	if (n >= 3 && !memcmp(reply, "200", 3))
-		return REPLY_ADDED;	/* ADD: "Already Added" */
-	return REPLY_ERROR;
+	return reply_kind(reply, n);
 }
 
 static void cmd_wire(const struct opts *o)
@@ -432,31 +453,70 @@ static void cmd_wire(const struct opts *o)
 
 /* ---- modcycle ------------------------------------------------------------- */
 
+#define ADD_TRIES	20
+#define ADD_WAIT_MS	2000
+
 /*
- * One ADD, retried on silence, each attempt from a socket of its own: a
- * late reply to an earlier attempt, or to the previous secondary's, then
- * finds its socket closed instead of passing for this attempt's answer.
- * (A shared socket once took a late "Already Added" for another data
- * port as success on the slow debug kernel, and that secondary was never
- * listed.)  "Already Added" after a retry means an earlier attempt of
- * this very ADD was carried out.
+ * The first answer, within ADD_WAIT_MS, to any attempt of one ADD:
+ * REPLY_TIMEOUT if none came, REPLY_REFUSED if an attempt was refused
+ * (ICMP port unreachable) and none answered.  "Already Added" to a retry
+ * means an earlier attempt of this very ADD was carried out; to the first
+ * attempt it is an error (each cycle starts with an empty list).
+ */
+static int add_answer(const int *fds, int n)
+{
+	uint64_t deadline = now_ms() + ADD_WAIT_MS;
+	struct pollfd pfd[ADD_TRIES];
+	int i, kind, refused = 0;
+	char reply[600];
+	ssize_t len;
+	uint64_t now;
+
+	for (i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	while ((now = now_ms()) < deadline) {
+		if (poll(pfd, n, (int)(deadline - now)) <= 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			/* an error is cleared by reading it, a reply taken */
+			len = recv(fds[i], reply, sizeof(reply), MSG_DONTWAIT);
+			if (len < 0) {
+				refused += errno == ECONNREFUSED;
+				continue;
+			}
+			kind = reply_kind(reply, len);
+			if (kind == REPLY_ADDED)
+				return i ? REPLY_OK : REPLY_ERROR;
+			return kind;
+		}
+	}
+	return refused ? REPLY_REFUSED : REPLY_TIMEOUT;
+}
+
+/*
+ * One ADD, sent again every 2 s of silence from a new socket, while the
+ * sockets of its earlier attempts stay open: on the one-CPU debug kernel
+ * under a flood an answer can take longer than 2 s, and a late answer to
+ * an earlier attempt answers this ADD as well.  The sockets are this
+ * ADD's alone, so no reply to another secondary's ADD can pass for it.
  */
 static int add_one(const struct sockaddr_in *to, const char *text)
 {
-	long tries;
-	int fd, r;
+	int fds[ADD_TRIES], n, r = REPLY_TIMEOUT;
 
-	for (tries = 0; tries < 20; tries++) {
-		fd = connected(to);
-		r = request(fd, text, 2000);
-		close(fd);
-		if (r == REPLY_ADDED && tries)
-			r = REPLY_OK;
-		if (r != REPLY_TIMEOUT && r != REPLY_REFUSED)
-			break;
+	for (n = 0; n < ADD_TRIES && (r == REPLY_TIMEOUT || r == REPLY_REFUSED);) {
+		fds[n] = connected(to);
+		if (send(fds[n], text, strlen(text), 0) < 0 && errno != ECONNREFUSED)
+			die("send '%s': %s", text, strerror(errno));
+		n++;
+		r = add_answer(fds, n);
 	}
-	if (tries)
-		printf("'%s' answered after %ld retries\n", text, tries);
+	if (n > 1 && r != REPLY_TIMEOUT && r != REPLY_REFUSED)
+		printf("'%s' answered after %d attempts\n", text, n);
+	while (n--)
+		close(fds[n]);
 	return r;
 }
 
@@ -476,8 +536,7 @@ static void register_all(const struct opts *o, long cycle)
 		r = add_one(&to, text);
 		if (r != REPLY_OK)
 			die("cycle %ld: '%s' to port %ld: %s", cycle, text,
-			    o->reg, r == REPLY_ERROR ? "refused with an error" :
-						   "no answer");
+			    o->reg, reply_name(r));
 	}
 }
 
