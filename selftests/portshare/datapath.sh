@@ -51,6 +51,7 @@ test_thousand()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 1000 --size 300 \
 		--tag k --rate 250
 	rx_wait 1000 app s1 s2 s3 s4
+	fence "$PRI" s1 s2 s3 s4
 	rx_stop
 	chk app --tag k --count 1000 --size 300 --src $S:5162 --total 1000
 	chk s1 --mode encap --tag k --count 1000 --size 300 --total 1000
@@ -113,6 +114,7 @@ test_broadcast()
 	cmd_ok tx "$SND" --to 255.255.255.255:67 --from $S:68 --broadcast \
 		--count 20 --size 250 --tag b --rate 100
 	rx_wait 20 app s1 s2
+	fence "$PRI" s1 s2
 	rx_stop
 	chk app --tag b --count 20 --size 250 --src $S:68 --total 20
 	chk s1 --mode raw --tag b --count 20 --size 250 --total 20
@@ -132,6 +134,7 @@ test_multicast()
 	cmd_ok tx "$SND" --to 239.255.255.253:427 --from $S:427 \
 		--mcast-if $S --count 20 --size 200 --tag m --rate 100
 	rx_wait 20 app s1 s2
+	fence "$PRI" s1 s2
 	rx_stop
 	chk app --tag m --count 20 --size 200 --src $S:427 --total 20
 	chk s1 --mode encap --tag m --count 20 --size 200 --origin $S:427 \
@@ -152,6 +155,7 @@ test_fragments()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 50 --size 8000 \
 		--tag f --rate 50
 	rx_wait 50 app s1 s3
+	fence "$PRI" s1 s3
 	rx_stop
 	chk app --tag f --count 50 --size 8000 --total 50
 	chk s1 --mode encap --tag f --count 50 --size 8000 --first-seq 0 \
@@ -175,6 +179,7 @@ test_gso()
 	cmd_ok tx "$PRI" --to $P:162 --from $P:5163 --count 10 --size 5000 \
 		--gso 500 --tag l --rate 20
 	rx_wait 200 app s1 s3
+	fence "$PRI" s1 s3
 	rx_stop
 	for r in app s1 s3; do
 		chk $r --tag g --count 100 --size 500 --total 200 \
@@ -204,6 +209,7 @@ test_monitor()
 			--size 120 --tag t$port --rate 200
 	done
 	rx_wait 300 mon
+	fence "$PRI" mon
 	rx_stop
 	for port in 161 162 1627; do
 		chk mon --mode encap --tag t$port --count 100 --size 120 \
@@ -224,6 +230,7 @@ test_sample()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 300 --size 100 \
 		--tag s --rate 250
 	rx_wait 300 s2
+	fence "$PRI" s1 s2
 	rx_stop
 	chk s1 --mode encap --tag s --count 300 --size 100 --sample 3 \
 		--first-seq 0 --total 100
@@ -252,12 +259,17 @@ test_loop()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 10 --size 100 \
 		--tag o --rate 100
 	rx_wait 10 app
+	# the fence takes the same way: shared by $PRI, stopped at $REM
+	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 1 --size 100 \
+		--tag fence
+	fence_sent app
 	rx_stop
 	chk app --mode encap --tag o --count 10 --size 100 --total 10 \
 		--contested 162
-	assert_stat 10 "loops stopped at \$REM" port_stat 1162 err_loop "$REM"
+	assert_stat 11 "loops stopped at \$REM (10 and the fence)" \
+		port_stat 1162 err_loop "$REM"
 	assert_stat 0 "copies from \$REM" sec_stat 1162 $P2:162 copies "$REM"
-	assert_stat 10 "\$PRI rx" port_stat 162 rx
+	assert_stat 11 "\$PRI rx (10 and the fence)" port_stat 162 rx
 }
 
 # After "psnl drop" returns, not one more copy.
@@ -275,6 +287,7 @@ test_drop()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --first 100 --count 100 \
 		--size 100 --tag d --rate 500
 	rx_wait 200 s2
+	fence "$PRI" s1 s2
 	rx_stop
 	chk s1 --mode raw --tag d --count 100 --size 100 --total 100
 	chk s2 --mode raw --tag d --count 200 --size 100 --total 200
@@ -292,6 +305,7 @@ test_bad_csum()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 10 --size 100 \
 		--tag y
 	rx_wait 10 s1
+	fence "$PRI" s1
 	rx_stop
 	chk app --tag y --count 10 --size 100 --total 10
 	chk s1 --mode raw --tag y --count 10 --size 100 --total 10
@@ -314,6 +328,7 @@ test_untouched()
 	cmd_ok tx "$SND" --to $P:5000 --from $S:5162 --count 20 --size 100 \
 		--tag u
 	rx_wait 20 other
+	fence "$PRI" s1 other
 	rx_stop
 	busywait 5000 grep -q tcp-to-162 "$PS_TMP/tcp"
 	chk other --tag u --count 20 --size 100 --total 20
@@ -332,6 +347,7 @@ test_noroute()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 50 --size 100 \
 		--tag n --rate 250
 	rx_wait 50 s2
+	fence "$PRI" s2
 	rx_stop
 	chk app --tag n --count 50 --size 100 --total 50
 	chk s2 --mode raw --tag n --count 50 --size 100 --total 50
@@ -358,6 +374,7 @@ test_xmit_drop()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 20 --size 100 \
 		--tag z --rate 250
 	rx_wait 20 s2
+	fence "$PRI" s2
 	rx_stop
 	cmd_ok ip netns exec "$PRI" nft delete table inet dp_test
 	chk s2 --mode raw --tag z --count 20 --size 100 --total 20
@@ -376,6 +393,7 @@ test_toobig()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 3 --size 65507 \
 		--tag w --rate 10
 	rx_wait 3 app s1
+	fence "$PRI" s1
 	rx_stop
 	chk app --tag w --count 3 --size 65507 --total 3
 	chk s1 --mode raw --tag w --count 3 --size 65507 --total 3
