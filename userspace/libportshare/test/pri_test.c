@@ -222,6 +222,23 @@ static void test_acl(void)
 	snprintf(want, sizeof(want), "100 OK 127.0.0.3 %u", r);
 	OK(is(ask_to(pri, p, "198.51.100.1", 5555, "127.0.0.3", req), want),
 	   "registering itself, the primary address is the one asked");
+	/* portshare(7): an entry matches only sources of its own family */
+	snprintf(req, sizeof(req), "ADD ::ffff:192.0.2.7 %u 6002", p);
+	OK(is(ask_to(pri, p, "::ffff:192.0.2.7", 5555, "::1", req),
+	      "(silence)") &&
+	   reg_counter(pri, p, PORTSHARE_REG_DENIED) == 2,
+	   "an IPv4-mapped source is not in the IPv4 entry 192.0.2.0/24");
+	portshare_primary_close(pri);
+
+	pri = primary(64, 0, 1);
+	p = add_free_port(pri);
+	net = addr_of("::ffff:192.0.2.0");
+	OK(portshare_primary_acl_add(pri, &net, 120, false) == 0,
+	   "acl add ::ffff:192.0.2.0/120");
+	snprintf(req, sizeof(req), "ADD 192.0.2.7 %u 6001", p);
+	OK(is(ask(pri, p, "192.0.2.7", 5555, req), "(silence)") &&
+	   reg_counter(pri, p, PORTSHARE_REG_DENIED) == 1,
+	   "an IPv4 source is not in the IPv6 entry ::ffff:192.0.2.0/120");
 	portshare_primary_close(pri);
 }
 
