@@ -382,6 +382,100 @@ test_xmit_drop()
 	assert_stat 0 "copies" sec_stat 162 127.0.0.1:9001 copies
 }
 
+# The INPUT chain drops the sender's datagrams: the application does not
+# get them, and neither do the secondaries (the hook runs after the
+# firewall, docs/protocol.md §3).  What the firewall lets through is shared.
+test_input_drop()
+{
+	load_topology
+	cmd_ok pri add 162 127.0.0.1:9001 mode raw
+	cmd_ok ip netns exec "$PRI" nft -f - <<-EOF
+	table inet dp_test {
+		chain in {
+			type filter hook input priority 0;
+			ip saddr $S udp dport 162 drop
+		}
+	}
+	EOF
+	rx app "$PRI" 0.0.0.0:162
+	rx s1 "$PRI" 127.0.0.1:9001
+	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 20 --size 100 \
+		--tag i --rate 250
+	cmd_ok tx "$PRI" --to $P:162 --from $P:5163 --count 10 --size 100 \
+		--tag j
+	rx_wait 10 app s1
+	fence "$PRI" s1
+	rx_stop
+	cmd_ok ip netns exec "$PRI" nft delete table inet dp_test
+	chk app --tag j --count 10 --size 100 --total 10
+	chk s1 --mode raw --tag j --count 10 --size 100 --total 10
+	assert_stat 10 "port rx" port_stat 162 rx
+}
+
+# A datagram whose UDP length is beyond its end: not shared, counted as
+# err_malformed (the stack drops it too).
+test_malformed()
+{
+	load_topology
+	cmd_ok pri add 162 127.0.0.1:9001 mode raw
+	rx s1 "$PRI" 127.0.0.1:9001
+	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 5 --size 100 \
+		--tag x --bad-len
+	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 5 --size 100 \
+		--tag y
+	rx_wait 5 s1
+	fence "$PRI" s1
+	rx_stop
+	chk s1 --mode raw --tag y --count 5 --size 100 --total 5
+	assert_stat 5 "err_malformed" port_stat 162 err_malformed
+	assert_stat 10 "rx" port_stat 162 rx
+	assert_stat 5 "shared" port_stat 162 shared
+}
+
+# A GSO packet of a kind that cannot be split into datagrams (TCP over
+# VXLAN: a UDP tunnel GSO packet to the VXLAN port, kept whole across the
+# veth) is not shared, and is counted as err_gso; the tunnel's other
+# datagrams are shared.
+test_gso_tunnel()
+{
+	local gso rx shared
+
+	load_topology
+	modprobe vxlan 2>/dev/null || skip "no vxlan module (CONFIG_VXLAN)"
+	ip -n "$SND" link add vx0 type vxlan id 42 local $S remote $P \
+		dstport 4789 dev v1
+	ip -n "$PRI" link add vx0 type vxlan id 42 local $P remote $S \
+		dstport 4789 dev v1
+	ip -n "$SND" addr add 10.55.0.2/24 dev vx0
+	ip -n "$PRI" addr add 10.55.0.1/24 dev vx0
+	ip -n "$SND" link set vx0 up
+	ip -n "$PRI" link set vx0 up
+	cmd_ok pri add 4789 127.0.0.1:9001 mode raw
+	rx s1 "$PRI" 127.0.0.1:9001
+	bg ip netns exec "$PRI" socat -u TCP-LISTEN:5001,bind=10.55.0.1,reuseaddr \
+		OPEN:"$PS_TMP/tcp",creat
+	head -c 300000 /dev/zero | ip netns exec "$SND" socat -u STDIN \
+		TCP:10.55.0.1:5001,retry=100,interval=0.1
+	busywait 10000 eval '[ "$(stat -c %s "$PS_TMP/tcp")" = 300000 ]' ||
+		fail "TCP over VXLAN did not carry 300000 bytes"
+	# no more tunnel traffic; then the fence, the same way, is the last
+	ip -n "$SND" link del vx0
+	cmd_ok tx "$SND" --to $P:4789 --from $S:5789 --count 1 --size 100 \
+		--tag fence
+	fence_sent s1
+	rx_stop
+	ip -n "$PRI" link del vx0
+	gso=$(port_stat 4789 err_gso)
+	rx=$(port_stat 4789 rx)
+	shared=$(port_stat 4789 shared)
+	diag "rx $rx: shared $shared, err_gso $gso"
+	[ "$gso" -gt 0 ] || fail "no GSO packet was refused (err_gso 0)"
+	assert_eq "$rx" $((shared + gso)) "rx, as shared + err_gso"
+	assert_stat "$shared" "copies, one per datagram shared" \
+		sec_stat 4789 127.0.0.1:9001 copies
+	assert_eq "$shared" "$(nlines "$PS_TMP/s1")" "datagrams at the secondary"
+}
+
 # The largest UDP datagram fits raw, but not with the encap header.
 test_toobig()
 {
@@ -425,7 +519,7 @@ test_unload_flood()
 }
 
 T=$'\t'
-ktap_plan 20
+ktap_plan 23
 require_portshare
 run_test "setup: sender, primary and remote namespaces" test_setup
 run_test "1000 datagrams: application and four secondaries get each once, byte for byte" test_thousand
@@ -446,4 +540,7 @@ run_test "TCP and uncontested UDP are untouched" test_untouched
 run_test "a secondary without a route is counted, the others served" test_noroute
 run_test "a copy the firewall drops is counted as drop_xmit" test_xmit_drop
 run_test "a copy too big for IP is counted as drop_toobig" test_toobig
+run_test "a datagram the INPUT chain drops is not shared" test_input_drop
+run_test "a bad UDP length is not shared (err_malformed)" test_malformed
+run_test "an unsplittable GSO packet is not shared (err_gso)" test_gso_tunnel
 run_test "unloading the module under a flood is clean" test_unload_flood
