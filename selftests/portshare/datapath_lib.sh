@@ -193,7 +193,7 @@ fence()
 		read -r ns bind <"$PS_TMP/$name.at"
 		case $bind in
 		0.0.0.0:*) bind=127.0.0.1:${bind#*:} ;;
-		\[::\]:*) bind=[::1]:${bind##*:} ;;
+		\[::\]:*) bind="[::1]:${bind##*:}" ;;
 		esac
 		to+=("$bind=$PS_TMP/$name")
 	done

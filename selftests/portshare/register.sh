@@ -793,7 +793,7 @@ mon_saw_port_del()
 # fences aside, is the SHUTDOWN from SRC:SPORT (no copy came after it).
 last_is_shutdown()
 {
-	local a p l h last= fence
+	local a p l h last="" fence
 
 	fence=$(hex fence:)
 	while read -r a p l h; do
