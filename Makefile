@@ -4,6 +4,7 @@
 # make KVER=...     only for that kernel (or KDIR=/path/to/kernel/build)
 # make check        the test suites in qemu, on every supported kernel
 #                   (WITH_DEBUG=1: and on the debug kernel; what CI runs)
+# make fuzz-check   every fuzz target: its corpus, then 5 s of fuzzing
 # make check-debug  the test suites on a KASAN/lockdep/kmemleak kernel
 # make demo         boot a VM and show one datagram shared
 # make bench        the fan-out benchmark in a VM (BENCH_QUICK=1: ~2 min)
@@ -57,7 +58,9 @@ userspace:
 	$(MAKE) -C userspace
 
 # The request parser's table test (kmod/request.c in userspace, ASan/UBSan)
-# runs on the host first; `make -C selftests/fuzz fuzz` fuzzes it.
+# and every fuzz target's corpus and a short fixed-seed run (fuzz-check,
+# about 45 s of CPU with the builds) run on the host first; `make -C
+# selftests/fuzz fuzz` and `make -C userspace fuzz-run` fuzz for longer.
 # WITH_DEBUG=1 (what .ci/run does) adds the debug kernel's units to the
 # same schedule: check-debug's work after check's, without a second run of
 # the host suites and without a half-idle machine between the two.
@@ -65,7 +68,13 @@ CHECK_KERNELS = $(KVERS) $(if $(filter 1,$(WITH_DEBUG)),debug)
 
 check: deps all install-fixture $(if $(filter 1,$(WITH_DEBUG)),debug-module)
 	$(MAKE) -s -C selftests/fuzz test
+	$(MAKE) -s fuzz-check
 	selftests/vm/check $(CHECK_KERNELS)
+
+fuzz-check:
+	$(MAKE) -s -C selftests/fuzz all
+	$(MAKE) -s -C userspace fuzz
+	selftests/fuzz/fuzz-check
 
 # The debug kernel is built once and cached (selftests/vm/debug-kernel,
 # keyed by the hash of selftests/vm/debug.config); the module is built
@@ -94,6 +103,6 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C userspace clean
 
-.PHONY: all deps module sparse style userspace check check-debug debug-module demo bench clean
+.PHONY: all deps module sparse style userspace check fuzz-check check-debug debug-module demo bench clean
 
 include dist/install.mk

@@ -6,12 +6,13 @@
  * register addresses other than their own.  Entries only ever grant.
  *
  * The acl is an array replaced as a whole under portshare_net.lock and
- * read under RCU in softirq.
+ * read under RCU in softirq.  The prefix match itself is acl_match.c,
+ * which psd shares.
  */
 
 #include "portshare.h"
+#include "acl_match.h"
 
-#include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <linux/overflow.h>
 #include <linux/rcupdate.h>
@@ -44,13 +45,13 @@ static void acl_name(char *buf, const struct portshare_acl_entry *e)
 		snprintf(buf, ACL_NAME_LEN, "%pI6c/%u", &e->addr, e->prefix_len);
 }
 
-static bool prefix_match(u8 family, const struct in6_addr *net, u8 len,
-			 const struct in6_addr *addr)
+static_assert(PS_ACL_INET == PORTSHARE_FAMILY_INET);
+static_assert(PS_ACL_INET6 == PORTSHARE_FAMILY_INET6);
+
+/* AF_INET or AF_INET6 as acl_match.c's family. */
+static u8 match_family(u8 family)
 {
-	if (family == AF_INET)
-		return !((net->s6_addr32[0] ^ addr->s6_addr32[0]) &
-			 inet_make_mask(len));
-	return ipv6_prefix_equal(net, addr, len);
+	return family == AF_INET ? PS_ACL_INET : PS_ACL_INET6;
 }
 
 static bool entry_same(const struct portshare_acl_entry *a,
@@ -80,12 +81,8 @@ static int acl_find(const struct portshare_acl *acl,
 /* Host bits must be zero, as in "ip route": 10.0.0.0/8, not 10.1.2.3/8. */
 static bool host_bits_clear(const struct portshare_acl_entry *e)
 {
-	struct in6_addr masked = {};
-
-	if (e->family == AF_INET)
-		return !(e->addr.s6_addr32[0] & ~inet_make_mask(e->prefix_len));
-	ipv6_addr_prefix(&masked, &e->addr, e->prefix_len);
-	return ipv6_addr_equal(&masked, &e->addr);
+	return ps_acl_net_valid(match_family(e->family), e->addr.s6_addr,
+				e->prefix_len);
 }
 
 /* A copy of @old without entry @skip (-1: none) and with room for @extra. */
@@ -241,8 +238,9 @@ u8 portshare_acl_check(struct portshare_net *pn, const struct sk_buff *skb,
 	for (i = 0; acl && i < acl->n; i++) {
 		const struct portshare_acl_entry *e = &acl->e[i];
 
-		if (e->family != family ||
-		    !prefix_match(family, &e->addr, e->prefix_len, saddr))
+		if (!ps_acl_match(match_family(e->family), e->addr.s6_addr,
+				  e->prefix_len, match_family(family),
+				  saddr->s6_addr))
 			continue;
 		flags |= PS_REG_F_ALLOWED;
 		if (e->flags & PORTSHARE_ACL_F_THIRD_PARTY)

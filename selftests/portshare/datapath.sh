@@ -51,6 +51,7 @@ test_thousand()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 1000 --size 300 \
 		--tag k --rate 250
 	rx_wait 1000 app s1 s2 s3 s4
+	fence "$PRI" s1 s2 s3 s4
 	rx_stop
 	chk app --tag k --count 1000 --size 300 --src $S:5162 --total 1000
 	chk s1 --mode encap --tag k --count 1000 --size 300 --total 1000
@@ -113,6 +114,7 @@ test_broadcast()
 	cmd_ok tx "$SND" --to 255.255.255.255:67 --from $S:68 --broadcast \
 		--count 20 --size 250 --tag b --rate 100
 	rx_wait 20 app s1 s2
+	fence "$PRI" s1 s2
 	rx_stop
 	chk app --tag b --count 20 --size 250 --src $S:68 --total 20
 	chk s1 --mode raw --tag b --count 20 --size 250 --total 20
@@ -132,6 +134,7 @@ test_multicast()
 	cmd_ok tx "$SND" --to 239.255.255.253:427 --from $S:427 \
 		--mcast-if $S --count 20 --size 200 --tag m --rate 100
 	rx_wait 20 app s1 s2
+	fence "$PRI" s1 s2
 	rx_stop
 	chk app --tag m --count 20 --size 200 --src $S:427 --total 20
 	chk s1 --mode encap --tag m --count 20 --size 200 --origin $S:427 \
@@ -152,6 +155,7 @@ test_fragments()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 50 --size 8000 \
 		--tag f --rate 50
 	rx_wait 50 app s1 s3
+	fence "$PRI" s1 s3
 	rx_stop
 	chk app --tag f --count 50 --size 8000 --total 50
 	chk s1 --mode encap --tag f --count 50 --size 8000 --first-seq 0 \
@@ -175,6 +179,7 @@ test_gso()
 	cmd_ok tx "$PRI" --to $P:162 --from $P:5163 --count 10 --size 5000 \
 		--gso 500 --tag l --rate 20
 	rx_wait 200 app s1 s3
+	fence "$PRI" s1 s3
 	rx_stop
 	for r in app s1 s3; do
 		chk $r --tag g --count 100 --size 500 --total 200 \
@@ -204,6 +209,7 @@ test_monitor()
 			--size 120 --tag t$port --rate 200
 	done
 	rx_wait 300 mon
+	fence "$PRI" mon
 	rx_stop
 	for port in 161 162 1627; do
 		chk mon --mode encap --tag t$port --count 100 --size 120 \
@@ -224,6 +230,7 @@ test_sample()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 300 --size 100 \
 		--tag s --rate 250
 	rx_wait 300 s2
+	fence "$PRI" s1 s2
 	rx_stop
 	chk s1 --mode encap --tag s --count 300 --size 100 --sample 3 \
 		--first-seq 0 --total 100
@@ -252,12 +259,17 @@ test_loop()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 10 --size 100 \
 		--tag o --rate 100
 	rx_wait 10 app
+	# the fence takes the same way: shared by $PRI, stopped at $REM
+	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 1 --size 100 \
+		--tag fence
+	fence_sent app
 	rx_stop
 	chk app --mode encap --tag o --count 10 --size 100 --total 10 \
 		--contested 162
-	assert_stat 10 "loops stopped at \$REM" port_stat 1162 err_loop "$REM"
+	assert_stat 11 "loops stopped at \$REM (10 and the fence)" \
+		port_stat 1162 err_loop "$REM"
 	assert_stat 0 "copies from \$REM" sec_stat 1162 $P2:162 copies "$REM"
-	assert_stat 10 "\$PRI rx" port_stat 162 rx
+	assert_stat 11 "\$PRI rx (10 and the fence)" port_stat 162 rx
 }
 
 # After "psnl drop" returns, not one more copy.
@@ -275,6 +287,7 @@ test_drop()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --first 100 --count 100 \
 		--size 100 --tag d --rate 500
 	rx_wait 200 s2
+	fence "$PRI" s1 s2
 	rx_stop
 	chk s1 --mode raw --tag d --count 100 --size 100 --total 100
 	chk s2 --mode raw --tag d --count 200 --size 100 --total 200
@@ -292,6 +305,7 @@ test_bad_csum()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 10 --size 100 \
 		--tag y
 	rx_wait 10 s1
+	fence "$PRI" s1
 	rx_stop
 	chk app --tag y --count 10 --size 100 --total 10
 	chk s1 --mode raw --tag y --count 10 --size 100 --total 10
@@ -314,6 +328,7 @@ test_untouched()
 	cmd_ok tx "$SND" --to $P:5000 --from $S:5162 --count 20 --size 100 \
 		--tag u
 	rx_wait 20 other
+	fence "$PRI" s1 other
 	rx_stop
 	busywait 5000 grep -q tcp-to-162 "$PS_TMP/tcp"
 	chk other --tag u --count 20 --size 100 --total 20
@@ -332,6 +347,7 @@ test_noroute()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 50 --size 100 \
 		--tag n --rate 250
 	rx_wait 50 s2
+	fence "$PRI" s2
 	rx_stop
 	chk app --tag n --count 50 --size 100 --total 50
 	chk s2 --mode raw --tag n --count 50 --size 100 --total 50
@@ -358,11 +374,106 @@ test_xmit_drop()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 20 --size 100 \
 		--tag z --rate 250
 	rx_wait 20 s2
+	fence "$PRI" s2
 	rx_stop
 	cmd_ok ip netns exec "$PRI" nft delete table inet dp_test
 	chk s2 --mode raw --tag z --count 20 --size 100 --total 20
 	assert_stat 20 "drop_xmit" sec_stat 162 127.0.0.1:9001 drop_xmit
 	assert_stat 0 "copies" sec_stat 162 127.0.0.1:9001 copies
+}
+
+# The INPUT chain drops the sender's datagrams: the application does not
+# get them, and neither do the secondaries (the hook runs after the
+# firewall, docs/protocol.md §3).  What the firewall lets through is shared.
+test_input_drop()
+{
+	load_topology
+	cmd_ok pri add 162 127.0.0.1:9001 mode raw
+	cmd_ok ip netns exec "$PRI" nft -f - <<-EOF
+	table inet dp_test {
+		chain in {
+			type filter hook input priority 0;
+			ip saddr $S udp dport 162 drop
+		}
+	}
+	EOF
+	rx app "$PRI" 0.0.0.0:162
+	rx s1 "$PRI" 127.0.0.1:9001
+	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 20 --size 100 \
+		--tag i --rate 250
+	cmd_ok tx "$PRI" --to $P:162 --from $P:5163 --count 10 --size 100 \
+		--tag j
+	rx_wait 10 app s1
+	fence "$PRI" s1
+	rx_stop
+	cmd_ok ip netns exec "$PRI" nft delete table inet dp_test
+	chk app --tag j --count 10 --size 100 --total 10
+	chk s1 --mode raw --tag j --count 10 --size 100 --total 10
+	assert_stat 10 "port rx" port_stat 162 rx
+}
+
+# A datagram whose UDP length is beyond its end: not shared, counted as
+# err_malformed (the stack drops it too).
+test_malformed()
+{
+	load_topology
+	cmd_ok pri add 162 127.0.0.1:9001 mode raw
+	rx s1 "$PRI" 127.0.0.1:9001
+	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 5 --size 100 \
+		--tag x --bad-len
+	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 5 --size 100 \
+		--tag y
+	rx_wait 5 s1
+	fence "$PRI" s1
+	rx_stop
+	chk s1 --mode raw --tag y --count 5 --size 100 --total 5
+	assert_stat 5 "err_malformed" port_stat 162 err_malformed
+	assert_stat 10 "rx" port_stat 162 rx
+	assert_stat 5 "shared" port_stat 162 shared
+}
+
+# A GSO packet of a kind that cannot be split into datagrams (TCP over
+# VXLAN: a UDP tunnel GSO packet to the VXLAN port, kept whole across the
+# veth) is not shared, and is counted as err_gso; the tunnel's other
+# datagrams are shared.
+test_gso_tunnel()
+{
+	local gso rx shared
+
+	load_topology
+	modprobe vxlan 2>/dev/null || skip "no vxlan module (CONFIG_VXLAN)"
+	ip -n "$SND" link add vx0 type vxlan id 42 local $S remote $P \
+		dstport 4789 dev v1
+	ip -n "$PRI" link add vx0 type vxlan id 42 local $P remote $S \
+		dstport 4789 dev v1
+	ip -n "$SND" addr add 10.55.0.2/24 dev vx0
+	ip -n "$PRI" addr add 10.55.0.1/24 dev vx0
+	ip -n "$SND" link set vx0 up
+	ip -n "$PRI" link set vx0 up
+	cmd_ok pri add 4789 127.0.0.1:9001 mode raw
+	rx s1 "$PRI" 127.0.0.1:9001
+	bg ip netns exec "$PRI" socat -u TCP-LISTEN:5001,bind=10.55.0.1,reuseaddr \
+		OPEN:"$PS_TMP/tcp",creat
+	head -c 300000 /dev/zero | ip netns exec "$SND" socat -u STDIN \
+		TCP:10.55.0.1:5001,retry=100,interval=0.1
+	busywait 10000 eval '[ "$(stat -c %s "$PS_TMP/tcp")" = 300000 ]' ||
+		fail "TCP over VXLAN did not carry 300000 bytes"
+	# no more tunnel traffic; then the fence, the same way, is the last
+	ip -n "$SND" link del vx0
+	cmd_ok tx "$SND" --to $P:4789 --from $S:5789 --count 1 --size 100 \
+		--tag fence
+	fence_sent s1
+	rx_stop
+	ip -n "$PRI" link del vx0
+	gso=$(port_stat 4789 err_gso)
+	rx=$(port_stat 4789 rx)
+	shared=$(port_stat 4789 shared)
+	diag "rx $rx: shared $shared, err_gso $gso"
+	[ "$gso" -gt 0 ] || fail "no GSO packet was refused (err_gso 0)"
+	assert_eq "$rx" $((shared + gso)) "rx, as shared + err_gso"
+	assert_stat "$shared" "copies, one per datagram shared" \
+		sec_stat 4789 127.0.0.1:9001 copies
+	assert_eq "$shared" "$(nlines "$PS_TMP/s1")" "datagrams at the secondary"
 }
 
 # The largest UDP datagram fits raw, but not with the encap header.
@@ -376,6 +487,7 @@ test_toobig()
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 3 --size 65507 \
 		--tag w --rate 10
 	rx_wait 3 app s1
+	fence "$PRI" s1
 	rx_stop
 	chk app --tag w --count 3 --size 65507 --total 3
 	chk s1 --mode raw --tag w --count 3 --size 65507 --total 3
@@ -407,7 +519,7 @@ test_unload_flood()
 }
 
 T=$'\t'
-ktap_plan 20
+ktap_plan 23
 require_portshare
 run_test "setup: sender, primary and remote namespaces" test_setup
 run_test "1000 datagrams: application and four secondaries get each once, byte for byte" test_thousand
@@ -428,4 +540,7 @@ run_test "TCP and uncontested UDP are untouched" test_untouched
 run_test "a secondary without a route is counted, the others served" test_noroute
 run_test "a copy the firewall drops is counted as drop_xmit" test_xmit_drop
 run_test "a copy too big for IP is counted as drop_toobig" test_toobig
+run_test "a datagram the INPUT chain drops is not shared" test_input_drop
+run_test "a bad UDP length is not shared (err_malformed)" test_malformed
+run_test "an unsplittable GSO packet is not shared (err_gso)" test_gso_tunnel
 run_test "unloading the module under a flood is clean" test_unload_flood

@@ -18,10 +18,17 @@
 #
 # rx NAME NS ADDR:PORT [ARGS...] starts a pstraffic receiver whose
 # datagrams land in $PS_TMP/NAME; rx_wait N NAME... waits until each has N
-# of them; rx_stop ends every receiver (after letting late copies arrive).
-# tx NS ARGS... sends with pstraffic; chk NAME ARGS... checks a receiver's
-# file.  sec_stat PORT ADDR:DPORT NAME and port_stat PORT NAME read one
-# counter from "psnl stats PORT" in $PRI.
+# of them; fence NS NAME... proves that nothing more is on its way to
+# them (below); rx_stop ends every receiver, each after writing what its
+# socket had queued.  tx NS ARGS... sends with pstraffic; chk NAME ARGS...
+# checks a receiver's file.  sec_stat PORT ADDR:DPORT NAME and port_stat
+# PORT NAME read one counter from "psnl stats PORT" in $PRI.
+#
+# No sleep proves that a datagram did not come: a fence does.  It is one
+# more datagram, tagged "fence", sent the way the ones in question went
+# (from the namespace the copies come from, to each receiver's address),
+# so once every receiver has it, whatever was sent that way before it has
+# arrived too, and a count is final.  pstraffic check ignores fences.
 #
 # Few processes on purpose: under TCG every exec costs the guest a lot, so
 # psnl and pstraffic enter namespaces themselves (-n) and pstraffic does
@@ -147,6 +154,7 @@ rx()
 	"$PSTRAFFIC" recv -n "$ns" --bind "$bind" --out "$PS_TMP/$name" \
 		--pidfile "$PS_TMP/$name.pid" --timeout 300000 "$@" ||
 		fail "receiver $name on $bind did not start"
+	echo "$ns $bind" >"$PS_TMP/$name.at"
 	read -r pid <"$PS_TMP/$name.pid"
 	echo "$pid" >>"$PS_TMP/pids"	# lib.sh kills it on exit
 	RX_PIDS+=" $pid"
@@ -173,20 +181,53 @@ __running()
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
-# rx_stop: give late datagrams a moment, then end every receiver.
+# fence FROM_NS NAME...: a fence from FROM_NS (where the copies come
+# from) to each receiver NAME; returns once every one has it.  A receiver
+# on a wildcard address gets it on loopback (FROM_NS must be its own).
+fence()
+{
+	local from=$1 name ns bind to=()
+	shift
+
+	for name in "$@"; do
+		read -r ns bind <"$PS_TMP/$name.at"
+		case $bind in
+		0.0.0.0:*) bind=127.0.0.1:${bind#*:} ;;
+		\[::\]:*) bind="[::1]:${bind##*:}" ;;
+		esac
+		to+=("$bind=$PS_TMP/$name")
+	done
+	"$PSTRAFFIC" fence -n "$from" --timeout 30000 "${to[@]}" ||
+		fail "the fence did not reach $*"
+}
+
+# fence_sent NAME...: wait for a fence the test sent itself (tx ... --tag
+# fence --count 1, e.g. to the contested port: its copies are fences).
+fence_sent()
+{
+	local files=() name
+
+	for name in "$@"; do
+		files+=("$PS_TMP/$name")
+	done
+	"$PSTRAFFIC" wait --fence --timeout 30000 "${files[@]}" ||
+		fail "the fence did not reach $*"
+}
+
+# rx_stop: end every receiver; each writes what its socket had queued.
 rx_stop()
 {
 	local pid i
 
-	nap 0.5
 	for pid in $RX_PIDS; do
 		kill "$pid" 2>/dev/null || true
 	done
 	for pid in $RX_PIDS; do
-		for ((i = 0; i < 100; i++)); do
+		for ((i = 0; i < 200; i++)); do
 			__running "$pid" || break
 			nap 0.05
 		done
+		__running "$pid" && fail "receiver $pid did not stop"
 	done
 	RX_PIDS=
 }

@@ -121,13 +121,12 @@ test_man_lint()
 	local m
 
 	command -v mandoc >/dev/null || skip "mandoc not installed (make deps)"
+	command -v groff >/dev/null || skip "groff not installed (make deps: groff-base)"
 	for m in "$PS_REPO"/docs/*.[1-8]; do
 		cmd_ok mandoc -Tlint "$m"
 		assert_empty "$OUT" "mandoc -Tlint ${m##*/}"
-		if command -v groff >/dev/null; then
-			cmd_ok groff -man -ww -z "$m"
-			assert_empty "$ERR" "groff -ww ${m##*/}"
-		fi
+		cmd_ok groff -man -ww -z "$m"
+		assert_empty "$ERR" "groff -ww ${m##*/}"
 	done
 }
 
@@ -192,11 +191,12 @@ test_destdir_uninstall()
 
 # ---- the fixture's installs on the host ----------------------------------------
 
-# require_fixture CASE: skip unless the host ran that case.
+# require_fixture CASE: the host ran that case (make check runs the
+# fixture first; without it half of this suite would test nothing).
 require_fixture()
 {
 	[ -f "$FIX/$1/install.status" ] ||
-		skip "no host fixture for '$1': run 'make install-fixture' as root on the host"
+		fail "no host fixture for '$1' ($FIX/$1/install.status): run 'make install-fixture' as root on the host"
 }
 
 # fixture_ok CASE STEP: the step exited 0; else fail with its log.
@@ -397,7 +397,7 @@ test_deb_contents()
 	command -v dpkg-deb >/dev/null || skip "no dpkg-deb"
 	arch=$(dpkg --print-architecture)
 	[ -f "$DEB_DIR/portshare-dkms_${VERSION}_all.deb" ] ||
-		skip "no packages in build/deb: run 'make deb' on the host"
+		fail "no packages in build/deb: run 'make deb' on the host (make check does)"
 	deb_files "$DEB_DIR/portshare-dkms_${VERSION}_all.deb" >"$PS_TMP/got"
 	assert_text "$PS_TMP/got" "$({
 		echo etc/modprobe.d/portshare.conf

@@ -51,8 +51,9 @@ autoload_off()
 assert_unloaded()
 {
 	module_loaded && fail "portshare is still loaded"
-	genl ctrl list >"$PS_TMP/genl" 2>&1 || true
-	assert_no_grep '(^|[^[:alnum:]_])portshare([^[:alnum:]_]|$)' "$PS_TMP/genl" "genl ctrl list"
+	cmd_ok genl ctrl list
+	assert_grep -F nlctrl "$OUT" "genl ctrl list"
+	assert_no_grep '(^|[^[:alnum:]_])portshare([^[:alnum:]_]|$)' "$OUT" "genl ctrl list"
 	cmd_fail_rc 1 psnl port list
 	assert_grep -F "not loaded" "$ERR" "psnl stderr"
 	module_loaded && fail "psnl loaded the module although autoloading is off"
@@ -68,8 +69,8 @@ assert_loaded_empty()
 	assert_empty "$OUT" "list after load"
 }
 
-# modprobe_refused PARAM=VALUE TOKEN: modprobe fails, nothing is loaded and
-# the kernel log names TOKEN.
+# modprobe_refused PARAM=VALUE REGEX: modprobe fails, nothing is loaded and
+# one of the module's own kernel log lines ("portshare: ...") matches REGEX.
 modprobe_refused()
 {
 	local mark
@@ -79,7 +80,7 @@ modprobe_refused()
 	cmd_fail modprobe portshare "$1"
 	module_loaded && fail "portshare loaded with $1"
 	dmesg_since "$mark" >"$PS_TMP/dmesg"
-	assert_grep "portshare.*$2|$2.*portshare" "$PS_TMP/dmesg" "kernel log after modprobe portshare $1"
+	assert_grep "portshare: .*($2)" "$PS_TMP/dmesg" "kernel log after modprobe portshare $1"
 	# the family did not appear either
 	cmd_fail_rc 1 psnl port list
 	assert_grep -F "not loaded" "$ERR" "psnl stderr"
@@ -232,15 +233,17 @@ port add 1427 reg 14427 max 2$T# secondaries 1 rx 0 shared 0"
 test_param_invalid()
 {
 	autoload_off
-	modprobe_refused ports=70000 70000
-	modprobe_refused ports=abc abc
-	modprobe_refused ports=0 "'0'|=0|ports.* 0( |$)"
-	modprobe_refused ports=161,abc,427 abc
-	modprobe_refused ports=-1 "-1"
+	modprobe_refused ports=70000 "'70000' is not a port"
+	modprobe_refused ports=abc "'abc' is not a port"
+	modprobe_refused ports=0 "'0' is not a port"
+	modprobe_refused ports=161,abc,427 "'abc' is not a port"
+	modprobe_refused ports=-1 "'-1' is not a port"
+	# a port listed twice
+	modprobe_refused ports=161,427,161 "port 161 is already designated"
 	# no default registration port above 52535
-	modprobe_refused ports=60000 60000
-	modprobe_refused max_secondaries=0 "max_secondaries"
-	modprobe_refused max_secondaries=4097 4097
+	modprobe_refused ports=60000 "port 60000 has no default registration port"
+	modprobe_refused max_secondaries=0 "max_secondaries=0 is invalid"
+	modprobe_refused max_secondaries=4097 "max_secondaries=4097 is invalid"
 	# nothing was left behind by the failed loads
 	cmd_ok modprobe portshare
 	assert_loaded_empty

@@ -469,8 +469,8 @@ test_help()
 		cp "$OUT" "$PS_TMP/help"
 		# shellcheck disable=SC2086
 		cmd_ok p $c --help
-		[ -s "$OUT" ] || fail "'psnl $c --help' printed nothing on stdout"
 		assert_empty "$ERR" "stderr of psnl $c --help"
+		assert_text "$OUT" "$(<"$PS_TMP/help")" "psnl $c --help, as psnl help $c"
 		if [ -n "$c" ]; then
 			assert_grep -F "$c" "$OUT" "psnl $c --help"
 		fi

@@ -4,7 +4,7 @@
  * (DESIGN §3, Table 2) and prints the exact bytes of every reply.
  *
  *   psreq [-n NETNS] --to ADDR:PORT [--from ADDR[:PORT]] [--wait MS]
- *         [--probe TEXT] [--src] [--repeat N] REQUEST...
+ *         [--probe TEXT] [--src] [--connect] [--repeat N] REQUEST...
  *
  * Each REQUEST is sent as one datagram from one socket, bound to --from
  * (default: any address, an ephemeral port).  Escapes: \\ \t \r \n \0 and
@@ -22,8 +22,17 @@
  * - without: a reply came and 50 ms passed without another, or --wait MS
  *   (default 1000) passed without any.
  *
+ * --connect connects the socket to --to, so that an ICMP port unreachable
+ * comes back as an error: the line is then "refused", at once.
+ *
  * --repeat N sends every REQUEST N times back to back and then prints
- * "replies K": the replies that came until --wait MS passed without one.
+ * "replies K span_us U": the replies that came until --wait MS passed
+ * without one, and the microseconds from the first send to the last
+ * reply (to the last send if none came).  Whatever the primary decided
+ * about the requests it answered, it decided within that span.  With
+ * --from given more than once (up to 8, --repeat only), each source in
+ * turn sends its N, and the line has one K per source:
+ * "replies K1 K2 ... span_us U".
  *
  * In C rather than python3: under TCG a python3 start costs seconds.
  */
@@ -41,9 +50,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_DGRAM 65536
+#define MAX_FROM 8
 
 struct ep {
 	int family;
@@ -208,9 +219,17 @@ static int udp_socket(const struct ep *to, const struct ep *from)
 	return fd;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /*
  * One reply within @ms, appended to the line unless @quiet; false if none
- * came.
+ * came.  A refused request (--connect) appends "refused".
  */
 static bool recv_one(int fd, int ms, bool src, bool quiet, int *nrep)
 {
@@ -223,6 +242,11 @@ static bool recv_one(int fd, int ms, bool src, bool quiet, int *nrep)
 	if (poll(&pfd, 1, ms) <= 0)
 		return false;
 	n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (void *)&ss, &sl);
+	if (n < 0 && errno == ECONNREFUSED && !quiet) {
+		fputs(*nrep ? " || refused" : "refused", stdout);
+		(*nrep)++;
+		return true;
+	}
 	if (n < 0)
 		return false;
 	if (quiet) {
@@ -249,8 +273,42 @@ static void drain_probe(int pfd, int ms)
 static void send_dgram(int fd, const struct ep *to, const char *buf,
 		       size_t len)
 {
-	if (sendto(fd, buf, len, 0, &to->sa, to->len) != (ssize_t)len)
+	ssize_t n = sendto(fd, buf, len, 0, &to->sa, to->len);
+
+	/* an earlier request's ICMP error (--connect) is reported once */
+	if (n < 0 && errno == ECONNREFUSED)
+		n = sendto(fd, buf, len, 0, &to->sa, to->len);
+	if (n != (ssize_t)len)
 		die(1, "sendto: %s", strerror(errno));
+}
+
+/* --repeat: each socket sends @n, then every reply is counted. */
+static void repeat_from(const int *fds, int nfds, const struct ep *to,
+			const char *buf, size_t len, int n, int wait_ms)
+{
+	struct pollfd pfd[MAX_FROM];
+	int i, k, nrep[MAX_FROM] = { 0 };
+	uint64_t first, last;
+	char reply[64];
+
+	first = now_us();
+	for (i = 0; i < nfds; i++) {
+		for (k = 0; k < n; k++)
+			send_dgram(fds[i], to, buf, len);
+		pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	}
+	last = now_us();
+	while (poll(pfd, nfds, wait_ms) > 0) {
+		for (i = 0; i < nfds; i++)
+			if (pfd[i].revents &&
+			    recv(fds[i], reply, sizeof(reply), MSG_DONTWAIT) >= 0)
+				nrep[i]++;
+		last = now_us();
+	}
+	fputs("replies", stdout);
+	for (i = 0; i < nfds; i++)
+		printf(" %d", nrep[i]);
+	printf(" span_us %llu\n", (unsigned long long)(last - first));
 }
 
 static void enter_netns(const char *name)
@@ -271,33 +329,52 @@ int main(int argc, char **argv)
 		{ "to", 1, 0, 't' }, { "from", 1, 0, 'f' },
 		{ "wait", 1, 0, 'w' }, { "probe", 1, 0, 'p' },
 		{ "src", 0, 0, 's' }, { "repeat", 1, 0, 'r' },
-		{ "netns", 1, 0, 'n' }, { 0 },
+		{ "netns", 1, 0, 'n' }, { "connect", 0, 0, 'c' }, { 0 },
 	};
 	const char *to_s = NULL, *from_s = NULL, *probe = NULL;
+	const char *more_from[MAX_FROM];
 	static char buf[MAX_DGRAM + 1], pbuf[1024];
 	struct ep to, from, pfrom;
 	int c, fd, pfd = -1, wait_ms = 1000, repeat = 0, i, k, nrep;
-	bool src = false;
+	int fds[MAX_FROM], nfrom = 0;
+	bool src = false, conn = false;
 	size_t len, plen = 0;
 
 	while ((c = getopt_long(argc, argv, "n:", lo, NULL)) != -1) {
 		switch (c) {
 		case 't': to_s = optarg; break;
-		case 'f': from_s = optarg; break;
+		case 'f':
+			if (nfrom == MAX_FROM)
+				die(2, "at most %d --from", MAX_FROM);
+			more_from[nfrom++] = optarg;
+			from_s = more_from[0];
+			break;
 		case 'w': wait_ms = atoi(optarg); break;
 		case 'p': probe = optarg; break;
 		case 's': src = true; break;
 		case 'r': repeat = atoi(optarg); break;
 		case 'n': enter_netns(optarg); break;
+		case 'c': conn = true; break;
 		default: die(2, "usage: see the source");
 		}
 	}
 	if (!to_s)
 		die(2, "--to is required");
+	if (nfrom > 1 && !repeat)
+		die(2, "more than one --from needs --repeat");
 	parse_ep(to_s, true, &to);
 	if (from_s)
 		parse_ep(from_s, false, &from);
 	fd = udp_socket(&to, from_s ? &from : NULL);
+	fds[0] = fd;
+	for (k = 1; k < nfrom; k++) {
+		struct ep other;
+
+		parse_ep(more_from[k], false, &other);
+		fds[k] = udp_socket(&to, &other);
+	}
+	if (conn && connect(fd, &to.sa, to.len))
+		die(1, "connect: %s", strerror(errno));
 	if (probe) {
 		if (from_s) {
 			pfrom = from;
@@ -312,12 +389,8 @@ int main(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		len = unescape(argv[i], buf);
 		if (repeat) {
-			for (k = 0; k < repeat; k++)
-				send_dgram(fd, &to, buf, len);
-			nrep = 0;
-			while (recv_one(fd, wait_ms, false, true, &nrep))
-				;
-			printf("replies %d\n", nrep);
+			repeat_from(fds, nfrom ? nfrom : 1, &to, buf, len,
+				    repeat, wait_ms);
 			continue;
 		}
 		send_dgram(fd, &to, buf, len);

@@ -5,10 +5,11 @@
  *   pstraffic send  --to ADDR:PORT [--from ADDR[:PORT]] [--count N]
  *                   [--first I] [--size S] [--tag T] [--rate PPS]
  *                   [--gso SEG] [--broadcast] [--mcast-if ADDR] [--bad-csum]
+ *                   [--bad-len] [--raw-sport PORT]
  *   pstraffic recv  --bind ADDR:PORT --out FILE [--pidfile FILE]
  *                   [--join GROUP[@IFADDR]] [--count N] [--idle MS]
  *                   [--timeout MS]
- *   pstraffic wait  --count N [--timeout MS] FILE...
+ *   pstraffic wait  --count N|--fence [--timeout MS] FILE...
  *   pstraffic check FILE --count N --size S [--tag T] [--first I]
  *                   [--mode app|raw|transparent|encap] [--src ADDR[:PORT]]
  *                   [--origin ADDR:PORT] [--contested PORT]
@@ -16,11 +17,16 @@
  *                   [--total N]
  *   pstraffic count FILE [--tag T]
  *   pstraffic flood --to ADDR:PORT [--from ADDR] --seconds S [--size S]
+ *   pstraffic fence [--timeout MS] ADDR:PORT=FILE...
  *
  * Every command takes -n NETNS (a name from "ip netns") to run there.
  * recv --pidfile forks once its socket is bound and writes the pid, so
  * the receiver is ready when the command returns; SIGTERM ends it.
  * wait returns once every FILE has N datagrams (exit 1 at the timeout).
+ *
+ * send --bad-csum, --bad-len (a UDP length 100 bytes beyond the datagram)
+ * and --raw-sport (any source port, 0 too) write the UDP header
+ * themselves, over a raw socket bound to --from.
  *
  * Addresses are 10.0.0.1:9 or [fd00::1]:9.  Datagram I of tag T and size
  * S always has the same payload ("T:IIIIII:" then bytes (I + j) % 251), so
@@ -30,6 +36,15 @@
  * options describe: every wanted index once, nothing else of that tag, each
  * byte-for-byte, from the right source, with a right encap header; the
  * sequence numbers of the copies are consecutive, each used once.
+ *
+ * fence sends one datagram tagged "fence" to each ADDR:PORT (from this
+ * namespace, the way the copies before it went) and returns once the
+ * receiver writing FILE has it (exit 1 at the timeout); wait --fence
+ * waits for a fence sent otherwise (send --tag fence, to a contested
+ * port: its copies are fences too).  What was sent that way before the
+ * fence has then arrived, so a receiver's file is final without a wait
+ * for silence.  check ignores fences, and so does --total.  recv, when
+ * stopped, still writes what its socket had queued.
  *
  * In C rather than a scripting language: under TCG a python3 start costs
  * the guest seconds, and the suites start this hundreds of times.
@@ -62,6 +77,8 @@
 #define MAX_DGRAM 65536
 #define MAX_PAYLOAD 65507	/* the largest IPv4 UDP payload */
 #define MAX_INDEX 1000000
+#define FENCE_TAG "fence"
+#define FENCE_SIZE 16
 
 struct opts {
 	const char *to, *from, *tag, *mcast_if, *bind, *out, *join;
@@ -69,8 +86,8 @@ struct opts {
 	char **files;
 	int nfiles;
 	long count, first, size, rate, gso, idle, timeout, contested, sample;
-	long first_seq, total, seconds;
-	bool broadcast, bad_csum;
+	long first_seq, total, seconds, raw_sport;
+	bool broadcast, bad_csum, bad_len, fence;
 };
 
 struct ep {
@@ -231,8 +248,11 @@ static uint16_t udp_csum(const struct ep *src, const struct ep *dst,
 	return csum_fold(sum) ?: 0xffff;
 }
 
-/* UDP over a raw socket, with a checksum that is off by one. */
-static void send_bad_csum(const struct opts *o, const struct ep *dst)
+/*
+ * UDP over a raw socket: a checksum off by one (--bad-csum), a UDP length
+ * beyond the datagram (--bad-len), any source port (--raw-sport).
+ */
+static void send_raw(const struct opts *o, const struct ep *dst)
 {
 	static uint8_t pkt[MAX_DGRAM];
 	struct udphdr *uh = (struct udphdr *)pkt;
@@ -242,7 +262,7 @@ static void send_bad_csum(const struct opts *o, const struct ep *dst)
 	int fd;
 
 	if (!o->from)
-		die("--bad-csum needs --from");
+		die("--bad-csum, --bad-len and --raw-sport need --from");
 	parse_ep(o->from, false, &src);
 	fd = socket(dst->family, SOCK_RAW, IPPROTO_UDP);
 	if (fd < 0)
@@ -255,12 +275,17 @@ static void send_bad_csum(const struct opts *o, const struct ep *dst)
 		raw_dst.in6.sin6_port = 0;
 	for (i = o->first; i < o->first + o->count; i++) {
 		payload(pkt + sizeof(*uh), o->tag, i, o->size);
-		uh->source = htons(ep_port(&src) ?: 40000);
+		uh->source = htons(o->raw_sport >= 0 ? o->raw_sport :
+				   ep_port(&src) ?: 40000);
 		uh->dest = htons(ep_port(dst));
 		uh->len = htons(sizeof(*uh) + o->size);
 		uh->check = 0;
 		good = udp_csum(&src, dst, pkt, sizeof(*uh) + o->size);
-		uh->check = htons(good > 1 ? good - 1 : 0x1234);
+		uh->check = htons(good);
+		if (o->bad_csum)
+			uh->check = htons(good > 1 ? good - 1 : 0x1234);
+		if (o->bad_len)
+			uh->len = htons(sizeof(*uh) + o->size + 100);
 		if (sendto(fd, pkt, sizeof(*uh) + o->size, 0, &raw_dst.sa,
 			   raw_dst.len) < 0)
 			die("sendto: %s", strerror(errno));
@@ -303,8 +328,8 @@ static void cmd_send(const struct opts *o)
 	int fd;
 
 	parse_ep(o->to, true, &dst);
-	if (o->bad_csum) {
-		send_bad_csum(o, &dst);
+	if (o->bad_csum || o->bad_len || o->raw_sport >= 0) {
+		send_raw(o, &dst);
 		return;
 	}
 	if (o->from)
@@ -482,6 +507,12 @@ static void cmd_recv(const struct opts *o)
 		got++;
 		last = now_ns(CLOCK_MONOTONIC) / 1000000;
 	}
+	/* stopped: what is queued already arrived, and counts */
+	while (stop && (n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+				     (void *)&ss, &sslen)) >= 0) {
+		write_record(out, &ss, buf, n);
+		sslen = sizeof(ss);
+	}
 	fclose(out);
 }
 
@@ -532,6 +563,17 @@ static const struct portshare_encap_hdr *encap_hdr(const struct record *r)
 	if (r->len < (long)sizeof(*h) || ntohl(h->magic) != PORTSHARE_ENCAP_MAGIC)
 		return NULL;
 	return h;
+}
+
+/* A datagram tagged "fence", sent on its own or as an encap copy. */
+static bool is_fence(const struct record *r)
+{
+	const struct portshare_encap_hdr *h = encap_hdr(r);
+
+	if (h && h->hdr_len <= r->len &&
+	    parse_tag(r->data + h->hdr_len, r->len - h->hdr_len, FENCE_TAG) >= 0)
+		return true;
+	return parse_tag(r->data, r->len, FENCE_TAG) >= 0;
 }
 
 /* The family byte and 16 address bytes an encap header would hold. */
@@ -652,6 +694,8 @@ static void cmd_check(const struct opts *o)
 	if (!f || !seen || !seqs)
 		die("%s: %s", o->file, strerror(errno));
 	while (read_record(f, &r)) {
+		if (is_fence(&r))
+			continue;
 		n++;
 		h = encap ? encap_hdr(&r) : NULL;
 		if (encap && !h)
@@ -731,7 +775,89 @@ static long lines_of(const char *path)
 	return n;
 }
 
-/* Until every file has --count lines; exit 1 at --timeout. */
+/*
+ * Does @path hold a fence?  Its receiver may be writing it: a record is
+ * read only once its line is complete.
+ */
+static bool has_fence(const char *path)
+{
+	static struct record r;
+	bool found = false;
+	long end = 0;
+	FILE *f;
+	int c;
+
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while ((c = getc(f)) != EOF)
+		if (c == '\n')
+			end = ftell(f);
+	rewind(f);
+	while (!found && ftell(f) < end && read_record(f, &r))
+		found = is_fence(&r);
+	fclose(f);
+	return found;
+}
+
+/* Until every file has a fence; exit 1 at --timeout. */
+static void wait_fences(char **files, int n, long timeout)
+{
+	uint64_t end = now_ns(CLOCK_MONOTONIC) + timeout * 1000000ULL;
+	struct timespec ts = { 0, 20000000 };
+	bool done;
+	int i;
+
+	do {
+		done = true;
+		for (i = 0; i < n && done; i++)
+			done = has_fence(files[i]);
+		if (done)
+			return;
+		nanosleep(&ts, NULL);
+	} while (now_ns(CLOCK_MONOTONIC) < end);
+	for (i = 0; i < n; i++)
+		if (!has_fence(files[i]))
+			fprintf(stderr, "pstraffic: %s: no fence within %ld ms\n",
+				files[i], timeout);
+	exit(1);
+}
+
+/* ADDR:PORT=FILE, split at the last '='. */
+static void fence_arg(char *arg, struct ep *to, const char **file)
+{
+	char *eq = strrchr(arg, '=');
+
+	if (!eq)
+		die("%s: give ADDR:PORT=FILE", arg);
+	*eq = '\0';
+	parse_ep(arg, true, to);
+	*file = eq + 1;
+}
+
+static void cmd_fence(const struct opts *o)
+{
+	uint8_t buf[FENCE_SIZE];
+	const char *file;
+	struct ep to;
+	int i, fd;
+
+	payload(buf, FENCE_TAG, 0, FENCE_SIZE);
+	for (i = 0; i < o->nfiles; i++) {
+		fence_arg(o->files[i], &to, &file);
+		fd = udp_socket(to.family, NULL);
+		if (sendto(fd, buf, sizeof(buf), 0, &to.sa, to.len) < 0)
+			die("fence to %s: %s", o->files[i], strerror(errno));
+		close(fd);
+		o->files[i] = (char *)file;
+	}
+	wait_fences(o->files, o->nfiles, o->timeout);
+}
+
+/*
+ * Until every file has --count lines (--fence: a fence, the datagram
+ * "pstraffic send --tag fence" sent); exit 1 at --timeout.
+ */
 static void cmd_wait(const struct opts *o)
 {
 	uint64_t end = now_ns(CLOCK_MONOTONIC) + o->timeout * 1000000ULL;
@@ -739,6 +865,10 @@ static void cmd_wait(const struct opts *o)
 	bool done;
 	int i;
 
+	if (o->fence) {
+		wait_fences(o->files, o->nfiles, o->timeout);
+		return;
+	}
 	do {
 		done = true;
 		for (i = 0; i < o->nfiles && done; i++)
@@ -768,7 +898,7 @@ static void enter_netns(const char *name)
 
 static void usage(void)
 {
-	fputs("usage: pstraffic send|recv|check|count|flood [OPTIONS] (see the source)\n",
+	fputs("usage: pstraffic send|recv|check|count|flood|fence [OPTIONS] (see the source)\n",
 	      stderr);
 	exit(2);
 }
@@ -800,13 +930,15 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "sample", 1, 0, 'k' }, { "first-seq", 1, 0, 'q' },
 		{ "total", 1, 0, 'a' }, { "seconds", 1, 0, 'e' },
 		{ "netns", 1, 0, 'N' }, { "pidfile", 1, 0, 'P' },
+		{ "fence", 0, 0, 'E' }, { "bad-len", 0, 0, 'L' },
+		{ "raw-sport", 1, 0, 'R' },
 		{ 0, 0, 0, 0 }
 	};
 	int c;
 
 	*o = (struct opts){ .tag = "ps", .mode = "app", .count = -1,
 			    .size = 100, .timeout = 60000, .sample = 1,
-			    .first_seq = -1, .total = -1 };
+			    .first_seq = -1, .total = -1, .raw_sport = -1 };
 	while ((c = getopt_long(argc, argv, "n:", lo, NULL)) != -1) {
 		switch (c) {
 		case 't': o->to = optarg; break;
@@ -837,6 +969,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'n':
 		case 'N': o->netns = optarg; break;
 		case 'P': o->pidfile = optarg; break;
+		case 'E': o->fence = true; break;
+		case 'L': o->bad_len = true; break;
+		case 'R': o->raw_sport = num(optarg); break;
 		default: usage();
 		}
 	}
@@ -861,10 +996,12 @@ int main(int argc, char **argv)
 	parse_opts(argc - 1, argv + 1, &o);
 	if (o.netns)
 		enter_netns(o.netns);
-	if (o.nfiles > 1 && strcmp(cmd, "wait"))
+	if (o.nfiles > 1 && strcmp(cmd, "wait") && strcmp(cmd, "fence"))
 		usage();
 	if (!strcmp(cmd, "wait") && o.nfiles)
 		cmd_wait(&o);
+	else if (!strcmp(cmd, "fence") && o.nfiles)
+		cmd_fence(&o);
 	else if (!strcmp(cmd, "send") && o.to)
 		cmd_send(&o);
 	else if (!strcmp(cmd, "flood") && o.to && o.seconds > 0)

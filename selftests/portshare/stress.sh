@@ -21,9 +21,11 @@
 #   shared <= rx - err_*, and == when nothing was dropped ("shared" counts
 #   datagrams copied to at least one secondary)
 # and, per secondary, what its receiver got + what its socket dropped
-# (SO_RXQ_OVFL) == copies, unless the per-CPU backlog dropped datagrams
-# (/proc/net/softnet_stat), which is then reported.  The application gets
-# every original the flood sent.  In the rmmod and netns cases the
+# (SO_RXQ_OVFL) == copies, and the application gets every original the
+# flood sent.  The per-CPU backlog (/proc/net/softnet_stat, machine-wide)
+# may drop datagrams on a starved guest: then the receivers together may
+# fall short by at most what it dropped during the case, never more, and
+# never receive more than was sent.  In the rmmod and netns cases the
 # counters die with the module or the namespace: there the check runs on
 # a fresh port right after the case (probe), with an exact burst.
 #
@@ -216,42 +218,58 @@ conserve()
 	diag <"$PS_TMP/cons"
 }
 
-# receivers_got SINK BACKLOG0: per secondary, got + socket drops == copies
-# ($PS_TMP/copies from conserve); only <= if the backlog dropped some.
+# lost_since BACKLOG0: what the backlogs dropped since BACKLOG0; the sum
+# of all shortfalls a case may show (SHORT, below).
+lost_since()
+{
+	echo $(($(backlog_drops) - $1))
+}
+
+# receivers_got SINK: per secondary, got + socket drops == copies
+# ($PS_TMP/copies from conserve), short by at most what the backlog lost;
+# adds the shortfall to SHORT.
 receivers_got()
 {
-	local sink=$1 backlog0=$2 lost dp copies port got drops sum=0
+	local sink=$1 dp copies port got drops sum=0
 	local -A want
 
-	lost=$(($(backlog_drops) - backlog0))
 	while read -r dp copies; do
 		want[$dp]=$copies
 	done <"$PS_TMP/copies"
 	while read -r port got _ _ drops; do
 		[ -n "${want[$port]:-}" ] || fail "receiver on $port: not a secondary"
-		if [ "$lost" = 0 ]; then
-			[ $((got + drops)) = "${want[$port]}" ] ||
-				fail "receiver on $port got $got (+$drops dropped by its socket), copies ${want[$port]}"
-		else
-			[ $((got + drops)) -le "${want[$port]}" ] ||
-				fail "receiver on $port got $got (+$drops), more than copies ${want[$port]}"
-		fi
+		[ $((got + drops)) -le "${want[$port]}" ] ||
+			fail "receiver on $port got $got (+$drops dropped by its socket), more than copies ${want[$port]}"
+		SHORT=$((SHORT + want[$port] - got - drops))
 		sum=$((sum + got))
 	done <"$PS_TMP/$sink"
-	diag "receivers got $sum copies in all; the backlog dropped $lost datagrams"
+	diag "receivers got $sum copies in all"
 }
 
-# app_got SINK FLOOD BACKLOG0: the application got every original.
+# app_got SINK FLOOD: the application got every original the flood sent,
+# short by at most what the backlog lost; adds the shortfall to SHORT.
 app_got()
 {
-	local lost port got drops sent failed
+	local port got drops sent failed
 
-	lost=$(($(backlog_drops) - $3))
 	read -r port got _ _ drops <"$PS_TMP/$1"
 	read -r sent failed <"$PS_TMP/$2"
-	diag "application: sent $sent (failed $failed), got $got, socket drops $drops, backlog drops $lost"
-	[ "$lost" != 0 ] || [ $((got + drops)) = "$sent" ] ||
-		fail "originals lost: sent $sent, the application got $got (+$drops dropped by its socket)"
+	diag "application: sent $sent (failed $failed), got $got, socket drops $drops"
+	[ $((got + drops)) -le "$sent" ] ||
+		fail "the application got $got (+$drops dropped by its socket) of $sent sent"
+	SHORT=$((SHORT + sent - got - drops))
+}
+
+# short_at_most BACKLOG0: the shortfalls (SHORT) are covered by what the
+# per-CPU backlogs dropped since BACKLOG0.
+short_at_most()
+{
+	local lost
+
+	lost=$(lost_since "$1")
+	diag "shortfall $SHORT, the backlog dropped $lost"
+	[ "$SHORT" -le "$lost" ] ||
+		fail "$SHORT datagrams missing, but the backlog dropped only $lost: lost by portshare"
 }
 
 # __sink_total SINK: datagrams + socket drops so far (rewritten as they come).
@@ -295,8 +313,10 @@ burst()
 	conserve "$ns" "$port"
 	busywait 30000 __sink_has secs "$(awk '{ s += $2 } END { print s + 0 }' "$PS_TMP/copies")" || true
 	sink_stop app secs
-	app_got app flood "$b0"
-	receivers_got secs "$b0"
+	SHORT=0
+	app_got app flood
+	receivers_got secs
+	short_at_most "$b0"
 }
 
 # add_secondaries NS PORT [MODE...]: $NSEC secondaries on $BASE.., modes
@@ -373,10 +393,9 @@ baseline_check()
 	__no_ports "" || fail "ports or secondaries left in the initial namespace: $(cat "$PS_TMP/ports.json" "$PS_TMP/list.json")"
 	__no_ports "$NS" || fail "ports or secondaries left in $NS: $(cat "$PS_TMP/ports.json" "$PS_TMP/list.json")"
 	read -r skb0 netns0 <"$PS_TMP/baseline" || true
-	if [ -z "${skb0:-}" ]; then
-		diag "/proc/slabinfo not readable: slab counts not checked"
-		return 0
-	fi
+	# the other checks passed: say that this one could not run
+	[ -n "${skb0:-}" ] ||
+		skip "no slab counts in /proc/slabinfo (CONFIG_SLUB_DEBUG): object leaks not checked"
 	# netns cleanup runs in a workqueue, after an RCU grace period.  One
 	# destroyed namespace may stay allocated a while longer, with or
 	# without portshare (seen on 6.1): a leak per cycle would be 100.
@@ -495,7 +514,7 @@ print("a datagram to itself on loopback took %.3f s" % (time.time() - t))' 2>&1 
 # loses nothing, and every secondary gets a SHUTDOWN per unload.
 test_rmmod()
 {
-	local ko cycles b0 u0 port got shut drops lost
+	local ko cycles b0 u0 port got shut drops
 	load_state
 	cycles=$(scaled 100)
 
@@ -520,15 +539,19 @@ test_rmmod()
 	busywait 30000 __sink_shutdowns secs "$cycles" || true
 	sink_stop app secs
 	cmd_ok modprobe portshare
-	app_got app flood "$b0"
+	SHORT=0
+	app_got app flood
 	# a SHUTDOWN the per-CPU backlog dropped is lost like any datagram
-	lost=$(($(backlog_drops) - b0))
 	while read -r port got _ shut drops; do
-		[ "$shut" = "$cycles" ] || { [ "$lost" != 0 ] && [ "$shut" -le "$cycles" ]; } ||
-			fail "secondary $port got $shut SHUTDOWN notices, expected $cycles" \
+		[ "$shut" -le "$cycles" ] ||
+			fail "secondary $port got $shut SHUTDOWN notices, more than $cycles"
+		[ "$shut" = "$cycles" ] ||
+			diag "secondary $port got $shut SHUTDOWN notices of $cycles" \
 				"(its receiver: $got copies, $drops socket drops; UDP NoPorts," \
 				"InErrors, RcvbufErrors before: $u0, after: $(udp_errors))"
+		SHORT=$((SHORT + cycles - shut))
 	done <"$PS_TMP/secs"
+	short_at_most "$b0"
 	diag "every secondary got $cycles SHUTDOWN notices; copies: $(awk '{ s += $2 } END { print s }' "$PS_TMP/secs")"
 	probe "$NS"
 	baseline_check
@@ -556,9 +579,17 @@ test_netns_del()
 # runs and the port is deleted (and designated again) every ~0.3 s.  Wire
 # requests to a deleted port are refused by ICMP; netlink "add" designates
 # it again.
+#
+# What each outcome may be: every ADD is followed by the DROP of the same
+# secondary, so only a deletion between the two can make the DROP fail
+# (the list was purged): at most one failed netlink operation per
+# deletion, and on the wire at most one error and one unanswered request
+# (it was queued when the port went) per deletion.  Requests sent while
+# the port was gone are refused.  Both sides end with a DROP, so the list
+# is empty afterwards, and the registration port answers again.
 test_churn()
 {
-	local ops i nl wire del_pid ok err refused timeouts nlerr
+	local ops i nl wire del_pid ok err refused timeouts nlerr dels b0
 	load_state
 	ops=$(scaled 10000)
 
@@ -566,6 +597,7 @@ test_churn()
 	cmd_ok psnl -n "$NS" port add "$P"
 	sink_start app "$NS" "$P" 1
 	sink_start secs "$NS" "$BASE" 32
+	b0=$(backlog_drops)
 	flood_start flood "$NS" "$P" 200 "$RATE"
 	# netlink on data ports BASE+16.., the wire on BASE..BASE+15
 	for ((i = 0; i < ops; i++)); do
@@ -575,10 +607,13 @@ test_churn()
 			echo "add $P 127.0.0.1:$((BASE + 16 + (i / 2) % 16)) mode raw"
 		fi
 	done >"$PS_TMP/churn.batch"
+	: >"$PS_TMP/dels"
+	rm -f "$PS_TMP/churn.done"
 	(
-		for ((i = 0; i < 400; i++)); do
+		while [ ! -e "$PS_TMP/churn.done" ]; do
 			nap 0.3
-			psnl -n "$NS" port del "$P" 2>/dev/null || true
+			psnl -n "$NS" port del "$P" 2>/dev/null &&
+				echo del >>"$PS_TMP/dels"
 			psnl -n "$NS" port add "$P" 2>/dev/null || true
 		done
 	) &
@@ -591,19 +626,37 @@ test_churn()
 	timeout 600 psnl -n "$NS" --force -b "$PS_TMP/churn.batch" \
 		>/dev/null 2>"$PS_TMP/nl.err" && nl=0 || nl=$?
 	wait "$wire" || fail "psstress wire failed"
-	bg_kill "$del_pid"
+	touch "$PS_TMP/churn.done"
+	wait "$del_pid"
 	flood_stop flood
 	sink_stop app secs
-	echo "$REG_RATE0" >/sys/module/portshare/parameters/reg_rate
-	[ "$nl" -lt 124 ] || fail "psnl -b ended with status $nl"
+	dels=$(nlines "$PS_TMP/dels")
 	nlerr=$(nlines "$PS_TMP/nl.err")
 	read -r ok err refused timeouts <"$PS_TMP/wire"
-	diag "netlink: $ops operations, $nlerr refused (port deleted under them)"
+	diag "port deleted $dels times under the churn"
+	diag "netlink: $ops operations, $nlerr refused, psnl -b exit status $nl"
 	diag "wire: $ops requests: $ok ok, $err errors, $refused refused (port deleted), $timeouts unanswered"
-	[ $((ok + err + refused + timeouts)) = "$ops" ] || fail "wire: not every request accounted for"
-	[ "$ok" -gt 0 ] || fail "wire: no request succeeded"
-	[ "$nlerr" -lt "$ops" ] || fail "netlink: every operation failed"
-	app_got app flood 0
+	[ "$dels" -gt 0 ] || fail "the port was never deleted: nothing raced"
+	[ "$nl" = $((nlerr > 0)) ] ||
+		fail "psnl -b exited $nl with $nlerr failed lines (want 1 if any failed, else 0)"
+	[ "$nlerr" -le "$dels" ] ||
+		fail "netlink: $nlerr operations failed, more than the $dels deletions explain"
+	[ $((ok + err + refused + timeouts)) = "$ops" ] ||
+		fail "wire: not every request accounted for"
+	[ "$err" -le "$dels" ] ||
+		fail "wire: $err errors, more than the $dels deletions explain"
+	[ "$timeouts" -le "$dels" ] ||
+		fail "wire: $timeouts unanswered, more than the $dels deletions explain"
+	psnl -n "$NS" port add "$P" 2>/dev/null || true
+	cmd_ok psnl -n "$NS" list "$P"
+	assert_empty "$OUT" "the list after the churn (both sides ended with DROP)"
+	cmd_ok "$PSSTRESS" wire -n "$NS" --to "127.0.0.1:$REG" --port "$P" \
+		--base "$BASE" --span 16 --ops 32 --wait 5000 --out "$PS_TMP/wire"
+	assert_text "$PS_TMP/wire" "32 0 0 0" "wire after the churn (ok errors refused unanswered)"
+	echo "$REG_RATE0" >/sys/module/portshare/parameters/reg_rate
+	SHORT=0
+	app_got app flood
+	short_at_most "$b0"
 	psnl -n "$NS" port del "$P" 2>/dev/null || true
 	probe "$NS"
 	baseline_check

@@ -4,8 +4,9 @@
 # The wire-compatibility matrix of issue 5 in the guest: a libportshare
 # secondary (psrecv) and a legacy Table 2 client against psd and against
 # portshare.ko (reply strings byte for byte, copy bytes but the timestamp,
-# SHUTDOWN), then failover (FIG. 5) after psd's SIGTERM and after the
-# module's unload.  Loopback only.  The tests are
+# SHUTDOWN), the registration acl at its edges (over a veth between two
+# namespaces of its own), then failover (FIG. 5) after psd's SIGTERM and
+# after the module's unload.  The tests are
 # selftests/userspace/psd_wire.py, which also runs on the host against psd
 # alone (make -C userspace test).
 exec python3 "$(dirname "$(readlink -f "$0")")/../userspace/psd_wire.py" \

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Host-side tests of psd, psrecv and libportshare, on loopback only.
+"""Host-side tests of psd, psrecv and libportshare, on loopback, and the
+registration acl at its edges in two network namespaces of their own
+(as root; else skipped).
 
     psd  <--ADD/DROP--  legacy client (Table 2, a few lines of Python)
      |   <--ADD/DROP--  psrecv (libportshare)
@@ -23,6 +25,8 @@ in one TAP stream (selftests/portshare/wire.sh).
 
 Environment: PS_BIN (default build/bin of this tree).
 """
+import contextlib
+import ctypes
 import json
 import os
 import random
@@ -99,31 +103,36 @@ def have_ipv6():
 
 
 class Psd:
-    def __init__(self, *args):
+    def __init__(self, *args, ns=None):
         self.log = os.path.join(TMP, f"psd-{random.random()}.log")
         self.logf = open(self.log, "w")
-        self.p = subprocess.Popen([os.path.join(BIN, "psd"), "-v", *args],
-                                  stderr=self.logf)
+        # ip netns exec execs psd: the pid is psd's, for the signals
+        pre = ["ip", "netns", "exec", ns] if ns else []
+        self.p = subprocess.Popen(pre + [os.path.join(BIN, "psd"), "-v",
+                                         *args], stderr=self.logf)
 
     def text(self):
         with open(self.log) as f:
             return f.read()
 
-    def wait_log(self, needle, timeout=5):
+    def wait_log(self, needle, timeout=5, start=0):
+        """Has needle appeared in the log after its first start chars?"""
         end = time.time() + timeout
         while time.time() < end:
-            if needle in self.text():
+            if needle in self.text()[start:]:
                 return True
             if self.p.poll() is not None:
-                return needle in self.text()
+                return needle in self.text()[start:]
             time.sleep(0.02)
         return False
 
     def stats(self):
+        """The SIGUSR1 dump, once psd has written all of it."""
         n = len(self.text())
         self.p.send_signal(signal.SIGUSR1)
-        self.wait_log("port ", 2)
-        time.sleep(0.1)
+        if not self.wait_log("psd: end of counters\n", 10, n):
+            return "(no complete counter dump within 10 s)\n" + \
+                self.text()[n:]
         return self.text()[n:]
 
     def stop(self):
@@ -247,6 +256,24 @@ def encap_bytes(seq, origin, oport, cport, sec, payload):
     s, sfam = a16(sec)
     return HDR.pack(0x50534852, 1, 64, 0, ofam, sfam, oport, cport, 0, o, s,
                     len(payload), seq, 0) + payload
+
+
+# The last datagram of a test: what was sent before it has arrived once
+# it has (the same path, in order), so a count is final and a datagram
+# that must not come is known not to have come, without a wait for silence.
+FENCE = b"fence"
+
+
+def until_fence(s, timeout=10):
+    """The datagrams s receives before FENCE; None if no FENCE came."""
+    got = []
+    while True:
+        data = recv(s, timeout)[0]
+        if data is None:
+            return None
+        if data == FENCE:
+            return got
+        got.append(data)
 
 
 def zero_ts(copy):
@@ -385,7 +412,7 @@ def test_copies(psd, cport):
        all(x["origin"] == LO and x["origin_port"] == sport and
            x["port"] == cport and x["lost"] == 0 for x in lines),
        "psrecv: the same copies, origin decoded, no loss", lines)
-    time.sleep(0.1)
+    # psrecv exits once its DROP is answered: the list is final
     st = psd.stats()
     ok(f"sec {LO} {lport} mode encap copies 3" in st and
        st.count("  sec ") == 1, "psrecv dropped its registration on exit", st)
@@ -474,12 +501,20 @@ def test_slow_secondary(psd, cport, sender):
                 break
             fast.recv(65536)
             got += 1
-    while recv(fast, 0.5)[0] is not None:
+    # the fence's copy comes after every copy before it: then the count
+    # is final, without a wait for silence
+    sender.sendto(FENCE, (LO, cport))
+    while True:
+        data = recv(fast, 10)[0]
+        if data is None or data == FENCE:
+            break
         got += 1
-    ok(got == n, f"slow secondary: the other got all {n} copies", got)
+    ok(got == n and data == FENCE,
+       f"slow secondary: the other got all {n} copies", (got, data))
     st = psd.stats()
     ok(psd.p.poll() is None and f"sec {LO} {fast.getsockname()[1]} mode raw "
-       f"copies {n}" in st, "psd sent them all and runs on", st)
+       f"copies {n + 1}" in st, "psd sent them all (and the fence) and "
+       "runs on", st)
     for s in (slow, fast):
         s.sendto(f"DROP {LO} {cport}".encode(), (LO, reg))
         while True:
@@ -521,8 +556,14 @@ def test_shutdown(psd, cport, legacy):
     pr = subprocess.Popen([os.path.join(BIN, "psrecv"), "-j", str(cport)],
                           stdout=subprocess.PIPE, text=True)
     pr.stdout.readline()
-    while recv(legacy, 0.1)[0] is not None:
-        pass                            # the copies of the tests before
+    # the copies of the tests before, up to a fence: then SHUTDOWN is next
+    sender = udp()
+    sender.sendto(FENCE, (LO, cport))
+    sender.close()
+    while True:
+        data = recv(legacy, 10)[0]
+        if data is None or data.endswith(FENCE):
+            break
     rc = psd.stop()
     data, src = recv(legacy, 3)
     ok(data == f"SHUTDOWN {LO} {reg}".encode() and src == (LO, reg),
@@ -553,11 +594,17 @@ def test_limits():
        [b"401 ERROR. List Full"], "list full at the cap", got)
     s = socks[0]
     s.sendto(f"ADD {LO} {c}".encode(), (LO, reg))
-    got = recv(s, 0.5)[0]
-    ok(got is None, "over the burst: silence", got)
+    # counted as rate limited: decided, and such a request is never
+    # answered, so its socket is empty now
+    want = ("reg_requests 4 reg_ok 2 reg_errors 1 reg_denied 0 "
+            "reg_rate_limited 1")
+    end = time.time() + 10
     st = psd.stats()
-    ok("reg_requests 4 reg_ok 2 reg_errors 1 reg_denied 0 "
-       "reg_rate_limited 1" in st, "registration counters", st)
+    while want not in st and time.time() < end:
+        st = psd.stats()
+    ok(want in st, "registration counters", st)
+    got = recv(s, 0)[0]
+    ok(got is None, "over the burst: silence", got)
     psd.stop()
     for x in socks:
         x.close()
@@ -586,8 +633,12 @@ def test_fig3():
     ok(data == b"standalone" and src == (LO, c2),
        "standalone: a -s secondary gets raw copies from the contested port",
        (data, src))
-    ok(psd.stop() == 0 and recv(static, 0.3)[0] is None,
-       "standalone psd exits 0, no SHUTDOWN without a registration port")
+    rc = psd.stop()
+    sender.sendto(FENCE, static.getsockname())
+    got = until_fence(static)
+    ok(rc == 0 and got == [],
+       "standalone psd exits 0, no SHUTDOWN without a registration port",
+       (rc, got))
     hold.close()
     static.close()
     sender.close()
@@ -700,14 +751,14 @@ def test_failover(ko=False):
         send()
     tail = i
     send(100)                           # all three registered again
-    # until each has the last copy (or lost it): on the one-CPU debug
-    # kernel the new primary's copies can trail the sender by seconds
-    last = (b"id %06d" % (i - 1)).hex()
+    # until each has the fence's copy, which comes after every copy and
+    # duplicate before it: on the one-CPU debug kernel the new primary's
+    # copies can trail the sender by seconds
+    sender.sendto(FENCE, (LO, c))
     end = time.time() + 15
     while time.time() < end and \
-            not all(last in open(f.name).read() for f in files):
+            not all(FENCE.hex() in open(f.name).read() for f in files):
         time.sleep(0.05)
-    time.sleep(0.2)                     # a duplicate would come right after
     outs = []
     for p, f in zip(secs, files):
         p.send_signal(signal.SIGTERM)
@@ -721,15 +772,17 @@ def test_failover(ko=False):
         f.close()
     evs = [[json.loads(x) for x in o.splitlines()] for o in outs]
     fo = [[e for e in ev if e.get("event") == "failover"] for ev in evs]
-    ids = [[int(bytes.fromhex(e["payload_hex"])[3:]) for e in ev
-            if e.get("event") == "copy"] for ev in evs]
+    copies = [[bytes.fromhex(e["payload_hex"]) for e in ev
+               if e.get("event") == "copy"] for ev in evs]
+    fenced = [x.count(FENCE) for x in copies]
+    ids = [[int(p[3:]) for p in x if p != FENCE] for x in copies]
     winners = [f[0] for f in fo if f and f[0]["became_primary"]]
     ok(killed == 0 and all(len(f) == 1 for f in fo) and len(winners) == 1,
        "exactly one secondary became the primary, all registered again",
        "\n".join(str(f) for f in fo))
-    ok(all(len(x) == len(set(x)) for x in ids) and
+    ok(fenced == [1, 1, 1] and all(len(x) == len(set(x)) for x in ids) and
        all(x == sorted(x) for x in ids), "no copy delivered twice",
-       [len(x) for x in ids])
+       ([len(x) for x in ids], fenced))
     after = [len([n for n in x if n >= tail]) for x in ids]
     ok(all(a >= 95 for a in after),
        "traffic continues with the new primary (of 100 after failover)",
@@ -749,6 +802,283 @@ def test_failover(ko=False):
         time.sleep(0.3)
         ok(subprocess.run(["modprobe", "portshare"]).returncode == 0,
            "portshare.ko loaded again")
+
+
+# ---- the registration acl at its edges (issue 23) ------------------------
+#
+#   PRI  vp 10.77.0.1/16 fd77::1/16 ---- vc 10.77.0.2/16 fd77::2/16  CLI
+#        the primary of 427                 + a source address at every
+#        (psd in PRI, or the module)          edge below, on the same link
+#
+# The sources a test needs are addresses of CLI on the link, so PRI
+# answers them directly.  A request the acl refuses is proven silent by
+# reg_denied reaching its count: it is dropped where it is counted.
+
+EDGE_PORT = 427
+EDGE_V4 = ["10.77.1.255", "10.77.2.0", "10.77.2.255", "10.77.3.0",
+           "10.77.5.4", "10.77.5.5", "10.77.5.6", "10.77.2.7", "10.77.9.9"]
+EDGE_V6 = ["fd77:1:ffff:ffff:ffff:ffff:ffff:ffff", "fd77:2::",
+           "fd77:2::ffff:ffff:ffff:ffff", "fd77:2:0:1::", "fd77:5::4",
+           "fd77:5::5", "fd77:5::6", "fd77:2::7", "fd77:9::9"]
+CLONE_NEWNET = 0x40000000
+LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+@contextlib.contextmanager
+def netns(name):
+    """Sockets made in the block belong to network namespace name."""
+    here = os.open("/proc/self/ns/net", os.O_RDONLY)
+    there = os.open(f"/run/netns/{name}", os.O_RDONLY)
+    try:
+        if LIBC.setns(there, CLONE_NEWNET):
+            raise OSError(ctypes.get_errno(), f"setns {name}")
+        yield
+    finally:
+        LIBC.setns(here, CLONE_NEWNET)
+        os.close(here)
+        os.close(there)
+
+
+def sh(*cmd, stdin=None):
+    r = subprocess.run(cmd, input=stdin, capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(f"{' '.join(cmd)}: {r.stderr.strip()}")
+    return r.stdout
+
+
+class EdgeNet:
+    """The two namespaces above, deleted by close()."""
+
+    def __init__(self):
+        tag = f"{os.getpid()}-{random.randrange(10**6)}"
+        self.pri, self.cli = f"psw-pri-{tag}", f"psw-cli-{tag}"
+        sh("ip", "netns", "add", self.pri)
+        sh("ip", "netns", "add", self.cli)
+        sh("ip", "link", "add", "vp", "netns", self.pri, "type", "veth",
+           "peer", "name", "vc", "netns", self.cli)
+        sh("ip", "-n", self.pri, "-b", "-", stdin="\n".join([
+            "link set lo up", "link set vp up",
+            "addr add 10.77.0.1/16 dev vp",
+            "addr add fd77::1/16 dev vp nodad"]) + "\n")
+        sh("ip", "-n", self.cli, "-b", "-", stdin="\n".join(
+            ["link set lo up", "link set vc up",
+             "addr add 10.77.0.2/16 dev vc",
+             "addr add fd77::2/16 dev vc nodad"] +
+            [f"addr add {a}/16 dev vc" for a in EDGE_V4] +
+            [f"addr add {a}/16 dev vc nodad" for a in EDGE_V6]) + "\n")
+        self.socks = {}
+
+    def sock(self, addr):
+        """A socket of CLI bound to addr, one per address."""
+        if addr not in self.socks:
+            fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+            with netns(self.cli):
+                self.socks[addr] = udp(fam, addr)
+        return self.socks[addr]
+
+    def close(self):
+        for s in self.socks.values():
+            s.close()
+        for ns in (self.pri, self.cli):
+            subprocess.run(["ip", "netns", "del", ns])
+
+
+class EdgePsd:
+    """psd in PRI with the acl given as -a options; restarted per acl."""
+
+    def __init__(self, net):
+        self.net, self.psd = net, None
+
+    def acl(self, *entries):
+        self.stop()
+        args = [a for e in entries for a in ("-a", e.replace(" ", ","))]
+        self.psd = Psd("--reg-rate", "0", *args, str(EDGE_PORT),
+                       ns=self.net.pri)
+        return self.psd.wait_log(f"port {EDGE_PORT}: primary")
+
+    def denied(self):
+        words = self.psd.stats().split()
+        return int(words[words.index("reg_denied") + 1]) \
+            if "reg_denied" in words else -1
+
+    def stop(self):
+        if self.psd:
+            self.psd.stop()
+            self.psd = None
+
+
+class EdgeKo:
+    """The module in PRI; the acl set with psnl acl add/del."""
+
+    def __init__(self, net):
+        self.net, self.entries = net, []
+        self.psnl("port", "add", str(EDGE_PORT))
+
+    def psnl(self, *args):
+        return subprocess.run([os.path.join(BIN, "psnl"), "-n",
+                               self.net.pri, *args],
+                              capture_output=True, text=True)
+
+    def acl(self, *entries):
+        for e in self.entries:
+            self.psnl("acl", "del", e.split()[0])
+        self.entries = list(entries)
+        return all(self.psnl("acl", "add", *e.split()).returncode == 0
+                   for e in entries)
+
+    def denied(self):
+        r = self.psnl("-j", "port", "list")
+        for p in json.loads(r.stdout or "[]"):
+            if p["port"] == EDGE_PORT:
+                return p["stats"]["reg_denied"]
+        return -1
+
+    def stop(self):
+        self.psnl("port", "del", str(EDGE_PORT))
+
+
+def edge_ask(prim, net, src, text, want):
+    """Send text from src to the registration port; want is the reply,
+    or None: then the request must be counted as denied, and unanswered.
+    Returns a complaint, or None."""
+    s = net.sock(src)
+    to = ("fd77::1" if ":" in src else "10.77.0.1", EDGE_PORT + 13000)
+    if want is None:
+        d0 = prim.denied()
+    s.sendto(text.encode(), to)
+    if want is not None:
+        got = recv(s, 5)[0]
+        return None if got == want.encode() else \
+            f"{src}: {text!r}: got {got!r}, want {want!r}"
+    end = time.time() + 10
+    while prim.denied() != d0 + 1 and time.time() < end:
+        time.sleep(0.02)
+    d1, got = prim.denied(), recv(s, 0)[0]
+    if d1 != d0 + 1 or got is not None:
+        return f"{src}: {text!r}: reg_denied {d0} -> {d1}, reply {got!r}; " \
+            "want it ignored and counted as denied"
+    return None
+
+
+def edge_point(prim, net, name, cases):
+    """One TAP point: (src, request, reply or None) each."""
+    bad = [c for c in (edge_ask(prim, net, *case) for case in cases) if c]
+    ok(not bad, name, "\n".join(bad))
+
+
+def ok_from(src, data_port=None):
+    """ADD of src itself (with data_port, if given), and the 100 OK it
+    gets (it was sent to PRI's address of src's family)."""
+    pri = "fd77::1" if ":" in src else "10.77.0.1"
+    req = f"ADD {src} {EDGE_PORT}" + (f" {data_port}" if data_port else "")
+    return (src, req, f"100 OK {pri} {EDGE_PORT + 13000}")
+
+
+def denied_from(src):
+    return (src, f"ADD {src} {EDGE_PORT}", None)
+
+
+def test_acl_edges(ko):
+    """The acl where its answer changes, over the wire: both families,
+    every kind of edge, for the module and for psd alike."""
+    name = "portshare.ko" if ko else "psd"
+    if os.geteuid() != 0:
+        skip(f"{name}: acl edges over the wire", "needs root (namespaces)")
+        return
+    net = EdgeNet()
+    prim = EdgeKo(net) if ko else EdgePsd(net)
+    try:
+        edge_tests(ko, name, prim, net)
+    finally:
+        prim.stop()
+        net.close()
+
+
+def edge_tests(ko, name, prim, net):
+    NP = "400 ERROR. Not Permitted"
+    ok(prim.acl("10.77.2.0/24", "10.77.5.5/32", "fd77:2::/64",
+                "fd77:5::5/128"),
+       f"{name}: acl 10.77.2.0/24 10.77.5.5/32 fd77:2::/64 fd77:5::5/128")
+    edge_point(prim, net, f"{name}: 10.77.2.0/24: .1.255 and .3.0 just "
+               "outside are ignored and counted as denied, .2.0 and "
+               ".2.255 answered",
+               [denied_from("10.77.1.255"), ok_from("10.77.2.0"),
+                ok_from("10.77.2.255"), denied_from("10.77.3.0")])
+    edge_point(prim, net, f"{name}: 10.77.5.5/32 allows that host alone",
+               [denied_from("10.77.5.4"), ok_from("10.77.5.5"),
+                denied_from("10.77.5.6")])
+    edge_point(prim, net, f"{name}: fd77:2::/64: the addresses just "
+               "outside are denied, the first and last answered",
+               [denied_from(EDGE_V6[0]), ok_from("fd77:2::"),
+                ok_from("fd77:2::ffff:ffff:ffff:ffff"),
+                denied_from("fd77:2:0:1::")])
+    edge_point(prim, net, f"{name}: fd77:5::5/128 allows that host alone",
+               [denied_from("fd77:5::4"), ok_from("fd77:5::5"),
+                denied_from("fd77:5::6")])
+    # the own-address rule is about addresses: any data port; one
+    # address away is another host (400 without third-party)
+    edge_point(prim, net, f"{name}: own address with another data port "
+               "answered; one address away, 400",
+               [("10.77.2.7", f"ADD 10.77.2.7 {EDGE_PORT} 7777",
+                 f"100 OK 10.77.0.1 {EDGE_PORT + 13000}"),
+                ("10.77.2.7", f"ADD 10.77.2.8 {EDGE_PORT}", NP),
+                ("fd77:2::7", f"ADD fd77:2::7 {EDGE_PORT} 7777",
+                 f"100 OK fd77::1 {EDGE_PORT + 13000}"),
+                ("fd77:2::7", f"ADD fd77:2::8 {EDGE_PORT}", NP)])
+
+    ok(prim.acl("0.0.0.0/0", "::/0"), f"{name}: acl 0.0.0.0/0 ::/0")
+    edge_point(prim, net, f"{name}: /0 allows every source of its family",
+               [ok_from("10.77.9.9"), ok_from("10.77.1.255"),
+                ok_from("fd77:9::9"), ok_from(EDGE_V6[0])])
+
+    # third-party: whom a source may register is not bound to its entry
+    ok(prim.acl("10.77.2.0/24 third-party", "fd77:2::/64 third-party"),
+       f"{name}: acl 10.77.2.0/24 and fd77:2::/64 third-party")
+    edge_point(prim, net, f"{name}: third-party ADD of the address just "
+               "outside the entry's network: answered",
+               [("10.77.2.7", f"ADD 10.77.3.0 {EDGE_PORT} 7001",
+                 f"100 OK 10.77.0.1 {EDGE_PORT + 13000}"),
+                ("fd77:2::7", f"ADD fd77:2:0:1:: {EDGE_PORT} 7001",
+                 f"100 OK fd77::1 {EDGE_PORT + 13000}")])
+
+    # overlapping entries grant together, in either order (portshare(7))
+    for order in (("10.0.0.0/8 third-party", "10.77.2.0/24"),
+                  ("10.77.2.0/24", "10.0.0.0/8 third-party")):
+        ok(prim.acl(*order), f"{name}: acl {order[0]}, then {order[1]}")
+        edge_point(prim, net, f"{name}: in both, 10.77.2.7 may register a "
+                   "third party (added " + " then ".join(order) + ")",
+                   [("10.77.2.7", f"ADD 10.77.7.7 {EDGE_PORT} "
+                     f"{7100 + len(order[0])}",
+                     f"100 OK 10.77.0.1 {EDGE_PORT + 13000}")])
+    if ko:
+        test_acl_del_exact(prim, net)
+
+
+def test_acl_del_exact(prim, net):
+    """acl del removes the entry named, not a wider or narrower one."""
+    prim.acl("10.77.2.0/24", "fd77:2::/64")
+    bad = []
+    for e in ("10.77.2.0/23", "10.77.2.0/25", "fd77:2::/63", "fd77:2::/65"):
+        r = prim.psnl("acl", "del", e)
+        if r.returncode != 1 or f"{e} is not in the acl" not in r.stderr:
+            bad.append(f"acl del {e}: exit {r.returncode}, {r.stderr!r}")
+    lst = prim.psnl("acl", "list").stdout
+    if lst.split("\n")[:2] != ["acl add 10.77.2.0/24", "acl add fd77:2::/64"]:
+        bad.append(f"acl list afterwards: {lst!r}")
+    ok(not bad, "portshare.ko: acl del of a wider or narrower prefix fails, "
+       "says the entry is not in the acl, and removes nothing", "\n".join(bad))
+    edge_point(prim, net, "portshare.ko: so its first address is still "
+               "answered", [ok_from("10.77.2.0", 7200),
+                            ok_from("fd77:2::", 7200)])
+    r1 = prim.psnl("acl", "del", "10.77.2.0/24")
+    r2 = prim.psnl("acl", "del", "10.77.2.0/24")
+    prim.entries = ["fd77:2::/64"]
+    ok(r1.returncode == 0 and r2.returncode == 1 and
+       "10.77.2.0/24 is not in the acl" in r2.stderr,
+       "portshare.ko: acl del of the entry itself works, once",
+       (r1.stderr, r2.returncode, r2.stderr))
+    edge_point(prim, net, "portshare.ko: after acl del, its first address "
+               "is denied again", [denied_from("10.77.2.0")])
 
 
 def run(ko):
@@ -783,6 +1113,7 @@ def run(ko):
             test_limits()
             test_fig3()
             test_privileges()
+        test_acl_edges(ko)
         test_failover(ko)
     except Exception:                   # a failed point, not a lost plan
         ok(False, f"{name}: the tests stopped early", traceback.format_exc())

@@ -5,6 +5,7 @@
  * the acl, of which those with third_party may register other addresses; and
  * a per-source rate limit (an IPv4 address or an IPv6 /64, hashed into
  * 256 buckets), reg_burst requests at once and reg_rate per second after.
+ * The prefix match is the module's own, kmod/acl_match.c.
  */
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -12,7 +13,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../kmod/acl_match.h"
 #include "primary.h"
+
+_Static_assert(PS_ACL_INET == PORTSHARE_FAMILY_INET, "acl_match.h families");
+_Static_assert(PS_ACL_INET6 == PORTSHARE_FAMILY_INET6, "acl_match.h families");
 
 #define OWN_REFRESH_NS	2000000000LL
 #define NSEC		1000000000ULL
@@ -23,32 +28,6 @@ static int64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static bool prefix_match(const struct portshare_addr *net, unsigned int len,
-			 const struct portshare_addr *a)
-{
-	unsigned int full = len / 8, rest = len % 8;
-	uint8_t mask;
-
-	if (net->family != a->family || memcmp(net->addr, a->addr, full))
-		return false;
-	if (!rest)
-		return true;
-	mask = (uint8_t)(0xff << (8 - rest));
-	return (net->addr[full] & mask) == (a->addr[full] & mask);
-}
-
-/* Are the bits of @net beyond @len all zero? */
-static bool host_bits_clear(const struct portshare_addr *net, unsigned int len)
-{
-	struct portshare_addr masked = { .family = net->family };
-
-	memcpy(masked.addr, net->addr, len / 8);
-	if (len % 8)
-		masked.addr[len / 8] = net->addr[len / 8] &
-				       (uint8_t)(0xff << (8 - len % 8));
-	return portshare_addr_equal(&masked, net);
 }
 
 int portshare_primary_acl_add(struct portshare_primary *pri,
@@ -66,7 +45,7 @@ int portshare_primary_acl_add(struct portshare_primary *pri,
 		return PORTSHARE_E_INVALID;
 	if (prefix_len > max)
 		return PORTSHARE_E_INVALID;
-	if (!host_bits_clear(net, prefix_len))
+	if (!ps_acl_net_valid(net->family, net->addr, prefix_len))
 		return PORTSHARE_E_HOST_BITS;
 	if (pri->nacl == PORTSHARE_PRIMARY_MAX_ACL)
 		return PORTSHARE_E_TABLE_FULL;
@@ -148,7 +127,8 @@ bool pri_acl_allows(struct portshare_primary *pri,
 
 	*third_party = false;
 	for (i = 0; i < pri->nacl; i++) {
-		if (!prefix_match(&pri->acl[i].net, pri->acl[i].prefix, src))
+		if (!ps_acl_match(pri->acl[i].net.family, pri->acl[i].net.addr,
+				  pri->acl[i].prefix, src->family, src->addr))
 			continue;
 		allowed = true;
 		*third_party |= pri->acl[i].third_party;

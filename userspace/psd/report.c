@@ -80,7 +80,10 @@ static void dump_sec(const struct portshare_list_entry *s)
 	fputc('\n', stderr);
 }
 
-/* SIGUSR1: every port's counters and every secondary's. */
+/*
+ * SIGUSR1: every port's counters and every secondary's, then one line
+ * that says the dump is complete (scripts wait for it).
+ */
 void psd_dump_stats(const struct psd *d)
 {
 	uint16_t ports[PORTSHARE_PRIMARY_MAX_PORTS];
@@ -99,4 +102,5 @@ void psd_dump_stats(const struct psd *d)
 							&sec))
 				dump_sec(&sec);
 	}
+	psd_log("end of counters");
 }

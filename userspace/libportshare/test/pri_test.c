@@ -22,6 +22,19 @@
 
 #define LO	"127.0.0.1"
 
+/*
+ * realloc() as the library sees it (linked with -Wl,--wrap=realloc):
+ * fails while fail_realloc is set, for "403 ERROR. Out of Resources".
+ */
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+static bool fail_realloc;
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return fail_realloc ? NULL : __real_realloc(p, n);
+}
+
 static struct portshare_addr addr_of(const char *text)
 {
 	struct portshare_addr a;
@@ -209,6 +222,42 @@ static void test_acl(void)
 	snprintf(want, sizeof(want), "100 OK 127.0.0.3 %u", r);
 	OK(is(ask_to(pri, p, "198.51.100.1", 5555, "127.0.0.3", req), want),
 	   "registering itself, the primary address is the one asked");
+	/* portshare(7): an entry matches only sources of its own family */
+	snprintf(req, sizeof(req), "ADD ::ffff:192.0.2.7 %u 6002", p);
+	OK(is(ask_to(pri, p, "::ffff:192.0.2.7", 5555, "::1", req),
+	      "(silence)") &&
+	   reg_counter(pri, p, PORTSHARE_REG_DENIED) == 2,
+	   "an IPv4-mapped source is not in the IPv4 entry 192.0.2.0/24");
+	portshare_primary_close(pri);
+
+	pri = primary(64, 0, 1);
+	p = add_free_port(pri);
+	net = addr_of("::ffff:192.0.2.0");
+	OK(portshare_primary_acl_add(pri, &net, 120, false) == 0,
+	   "acl add ::ffff:192.0.2.0/120");
+	snprintf(req, sizeof(req), "ADD 192.0.2.7 %u 6001", p);
+	OK(is(ask(pri, p, "192.0.2.7", 5555, req), "(silence)") &&
+	   reg_counter(pri, p, PORTSHARE_REG_DENIED) == 1,
+	   "an IPv4 source is not in the IPv6 entry ::ffff:192.0.2.0/120");
+	portshare_primary_close(pri);
+}
+
+/* The list cannot grow: 403 Out of Resources, nothing changes. */
+static void test_out_of_resources(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), r = (uint16_t)(p + 13000);
+	char req[128], ok_reply[64];
+
+	snprintf(req, sizeof(req), "ADD " LO " %u 6000", p);
+	fail_realloc = true;
+	OK(is(ask(pri, p, LO, 5555, req), "403 ERROR. Out of Resources") &&
+	   nsecs(pri, p) == 0 && reg_counter(pri, p, PORTSHARE_REG_ERRORS) == 1,
+	   "no memory for the list: 403 Out of Resources, nothing added");
+	fail_realloc = false;
+	snprintf(ok_reply, sizeof(ok_reply), "100 OK " LO " %u", r);
+	OK(is(ask(pri, p, LO, 5555, req), ok_reply) && nsecs(pri, p) == 1,
+	   "with memory again, the same ADD is added");
 	portshare_primary_close(pri);
 }
 
@@ -587,6 +636,7 @@ int main(void)
 	test_add_drop();
 	test_acl();
 	test_acl_bad_input();
+	test_out_of_resources();
 	test_cap_and_rate();
 	test_request_bad_input();
 	test_copies_received();
