@@ -178,6 +178,10 @@ int psnl_show_flush(void);
 int psnl_show(struct psnl *ps, uint8_t cmd, uint16_t port,
 	      void (*format)(const struct psnl_record *rec));
 
+/* prometheus.c: stats --prometheus */
+int psnl_prometheus(const struct psnl *ps, const struct psnl_records *ports,
+		    const struct psnl_records *secs);
+
 /* netns.c: -n NAME */
 int psnl_netns_enter(const char *name, int *saved);
 int psnl_netns_return(int saved);

@@ -2,7 +2,9 @@
 /*
  * libFuzzer target: arbitrary bytes as the attributes of a portshare
  * reply or event, decoded by record.c and printed by format.c in text
- * and JSON.  This is everything psnl does with what the kernel sends.
+ * and JSON, and by prometheus.c as metrics (with a namespace label that
+ * needs escaping).  This is everything psnl does with what the kernel
+ * sends.
  *
  *	make -C userspace fuzz && build/fuzz/psnl-fuzz-record -max_total_time=60
  */
@@ -31,6 +33,17 @@ static void print_all(const struct psnl_record *rec, bool json)
 	}
 }
 
+/* The record as a port with itself as its one secondary. */
+static void print_metrics(const struct psnl_record *rec)
+{
+	struct psnl ps = { .netns = "fuzz\\ns\"\n" };
+	struct psnl_records one = {
+		.v = (struct psnl_record *)rec, .len = 1, .cap = 1,
+	};
+
+	psnl_prometheus(&ps, &one, &one);
+}
+
 /* The first byte is the command, the rest the attributes. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -49,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (psnl_record_parse(nlh, &rec) == 0) {
 		print_all(&rec, false);
 		print_all(&rec, true);
+		print_metrics(&rec);
 	}
 	free(nlh);
 	return 0;
