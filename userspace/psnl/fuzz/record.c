@@ -19,6 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void print_all(const struct psnl_record *rec, bool json)
 {
+	static const struct psnl_event_meta meta = {
+		.time = "2026-12-01T00:00:00.000000000Z",
+		.netns = "fuzz\"ns",
+	};
+
 	print_init(json, json);
 	print_begin_list();
 	psnl_format_port(rec);
@@ -28,7 +33,7 @@ static void print_all(const struct psnl_record *rec, bool json)
 	print_end_list();
 	if (psnl_event_name(rec->cmd)) {
 		print_begin_line();
-		psnl_format_event(rec);
+		psnl_format_event(rec, &meta);
 		print_end_line();
 	}
 }
