@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 BIN = os.environ.get("PS_BIN", os.path.join(TOP, "build/bin"))
@@ -268,15 +269,20 @@ def main():
     print("TAP version 13")
     # psd started as root writes as nobody: a directory anyone may write
     tmp = tempfile.mkdtemp(prefix="psd-metrics-", dir="/tmp")
+    sub = tempfile.mkdtemp(prefix="psd-metrics-", dir="/tmp")
     os.chmod(tmp, 0o1777)
+    os.chmod(sub, 0o1777)
     try:
-        test_counters(tmp)
-        sub = tempfile.mkdtemp(prefix="interval-", dir=tmp)
-        os.chmod(sub, 0o1777)
-        test_interval(sub)
-        test_errors(tmp)
+        for test, where in ((test_counters, tmp), (test_interval, sub),
+                            (test_errors, tmp)):
+            try:
+                test(where)
+            except Exception:       # a failed point, not a lost plan
+                ok(False, f"{test.__name__}: stopped early",
+                   traceback.format_exc())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(sub, ignore_errors=True)
     print(f"1..{NTEST}")
     print(f"# {NTEST - NFAIL} passed, {NFAIL} failed")
     return 1 if NFAIL else 0
