@@ -95,9 +95,9 @@ expect()
 	want=$(printf '%s\n' "$@" | sed '/^$/d' | LC_ALL=C sort)
 	got=$(complete_line "$line")
 	if [ "$got" = "$want" ]; then
-		ok 0 "'$line' completes to: $(echo $want)"
+		ok 0 "'$line' completes to: ${want//$'\n'/ }"
 	else
-		ok 1 "'$line' completes to: $(echo $want)"
+		ok 1 "'$line' completes to: ${want//$'\n'/ }"
 		{ echo "expected:"; echo "$want"; echo "got:"; echo "$got"; } | diag
 	fi
 }
@@ -119,7 +119,7 @@ offers()
 	done
 	[ ${#missing[@]} = 0 ]
 	ok $? "'$line' offers $*"
-	[ ${#missing[@]} = 0 ] || echo "missing: ${missing[*]}; got: $(echo $got)" | diag
+	[ ${#missing[@]} = 0 ] || echo "missing: ${missing[*]}; got: ${got//$'\n'/ }" | diag
 }
 
 test_static()
@@ -208,7 +208,7 @@ test_help_drift()
 			offers "$pos " "$kw"
 			alt=${words[i + 1]:-}
 			alt=${alt%]}
-			[[ $w == *] || $alt == "" ]] && continue
+			[[ $w == *"]" || -z $alt ]] && continue
 			# shellcheck disable=SC2046 # literal alternatives
 			offers "$pos $kw " $(tr '|' '\n' <<<"$alt" | grep -E '^[a-z]')
 		done
