@@ -60,22 +60,22 @@ prom_check()
 # The samples every run must have, with LABELS before port="...".
 expect_args()
 {
-	local l=$1 raw encap
+	local pre=$1 sraw senc
 
-	raw="${l}port=\"162\",secondary=\"127.0.0.1\",data_port=\"9001\",mode=\"raw\""
-	encap="${l}port=\"162\",secondary=\"127.0.0.1\",data_port=\"9002\",mode=\"encap\""
+	sraw="${pre}port=\"162\",secondary=\"127.0.0.1\",data_port=\"9001\",mode=\"raw\""
+	senc="${pre}port=\"162\",secondary=\"127.0.0.1\",data_port=\"9002\",mode=\"encap\""
 	printf -- '--expect\n%s\n' \
-		"portshare_port_datagrams_received_total{${l}port=\"162\"}=6" \
-		"portshare_port_datagrams_shared_total{${l}port=\"162\"}=6" \
-		"portshare_port_secondaries{${l}port=\"162\"}=2" \
-		"portshare_port_secondaries{${l}port=\"427\"}=0" \
-		"portshare_secondary_copies_total{$raw}=6" \
-		"portshare_secondary_payload_bytes_total{$raw}=$((5 * 100 + BIG))" \
-		"portshare_secondary_copies_total{$encap}=5" \
-		"portshare_secondary_payload_bytes_total{$encap}=500" \
-		"portshare_secondary_copies_dropped_total{$encap,reason=\"toobig\"}=1" \
-		"portshare_secondary_copies_dropped_total{$raw,reason=\"toobig\"}=0" \
-		"portshare_secondary_up{$encap}=1"
+		"portshare_port_datagrams_received_total{${pre}port=\"162\"}=6" \
+		"portshare_port_datagrams_shared_total{${pre}port=\"162\"}=6" \
+		"portshare_port_secondaries{${pre}port=\"162\"}=2" \
+		"portshare_port_secondaries{${pre}port=\"427\"}=0" \
+		"portshare_secondary_copies_total{$sraw}=6" \
+		"portshare_secondary_payload_bytes_total{$sraw}=$((5 * 100 + BIG))" \
+		"portshare_secondary_copies_total{$senc}=5" \
+		"portshare_secondary_payload_bytes_total{$senc}=500" \
+		"portshare_secondary_copies_dropped_total{$senc,reason=\"toobig\"}=1" \
+		"portshare_secondary_copies_dropped_total{$sraw,reason=\"toobig\"}=0" \
+		"portshare_secondary_up{$senc}=1"
 }
 
 test_traffic()
