@@ -4,8 +4,9 @@
 # KSRC and BUILD it uses.
 #
 # make install        the module (then depmod), the tools, the man pages,
-#                     /etc/modprobe.d/portshare.conf, /etc/portshare.conf
-#                     and portshare.service
+#                     psnl's bash completion, /etc/modprobe.d/portshare.conf,
+#                     /etc/portshare.conf, portshare.service and
+#                     portshare-metrics.{service,timer}
 # make uninstall      remove them again; config files only if unchanged
 # make dkms-install   /usr/src/portshare-VERSION, then dkms add + install
 #                     for every supported kernel (KVER=... for one)
@@ -18,8 +19,9 @@
 # DKMS source tree, which `make install` does not install).
 #
 # DESTDIR stages everything below a directory (no depmod, ldconfig or
-# systemctl then). PREFIX (default /usr/local) places the tools, man pages
-# and the unit; psnl goes to PREFIX/sbin, like ip(8), since its commands
+# systemctl then). PREFIX (default /usr/local) places the tools, man pages,
+# the bash completion (PREFIX/share/bash-completion/completions, where
+# bash-completion looks for /usr and /usr/local) and the units; psnl goes to PREFIX/sbin, like ip(8), since its commands
 # that change anything need CAP_NET_ADMIN. Files that only work in one
 # place ignore PREFIX: the module goes to /lib/modules/KVER/extra and the
 # configuration to /etc, where modprobe and systemd look for it.
@@ -34,6 +36,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 MODDIR ?= /lib/modules
 MODSUBDIR ?= extra
@@ -55,7 +58,10 @@ DKMS ?= dkms
 #                          portshare.pc is relocatable (${pcfiledir}), so it
 #                          holds for any PREFIX with the default LIBDIR,
 #                          INCLUDEDIR and PKGCONFIGDIR
-# Man pages need no entry: every docs/NAME.SECTION is installed.
+#   COMPLETIONS            bash completions, dist/bash-completion/COMMAND
+# Man pages need no entry: every docs/NAME.SECTION is installed; nor do
+# units: every dist/NAME.service.in and dist/NAME.timer.in is installed as
+# UNITDIR/NAME.service or .timer, @SBINDIR@ filled in.
 SBIN_PROGS := psnl psd
 BIN_PROGS := psrecv
 LIBS := libportshare.a libportshare.so libportshare.so.1 libportshare.so.1.0.0
@@ -63,10 +69,12 @@ HEADERS := userspace/libportshare/include/portshare.h
 UAPI_HEADERS := uapi/linux/portshare.h
 PCFILES := $(BUILD)/lib/pkgconfig/portshare.pc
 MANPAGES := $(sort $(wildcard docs/*.[1-8]))
+COMPLETIONS := dist/bash-completion/psnl
+UNIT_SRCS := $(sort $(wildcard dist/*.service.in dist/*.timer.in))
 
 CONFIGS := dist/modprobe.d/portshare.conf:$(SYSCONFDIR)/modprobe.d/portshare.conf \
 	dist/portshare.conf:$(SYSCONFDIR)/portshare.conf
-UNIT := $(UNITDIR)/portshare.service
+UNITS := $(patsubst dist/%.in,$(UNITDIR)/%,$(UNIT_SRCS))
 DKMS_TREE := $(DKMSSRCDIR)/portshare-$(PKG_VERSION)
 
 # Real installs tell the system about new files; staged ones leave that to
@@ -130,6 +138,10 @@ install-tools: userspace $(addprefix $(BUILD)/lib/,$(LIBS))
 		d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
 		echo "  INSTALL $$d/$${m##*/}"; \
 		install -D -m 0644 $$m $$d/$${m##*/}; \
+	done; \
+	for c in $(COMPLETIONS); do \
+		echo "  INSTALL $(DESTDIR)$(COMPLETIONDIR)/$${c##*/}"; \
+		install -D -m 0644 $$c $(DESTDIR)$(COMPLETIONDIR)/$${c##*/}; \
 	done
 	@if [ -n "$(LIVE)" ] && [ -n "$(LIBS)" ]; then ldconfig; fi
 
@@ -140,7 +152,8 @@ uninstall-tools:
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(HEADERS))) \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(patsubst uapi/%,%,$(UAPI_HEADERS))) \
 		$(addprefix $(DESTDIR)$(PKGCONFIGDIR)/,$(notdir $(PCFILES))) \
-		$(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))); do \
+		$(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+		$(addprefix $(DESTDIR)$(COMPLETIONDIR)/,$(notdir $(COMPLETIONS))); do \
 		if [ -e $$f ] || [ -L $$f ]; then echo "  RM      $$f"; rm -f $$f; fi; \
 	done
 	@if [ -n "$(LIVE)" ] && [ -n "$(LIBS)" ]; then ldconfig; fi
@@ -158,10 +171,13 @@ install-config:
 			install -m 0644 $$src $$dst.dist; \
 		fi; \
 	done
-	@echo "  INSTALL $(DESTDIR)$(UNIT)"
 	@install -d $(DESTDIR)$(UNITDIR)
-	@sed 's|@SBINDIR@|$(SBINDIR)|g' dist/portshare.service.in >$(DESTDIR)$(UNIT).tmp
-	@chmod 0644 $(DESTDIR)$(UNIT).tmp && mv $(DESTDIR)$(UNIT).tmp $(DESTDIR)$(UNIT)
+	@set -e; for u in $(UNIT_SRCS); do \
+		dst=$(DESTDIR)$(UNITDIR)/$${u#dist/}; dst=$${dst%.in}; \
+		echo "  INSTALL $$dst"; \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' $$u >$$dst.tmp; \
+		chmod 0644 $$dst.tmp && mv $$dst.tmp $$dst; \
+	done
 	@if [ -n "$(LIVE)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 uninstall-config:
@@ -172,7 +188,9 @@ uninstall-config:
 		if cmp -s $$src $$dst; then echo "  RM      $$dst"; rm -f $$dst; \
 		else echo "  KEEP    $$dst (changed from the example)"; fi; \
 	done
-	@if [ -e $(DESTDIR)$(UNIT) ]; then echo "  RM      $(DESTDIR)$(UNIT)"; rm -f $(DESTDIR)$(UNIT); fi
+	@for u in $(addprefix $(DESTDIR),$(UNITS)); do \
+		if [ -e $$u ]; then echo "  RM      $$u"; rm -f $$u; fi; \
+	done
 	@if [ -n "$(LIVE)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 # ---- DKMS ----------------------------------------------------------------

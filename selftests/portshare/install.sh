@@ -32,7 +32,9 @@ STAGE=$PS_TMP/stage
 SAVED=$PS_TMP/saved-modules
 # /etc and /usr/local files installed into this guest's root by a test
 LIVE_FILES=(/etc/portshare.conf /etc/modprobe.d/portshare.conf
-	/usr/local/sbin/psnl /usr/local/lib/systemd/system/portshare.service)
+	/usr/local/sbin/psnl /usr/local/lib/systemd/system/portshare.service
+	/usr/local/lib/systemd/system/portshare-metrics.service
+	/usr/local/lib/systemd/system/portshare-metrics.timer)
 
 # The state the examples in dist/ describe once their commands are
 # uncommented: ports=161,427 max_secondaries=32 from modprobe.d, the rest
@@ -77,10 +79,14 @@ files_in()
 	(cd "$1" && find . ! -type d) | sed 's,^\./,,' | LC_ALL=C sort
 }
 
+# The systemd units: portshare.service, portshare-metrics.{service,timer}.
+UNITS=(portshare-metrics.service portshare-metrics.timer portshare.service)
+
 # What `make install` must install below DESTDIR with prefix $1, unit
 # directory $2, for the kernels $3...: the module, psnl, psd, psrecv,
 # libportshare (static, shared with its soname links, headers, .pc), every
-# man page in docs/, the two configuration files and the unit.
+# man page in docs/, psnl's bash completion, the two configuration files
+# and the units.
 expected_files()
 {
 	local prefix=${1#/} unitdir=${2#/} k m l
@@ -102,9 +108,10 @@ expected_files()
 		for m in "$PS_REPO"/docs/*.[1-8]; do
 			echo "$prefix/share/man/man${m##*.}/${m##*/}"
 		done
+		echo "$prefix/share/bash-completion/completions/psnl"
 		echo "etc/modprobe.d/portshare.conf"
 		echo "etc/portshare.conf"
-		echo "$unitdir/portshare.service"
+		printf "$unitdir/%s\n" "${UNITS[@]}"
 	} | LC_ALL=C sort
 }
 
@@ -147,6 +154,11 @@ test_destdir_install()
 		fail "/etc/portshare.conf is not the example"
 	assert_grep -F "ExecStart=/usr/local/sbin/psnl -b /etc/portshare.conf" \
 		"$STAGE/usr/local/lib/systemd/system/portshare.service" "the unit"
+	assert_grep -F "/usr/local/sbin/psnl stats --prometheus" \
+		"$STAGE/usr/local/lib/systemd/system/portshare-metrics.service" "the metrics unit"
+	cmp -s "$PS_REPO/dist/bash-completion/psnl" \
+		"$STAGE/usr/local/share/bash-completion/completions/psnl" ||
+		fail "the installed bash completion is not dist/bash-completion/psnl"
 }
 
 test_prefix()
@@ -232,14 +244,16 @@ fixture_dir()
 	fi
 }
 
-# Nothing of portshare left after removal: no path that names it, no
-# modules.dep that lists it.
+# Nothing of portshare left after removal: no path that names it or one
+# of its tools (the bash completion is just "psnl"), no modules.dep that
+# lists it.
 assert_nothing_left()
 {
 	local left=$FIX/$1/left
 
 	[ -d "$left" ] || fail "$1: no snapshot after removal"
-	(cd "$left" && find . -iname '*portshare*') >"$PS_TMP/left"
+	(cd "$left" && find . \( -iname '*portshare*' -o -name 'psnl*' \
+		-o -name 'psd*' -o -name 'psrecv*' \)) >"$PS_TMP/left"
 	find "$left" -name modules.dep -exec grep -l portshare {} + >>"$PS_TMP/left" 2>/dev/null || true
 	assert_empty "$PS_TMP/left" "$1: left behind after removal"
 }
@@ -411,10 +425,11 @@ test_deb_contents()
 	deb_files "$DEB_DIR/portshare-tools_${VERSION}_$arch.deb" >"$PS_TMP/got"
 	assert_text "$PS_TMP/got" "$({
 		echo etc/portshare.conf
-		echo lib/systemd/system/portshare.service
+		printf 'lib/systemd/system/%s\n' "${UNITS[@]}"
 		echo usr/bin/psrecv
 		echo usr/sbin/psd
 		echo usr/sbin/psnl
+		echo usr/share/bash-completion/completions/psnl
 		echo usr/share/doc/portshare-tools/changelog.gz
 		echo usr/share/doc/portshare-tools/copyright
 		for m in "$PS_REPO"/docs/*.[1-8]; do
@@ -443,7 +458,7 @@ run_test "PREFIX places tools, man pages and unit" test_prefix
 run_test "a changed /etc/portshare.conf survives install and uninstall" test_config_survives
 run_test "make uninstall DESTDIR= leaves nothing" test_destdir_uninstall
 run_test "make install on the host: files and depmod" test_system_install
-run_test "systemd-analyze verify accepts portshare.service" test_unit_verify
+run_test "systemd-analyze verify accepts portshare.service and portshare-metrics.{service,timer}" test_unit_verify
 run_test "make uninstall on the host leaves nothing" test_system_uninstall
 run_test "portshare.service ExecStart applies the example configuration" test_unit_applies_example
 run_test "portshare.service ExecStop unloads the module" test_unit_stop

@@ -21,7 +21,8 @@
 # What it tests: port add / port del, secondary add / drop (reason netlink),
 # SHUTDOWN and the purge of the list on port del (reason shutdown),
 # auto-designation by `psnl add`, that refused requests emit nothing, and
-# that the JSON lines carry the documented "event" and "reason" values.
+# that the JSON lines carry the documented "time", "netns", "event" and
+# "reason" values.
 # Events of the ports= module parameter happen at load, before a monitor
 # can run, so they are not tested here.
 
@@ -75,12 +76,14 @@ marker_once()
 }
 
 # mon_start NAME [PSNL OPTIONS]: monitor into $PS_TMP/NAME, synced.
+# MON_CMD, if set, runs the monitor instead of "psnl -n $NS".
 mon_start()
 {
 	local name=$1
 	shift
 
-	psnl -n "$NS" "$@" monitor >"$PS_TMP/$name" 2>"$PS_TMP/$name.err" &
+	echo "${EPOCHREALTIME/,/.}" >"$PS_TMP/$name.start"
+	${MON_CMD:-psnl -n "$NS"} "$@" monitor >"$PS_TMP/$name" 2>"$PS_TMP/$name.err" &
 	MON_PID=$!
 	echo "$MON_PID" >>"$PS_TMP/pids"
 	marker "$PS_TMP/$name" 65001
@@ -135,15 +138,29 @@ events_are()
 }
 
 # json_events_are NAME PY_LIST: every line of the monitor's output is a
-# JSON object, and those between the markers are exactly PY_LIST.
+# JSON object that starts with "time" (RFC 3339, UTC, ns, between the
+# monitor's start and now) and "netns" ($NS), and those between the
+# markers are, without these two, exactly PY_LIST.
 json_events_are()
 {
-	if ! python3 - "$PS_TMP/$1.events" "$2" "$PS_TMP/$1" >"$PS_TMP/jsondiag" 2>&1 <<'EOF'
-import json, sys
+	if ! python3 - "$PS_TMP/$1.events" "$2" "$PS_TMP/$1" "$NS" \
+		"$(<"$PS_TMP/$1.start")" >"$PS_TMP/jsondiag" 2>&1 <<'EOF'
+import datetime, json, re, sys, time
+start, now = float(sys.argv[5]), time.time()
 # every line the monitor printed is one JSON object, markers included
 for l in open(sys.argv[3]).read().splitlines():
-    assert isinstance(json.loads(l), dict), l
+    o = json.loads(l)
+    assert isinstance(o, dict), l
+    assert list(o)[:3] == ["time", "netns", "event"], l
+    assert o["netns"] == sys.argv[4], l
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{9})Z", o["time"])
+    assert m, l
+    t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(
+        tzinfo=datetime.timezone.utc).timestamp() + int(m.group(2)) / 1e9
+    assert start - 1 <= t <= now + 1, (start, t, now, l)
 got = [json.loads(l) for l in open(sys.argv[1]).read().splitlines() if l]
+for g in got:
+    del g["time"], g["netns"]
 # every counter, zero: of a port (P0), its registration port (R0), a
 # secondary (S0)
 P0 = dict.fromkeys(["rx", "shared", "err_csum", "err_malformed", "err_gso",
@@ -238,6 +255,21 @@ test_json()
 	 "max_secondaries": 64, "secondaries": 0, "stats": PR0}]'
 }
 
+# Without -n the namespace is named as "ip netns identify" names it.
+test_json_own_netns()
+{
+	new_ns
+	MON_CMD="ip netns exec $NS psnl" mon_start own -j
+	cmd_ok p add 427 10.0.0.5
+	mon_stop own
+	json_events_are own '[
+	{"event": "port_add", "reason": "netlink", "port": 427, "reg_port": 13427,
+	 "max_secondaries": 64, "secondaries": 0, "stats": PR0},
+	{"event": "sec_add", "reason": "netlink", "port": 427, "family": "inet",
+	 "addr": "10.0.0.5", "data_port": 13427, "mode": "encap", "sample": 1,
+	 "stats": S0}]'
+}
+
 test_auto_designate()
 {
 	new_ns
@@ -290,10 +322,11 @@ drop 427 10.0.0.5:13427 reason shutdown
 port del 427"
 }
 
-ktap_plan 5
+ktap_plan 6
 require_portshare
 run_test "text monitor: port, secondary and shutdown events" test_text
-run_test "JSON monitor: one object per line, event and reason" test_json
+run_test "JSON monitor: one object per line, time, netns, event and reason" test_json
+run_test "JSON monitor without -n: netns is the name of its own namespace" test_json_own_netns
 run_test "add of an undesignated port: port add, then add" test_auto_designate
 run_test "refused requests emit no events" test_refused_silent
 run_test "two monitors see the same events" test_two_monitors

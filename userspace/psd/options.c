@@ -17,7 +17,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: psd [-v] [-m MAX] [-a NET[/LEN][,third-party]]...\n"
 	      "           [-s PORT,ADDR,DATAPORT[,MODE]]... [--reg-rate N] [--reg-burst N]\n"
-	      "           [--ready-fd FD] [-u USER] PORT[:REGPORT]...\n"
+	      "           [--ready-fd FD] [-u USER] [--metrics-file PATH [--metrics-interval S]]\n"
+	      "           PORT[:REGPORT]...\n"
 	      "Be the primary of each contested PORT: bind it, then its registration port\n"
 	      "(PORT + 13000 unless given), answer ADD and DROP there and send every\n"
 	      "secondary a copy of every datagram. See psd(8).\n", f);
@@ -248,7 +249,10 @@ static int check_statics(const struct psd *d)
 	return 0;
 }
 
-enum { OPT_RATE = 256, OPT_BURST, OPT_READY };
+enum {
+	OPT_RATE = 256, OPT_BURST, OPT_READY, OPT_METRICS_FILE,
+	OPT_METRICS_INTERVAL,
+};
 
 static const struct option lopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
@@ -259,6 +263,8 @@ static const struct option lopts[] = {
 	{ "reg-rate", required_argument, NULL, OPT_RATE },
 	{ "reg-burst", required_argument, NULL, OPT_BURST },
 	{ "ready-fd", required_argument, NULL, OPT_READY },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -293,6 +299,11 @@ static bool number_option(struct psd *d, int c)
 			return false;
 		d->opts.reg_burst = (unsigned int)v;
 		return true;
+	case OPT_METRICS_INTERVAL:
+		if (!num(optarg, 1, 86400, &v))
+			return false;
+		d->metrics_interval = (unsigned int)v;
+		return true;
 	}
 	if (!num(optarg, 0, INT32_MAX, &v))
 		return false;
@@ -303,6 +314,7 @@ static bool number_option(struct psd *d, int c)
 static int options(struct psd *d, int argc, char **argv)
 {
 	int c, na = 0, ns = 0;
+	bool interval = false;
 
 	while ((c = getopt_long(argc, argv, "vm:a:s:u:h", lopts, NULL)) != -1) {
 		switch (c) {
@@ -318,14 +330,23 @@ static int options(struct psd *d, int argc, char **argv)
 		case 'u':
 			d->user = optarg;
 			break;
+		case OPT_METRICS_FILE:
+			if (!*optarg) {
+				bad_value(c);
+				return -1;
+			}
+			d->metrics_file = optarg;
+			break;
 		case 'm':
 		case OPT_RATE:
 		case OPT_BURST:
 		case OPT_READY:
+		case OPT_METRICS_INTERVAL:
 			if (!number_option(d, c)) {
 				bad_value(c);
 				return -1;
 			}
+			interval |= c == OPT_METRICS_INTERVAL;
 			break;
 		case 'h':
 			usage(stdout);
@@ -334,6 +355,10 @@ static int options(struct psd *d, int argc, char **argv)
 			usage(stderr);
 			return -1;
 		}
+	}
+	if (interval && !d->metrics_file) {
+		psd_log("--metrics-interval: give --metrics-file PATH too");
+		return -1;
 	}
 	return 0;
 }

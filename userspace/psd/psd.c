@@ -2,9 +2,10 @@
 /*
  * psd: the userspace primary.  Setup in the order of FIG. 3 (bind, then
  * drop privileges, then tell --ready-fd), then one epoll loop over the
- * primary's descriptor and a signalfd (SIGTERM and SIGINT: SHUTDOWN to
- * every secondary, then exit; SIGUSR1: counters to stderr).  See
- * docs/psd.8.
+ * primary's descriptor, a signalfd (SIGTERM and SIGINT: SHUTDOWN to
+ * every secondary, then exit; SIGUSR1: counters to stderr and to the
+ * --metrics-file) and, with --metrics-file, a timer that rewrites that
+ * file.  See docs/psd.8.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,11 +14,12 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "psd.h"
 
-enum { TAG_PRIMARY, TAG_SIGNAL };
+enum { TAG_PRIMARY, TAG_SIGNAL, TAG_METRICS };
 
 static int sig_open(struct psd *d, int epfd)
 {
@@ -37,15 +39,65 @@ static int sig_open(struct psd *d, int epfd)
 	return 0;
 }
 
+/* Rewrite --metrics-file; log when writing starts or stops failing. */
+static int metrics_update(struct psd *d)
+{
+	int err = psd_metrics_write(d);
+
+	if (err && err != d->metrics_err)
+		psd_log("cannot write --metrics-file %s: %s (psd runs as uid %u: its directory must be writable by it)",
+			d->metrics_file, strerror(-err),
+			(unsigned int)geteuid());
+	else if (!err && d->metrics_err)
+		psd_log("--metrics-file %s: written again", d->metrics_file);
+	d->metrics_err = err;
+	return err;
+}
+
+/* Write --metrics-file now and every --metrics-interval seconds. */
+static int metrics_start(struct psd *d, int epfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = TAG_METRICS };
+	struct itimerspec its = {
+		.it_value.tv_sec = d->metrics_interval,
+		.it_interval.tv_sec = d->metrics_interval,
+	};
+
+	if (!d->metrics_file)
+		return 0;
+	if (metrics_update(d))
+		return -1;
+	d->metrics_timer = timerfd_create(CLOCK_MONOTONIC,
+					  TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->metrics_timer < 0 ||
+	    timerfd_settime(d->metrics_timer, 0, &its, NULL) ||
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, d->metrics_timer, &ev)) {
+		psd_log("--metrics-interval timer: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void on_metrics_timer(struct psd *d)
+{
+	uint64_t expirations;
+
+	if (read(d->metrics_timer, &expirations, sizeof(expirations)) ==
+	    sizeof(expirations))
+		metrics_update(d);
+}
+
 /* Return: true to go on, false on SIGTERM or SIGINT. */
 static bool on_signal(struct psd *d)
 {
 	struct signalfd_siginfo si;
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1)
+		if (si.ssi_signo == SIGUSR1) {
 			psd_dump_stats(d);
-		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			if (d->metrics_file)
+				metrics_update(d);
+		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 			return false;
 	}
 	return true;
@@ -53,16 +105,18 @@ static bool on_signal(struct psd *d)
 
 static int loop(struct psd *d, int epfd)
 {
-	struct epoll_event ev[2];
+	struct epoll_event ev[3];
 	int n, i;
 
 	for (;;) {
-		n = epoll_wait(epfd, ev, 2, -1);
+		n = epoll_wait(epfd, ev, 3, -1);
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.u32 == TAG_PRIMARY)
 				portshare_primary_dispatch(d->pri, 0);
+			else if (ev[i].data.u32 == TAG_METRICS)
+				on_metrics_timer(d);
 			else if (!on_signal(d))
 				return 0;
 		}
@@ -150,13 +204,20 @@ static int setup(struct psd *d, int epfd)
 		return 2;
 	if (psd_drop_privileges(d->user, d->verbose))
 		return 1;
+	if (metrics_start(d, epfd))
+		return 1;
 	ready(d);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static struct psd d = { .ready_fd = -1, .sigfd = -1 };
+	static struct psd d = {
+		.ready_fd = -1,
+		.sigfd = -1,
+		.metrics_interval = PSD_METRICS_INTERVAL,
+		.metrics_timer = -1,
+	};
 	int epfd, ret;
 
 	setvbuf(stderr, NULL, _IOLBF, 0);

@@ -32,7 +32,13 @@ struct psd {
 	int sigfd;
 	int ready_fd;			/* --ready-fd, or -1 */
 	bool verbose;
+	const char *metrics_file;	/* --metrics-file, or NULL */
+	unsigned int metrics_interval;	/* --metrics-interval, seconds */
+	int metrics_timer;		/* timerfd, or -1 */
+	int metrics_err;		/* the last write's result */
 };
+
+#define PSD_METRICS_INTERVAL	15	/* node_exporter's usual scrape */
 
 /* options.c */
 int psd_parse_args(struct psd *d, int argc, char **argv);
@@ -44,6 +50,9 @@ void psd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void psd_log_request(const struct portshare_request_log *log, void *arg);
 void psd_dump_stats(const struct psd *d);
 const char *psd_mode_name(unsigned int mode);
+
+/* metrics.c */
+int psd_metrics_write(const struct psd *d);
 
 /* privileges.c */
 int psd_drop_privileges(const char *user, bool verbose);

@@ -54,12 +54,15 @@ static void dump_port(const struct portshare_port_info *p)
 		" err_loop %" PRIu64 " reg_requests %" PRIu64
 		" reg_ok %" PRIu64 " reg_errors %" PRIu64
 		" reg_denied %" PRIu64 " reg_rate_limited %" PRIu64
+		" reg_not_permitted %" PRIu64 " reg_list_full %" PRIu64
 		" reg_ignored %" PRIu64 "\n", p->port, p->reg_port,
 		p->standalone ? " standalone" : "", p->rx, p->shared,
 		p->err_loop, p->reg[PORTSHARE_REG_REQUESTS],
 		p->reg[PORTSHARE_REG_OK], p->reg[PORTSHARE_REG_ERRORS],
 		p->reg[PORTSHARE_REG_DENIED],
 		p->reg[PORTSHARE_REG_RATE_LIMITED],
+		p->reg[PORTSHARE_REG_NOT_PERMITTED],
+		p->reg[PORTSHARE_REG_LIST_FULL],
 		p->reg[PORTSHARE_REG_IGNORED]);
 }
 

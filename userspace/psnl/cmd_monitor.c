@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * monitor: print events as they happen, one line each (text in command
- * syntax, or one compact JSON object), until SIGINT or SIGTERM.
+ * syntax, or one compact JSON object with the time it was read and the
+ * namespace, for log pipelines), until SIGINT or SIGTERM.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "psnl.h"
 
 static volatile sig_atomic_t stop_requested;
 static bool output_failed;
+static const char *netns_name;	/* -n NAME, or the one psnl runs in */
 
 static void on_stop_signal(int sig)
 {
@@ -20,10 +24,28 @@ static void on_stop_signal(int sig)
 	stop_requested = 1;
 }
 
+/* Now, in RFC 3339 with nanoseconds, UTC: 2026-12-01T10:15:30.123456789Z */
+static void format_now(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t len;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	len = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + len, size - len, ".%09ldZ", ts.tv_nsec);
+}
+
 static void print_event(const struct psnl_record *rec)
 {
+	struct psnl_event_meta meta = { .netns = netns_name };
+	char now[64];
+
+	format_now(now, sizeof(now));
+	meta.time = now;
 	print_begin_line();
-	psnl_format_event(rec);
+	psnl_format_event(rec, &meta);
 	print_end_line();
 	if (ferror(stdout))
 		output_failed = true;
@@ -83,6 +105,7 @@ static int wait_and_print(struct psnl_events *ev, const sigset_t *wait_mask)
 
 static int do_monitor(struct psnl *ps, int argc, char **argv)
 {
+	static char own_netns[NAME_MAX + 1];
 	struct sigaction saved[2];
 	sigset_t wait_mask, saved_mask;
 	struct psnl_events *ev;
@@ -90,6 +113,8 @@ static int do_monitor(struct psnl *ps, int argc, char **argv)
 
 	if (err)
 		return err;
+	netns_name = ps->netns ? ps->netns :
+		     psnl_netns_identify(own_netns, sizeof(own_netns));
 	err = psnl_nl_open(ps);
 	if (err)
 		return err;
@@ -112,6 +137,7 @@ const struct psnl_cmd psnl_cmd_monitor = {
 	.args = "",
 	.help = "print events until interrupted\n"
 		"Ports added and deleted, secondaries added and dropped, and\n"
-		"SHUTDOWNs sent, one line each; with -j one JSON object a line.",
+		"SHUTDOWNs sent, one line each; with -j one JSON object a line,\n"
+		"with the time it was read and the namespace (\"time\", \"netns\").",
 	.handler = do_monitor,
 };

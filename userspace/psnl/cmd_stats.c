@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stats [PORT]: every counter of every contested port (or of PORT) and of
- * its secondaries, zeros included.  Two dumps, secondaries first: with
+ * stats [PORT] [--prometheus]: every counter of every contested port (or
+ * of PORT) and of its secondaries, zeros included; as text, JSON or the
+ * Prometheus text exposition (prometheus.c).  Two dumps, secondaries first: with
  * PORT, the kernel refuses that dump when PORT is not designated, with a
  * message naming it.  Both dumps come in ascending port order.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "psnl.h"
 
@@ -30,7 +32,7 @@ static void print_all(const struct psnl_records *ports,
 	print_end_list();
 }
 
-static int show_stats(struct psnl *ps, uint16_t port)
+static int show_stats(struct psnl *ps, uint16_t port, bool prometheus)
 {
 	struct psnl_records ports = { 0 }, secs = { 0 };
 	int err;
@@ -43,7 +45,9 @@ static int show_stats(struct psnl *ps, uint16_t port)
 		psnl_error("port %u is not designated", port);
 		err = -ENOENT;
 	}
-	if (!err) {
+	if (!err && prometheus) {
+		err = psnl_prometheus(ps, &ports, &secs);
+	} else if (!err) {
 		print_all(&ports, &secs);
 		err = psnl_show_flush();
 	}
@@ -54,25 +58,35 @@ static int show_stats(struct psnl *ps, uint16_t port)
 
 static int do_stats(struct psnl *ps, int argc, char **argv)
 {
+	bool prometheus = false, has_port = false;
 	uint16_t port = 0;
-	int err = 0;
+	int i, err = 0;
 
-	if (argc > 0)
-		err = psnl_parse_port("port", argv[0], &port);
-	if (!err)
-		err = psnl_no_more_args(argc, argv, 1);
+	for (i = 0; i < argc && !err; i++) {
+		if (!strcmp(argv[i], "--prometheus"))
+			err = psnl_once(&prometheus, "--prometheus");
+		else if (!has_port)
+			err = psnl_parse_port("port", argv[i], &port);
+		else
+			err = psnl_no_more_args(argc, argv, i);
+		has_port |= port != 0;
+	}
 	if (err)
 		return err;
-	return show_stats(ps, port);
+	if (prometheus && ps->json)
+		return psnl_usage_error("--prometheus and -j exclude each other: choose one format");
+	return show_stats(ps, port, prometheus);
 }
 
 const struct psnl_cmd psnl_cmd_stats = {
 	.name = "stats",
-	.args = "[PORT]",
+	.args = "[PORT] [--prometheus]",
 	.help = "show every counter of the contested ports, or of PORT\n"
 		"Each port is followed by its secondaries, in the syntax of\n"
 		"\"port list\" and \"list\" (so the output can be fed to psnl -b),\n"
 		"with all counters after the \"#\", zeros included.\n"
+		"With --prometheus, the same counters in the Prometheus text\n"
+		"exposition format (metric names: psnl(8), METRICS).\n"
 		"\n"
 		"Port counters (datagrams):\n"
 		"  rx                 seen on the port\n"

@@ -324,17 +324,32 @@ static void print_shutdown_event(const struct psnl_record *rec)
 	print_stats(rec, port_stats, PRINT_JSON, COUNTERS_ALL);
 }
 
+/* JSON only: "time" and "netns", when the caller knows them. */
+static void print_event_meta(const struct psnl_event_meta *meta)
+{
+	if (!meta)
+		return;
+	print_string(PRINT_JSON, "time", NULL, meta->time);
+	if (meta->netns)
+		print_string(PRINT_JSON, "netns", NULL, meta->netns);
+	else
+		print_null(PRINT_JSON, "netns", NULL, NULL);
+}
+
 /*
  * One event.  The text line is in command syntax (port add, port del,
- * add, drop, shutdown) and has no counters; the JSON object has "event",
- * "reason" when the kernel gives one, and every field the kernel sent,
- * under the keys of the listing objects.
+ * add, drop, shutdown) and has no counters; the JSON object has "time"
+ * and "netns" (from @meta, if given), "event", "reason" when the kernel
+ * gives one, and every field the kernel sent, under the keys of the
+ * listing objects.
  */
-void psnl_format_event(const struct psnl_record *rec)
+void psnl_format_event(const struct psnl_record *rec,
+		       const struct psnl_event_meta *meta)
 {
 	char buf[16];
 
 	open_json_object(NULL);
+	print_event_meta(meta);
 	print_string(PRINT_JSON, "event", NULL, psnl_event_name(rec->cmd));
 	if (HAS(rec, REASON))
 		print_string(PRINT_JSON, "reason", NULL,

@@ -6,12 +6,14 @@
  * names keep resolving where psnl was started, for every batch line alike.
  * A NAME containing "/" is taken as a path, e.g. /proc/PID/ns/net.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "psnl.h"
@@ -69,4 +71,40 @@ int psnl_netns_return(int saved)
 	}
 	close(saved);
 	return err;
+}
+
+/**
+ * psnl_netns_identify() - the name of psnl's own network namespace
+ * @buf: where the name is written
+ * @size: its size
+ *
+ * As "ip netns identify": the entry of /run/netns that is the namespace
+ * psnl runs in.
+ *
+ * Return: @buf, or NULL when no entry is (the initial namespace, say).
+ */
+const char *psnl_netns_identify(char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	struct stat self, st;
+	struct dirent *e;
+	const char *name = NULL;
+	DIR *dir;
+
+	if (stat("/proc/self/ns/net", &self))
+		return NULL;
+	dir = opendir(NETNS_RUN_DIR);
+	if (!dir)
+		return NULL;
+	while (!name && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, e->d_name);
+		if (!stat(path, &st) && st.st_dev == self.st_dev &&
+		    st.st_ino == self.st_ino &&
+		    (size_t)snprintf(buf, size, "%s", e->d_name) < size)
+			name = buf;
+	}
+	closedir(dir);
+	return name;
 }

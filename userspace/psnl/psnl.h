@@ -169,7 +169,14 @@ void psnl_format_secondary(const struct psnl_record *rec);
 void psnl_format_stats(const struct psnl_record *port,
 		       const struct psnl_record *secs, size_t nsecs);
 void psnl_format_acl(const struct psnl_record *rec);
-void psnl_format_event(const struct psnl_record *rec);
+/* When and where an event was seen, for psnl -j monitor. */
+struct psnl_event_meta {
+	const char *time;	/* RFC 3339, UTC, with nanoseconds */
+	const char *netns;	/* the namespace's name, or NULL: none */
+};
+
+void psnl_format_event(const struct psnl_record *rec,
+		       const struct psnl_event_meta *meta);
 
 /* show.c: run a dump and print what it returned as one list */
 int psnl_collect(struct psnl *ps, uint8_t cmd, uint16_t port,
@@ -178,9 +185,14 @@ int psnl_show_flush(void);
 int psnl_show(struct psnl *ps, uint8_t cmd, uint16_t port,
 	      void (*format)(const struct psnl_record *rec));
 
+/* prometheus.c: stats --prometheus */
+int psnl_prometheus(const struct psnl *ps, const struct psnl_records *ports,
+		    const struct psnl_records *secs);
+
 /* netns.c: -n NAME */
 int psnl_netns_enter(const char *name, int *saved);
 int psnl_netns_return(int saved);
+const char *psnl_netns_identify(char *buf, size_t size);
 
 /* nl.c: the generic netlink session */
 struct psnl_dump {

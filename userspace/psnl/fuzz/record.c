@@ -2,7 +2,9 @@
 /*
  * libFuzzer target: arbitrary bytes as the attributes of a portshare
  * reply or event, decoded by record.c and printed by format.c in text
- * and JSON.  This is everything psnl does with what the kernel sends.
+ * and JSON, and by prometheus.c as metrics (with a namespace label that
+ * needs escaping).  This is everything psnl does with what the kernel
+ * sends.
  *
  *	make -C userspace fuzz && build/fuzz/psnl-fuzz-record -max_total_time=60
  */
@@ -17,6 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void print_all(const struct psnl_record *rec, bool json)
 {
+	static const struct psnl_event_meta meta = {
+		.time = "2026-12-01T00:00:00.000000000Z",
+		.netns = "fuzz\"ns",
+	};
+
 	print_init(json, json);
 	print_begin_list();
 	psnl_format_port(rec);
@@ -26,9 +33,20 @@ static void print_all(const struct psnl_record *rec, bool json)
 	print_end_list();
 	if (psnl_event_name(rec->cmd)) {
 		print_begin_line();
-		psnl_format_event(rec);
+		psnl_format_event(rec, &meta);
 		print_end_line();
 	}
+}
+
+/* The record as a port with itself as its one secondary. */
+static void print_metrics(const struct psnl_record *rec)
+{
+	struct psnl ps = { .netns = "fuzz\\ns\"\n" };
+	struct psnl_records one = {
+		.v = (struct psnl_record *)rec, .len = 1, .cap = 1,
+	};
+
+	psnl_prometheus(&ps, &one, &one);
 }
 
 /* The first byte is the command, the rest the attributes. */
@@ -49,6 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (psnl_record_parse(nlh, &rec) == 0) {
 		print_all(&rec, false);
 		print_all(&rec, true);
+		print_metrics(&rec);
 	}
 	free(nlh);
 	return 0;
