@@ -38,8 +38,8 @@
 #
 # Scale: STRESS_SCALE=N (percent) scales every cycle and operation count,
 # and the test names give the counts that ran.  The default is 100,
-# except on a KASAN/kmemleak kernel (the debug kernel, about 5x slower
-# under TCG, and with one CPU): 20 (20 rmmod and 20 netns cycles, 2,000
+# except on a KASAN/kmemleak kernel (the debug kernel, about 4x slower
+# under TCG): 20 (20 rmmod and 20 netns cycles, 2,000
 # operations), with floods of 30 instead of 300 datagrams/s (STRESS_RATE),
 # which takes about 500 s there; at 100 it takes about half an hour, too
 # long for CI (selftests/vm/run -k debug -t 3600 -- env STRESS_SCALE=100
@@ -50,7 +50,7 @@
 
 PSSTRESS=${PSSTRESS:-$PS_REPO/build/selftests/psstress}
 # The flood's datagrams per second.  On the debug kernel 16 secondaries
-# at 100/s (1,600 copies/s) were more than its one CPU delivers: the
+# at 100/s (1,600 copies/s) were more than its one CPU delivered: the
 # backlog, raised to 20,000 below so that nothing is dropped, then grew
 # by the second, and every datagram on loopback, registration replies
 # too, waited behind it for tens of seconds (an ADD the module carried
