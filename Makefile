@@ -71,8 +71,7 @@ CHECK_KERNELS = $(KVERS) $(if $(filter 1,$(WITH_DEBUG)),debug)
 DEBUG_SUITES_CI = leak-control datapath.sh datapath6.sh register.sh wire.sh \
 	stress.sh nl_test
 ifeq ($(WITH_DEBUG),1)
-PORTSHARE_DEBUG_SUITES ?= $(DEBUG_SUITES_CI)
-export PORTSHARE_DEBUG_SUITES
+check: export PORTSHARE_DEBUG_SUITES ?= $(DEBUG_SUITES_CI)
 endif
 
 check: deps $(if $(filter 1,$(WITH_DEBUG)),debug-kernel-start) all install-fixture
