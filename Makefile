@@ -68,8 +68,7 @@ userspace:
 # runs the suites of DEBUG_SUITES_CI, chosen by what each exercises in
 # kmod/ (README, "Testing"); check-debug runs them all.
 CHECK_KERNELS = $(KVERS) $(if $(filter 1,$(WITH_DEBUG)),debug)
-DEBUG_SUITES_CI = leak-control datapath.sh datapath6.sh register.sh wire.sh \
-	stress.sh nl_test
+DEBUG_SUITES_CI = leak-control datapath.sh register.sh wire.sh stress.sh
 ifeq ($(WITH_DEBUG),1)
 check: export PORTSHARE_DEBUG_SUITES ?= $(DEBUG_SUITES_CI)
 endif
