@@ -438,7 +438,7 @@ test_malformed()
 # datagrams are shared.
 test_gso_tunnel()
 {
-	local gso rx shared before
+	local gso rx shared got b0 u0 lost excused
 
 	load_topology
 	modprobe vxlan 2>/dev/null || skip "no vxlan module (CONFIG_VXLAN)"
@@ -452,6 +452,8 @@ test_gso_tunnel()
 	ip -n "$PRI" link set vx0 up
 	cmd_ok pri add 4789 127.0.0.1:9001 mode raw
 	rx s1 "$PRI" 127.0.0.1:9001
+	b0=$(backlog_drops)
+	u0=$(ip netns exec "$PRI" bash -c "$(declare -f udp_errors); udp_errors")
 	bg ip netns exec "$PRI" socat -u TCP-LISTEN:5001,bind=10.55.0.1,reuseaddr \
 		OPEN:"$PS_TMP/tcp",creat
 	head -c 300000 /dev/zero | ip netns exec "$SND" socat -u STDIN \
@@ -466,22 +468,28 @@ test_gso_tunnel()
 	gso=$(port_stat 4789 err_gso)
 	rx=$(port_stat 4789 rx)
 	shared=$(port_stat 4789 shared)
-	# The fence proves no copy is missing only if copies arrive in order,
-	# and they need not: TCP's own timers send tunnel datagrams from the
-	# other CPU, and a local copy waits in the backlog of the CPU that made
-	# it, where a stalled vCPU can hold it past the fence's copy. So wait
-	# (30 s at most) for every copy counted as shared: a lost one fails.
-	before=$(nlines "$PS_TMP/s1")
-	"$PSTRAFFIC" wait --count "$shared" --timeout 30000 "$PS_TMP/s1" ||
-		diag "the secondary has $(nlines "$PS_TMP/s1") of $shared copies after 30 s"
 	rx_stop
 	ip -n "$PRI" link del vx0
-	diag "rx $rx: shared $shared, err_gso $gso; at the fence the secondary had $before"
+	got=$(nlines "$PS_TMP/s1")
+	diag "rx $rx: shared $shared, err_gso $gso; the secondary got $got"
 	[ "$gso" -gt 0 ] || fail "no GSO packet was refused (err_gso 0)"
 	assert_eq "$rx" $((shared + gso)) "rx, as shared + err_gso"
 	assert_stat "$shared" "copies, one per datagram shared" \
 		sec_stat 4789 127.0.0.1:9001 copies
-	assert_eq "$shared" "$(nlines "$PS_TMP/s1")" "datagrams at the secondary"
+	[ "$got" -le "$shared" ] || fail "the secondary got $got datagrams, more than the $shared shared"
+	# A local copy goes out through loopback, where today nothing of
+	# ours counts a loss (issue 15): a full per-CPU backlog or socket
+	# buffer drops it after it was counted. On a busy host that happens
+	# here now and then, so a shortfall passes only as far as those two
+	# counters account for it; any other loss fails.
+	lost=$((shared - got))
+	[ "$lost" = 0 ] && return 0
+	excused=$(($(backlog_drops) - b0 + $(ip netns exec "$PRI" bash -c \
+		"$(declare -f udp_errors); udp_errors" | cut -d' ' -f3) - ${u0##* }))
+	diag "$lost copies lost after they were counted; the backlogs and" \
+		"$PRI's socket buffers dropped $excused datagrams meanwhile"
+	[ "$lost" -le "$excused" ] ||
+		fail "$lost copies lost where neither the backlog nor a socket buffer dropped them"
 }
 
 # The largest UDP datagram fits raw, but not with the encap header.

@@ -141,26 +141,6 @@ flood_stop()
 	sink_stop "$@"
 }
 
-# The datagrams the per-CPU backlogs dropped so far (all namespaces).
-backlog_drops()
-{
-	local sum=0 l f
-
-	while read -r l; do
-		read -ra f <<<"$l"
-		sum=$((sum + 16#${f[1]}))
-	done </proc/net/softnet_stat
-	echo "$sum"
-}
-
-# The UDP receive errors so far in this namespace: "NoPorts InErrors
-# RcvbufErrors" from /proc/net/snmp, for diagnostics.
-udp_errors()
-{
-	awk '/^Udp:/ && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
-	     /^Udp:/ { print $c["NoPorts"], $c["InErrors"], $c["RcvbufErrors"] }' /proc/net/snmp
-}
-
 # ---- conservation --------------------------------------------------------------
 
 # conserve NS PORT: the conservation law on PORT's counters (see the top).
