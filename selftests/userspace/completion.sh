@@ -23,24 +23,8 @@ COMPLETION=$TOP/dist/bash-completion/psnl
 PSNL=${PS_BIN:-$TOP/build/bin}/psnl
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/psnl-completion.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-NTEST=0
-NFAIL=0
-
-ok()
-{
-	NTEST=$((NTEST + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $NTEST - $2"
-	else
-		NFAIL=$((NFAIL + 1))
-		echo "not ok $NTEST - $2"
-	fi
-}
-
-diag()
-{
-	sed 's/^/#   /'
-}
+# shellcheck source=selftests/userspace/tap.sh
+. "$HERE/tap.sh"
 
 # A psnl that knows two ports, two secondaries of 427, one acl network,
 # and one port in namespace ns1; it logs its arguments.

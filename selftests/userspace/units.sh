@@ -18,24 +18,8 @@ TOP=$(readlink -f "$HERE/../..")
 BIN=${PS_BIN:-$TOP/build/bin}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/psnl-units.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-NTEST=0
-NFAIL=0
-
-ok()
-{
-	NTEST=$((NTEST + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $NTEST - $2"
-	else
-		NFAIL=$((NFAIL + 1))
-		echo "not ok $NTEST - $2"
-	fi
-}
-
-diag()
-{
-	sed 's/^/#   /'
-}
+# shellcheck source=selftests/userspace/tap.sh
+. "$HERE/tap.sh"
 
 # render SBINDIR: every dist/*.in unit into $TMP/units, as install.mk does
 render()
