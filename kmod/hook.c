@@ -41,7 +41,14 @@ static unsigned int udp_hook(struct net *net, struct sk_buff *skb,
 	pn = portshare_net(net);
 	if (likely(!test_bit(ntohs(uh->dest), pn->designated)))
 		return NF_ACCEPT;
+	/*
+	 * Usually softirq, but nf_reinject() runs the hooks after an NFQUEUE
+	 * verdict in process context, preemptible: the per-CPU counters,
+	 * route caches and xmit guard need BHs (and so preemption) off.
+	 */
+	local_bh_disable();
 	portshare_share_skb(pn, skb, uoff, uh, family, frag);
+	local_bh_enable();
 	return NF_ACCEPT;
 }
 

@@ -22,6 +22,7 @@ S=10.99.1.2	# the sender
 P=10.99.1.1	# the primary, sender's side
 P2=10.99.2.1	# the primary, remote side
 R=10.99.2.2	# the remote secondary host
+PSQUEUE=${PSQUEUE:-$PS_REPO/build/selftests/psqueue}
 
 suite_cleanup()
 {
@@ -487,6 +488,72 @@ test_gso_tunnel()
 			"(backlog drops: $(($(backlog_drops) - b0)); not asserted until issue 15)"
 }
 
+# port_stat_is PORT NAME N: the port's counter NAME is N.
+port_stat_is()
+{
+	[ "$(port_stat "$1" "$2")" = "$3" ]
+}
+
+nfqueue_cleanup()
+{
+	ip netns exec "$PRI" sh -c 'echo 0 >/sys/class/net/v1/queues/rx-0/rps_cpus'
+	ip netns exec "$PRI" nft delete table inet q_test || true
+}
+
+# An IPS in NFQUEUE mode (psqueue) ahead of portshare's LOCAL_IN hook:
+# its verdicts run the hook in process context, preemptible.  RPS hands
+# every datagram to CPU 1, where the verdicts are given too.  Half the
+# flood bypasses the queue: sent from CPU 0, its datagrams reach CPU 1 by
+# IPI at any point of a verdict's work, in softirq.  Every datagram is
+# shared exactly once and none is taken for a loop.
+test_nfqueue()
+{
+	local a b v
+
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	load_topology
+	cmd_ok pri add 162 127.0.0.1:9001 mode raw
+	cmd_ok pri add 162 $R:9003 mode raw
+	rx s1 "$PRI" 127.0.0.1:9001
+	rx s3 "$REM" $R:9003
+	trap nfqueue_cleanup EXIT
+	cmd_ok ip netns exec "$PRI" nft -f - <<-EOF
+	table inet q_test {
+		chain in {
+			type filter hook input priority 0;
+			udp dport 162 udp sport 5162 queue num 3 bypass
+		}
+	}
+	EOF
+	cmd_ok taskset -c 1 "$PSQUEUE" -n "$PRI" --queue 3 \
+		--out "$PS_TMP/verdicts" --pidfile "$PS_TMP/psqueue.pid"
+	read -r v <"$PS_TMP/psqueue.pid"
+	echo "$v" >>"$PS_TMP/pids"
+	ip netns exec "$PRI" sh -c 'echo 2 >/sys/class/net/v1/queues/rx-0/rps_cpus'
+	bg taskset -c 1 "$PSTRAFFIC" send -n "$SND" --to $P:162 --from $S:5162 \
+		--count 1500 --size 100 --tag q --rate 3000
+	a=$BG_PID
+	bg taskset -c 0 "$PSTRAFFIC" send -n "$SND" --to $P:162 --from $S:5163 \
+		--count 1500 --size 100 --tag u --rate 3000
+	b=$BG_PID
+	wait "$a" "$b"
+	busywait 30000 port_stat_is 162 rx 3000 ||
+		fail "port rx: $(port_stat 162 rx), not 3000"
+	kill "$v"
+	busywait 5000 test -s "$PS_TMP/verdicts"
+	grep -qE '^verdicts [1-9]' "$PS_TMP/verdicts" ||
+		fail "no datagram went through the queue: $(cat "$PS_TMP/verdicts")"
+	diag "$(cat "$PS_TMP/verdicts") of 1500 queued"
+	assert_stat 0 "err_loop" port_stat 162 err_loop
+	assert_stat 3000 "shared" port_stat 162 shared
+	assert_stat 3000 "local copies" sec_stat 162 127.0.0.1:9001 copies
+	assert_stat 3000 "remote copies" sec_stat 162 $R:9003 copies
+	rx_wait 3000 s1 s3
+	rx_stop
+	chk s1 --mode raw --tag q --count 1500 --size 100 --total 3000
+	chk s3 --mode raw --tag u --count 1500 --size 100 --total 3000
+}
+
 # The largest UDP datagram fits raw, but not with the encap header.
 test_toobig()
 {
@@ -530,7 +597,7 @@ test_unload_flood()
 }
 
 T=$'\t'
-ktap_plan 23
+ktap_plan 24
 require_portshare
 run_test "setup: sender, primary and remote namespaces" test_setup
 run_test "1000 datagrams: application and four secondaries get each once, byte for byte" test_thousand
@@ -550,6 +617,7 @@ run_test "a bad UDP checksum is not shared" test_bad_csum
 run_test "TCP and uncontested UDP are untouched" test_untouched
 run_test "a secondary without a route is counted, the others served" test_noroute
 run_test "a copy the firewall drops is counted as drop_xmit" test_xmit_drop
+run_test "behind an NFQUEUE verdict: every datagram shared once" test_nfqueue
 run_test "a copy too big for IP is counted as drop_toobig" test_toobig
 run_test "a datagram the INPUT chain drops is not shared" test_input_drop
 run_test "a bad UDP length is not shared (err_malformed)" test_malformed
