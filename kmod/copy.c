@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One copy of one datagram for one secondary: sampling, the secondary's
- * sequence number, the payload in the secondary's mode (encap, raw or
- * transparent), the addresses it goes from and to, and the secondary's
- * counters.  Each copy is a fresh skb: the original is never touched.
+ * One copy of one datagram for one secondary: sampling, the copy's
+ * sequence number, its byte budget, the payload in the secondary's mode
+ * (encap, raw or transparent), the addresses it goes from and to, the way
+ * it goes (straight into a local socket, deliver.c, or the output path,
+ * xmit.c) and the secondary's counters.  Each copy is a fresh skb whose
+ * head holds its own headers and whose payload it shares with the
+ * datagram's other copies (payload.c): the original is never touched.
  */
 
 #include "portshare.h"
@@ -18,10 +21,6 @@
 /* Room for the headers xmit.c pushes and the link layer's. */
 #define COPY_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
 			 sizeof(struct udphdr))
-/* Larger payloads go into order-0 pages: no high-order atomic allocations. */
-#define COPY_LINEAR_MAX	(PAGE_SIZE - COPY_HEADROOM - \
-			 sizeof(struct portshare_encap_hdr) - \
-			 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
 /* The largest UDP payload of an IPv4 or IPv6 datagram (no jumbograms). */
 #define UDP4_PAYLOAD_MAX	(IP_MAX_MTU - sizeof(struct iphdr) - \
 				 sizeof(struct udphdr))
@@ -61,51 +60,24 @@ static void encap_fill(struct portshare_encap_hdr *h,
 	h->timestamp_ns = cpu_to_be64(d->tstamp);
 }
 
-/* skb_copy_bits() handles the original's frags and frag_list. */
-static int copy_pages(struct sk_buff *skb, const struct portshare_dgram *d)
-{
-	unsigned int off = 0, chunk;
-	struct page *page;
-	int i;
-
-	for (i = 0; off < d->len; i++, off += chunk) {
-		chunk = min_t(unsigned int, d->len - off, PAGE_SIZE);
-		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-		if (unlikely(!page))
-			return -ENOMEM;
-		skb_fill_page_desc(skb, i, page, 0, chunk);
-		skb->len += chunk;
-		skb->data_len += chunk;
-		skb->truesize += PAGE_SIZE;
-		if (unlikely(skb_copy_bits(d->skb, d->offset + off,
-					   page_address(page), chunk)))
-			return -EFAULT;
-	}
-	return 0;
-}
-
 /* The UDP payload of the copy: [encap header] payload. */
 static struct sk_buff *copy_build(const struct portshare_port *p,
 				  const struct portshare_secondary *s,
-				  const struct portshare_dgram *d, u32 seq)
+				  struct portshare_dgram *d, u32 seq)
 {
-	unsigned int hlen = 0, linear;
+	unsigned int hlen = 0;
 	struct sk_buff *skb;
-	bool paged;
 
 	if (s->mode == PORTSHARE_MODE_ENCAP)
 		hlen = sizeof(struct portshare_encap_hdr);
-	paged = d->len > COPY_LINEAR_MAX;
-	linear = hlen + (paged ? 0 : d->len);
-	skb = alloc_skb(COPY_HEADROOM + linear, GFP_ATOMIC | __GFP_NOWARN);
+	skb = alloc_skb(COPY_HEADROOM + hlen + portshare_payload_tailroom(d),
+			GFP_ATOMIC | __GFP_NOWARN);
 	if (unlikely(!skb))
 		return NULL;
 	skb_reserve(skb, COPY_HEADROOM);
 	if (hlen)
 		encap_fill(skb_put(skb, hlen), p, s, d, seq);
-	if (paged ? copy_pages(skb, d) :
-		    skb_copy_bits(d->skb, d->offset, skb_put(skb, d->len),
-				  d->len)) {
+	if (unlikely(portshare_payload_attach(skb, d))) {
 		kfree_skb(skb);
 		return NULL;
 	}
@@ -151,33 +123,81 @@ static int copy_source(const struct portshare_port *p,
 	return 0;
 }
 
-static int copy_send(struct net *net, const struct portshare_port *p,
-		     const struct portshare_secondary *s,
-		     const struct portshare_dgram *d, u32 seq)
+/* The datagram's copies may carry this many more bytes (copy_budget). */
+static bool budget_take(struct portshare_dgram *d,
+			const struct portshare_secondary *s)
 {
+	unsigned int len = d->len;
+
+	if (s->mode == PORTSHARE_MODE_ENCAP)
+		len += sizeof(struct portshare_encap_hdr);
+	if (unlikely(len > d->budget))
+		return false;
+	d->budget -= len;
+	return true;
+}
+
+/*
+ * A local copy goes straight into its socket unless it is transparent
+ * (netfilter must see its foreign source) or the socket needs IP's own
+ * delivery (deliver.c); with no socket there is nobody to deliver to.
+ * Return: a drop reason, or -1 with *@sk set (NULL: the output path).
+ */
+static int copy_sock(struct net *net, const struct portshare_secondary *s,
+		     const struct portshare_route *r, __be16 sport,
+		     struct sock **sk)
+{
+	*sk = NULL;
+	if (!r->local || s->mode == PORTSHARE_MODE_TRANSPARENT)
+		return -1;
+	*sk = portshare_local_sock(net, s->family, r, sport,
+				   htons(s->data_port));
+	if (unlikely(!*sk))
+		return PS_SEC_DROP_NOSOCKET;
+	if (unlikely(!portshare_direct_ok(*sk)))
+		*sk = NULL;
+	return -1;
+}
+
+static int copy_send(struct net *net, const struct portshare_port *p,
+		     struct portshare_secondary *s, struct portshare_dgram *d,
+		     u32 seq)
+{
+	__be16 sport, dport = htons(s->data_port);
+	struct portshare_route r;
 	union portshare_addr src;
 	struct sk_buff *skb;
-	__be16 sport;
-	int ret;
+	struct sock *sk;
+	int why;
 
 	if (unlikely(copy_source(p, s, d, &src, &sport)))
 		return PS_SEC_DROP_FAMILY;
 	if (unlikely(too_big(s, d->len)))
 		return PS_SEC_DROP_TOOBIG;
+	why = portshare_route(net, s, &src, sport,
+			      s->mode == PORTSHARE_MODE_TRANSPARENT, &r);
+	if (unlikely(why >= 0))
+		return why;
+	why = copy_sock(net, s, &r, sport, &sk);
+	if (unlikely(why >= 0))
+		goto put_route;
+	if (unlikely(!budget_take(d, s))) {
+		why = PS_SEC_DROP_BUDGET;
+		goto put_route;
+	}
 	skb = copy_build(p, s, d, seq);
-	if (unlikely(!skb))
-		return PS_SEC_DROP_NOMEM;
-	if (s->family == AF_INET)
-		ret = portshare_xmit4(net, skb, src.v4.s_addr,
-				      s->addr.v4.s_addr, sport,
-				      htons(s->data_port));
-	else
-		ret = portshare_xmit6(net, skb, &src.v6, &s->addr.v6, sport,
-				      htons(s->data_port));
-	if (unlikely(ret))
-		return ret == -EHOSTUNREACH ? PS_SEC_DROP_NOROUTE :
-					      PS_SEC_DROP_XMIT;
-	return -1;
+	if (unlikely(!skb)) {
+		why = PS_SEC_DROP_NOMEM;
+		goto put_route;
+	}
+	if (sk)
+		return portshare_deliver(sk, skb, s->family, &r, sport, dport,
+					 d->rx_tstamp);
+	return portshare_xmit(net, skb, s->family, &r, sport, dport);
+
+put_route:
+	portshare_route_put(&r);
+	return why;
 }
 
 /* @why: a drop reason, or -1 if the copy was sent */
@@ -211,28 +231,49 @@ static bool sampled_out(struct portshare_secondary *s)
 	return true;
 }
 
+/*
+ * The sequence number of an encap copy: the datagram's index on the port
+ * since the secondary was linked, so that copies to unsampled secondaries
+ * write nothing shared.  A sampled secondary counts its own copies.
+ * Return: false for a datagram that the port took in before the secondary
+ * was linked (it then has no sequence number for it).
+ */
+static bool copy_seq(struct portshare_secondary *s,
+		     const struct portshare_dgram *d, u32 *seq)
+{
+	if (s->mode != PORTSHARE_MODE_ENCAP) {
+		*seq = 0;
+		return true;
+	}
+	if (s->sample > 1) {
+		*seq = (u32)atomic_inc_return(&s->seq) - 1;
+		return true;
+	}
+	*seq = d->index - s->seq_base;
+	return (s32)*seq >= 0;
+}
+
 /**
  * portshare_copy() - send one datagram's copy to one secondary
  * @net: the namespace to send in
  * @p: the contested port the datagram was sent to
  * @s: the secondary, on @p's list
- * @d: the datagram
+ * @d: the datagram; its budget and shared payload are updated
  *
  * A copy that is not sent is counted on @s under its reason and affects
- * nothing else.
+ * nothing else.  Called under rcu_read_lock() with BHs disabled.
  *
- * Return: true if the copy was handed to the output path.
+ * Return: true if the copy was queued on its socket or handed to the
+ * output path.
  */
 bool portshare_copy(struct net *net, const struct portshare_port *p,
-		    struct portshare_secondary *s,
-		    const struct portshare_dgram *d)
+		    struct portshare_secondary *s, struct portshare_dgram *d)
 {
 	int why;
 	u32 seq;
 
-	if (sampled_out(s))
+	if (sampled_out(s) || unlikely(!copy_seq(s, d, &seq)))
 		return false;
-	seq = (u32)atomic_inc_return(&s->seq) - 1;
 	why = copy_send(net, p, s, d, seq);
 	sec_count(s, why, d->len);
 	if (unlikely(why >= 0))

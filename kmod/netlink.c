@@ -197,7 +197,7 @@ static int put_sec_stats(struct sk_buff *skb,
 	st[1] = (struct ps_stat){ PORTSHARE_STAT_SEC_BYTES, t.bytes };
 	st[2] = (struct ps_stat){ PORTSHARE_STAT_SEC_SAMPLED, t.sampled };
 	for (i = 0; i < PS_SEC_DROP_MAX; i++)
-		st[3 + i] = (struct ps_stat){ PORTSHARE_STAT_SEC_DROP_NOMEM + i,
+		st[3 + i] = (struct ps_stat){ portshare_sec_drop_stat[i],
 					      t.drop[i] };
 	return put_stats(skb, st, ARRAY_SIZE(st));
 }

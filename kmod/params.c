@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Module parameters: ports= designates ports in the initial namespace at
- * load time, max_secondaries= is the default cap on a distribution list.
+ * load time, max_secondaries= is the default cap on a distribution list,
+ * copy_budget= bounds the bytes one datagram's copies may carry.
  */
 
 #include "portshare.h"
@@ -90,3 +91,13 @@ int portshare_params_apply(struct net *net)
 	kfree(buf);
 	return ret;
 }
+
+/*
+ * One 64 KiB datagram to 4096 secondaries would be 256 MiB of copies in
+ * one softirq.  The default covers a full default list (64) of the largest
+ * datagrams with room to spare; 0 lifts the bound.
+ */
+unsigned int portshare_copy_budget = 8 << 20;
+module_param_named(copy_budget, portshare_copy_budget, uint, 0644);
+MODULE_PARM_DESC(copy_budget,
+		 "bytes (payload and encap header) one datagram's copies may carry on one port; 0: no limit (default 8388608)");

@@ -18,6 +18,7 @@
 #include <linux/netlink.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
+#include <net/dst_cache.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <linux/portshare.h>
@@ -122,6 +123,9 @@ struct portshare_port_totals {
  * @stats: per-CPU counters
  * @reg: the registration sockets, unless @reg_off (regsock.c)
  * @rcu: frees the port after a grace period
+ * @dgram_seq: datagrams shared so far; an encap copy's sequence number is
+ *	this datagram's index minus the secondary's @seq_base (share.c).  On
+ *	its own cache line: the one write per datagram.
  */
 struct portshare_port {
 	struct hlist_node hnode;
@@ -135,6 +139,7 @@ struct portshare_port {
 	struct portshare_port_stats __percpu *stats;
 	struct portshare_reg reg;
 	struct rcu_head rcu;
+	atomic_t dgram_seq ____cacheline_aligned_in_smp;
 };
 
 /**
@@ -194,9 +199,20 @@ union portshare_addr {
  * @PS_SEC_DROP_FAMILY: transparent mode cannot put an IPv6 sender's
  *	address on an IPv4 copy
  * @PS_SEC_DROP_TOOBIG: the copy would exceed the largest IP datagram
+ * @PS_SEC_DROP_RCVBUF: a local copy found the socket's receive buffer (or
+ *	UDP's memory limit) full
+ * @PS_SEC_DROP_NOSOCKET: a local copy found no socket on the data port
+ * @PS_SEC_DROP_FILTER: the socket's filter (BPF, cgroup, LSM) refused a
+ *	local copy
+ * @PS_SEC_DROP_DEST: the secondary's address routes as neither unicast
+ *	nor local (broadcast, multicast)
+ * @PS_SEC_DROP_NOSRC: the primary address the copy would come from is no
+ *	longer one of the host's
+ * @PS_SEC_DROP_BUDGET: the datagram's copies had spent the port's byte
+ *	budget (copy_budget)
  * @PS_SEC_DROP_MAX: number of reasons
  *
- * In the order of PORTSHARE_STAT_SEC_DROP_NOMEM and its successors.
+ * portshare_sec_drop_stat[] maps them to PORTSHARE_STAT_SEC_DROP_*.
  */
 enum portshare_sec_drop {
 	PS_SEC_DROP_NOMEM,
@@ -204,8 +220,16 @@ enum portshare_sec_drop {
 	PS_SEC_DROP_XMIT,
 	PS_SEC_DROP_FAMILY,
 	PS_SEC_DROP_TOOBIG,
+	PS_SEC_DROP_RCVBUF,
+	PS_SEC_DROP_NOSOCKET,
+	PS_SEC_DROP_FILTER,
+	PS_SEC_DROP_DEST,
+	PS_SEC_DROP_NOSRC,
+	PS_SEC_DROP_BUDGET,
 	PS_SEC_DROP_MAX,
 };
+
+extern const u16 portshare_sec_drop_stat[PS_SEC_DROP_MAX];
 
 /**
  * struct portshare_sec_stats - per-CPU counters of a secondary
@@ -250,13 +274,21 @@ struct portshare_sec_totals {
  *	over the wire sets it to the one its "100 OK" names: the address the
  *	request was sent to, or for a third party routing's choice
  *	(register.c).
- * @seq: sequence number of the next copy (encap header); data path
- * @sample_count: datagrams seen, for sampling; data path
+ * @seq_base: the port's dgram_seq when the secondary was linked: its
+ *	first encap copy has sequence number 0
  * @stats: per-CPU counters
+ * @dst_cache: per-CPU cache of the route to @addr (not for transparent
+ *	copies, whose source changes with every datagram)
  * @rcu: frees the secondary after a grace period
+ * @seq: sequence number of the next copy, for sampled (@sample > 1)
+ *	secondaries only; data path
+ * @sample_count: datagrams seen, for sampling; data path
  *
  * (@family, @addr, @data_port) is unique within one port; every field but
- * @node, @seq, @sample_count and @stats is immutable.
+ * @node, @seq, @sample_count and the caches behind @stats and @dst_cache
+ * is immutable.  A copy to an unsampled secondary writes nothing shared:
+ * @seq and @sample_count, the only shared writes, have their own cache
+ * line.
  */
 struct portshare_secondary {
 	struct list_head node;
@@ -266,10 +298,12 @@ struct portshare_secondary {
 	u8 mode;
 	u32 sample;
 	union portshare_addr src;
-	atomic_t seq;
-	atomic_t sample_count;
+	u32 seq_base;
 	struct portshare_sec_stats __percpu *stats;
+	struct dst_cache dst_cache;
 	struct rcu_head rcu;
+	atomic_t seq ____cacheline_aligned_in_smp;
+	atomic_t sample_count;
 };
 
 /**
@@ -354,6 +388,23 @@ struct udphdr;
 int portshare_hook_get(struct portshare_net *pn);
 void portshare_hook_put(struct portshare_net *pn);
 
+/* payload.c */
+
+/* The payload of the largest UDP datagram, in pages. */
+#define PS_PAYLOAD_CHUNKS	DIV_ROUND_UP(U16_MAX, PAGE_SIZE)
+
+/**
+ * struct portshare_payload - a datagram's payload, shared by its copies
+ * @chunk: page fragments of at most PAGE_SIZE bytes holding the payload
+ * @nr: chunks in use; 0 until a copy first needs them
+ * @failed: building them failed: the datagram's copies are not made
+ */
+struct portshare_payload {
+	void *chunk[PS_PAYLOAD_CHUNKS];
+	u8 nr;
+	bool failed;
+};
+
 /* share.c */
 
 /**
@@ -365,6 +416,10 @@ void portshare_hook_put(struct portshare_net *pn);
  * @saddr: the original sender's address
  * @sport: the original sender's port
  * @tstamp: when it was received, ns since the epoch (CLOCK_REALTIME)
+ * @rx_tstamp: the original's receive timestamp, for local copies' sockets
+ * @index: the datagram's index on its port (portshare_port.dgram_seq)
+ * @budget: copy bytes left for this datagram (copy_budget)
+ * @payload: the payload the copies share
  */
 struct portshare_dgram {
 	const struct sk_buff *skb;
@@ -374,7 +429,15 @@ struct portshare_dgram {
 	union portshare_addr saddr;
 	__be16 sport;
 	u64 tstamp;
+	ktime_t rx_tstamp;
+	u32 index;
+	unsigned int budget;
+	struct portshare_payload payload;
 };
+
+int portshare_payload_attach(struct sk_buff *skb, struct portshare_dgram *d);
+unsigned int portshare_payload_tailroom(const struct portshare_dgram *d);
+void portshare_payload_put(struct portshare_dgram *d);
 
 void portshare_share_skb(struct portshare_net *pn, struct sk_buff *skb,
 			 unsigned int uoff, const struct udphdr *uh, u8 family,
@@ -383,21 +446,53 @@ void portshare_share_skb(struct portshare_net *pn, struct sk_buff *skb,
 /* copy.c */
 
 bool portshare_copy(struct net *net, const struct portshare_port *p,
-		    struct portshare_secondary *s,
-		    const struct portshare_dgram *d);
+		    struct portshare_secondary *s, struct portshare_dgram *d);
+
+/* route.c */
+
+/**
+ * struct portshare_route - where one copy goes
+ * @dst: the route, held; consumed by portshare_deliver() or
+ *	portshare_xmit(), else released with portshare_route_put()
+ * @saddr: the copy's source address
+ * @daddr: the secondary's address
+ * @local: the destination is local and reached over loopback: the copy
+ *	may go straight into the socket (deliver.c)
+ * @iif: for a local copy, the input interface it would have on loopback
+ */
+struct portshare_route {
+	struct dst_entry *dst;
+	union portshare_addr saddr;
+	union portshare_addr daddr;
+	bool local;
+	int iif;
+};
+
+int portshare_route(struct net *net, struct portshare_secondary *s,
+		    const union portshare_addr *src, __be16 sport,
+		    bool transparent, struct portshare_route *r);
+void portshare_route_put(struct portshare_route *r);
+
+/* deliver.c */
+
+struct sock *portshare_local_sock(struct net *net, u16 family,
+				  const struct portshare_route *r,
+				  __be16 sport, __be16 dport);
+bool portshare_direct_ok(const struct sock *sk);
+int portshare_deliver(struct sock *sk, struct sk_buff *skb, u16 family,
+		      struct portshare_route *r, __be16 sport, __be16 dport,
+		      ktime_t tstamp);
 
 /* xmit.c */
 
 bool portshare_xmit_nested(void);
-int portshare_xmit4(struct net *net, struct sk_buff *skb, __be32 src,
-		    __be32 dst, __be16 sport, __be16 dport);
-int portshare_xmit6(struct net *net, struct sk_buff *skb,
-		    const struct in6_addr *src, const struct in6_addr *dst,
-		    __be16 sport, __be16 dport);
+int portshare_xmit(struct net *net, struct sk_buff *skb, u16 family,
+		   struct portshare_route *r, __be16 sport, __be16 dport);
 
 /* params.c */
 
 extern unsigned int portshare_max_secondaries;
+extern unsigned int portshare_copy_budget;
 
 int portshare_params_check(void);
 int portshare_params_apply(struct net *net);

@@ -129,10 +129,10 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 	if (!s)
 		return NULL;
 	s->stats = netdev_alloc_pcpu_stats(struct portshare_sec_stats);
-	if (!s->stats) {
-		kfree(s);
-		return NULL;
-	}
+	if (!s->stats)
+		goto err_free_sec;
+	if (dst_cache_init(&s->dst_cache, GFP_KERNEL))
+		goto err_free_stats;
 	s->family = cfg->family;
 	s->addr = cfg->addr;
 	s->data_port = cfg->data_port;
@@ -140,6 +140,12 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 	s->sample = cfg->sample;
 	s->src = cfg->src;
 	return s;
+
+err_free_stats:
+	free_percpu(s->stats);
+err_free_sec:
+	kfree(s);
+	return NULL;
 }
 
 static void sec_free_rcu(struct rcu_head *rcu)
@@ -147,6 +153,7 @@ static void sec_free_rcu(struct rcu_head *rcu)
 	struct portshare_secondary *s;
 
 	s = container_of(rcu, struct portshare_secondary, rcu);
+	dst_cache_destroy(&s->dst_cache);
 	free_percpu(s->stats);
 	kfree(s);
 }
@@ -163,6 +170,7 @@ void portshare_sec_link(struct portshare_net *pn, struct portshare_port *p,
 			enum portshare_reason reason)
 {
 	lockdep_assert_held(&pn->lock);
+	s->seq_base = atomic_read(&p->dgram_seq);
 	list_add_tail_rcu(&s->node, &p->secondaries);
 	WRITE_ONCE(p->num_secondaries, p->num_secondaries + 1);
 	pn->generation++;
@@ -218,6 +226,21 @@ int portshare_sec_drop(struct portshare_net *pn, struct portshare_port *p,
 	portshare_sec_unlink(pn, p, s, reason);
 	return 0;
 }
+
+/* enum portshare_sec_drop to its counter in PORTSHARE_A_STATS */
+const u16 portshare_sec_drop_stat[PS_SEC_DROP_MAX] = {
+	[PS_SEC_DROP_NOMEM]	= PORTSHARE_STAT_SEC_DROP_NOMEM,
+	[PS_SEC_DROP_NOROUTE]	= PORTSHARE_STAT_SEC_DROP_NOROUTE,
+	[PS_SEC_DROP_XMIT]	= PORTSHARE_STAT_SEC_DROP_XMIT,
+	[PS_SEC_DROP_FAMILY]	= PORTSHARE_STAT_SEC_DROP_FAMILY,
+	[PS_SEC_DROP_TOOBIG]	= PORTSHARE_STAT_SEC_DROP_TOOBIG,
+	[PS_SEC_DROP_RCVBUF]	= PORTSHARE_STAT_SEC_DROP_RCVBUF,
+	[PS_SEC_DROP_NOSOCKET]	= PORTSHARE_STAT_SEC_DROP_NOSOCKET,
+	[PS_SEC_DROP_FILTER]	= PORTSHARE_STAT_SEC_DROP_FILTER,
+	[PS_SEC_DROP_DEST]	= PORTSHARE_STAT_SEC_DROP_DEST,
+	[PS_SEC_DROP_NOSRC]	= PORTSHARE_STAT_SEC_DROP_NOSRC,
+	[PS_SEC_DROP_BUDGET]	= PORTSHARE_STAT_SEC_DROP_BUDGET,
+};
 
 /**
  * portshare_sec_read_stats() - sum a secondary's counters over all CPUs

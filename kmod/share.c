@@ -124,6 +124,9 @@ static void dgram_init(struct portshare_dgram *d, const struct sk_buff *skb,
 	else
 		d->saddr.v6 = ipv6_hdr(skb)->saddr;
 	d->tstamp = ktime_get_real_ns();
+	d->rx_tstamp = skb_tstamp(skb);
+	d->payload.nr = 0;
+	d->payload.failed = false;
 }
 
 /*
@@ -144,14 +147,24 @@ static bool is_copy(const struct portshare_dgram *d)
 	       ntohl(h->payload_len) == d->len - h->hdr_len;
 }
 
+/* The index of the first of @n datagrams the port shares next. */
+static u32 take_index(struct portshare_port *p, u32 n)
+{
+	return (u32)atomic_add_return(n, &p->dgram_seq) - n;
+}
+
+/* One datagram to every secondary, within the port's copy budget. */
 static bool share_one(struct net *net, struct portshare_port *p,
-		      const struct portshare_dgram *d)
+		      struct portshare_dgram *d, u32 index)
 {
 	struct portshare_secondary *s;
 	bool shared = false;
 
+	d->index = index;
+	d->budget = READ_ONCE(portshare_copy_budget) ?: UINT_MAX;
 	list_for_each_entry_rcu(s, &p->secondaries, node)
 		shared |= portshare_copy(net, p, s, d);
+	portshare_payload_put(d);
 	return shared;
 }
 
@@ -160,11 +173,13 @@ static void share_gso(struct net *net, struct portshare_port *p,
 		      struct portshare_dgram *d, unsigned int end,
 		      unsigned int mss)
 {
-	u32 rx = 0, shared = 0;
+	u32 rx = 0, shared = 0, n, index;
 
+	n = DIV_ROUND_UP(end - d->offset, mss);
+	index = take_index(p, n);
 	for (; d->offset < end; d->offset += mss) {
 		d->len = min(mss, end - d->offset);
-		shared += share_one(net, p, d);
+		shared += share_one(net, p, d, index + rx);
 		rx++;
 	}
 	port_count(p, rx, shared);
@@ -180,7 +195,7 @@ static void share_gso(struct net *net, struct portshare_port *p,
  * @frag: @skb is an IPv6 fragment that was not reassembled
  *
  * Sends a copy to every secondary of the port and counts the outcome on the
- * port.  Called under rcu_read_lock() with BHs disabled.
+ * port.  Called under rcu_read_lock() with BHs disabled (hook.c).
  */
 void portshare_share_skb(struct portshare_net *pn, struct sk_buff *skb,
 			 unsigned int uoff, const struct udphdr *uh, u8 family,
@@ -207,5 +222,5 @@ void portshare_share_skb(struct portshare_net *pn, struct sk_buff *skb,
 	if (skb_is_gso(skb))
 		share_gso(pn->net, p, &d, end, skb_shinfo(skb)->gso_size);
 	else
-		port_count(p, 1, share_one(pn->net, p, &d));
+		port_count(p, 1, share_one(pn->net, p, &d, take_index(p, 1)));
 }

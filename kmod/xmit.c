@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sending a copy: route it, put the UDP and IP headers in front of its
- * payload and hand it to the full output path (ip_local_out() /
- * ip6_local_out(): LOCAL_OUT, POSTROUTING, fragmentation, neighbours).
- * Copies are untracked and may be fragmented; a per-CPU counter marks the
- * time spent sending, so the hook never shares while a copy is in flight.
+ * Sending a copy through the output path: put the UDP and IP headers in
+ * front of its payload and hand it, with its route (route.c), to
+ * ip_local_out() / ip6_local_out(): LOCAL_OUT, POSTROUTING, fragmentation,
+ * neighbours.  Remote copies, transparent ones and local ones that cannot
+ * go straight into their socket (deliver.c) come this way.  Copies are
+ * untracked and may be fragmented; a per-CPU counter marks the time spent
+ * sending, so the hook never shares while a copy is in flight (BHs are
+ * off throughout: hook.c).
  */
 
 #include "portshare.h"
@@ -67,8 +70,8 @@ static int xmit(struct net *net, struct sk_buff *skb, bool v6)
 	return ret > 0 ? -ENOBUFS : ret;
 }
 
-static void push_ip4(struct net *net, struct sk_buff *skb, struct rtable *rt,
-		     const struct flowi4 *fl4, __be32 src)
+static void push_ip4(struct net *net, struct sk_buff *skb,
+		     const struct portshare_route *r)
 {
 	struct iphdr *iph;
 
@@ -80,55 +83,15 @@ static void push_ip4(struct net *net, struct sk_buff *skb, struct rtable *rt,
 	iph->tos = 0;
 	iph->tot_len = htons(skb->len);
 	iph->frag_off = 0;
-	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->ttl = ip4_dst_hoplimit(r->dst);
 	iph->protocol = IPPROTO_UDP;
-	iph->saddr = src;
-	iph->daddr = fl4->daddr;
+	iph->saddr = r->saddr.v4.s_addr;
+	iph->daddr = r->daddr.v4.s_addr;
 	__ip_select_ident(net, iph, 1);
 	skb->protocol = htons(ETH_P_IP);
-	skb_dst_set(skb, &rt->dst);
 }
 
-/**
- * portshare_xmit4() - send a copy over IPv4
- * @net: the namespace to send in
- * @skb: the copy's UDP payload, with headroom; always consumed
- * @src: the source address, or 0 for the route's preferred source
- * @dst: the secondary's address
- * @sport: the source port
- * @dport: the secondary's data port
- *
- * A non-zero @src need not be local (transparent mode).
- *
- * Return: 0 when sent, -EHOSTUNREACH without a route, another negative
- * errno when the output path dropped the copy.
- */
-int portshare_xmit4(struct net *net, struct sk_buff *skb, __be32 src,
-		    __be32 dst, __be16 sport, __be16 dport)
-{
-	struct flowi4 fl4 = {
-		.daddr = dst,
-		.saddr = src,
-		.flowi4_proto = IPPROTO_UDP,
-		.flowi4_flags = FLOWI_FLAG_ANYSRC,
-		.fl4_sport = sport,
-		.fl4_dport = dport,
-	};
-	struct rtable *rt;
-
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt)) {
-		kfree_skb(skb);
-		return -EHOSTUNREACH;
-	}
-	push_udp(skb, sport, dport);
-	udp_set_csum(false, skb, fl4.saddr, fl4.daddr, skb->len);
-	push_ip4(net, skb, rt, &fl4, fl4.saddr);
-	return xmit(net, skb, false);
-}
-
-static void push_ip6(struct sk_buff *skb, struct dst_entry *dst,
-		     const struct flowi6 *fl6)
+static void push_ip6(struct sk_buff *skb, const struct portshare_route *r)
 {
 	struct ipv6hdr *ip6h;
 
@@ -138,52 +101,38 @@ static void push_ip6(struct sk_buff *skb, struct dst_entry *dst,
 	ip6_flow_hdr(ip6h, 0, 0);
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 	ip6h->nexthdr = IPPROTO_UDP;
-	ip6h->hop_limit = ip6_dst_hoplimit(dst);
-	ip6h->saddr = fl6->saddr;
-	ip6h->daddr = fl6->daddr;
+	ip6h->hop_limit = ip6_dst_hoplimit(r->dst);
+	ip6h->saddr = r->saddr.v6;
+	ip6h->daddr = r->daddr.v6;
 	skb->protocol = htons(ETH_P_IPV6);
-	skb_dst_set(skb, dst);
 }
 
 /**
- * portshare_xmit6() - send a copy over IPv6
+ * portshare_xmit() - send a copy through the output path
  * @net: the namespace to send in
  * @skb: the copy's UDP payload, with headroom; always consumed
- * @src: the source address, or :: for the route's preferred source
- * @dst: the secondary's address
+ * @family: AF_INET or AF_INET6
+ * @r: the copy's route; consumed
  * @sport: the source port
  * @dport: the secondary's data port
  *
- * A specified @src need not be local (transparent mode).  The route lookup
- * refuses an IPv4-mapped source, so such a copy is routed as if from the
- * preferred source and gets @src written afterwards.
- *
- * Return: 0 when sent, -EHOSTUNREACH without a route, another negative
- * errno when the output path dropped the copy.
+ * Return: -1 when handed to the output path, PS_SEC_DROP_XMIT when the
+ * output path dropped the copy (netfilter, qdisc, device).
  */
-int portshare_xmit6(struct net *net, struct sk_buff *skb,
-		    const struct in6_addr *src, const struct in6_addr *dst,
-		    __be16 sport, __be16 dport)
+int portshare_xmit(struct net *net, struct sk_buff *skb, u16 family,
+		   struct portshare_route *r, __be16 sport, __be16 dport)
 {
-	struct flowi6 fl6 = {
-		.daddr = *dst,
-		.flowi6_proto = IPPROTO_UDP,
-		.fl6_sport = sport,
-		.fl6_dport = dport,
-	};
-	struct dst_entry *dst_e;
-
-	if (!ipv6_addr_v4mapped(src))
-		fl6.saddr = *src;
-	dst_e = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
-	if (IS_ERR(dst_e)) {
-		kfree_skb(skb);
-		return -EHOSTUNREACH;
-	}
-	if (!ipv6_addr_any(src))
-		fl6.saddr = *src;
 	push_udp(skb, sport, dport);
-	udp6_set_csum(false, skb, &fl6.saddr, &fl6.daddr, skb->len);
-	push_ip6(skb, dst_e, &fl6);
-	return xmit(net, skb, true);
+	if (family == AF_INET) {
+		udp_set_csum(false, skb, r->saddr.v4.s_addr,
+			     r->daddr.v4.s_addr, skb->len);
+		push_ip4(net, skb, r);
+	} else {
+		udp6_set_csum(false, skb, &r->saddr.v6, &r->daddr.v6,
+			      skb->len);
+		push_ip6(skb, r);
+	}
+	skb_dst_set(skb, r->dst);
+	r->dst = NULL;
+	return xmit(net, skb, family == AF_INET6) ? PS_SEC_DROP_XMIT : -1;
 }

@@ -24,6 +24,7 @@ S6=fd99:1::2
 P6=fd99:1::1
 P26=fd99:2::1
 R6=fd99:2::2
+PSREQ=${PSREQ:-$PS_REPO/build/selftests/psreq}
 
 suite_cleanup()
 {
@@ -206,7 +207,73 @@ test_noroute6()
 	assert_stat 20 "drop_noroute" sec_stat 162 [fd98::1]:9001 drop_noroute
 }
 
-ktap_plan 8
+# Local IPv6 copies go straight into their socket: a full receive buffer
+# counts drop_rcvbuf, a data port without a socket drop_nosocket, and the
+# copies counted are the datagrams the socket hands over.
+test_local6()
+{
+	local copies drops
+
+	load_topology
+	cmd_ok pri add 162 [::1]:9001 mode raw
+	cmd_ok pri add 162 [::1]:9002 mode raw
+	cmd_ok pri add 162 [$P26]:9003 mode encap
+	rx s1 "$PRI" [::1]:9001 --rcvbuf 2048 --hold
+	rx s3 "$PRI" [$P26]:9003
+	cmd_ok tx "$SND" --to [$P6]:162 --from [$S6]:5162 --count 50 \
+		--size 500 --tag l --rate 250
+	rx_wait 50 s3
+	copies=$(sec_stat 162 [::1]:9001 copies)
+	drops=$(sec_stat 162 [::1]:9001 drop_rcvbuf)
+	assert_eq 50 "$((copies + drops))" "copies + drop_rcvbuf"
+	[ "$drops" -gt 0 ] || fail "a 2 KiB buffer took all 50 copies"
+	rx_signal s1 USR1
+	rx_wait "$copies" s1
+	rx_stop
+	assert_eq "$copies" "$(rx_count s1 l)" "datagrams the held socket had"
+	assert_stat 50 "drop_nosocket" sec_stat 162 [::1]:9002 drop_nosocket
+	chk s3 --mode encap --tag l --count 50 --size 500 --total 50 \
+		--first-seq 0 --origin [$S6]:5162 --secondary $P26 \
+		--src [$P26]:13162
+}
+
+nosrc6_cleanup()
+{
+	ip -n "$PRI" addr del fd99:2::9/64 dev v2 2>/dev/null || true
+	pri acl del fd99:2::/64 || true
+}
+
+# The IPv6 primary address a secondary registered with is removed: its
+# copies stop, counted as drop_nosrc.
+test_nosrc6()
+{
+	load_topology
+	trap nosrc6_cleanup EXIT
+	cmd_ok ip -n "$PRI" addr add fd99:2::9/64 dev v2 nodad
+	pin "$REM" v2 fd99:2::9 "$PRI"
+	cmd_ok pri port add 162
+	cmd_ok pri acl add fd99:2::/64
+	cmd_ok "$PSREQ" -n "$REM" --to [fd99:2::9]:13162 --from [$R6] \
+		"ADD $R6 162 9005 mode=raw"
+	assert_grep -F "100 OK fd99:2::9 13162" "$OUT" "reply"
+	cmd_ok pri add 162 [::1]:9006 mode raw
+	rx s5 "$REM" [$R6]:9005
+	rx s6 "$PRI" [::1]:9006
+	cmd_ok tx "$SND" --to [$P6]:162 --from [$S6]:5162 --count 20 \
+		--size 100 --tag s --rate 250
+	rx_wait 20 s5 s6
+	cmd_ok ip -n "$PRI" addr del fd99:2::9/64 dev v2
+	cmd_ok tx "$SND" --to [$P6]:162 --from [$S6]:5162 --count 20 \
+		--size 100 --tag t --rate 250
+	rx_wait 40 s6
+	rx_stop
+	chk s5 --mode raw --tag s --count 20 --size 100 --src [fd99:2::9]:13162 \
+		--total 20
+	assert_stat 20 "drop_nosrc" sec_stat 162 [$R6]:9005 drop_nosrc
+	assert_stat 20 "copies" sec_stat 162 [$R6]:9005 copies
+}
+
+ktap_plan 10
 require_portshare
 run_test "setup: sender, primary and remote namespaces" test_setup
 run_test "IPv6 contested port: application and secondaries in every mode" test_ipv6
@@ -216,3 +283,5 @@ run_test "8000-byte IPv6 fragmented datagrams arrive whole" test_fragments6
 run_test "IPv6 UDP_SEGMENT sends are split into their datagrams" test_gso6
 run_test "an IPv6 bad UDP checksum is not shared" test_bad_csum6
 run_test "an IPv6 secondary without a route is counted" test_noroute6
+run_test "local IPv6 copies: into the socket, drop_rcvbuf, drop_nosocket" test_local6
+run_test "a registered IPv6 source address removed: drop_nosrc" test_nosrc6

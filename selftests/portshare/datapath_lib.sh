@@ -20,9 +20,11 @@
 # datagrams land in $PS_TMP/NAME; rx_wait N NAME... waits until each has N
 # of them; fence NS NAME... proves that nothing more is on its way to
 # them (below); rx_stop ends every receiver, each after writing what its
-# socket had queued.  tx NS ARGS... sends with pstraffic; chk NAME ARGS...
-# checks a receiver's file.  sec_stat PORT ADDR:DPORT NAME and port_stat
-# PORT NAME read one counter from "psnl stats PORT" in $PRI.
+# socket had queued; rx_end NAME ends one at once, rx_signal NAME SIG
+# signals it, rx_count NAME TAG counts its datagrams of TAG.
+# tx NS ARGS... sends with pstraffic; chk NAME ARGS... checks a receiver's
+# file.  sec_stat PORT ADDR:DPORT NAME and port_stat PORT NAME read one
+# counter from "psnl stats PORT" in $PRI.
 #
 # No sleep proves that a datagram did not come: a fence does.  It is one
 # more datagram, tagged "fence", sent the way the ones in question went
@@ -230,6 +232,35 @@ rx_stop()
 		__running "$pid" && fail "receiver $pid did not stop"
 	done
 	RX_PIDS=
+}
+
+# rx_signal NAME SIG: send SIG to receiver NAME (USR1 ends a --hold).
+rx_signal()
+{
+	local pid
+
+	read -r pid <"$PS_TMP/$1.pid"
+	kill -"$2" "$pid"
+}
+
+# rx_end NAME: end receiver NAME now; its socket is closed on return.
+rx_end()
+{
+	local pid i
+
+	read -r pid <"$PS_TMP/$1.pid"
+	kill "$pid" 2>/dev/null || true
+	for ((i = 0; i < 200; i++)); do
+		__running "$pid" || return 0
+		nap 0.05
+	done
+	fail "receiver $1 did not end"
+}
+
+# rx_count NAME TAG: the datagrams of TAG receiver NAME has.
+rx_count()
+{
+	"$PSTRAFFIC" count "$PS_TMP/$1" --tag "$2"
 }
 
 tx()

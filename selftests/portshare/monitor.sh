@@ -170,7 +170,9 @@ R0 = dict.fromkeys(["reg_requests", "reg_ok", "reg_errors", "reg_denied",
                     "reg_ignored"], 0)
 S0 = dict.fromkeys(["copies", "bytes", "sampled", "drop_nomem",
                     "drop_noroute", "drop_xmit", "drop_family",
-                    "drop_toobig"], 0)
+                    "drop_toobig", "drop_rcvbuf", "drop_nosocket",
+                    "drop_filter", "drop_dest", "drop_nosrc",
+                    "drop_budget"], 0)
 want = eval(sys.argv[2], {"null": None, "P0": P0, "S0": S0,
                           "PR0": {**P0, **R0}})
 ok = len(got) == len(want)

@@ -101,7 +101,9 @@ R0 = dict.fromkeys(["reg_requests", "reg_ok", "reg_errors", "reg_denied",
                     "reg_ignored"], 0)
 S0 = dict.fromkeys(["copies", "bytes", "sampled", "drop_nomem",
                     "drop_noroute", "drop_xmit", "drop_family",
-                    "drop_toobig"], 0)
+                    "drop_toobig", "drop_rcvbuf", "drop_nosocket",
+                    "drop_filter", "drop_dest", "drop_nosrc",
+                    "drop_budget"], 0)
 want = eval(sys.argv[2], {"null": None, "true": True, "false": False,
                           "P0": P0, "R0": R0, "S0": S0, "PR0": {**P0, **R0}})
 if got != want:
@@ -147,7 +149,7 @@ port add 60000 reg 14000 max 10$T# secondaries 1 rx 0 shared 0"
 # with reg off)
 PORT0="rx 0 shared 0 err_csum 0 err_malformed 0 err_gso 0 err_loop 0"
 REG0="reg_requests 0 reg_ok 0 reg_errors 0 reg_denied 0 reg_rate_limited 0 reg_not_permitted 0 reg_list_full 0 reg_ignored 0"
-SEC0="copies 0 bytes 0 sampled 0 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0"
+SEC0="copies 0 bytes 0 sampled 0 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0 drop_rcvbuf 0 drop_nosocket 0 drop_filter 0 drop_dest 0 drop_nosrc 0 drop_budget 0"
 
 POP_STATS_161="port add 161 reg off max 3$T# secondaries 2 $PORT0
 add 161 [fd00::6]:9002 mode encap$T# $SEC0
@@ -736,11 +738,19 @@ test_stats_edges()
 }
 
 # list and port list show their main counters always, the others once
-# they are not zero: sampling skips every second datagram here.
+# they are not zero: sampling skips every second datagram here.  10.0.0.5
+# is local: a socket on its data port takes the copy.
 test_list_counters()
 {
+	local pid
+
 	new_ns
 	cmd_ok p add 427 10.0.0.5:9000 sample 2
+	cmd_ok "$PS_REPO/build/selftests/pstraffic" recv -n "$NS" \
+		--bind 10.0.0.5:9000 --out "$PS_TMP/copies" \
+		--pidfile "$PS_TMP/copies.pid" --timeout 60000
+	read -r pid <"$PS_TMP/copies.pid"
+	echo "$pid" >>"$PS_TMP/pids"	# killed on exit
 	cmd_ok ip netns exec "$NS" bash -c \
 		'printf a >/dev/udp/127.0.0.1/427; printf bc >/dev/udp/127.0.0.1/427'
 	busywait 5000 sh -c "psnl -n '$NS' list | grep -q 'sampled 1'" ||
@@ -750,7 +760,7 @@ test_list_counters()
 	port_list_is "port add 427 reg 13427 max 64$T# secondaries 1 rx 2 shared 1"
 	cmd_ok p stats
 	assert_text "$OUT" "port add 427 reg 13427 max 64$T# secondaries 1 rx 2 shared 1 err_csum 0 err_malformed 0 err_gso 0 err_loop 0 $REG0
-add 427 10.0.0.5:9000 mode encap sample 2$T# copies 1 bytes 1 sampled 1 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0"
+add 427 10.0.0.5:9000 mode encap sample 2$T# copies 1 bytes 1 sampled 1 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0 drop_rcvbuf 0 drop_nosocket 0 drop_filter 0 drop_dest 0 drop_nosrc 0 drop_budget 0"
 	cmd_ok p -j list
 	json_eq "$OUT" '[{"port": 427, "family": "inet", "addr": "10.0.0.5",
 	 "data_port": 9000, "mode": "encap", "sample": 2,

@@ -8,7 +8,8 @@
  *                   [--bad-len] [--raw-sport PORT]
  *   pstraffic recv  --bind ADDR:PORT --out FILE [--pidfile FILE]
  *                   [--join GROUP[@IFADDR]] [--count N] [--idle MS]
- *                   [--timeout MS]
+ *                   [--timeout MS] [--rcvbuf BYTES] [--hold] [--drop-all]
+ *                   [--udp-encap]
  *   pstraffic wait  --count N|--fence [--timeout MS] FILE...
  *   pstraffic check FILE --count N --size S [--tag T] [--first I]
  *                   [--mode app|raw|transparent|encap] [--src ADDR[:PORT]]
@@ -22,6 +23,11 @@
  * Every command takes -n NETNS (a name from "ip netns") to run there.
  * recv --pidfile forks once its socket is bound and writes the pid, so
  * the receiver is ready when the command returns; SIGTERM ends it.
+ * --rcvbuf sets SO_RCVBUF (default: 16 MiB, forced); --hold reads
+ * nothing until SIGUSR1, so datagrams pile up in the socket's buffer;
+ * --drop-all attaches a socket filter that refuses every datagram;
+ * --udp-encap makes the socket an ESP-in-UDP encapsulation socket (exit 4
+ * if the kernel has no UDP_ENCAP).
  * wait returns once every FILE has N datagrams (exit 1 at the timeout).
  *
  * send --bad-csum, --bad-len (a UDP length 100 bytes beyond the datagram)
@@ -69,6 +75,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
 #include <linux/portshare.h>
 
 #ifndef UDP_SEGMENT
@@ -86,8 +93,8 @@ struct opts {
 	char **files;
 	int nfiles;
 	long count, first, size, rate, gso, idle, timeout, contested, sample;
-	long first_seq, total, seconds, raw_sport;
-	bool broadcast, bad_csum, bad_len, fence;
+	long first_seq, total, seconds, raw_sport, rcvbuf;
+	bool broadcast, bad_csum, bad_len, fence, hold, drop_all, udp_encap;
 };
 
 struct ep {
@@ -432,12 +439,31 @@ static void write_record(FILE *out, const struct sockaddr_storage *ss,
 		die("write: %s", strerror(errno));
 }
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, held;
 
 static void on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void on_release(int sig)
+{
+	(void)sig;
+	held = 0;
+}
+
+/* --hold: sleep until SIGUSR1 (or SIGTERM), without a lost wake-up. */
+static void hold(void)
+{
+	sigset_t usr1, old;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	while (held && !stop)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* --pidfile: fork once the socket is bound; the parent writes the pid. */
@@ -460,6 +486,28 @@ static void daemonize(const char *pidfile)
 	setsid();
 }
 
+/* A classic BPF socket filter that keeps nothing: "ret #0". */
+static void attach_drop_all(int fd)
+{
+	struct sock_filter code[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog prog = { .len = 1, .filter = code };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		die("SO_ATTACH_FILTER: %s", strerror(errno));
+}
+
+/* UDP_ENCAP_ESPINUDP: the kernel's xfrm4/6_udp_encap_rcv() sees every
+ * datagram first and takes those that look like ESP. */
+static void set_udp_encap(int fd)
+{
+	int type = UDP_ENCAP_ESPINUDP;
+
+	if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &type, sizeof(type))) {
+		fprintf(stderr, "pstraffic: UDP_ENCAP: %s\n", strerror(errno));
+		exit(4);
+	}
+}
+
 static void cmd_recv(const struct opts *o)
 {
 	static uint8_t buf[MAX_DGRAM];
@@ -474,18 +522,32 @@ static void cmd_recv(const struct opts *o)
 
 	parse_ep(o->bind, true, &ep);
 	fd = udp_socket(ep.family, &ep);
+	if (o->rcvbuf) {
+		rcvbuf = o->rcvbuf;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			       sizeof(rcvbuf)))
+			die("SO_RCVBUF %d: %s", rcvbuf, strerror(errno));
 	/* root may exceed rmem_max: a slow guest must not drop datagrams */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+	} else if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+			      sizeof(rcvbuf))) {
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
 	if (o->join)
 		join_group(fd, ep.family, o->join);
+	if (o->drop_all)
+		attach_drop_all(fd);
+	if (o->udp_encap)
+		set_udp_encap(fd);
 	out = fopen(o->out, "w");
 	if (!out)
 		die("%s: %s", o->out, strerror(errno));
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	held = o->hold;
+	signal(SIGUSR1, on_release);
 	if (o->pidfile)
 		daemonize(o->pidfile);
+	hold();
 	start = last = now_ns(CLOCK_MONOTONIC) / 1000000;
 	while (!stop) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -932,6 +994,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "netns", 1, 0, 'N' }, { "pidfile", 1, 0, 'P' },
 		{ "fence", 0, 0, 'E' }, { "bad-len", 0, 0, 'L' },
 		{ "raw-sport", 1, 0, 'R' },
+		{ "rcvbuf", 1, 0, 'V' }, { "hold", 0, 0, 'H' },
+		{ "drop-all", 0, 0, 'Z' }, { "udp-encap", 0, 0, 'U' },
 		{ 0, 0, 0, 0 }
 	};
 	int c;
@@ -972,6 +1036,10 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'E': o->fence = true; break;
 		case 'L': o->bad_len = true; break;
 		case 'R': o->raw_sport = num(optarg); break;
+		case 'V': o->rcvbuf = num(optarg); break;
+		case 'H': o->hold = true; break;
+		case 'Z': o->drop_all = true; break;
+		case 'U': o->udp_encap = true; break;
 		default: usage();
 		}
 	}

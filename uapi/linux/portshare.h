@@ -207,6 +207,13 @@ enum portshare_stat {
 	PORTSHARE_STAT_REG_NOT_PERMITTED, /* answered 400 (third party) */
 	PORTSHARE_STAT_REG_LIST_FULL,	/* answered 401 */
 	PORTSHARE_STAT_REG_IGNORED,	/* ignored: silent by rule, queue full */
+	/* more reasons a copy was not sent or not delivered */
+	PORTSHARE_STAT_SEC_DROP_RCVBUF,	/* local: the socket's buffer was full */
+	PORTSHARE_STAT_SEC_DROP_NOSOCKET, /* local: no socket on the data port */
+	PORTSHARE_STAT_SEC_DROP_FILTER,	/* local: the socket's filter refused */
+	PORTSHARE_STAT_SEC_DROP_DEST,	/* routed as broadcast or multicast */
+	PORTSHARE_STAT_SEC_DROP_NOSRC,	/* its source address is not local */
+	PORTSHARE_STAT_SEC_DROP_BUDGET,	/* over the datagram's copy budget */
 	__PORTSHARE_STAT_MAX,
 };
 

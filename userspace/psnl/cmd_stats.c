@@ -108,13 +108,23 @@ const struct psnl_cmd psnl_cmd_stats = {
 		"  reg_ignored        ignored: empty, a reply or a SHUTDOWN, from a\n"
 		"                     local registration port, or the queue was full\n"
 		"Secondary counters:\n"
-		"  copies             copies sent\n"
+		"  copies             copies sent (local: queued on the socket)\n"
 		"  bytes              payload bytes sent\n"
 		"  sampled            datagrams skipped by sampling\n"
 		"  drop_nomem         not sent: out of memory\n"
 		"  drop_noroute       not sent: no route to the secondary\n"
 		"  drop_xmit          not sent: the output path dropped it\n"
 		"  drop_family        not sent: IPv6 sender, transparent IPv4 copy\n"
-		"  drop_toobig        not sent: too big for IP",
+		"  drop_toobig        not sent: too big for IP\n"
+		"  drop_rcvbuf        local copy lost: the socket's receive buffer\n"
+		"                     was full\n"
+		"  drop_nosocket      local copy lost: no socket on the data port\n"
+		"  drop_filter        local copy lost: the socket's filter refused it\n"
+		"  drop_dest          not sent: the address routes as broadcast or\n"
+		"                     multicast\n"
+		"  drop_nosrc         not sent: the primary address it would come\n"
+		"                     from is no longer local\n"
+		"  drop_budget        not sent: the datagram's copies had used the\n"
+		"                     port's copy budget (copy_budget)",
 	.handler = do_stats,
 };

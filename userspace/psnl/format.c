@@ -54,6 +54,12 @@ static const struct stat_name sec_stats[] = {
 	{ PORTSHARE_STAT_SEC_DROP_XMIT, "drop_xmit", false },
 	{ PORTSHARE_STAT_SEC_DROP_FAMILY, "drop_family", false },
 	{ PORTSHARE_STAT_SEC_DROP_TOOBIG, "drop_toobig", false },
+	{ PORTSHARE_STAT_SEC_DROP_RCVBUF, "drop_rcvbuf", false },
+	{ PORTSHARE_STAT_SEC_DROP_NOSOCKET, "drop_nosocket", false },
+	{ PORTSHARE_STAT_SEC_DROP_FILTER, "drop_filter", false },
+	{ PORTSHARE_STAT_SEC_DROP_DEST, "drop_dest", false },
+	{ PORTSHARE_STAT_SEC_DROP_NOSRC, "drop_nosrc", false },
+	{ PORTSHARE_STAT_SEC_DROP_BUDGET, "drop_budget", false },
 	{ 0, NULL, false }
 };
 
@@ -65,7 +71,7 @@ enum counters {
 
 static bool has_stat(const struct psnl_record *rec, const struct stat_name *n)
 {
-	return rec->has_stats & PSNL_HAS(n->id);
+	return rec->has_stats & PSNL_HAS_STAT(n->id);
 }
 
 static bool text_shows(const struct psnl_record *rec,

@@ -145,11 +145,12 @@ struct psnl_record {
 	uint8_t reason;
 	uint8_t prefix_len;
 	uint32_t acl_flags;
-	uint32_t has_stats;		/* PSNL_HAS(PORTSHARE_STAT_*) bits */
+	uint64_t has_stats;		/* PSNL_HAS_STAT(PORTSHARE_STAT_*) bits */
 	uint64_t stats[PORTSHARE_STAT_MAX + 1];
 };
 
 #define PSNL_HAS(attr)	(1u << (attr))
+#define PSNL_HAS_STAT(stat)	(1ull << (stat))
 
 struct psnl_records {
 	struct psnl_record *v;

@@ -14,7 +14,7 @@
 #include "psnl.h"
 
 _Static_assert(PORTSHARE_A_MAX < 32, "psnl_record.has is 32 bits");
-_Static_assert(PORTSHARE_STAT_MAX < 32, "psnl_record.has_stats is 32 bits");
+_Static_assert(PORTSHARE_STAT_MAX < 64, "psnl_record.has_stats is 64 bits");
 
 static const struct nla_policy attr_policy[PORTSHARE_A_MAX + 1] = {
 	[PORTSHARE_A_PORT]		= { .type = NLA_U16 },
@@ -47,7 +47,7 @@ static int decode_stats(struct nlattr *nest, struct psnl_record *rec)
 			continue;
 		if (nla_len(tb[i]) != sizeof(uint64_t))
 			return -EBADMSG;
-		rec->has_stats |= PSNL_HAS(i);
+		rec->has_stats |= PSNL_HAS_STAT(i);
 		rec->stats[i] = nla_get_u64(tb[i]);
 	}
 	return 0;
