@@ -14,11 +14,13 @@
 #                       local secondaries (127.0.0.1)    secondaries
 #
 # Environment: BENCH_NS ("1 4 16"), BENCH_REPS (3), BENCH_SECONDS (0.8 s
-# per rate step), BENCH_BISECT (2), BENCH_CONTENDERS, BENCH_HOOK (1: the
-# hook overhead runs), BENCH_PROFILE (0, run-bench sets 1: kernel event
-# counts per copy at the end),
-# BENCH_SENDER (sendmmsg: psbench's own paced socket, or pktgen),
-# BENCH_START (2000: the first rate tried is this / N).
+# per rate step), BENCH_BISECT (3), BENCH_CONTENDERS, BENCH_HOOK (1: the
+# hook overhead runs), BENCH_HOOK_BISECT (6: its searches resolve ~1.5%),
+# BENCH_CPU_SECONDS (3: the CPU step), BENCH_SOAK (1: seconds to calibrate
+# psbench's soakers, which measure the CPU step's time per CPU; 0: only
+# /proc/stat), BENCH_PROFILE (0, run-bench sets 1: kernel event counts per copy
+# at the end), BENCH_SENDER (sendmmsg: psbench's own paced socket, or
+# pktgen), BENCH_START (2000: the first rate tried is this / N).
 set -u
 
 REPO=${PORTSHARE_REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -27,7 +29,11 @@ export PATH=$REPO/build/bin:$PATH
 NS_LIST=${BENCH_NS:-1 4 16}
 REPS=${BENCH_REPS:-3}
 SECONDS_PER_STEP=${BENCH_SECONDS:-0.8}
-BISECT=${BENCH_BISECT:-2}
+BISECT=${BENCH_BISECT:-3}
+HOOK_BISECT=${BENCH_HOOK_BISECT:-6}
+CPU_SECONDS=${BENCH_CPU_SECONDS:-3}
+SOAK=${BENCH_SOAK:-1}
+APP=${BENCH_APP-1}	# empty: no application on the contested port
 CONTENDERS=${BENCH_CONTENDERS:-encap raw psd mcast single}
 HOOK=${BENCH_HOOK:-1}
 PROFILE=${BENCH_PROFILE:-0}
@@ -128,7 +134,7 @@ bench()
 	start=${START[$key]:-$((${BENCH_START:-2000} / n))}
 	out=$(taskset -c 0 "$PSBENCH" --label "$key" --snd $SND --seconds "$SECONDS_PER_STEP" \
 		--bisect "$BISECT" --reps 1 --size $SIZE --start "$start" \
-		--cpu-rate $((1000 / n)) "$@")
+		--cpu-rate $((1000 / n)) --cpu-seconds "$CPU_SECONDS" --soak "$SOAK" "$@")
 	echo "$out"
 	if [ -z "${START[$key]:-}" ]; then
 		start=$(echo "$out" | awk '$1 == "R" { for (i = 2; i <= NF; i++)
@@ -158,7 +164,7 @@ run_module()	# MODE VARIANT N RUN
 
 	secondaries "$n" "$addr" "$mode" | psnl -n $PRI -b - || { note "psnl failed: $key"; return; }
 	# shellcheck disable=SC2046 # one option per word
-	bench "$key" "${UNI[@]}" --to $P:$PORT --from $S:5162 --rx $PRI,0.0.0.0:$PORT,app \
+	bench "$key" "${UNI[@]}" --to $P:$PORT --from $S:5162 ${APP:+--rx $PRI,0.0.0.0:$PORT,app} \
 		$(rx_opts "$n" "$ns" "$addr")
 	module_stats "$key run=$run"
 	psnl -n $PRI port del $PORT
@@ -216,10 +222,10 @@ run_hook()	# RUN
 		psnl -n $PRI port add $p
 	done
 	bench "contender=hook-loaded variant=local n=1" "${UNI[@]}" --to $P:5000 \
-		--from $S:5162 --rx $PRI,$P:5000
+		--from $S:5162 --rx $PRI,$P:5000 --bisect "$HOOK_BISECT"
 	modprobe -r portshare || note "cannot unload portshare"
 	bench "contender=hook-unloaded variant=local n=1" "${UNI[@]}" --to $P:5000 \
-		--from $S:5162 --rx $PRI,$P:5000
+		--from $S:5162 --rx $PRI,$P:5000 --bisect "$HOOK_BISECT"
 	modprobe portshare || note "cannot load portshare"
 }
 
@@ -270,7 +276,7 @@ main()
 {
 	local run n v c
 
-	note "kernel $(uname -r) cpus $(nproc) reps $REPS seconds $SECONDS_PER_STEP ns '$NS_LIST' contenders '$CONTENDERS'"
+	note "kernel $(uname -r) cpus $(nproc) reps $REPS seconds $SECONDS_PER_STEP bisect $BISECT cpu_seconds $CPU_SECONDS ns '$NS_LIST' contenders '$CONTENDERS'"
 	topology
 	for ((run = 1; run <= REPS; run++)); do
 		note "run $run started at $(cut -d' ' -f1 /proc/uptime)"

@@ -6,7 +6,7 @@
  *           [--mcast-if ADDR] --rx NS,ADDR:PORT[,app][,join=G@IF] ...
  *           [--size BYTES] [--seconds S] [--start RATE] [--bisect N]
  *           [--reps N] [--fixed RATE] [--cpu-at FRACTION | --cpu-rate RATE]
- *           [--pktgen DEV,DSTMAC]
+ *           [--cpu-seconds S] [--soak S] [--pktgen DEV,DSTMAC]
  *
  * The sender is a paced sendmmsg loop on a UDP socket, or with --pktgen
  * the kernel's pktgen on the sender's DEV, sending to DSTMAC (pktgen.c).
@@ -21,7 +21,10 @@
  *   C  with --cpu-at F (--cpu-rate R): one more trial at F times the
  *      result (at R), for the CPU time per copy below saturation; at the
  *      lossless rate itself the guest is saturated, and busy time per
- *      copy is then little more than the inverse of that rate
+ *      copy is then little more than the inverse of that rate.  It lasts
+ *      --cpu-seconds (default --seconds).  With --soak S, cpu_us comes
+ *      from soakers (soak.c, calibrated for S seconds at the start);
+ *      /proc/stat's figures stay in user_us, sys_us and softirq_us
  * selftests/bench/report turns them into tables and plots.  Repetitions
  * after the first start at a quarter of the first one's result, which
  * saves the slow climb from --start.
@@ -40,7 +43,8 @@ static void usage(void)
 {
 	fputs("usage: psbench --label L --snd NS --to ADDR:PORT --rx NS,ADDR:PORT[,app][,join=G@IF]...\n"
 	      "       [--from ADDR] [--mcast-if ADDR] [--size B] [--seconds S] [--start R]\n"
-	      "       [--bisect N] [--reps N] [--fixed R] [--cpu-at F|--cpu-rate R] [--pktgen DEV,DSTMAC]\n", stderr);
+	      "       [--bisect N] [--reps N] [--fixed R] [--cpu-at F|--cpu-rate R] [--cpu-seconds S]\n"
+	      "       [--soak S] [--pktgen DEV,DSTMAC]\n", stderr);
 	exit(2);
 }
 
@@ -49,11 +53,29 @@ static void report(const struct bench *b, const struct trial *t, int rep,
 {
 	double copies = t->copies ? (double)t->copies : 1;
 
+	double busy = t->soak_us > 0 ? t->soak_us : t->busy_us;
+
 	printf("%s %s rep=%d rate=%.0f cpu_us=%.3f user_us=%.3f sys_us=%.3f"
-	       " softirq_us=%.3f sender_bound=%d\n", kind, b->label, rep, t->offered,
-	       t->busy_us / copies, t->user_us / copies, t->sys_us / copies,
-	       t->softirq_us / copies, t->sender_bound);
+	       " softirq_us=%.3f soak=%d sender_bound=%d\n",
+	       kind, b->label, rep, t->offered, busy / copies,
+	       t->user_us / copies, t->sys_us / copies, t->softirq_us / copies,
+	       t->soak_us > 0, t->sender_bound);
 	fflush(stdout);
+}
+
+/* The C record: a trial at @rate lasting @seconds (0: as the others). */
+static void cpu_trial(struct bench *b, double rate, double seconds, int rep)
+{
+	double keep = b->seconds;
+	struct trial t;
+
+	if (seconds > 0)
+		b->seconds = seconds;
+	b->soak = soak_cpus() > 0;
+	t = trial_run(b, rate, rep, -1);
+	b->soak = false;
+	b->seconds = keep;
+	report(b, &t, rep, "C");
 }
 
 int main(int argc, char **argv)
@@ -74,13 +96,16 @@ int main(int argc, char **argv)
 		{ "pktgen", required_argument, NULL, 'p' },
 		{ "cpu-at", required_argument, NULL, 'c' },
 		{ "cpu-rate", required_argument, NULL, 'C' },
+		{ "cpu-seconds", required_argument, NULL, 'T' },
+		{ "soak", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct bench b = { .label = "", .seconds = 1, .min_rate = 20,
 				  .bisect = 3, .quiet_ms = 150 };
 	const char *snd = NULL, *to = NULL, *from = NULL, *mcast_if = NULL;
 	char *pktgen = NULL, *mac;
-	double start = 1000, fixed = 0, cpu_at = 0, cpu_rate = 0;
+	double start = 1000, fixed = 0, cpu_at = 0, cpu_rate = 0, cpu_seconds = 0;
+	double soak_s = 0;
 	size_t size = 256;
 	int reps = 3, rep, c;
 	pthread_t rx;
@@ -106,6 +131,8 @@ int main(int argc, char **argv)
 		case 'p': pktgen = optarg; break;
 		case 'c': cpu_at = atof(optarg); break;
 		case 'C': cpu_rate = atof(optarg); break;
+		case 'T': cpu_seconds = atof(optarg); break;
+		case 'k': soak_s = atof(optarg); break;
 		default: usage();
 		}
 	}
@@ -123,6 +150,8 @@ int main(int argc, char **argv)
 	}
 	if (pthread_create(&rx, NULL, sink_run, &b.sink))
 		die("pthread_create");
+	if (soak_s > 0)
+		soak_start(soak_s);
 
 	/* warm-up: neighbours resolved, caches and page tables touched */
 	trial_run(&b, start, 0, 0);
@@ -135,12 +164,12 @@ int main(int argc, char **argv)
 				start = t.offered / 4;
 		}
 		report(&b, &t, rep, fixed > 0 ? "F" : "R");
-		if (cpu_rate > 0 || (cpu_at > 0 && t.offered > 0)) {
-			t = trial_run(&b, cpu_rate > 0 ? cpu_rate : cpu_at * t.offered,
-				      rep, -1);
-			report(&b, &t, rep, "C");
-		}
+		if (cpu_rate > 0 || (cpu_at > 0 && t.offered > 0))
+			cpu_trial(&b, cpu_rate > 0 ? cpu_rate : cpu_at * t.offered,
+				  cpu_seconds, rep);
 	}
+	if (soak_s > 0)
+		soak_stop();
 	atomic_store(&b.sink.stop, true);
 	pthread_join(rx, NULL);
 	return 0;

@@ -76,6 +76,20 @@ struct cpu_sample {
 	unsigned long long rcvbuf_err;		/* UDP RcvbufErrors, every ns watched */
 };
 
+/* soak.c: CPU time per CPU from SCHED_IDLE soakers' lost iterations */
+#define SOAK_MAX_CPUS 8
+struct soak_sample {
+	double t;
+	unsigned long count[SOAK_MAX_CPUS];
+};
+
+void soak_start(double calibrate_s);
+void soak_stop(void);
+int soak_cpus(void);
+void soak_begin(struct soak_sample *s);
+void soak_end(struct soak_sample *s);
+double soak_busy_us(const struct soak_sample *a, const struct soak_sample *b);
+
 /* netns.c */
 int netns_enter(const char *name);	/* returns an fd to go back with */
 void netns_leave(int home);

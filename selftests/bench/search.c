@@ -36,12 +36,15 @@ struct trial trial_run(struct bench *b, double rate, int rep, int step)
 {
 	struct trial t = { .target = rate, .min_got = (unsigned long)-1,
 			   .min_ontime = (unsigned long)-1 };
+	struct soak_sample s0, s1;
 	struct cpu_sample c0, c1;
 	struct blast_result r;
 	unsigned long got, ontime[MAX_SOCKS];
 	int i;
 
 	t.id = ++b->trial_id;
+	if (b->soak)
+		soak_begin(&s0);
 	cpu_read(&c0);
 	sink_begin(&b->sink, t.id);
 	if (b->blaster.pktgen)
@@ -53,6 +56,10 @@ struct trial trial_run(struct bench *b, double rate, int rep, int step)
 		ontime[i] = sink_got(&b->sink.sock[i], t.id);
 	sink_drain(&b->sink, b->quiet_ms, 3000);
 	cpu_read(&c1);
+	if (b->soak) {
+		soak_end(&s1);
+		t.soak_us = soak_busy_us(&s0, &s1);
+	}
 
 	t.sent = r.sent;
 	t.failed = r.failed;
@@ -95,6 +102,8 @@ struct trial trial_run(struct bench *b, double rate, int rep, int step)
 	       t.min_got, t.min_ontime, t.max_loss, t.max_late, t.app_got, t.copies, t.stale, t.user_us,
 	       t.sys_us, t.softirq_us, t.busy_us, t.softnet_drop, t.rcvbuf_err,
 	       t.pass);
+	if (b->soak)
+		printf("# soak trial=%u busy_us=%.0f\n", t.id, t.soak_us);
 	fflush(stdout);
 	return t;
 }

@@ -13,6 +13,7 @@ struct bench {
 	double min_rate;	/* the search gives up below this */
 	int bisect;		/* bisection steps after the coarse search */
 	unsigned int quiet_ms;	/* drained once nothing arrived for this long */
+	bool soak;		/* measure the trial's CPU time with soak.c */
 	unsigned int trial_id;
 };
 
@@ -23,6 +24,7 @@ struct trial {
 	double max_loss;	/* never arrived, worst secondary */
 	double max_late;	/* lost or late, worst secondary: the criterion */
 	double user_us, sys_us, softirq_us, busy_us;
+	double soak_us;		/* all CPUs, with bench.soak (soak.c) */
 	unsigned long long softnet_drop, rcvbuf_err;
 	bool pass, sender_bound;
 };
