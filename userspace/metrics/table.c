@@ -58,5 +58,11 @@ const struct ps_metric ps_metrics[] = {
 	SEC(STAT(SEC_DROP_XMIT), COUNTER, "secondary_copies_dropped_total", "reason=\"xmit\"", DROPPED),
 	SEC(STAT(SEC_DROP_FAMILY), COUNTER, "secondary_copies_dropped_total", "reason=\"family\"", DROPPED),
 	SEC(STAT(SEC_DROP_TOOBIG), COUNTER, "secondary_copies_dropped_total", "reason=\"toobig\"", DROPPED),
+	SEC(STAT(SEC_DROP_RCVBUF), COUNTER, "secondary_copies_dropped_total", "reason=\"rcvbuf\"", DROPPED),
+	SEC(STAT(SEC_DROP_NOSOCKET), COUNTER, "secondary_copies_dropped_total", "reason=\"nosocket\"", DROPPED),
+	SEC(STAT(SEC_DROP_FILTER), COUNTER, "secondary_copies_dropped_total", "reason=\"filter\"", DROPPED),
+	SEC(STAT(SEC_DROP_DEST), COUNTER, "secondary_copies_dropped_total", "reason=\"dest\"", DROPPED),
+	SEC(STAT(SEC_DROP_NOSRC), COUNTER, "secondary_copies_dropped_total", "reason=\"nosrc\"", DROPPED),
+	SEC(STAT(SEC_DROP_BUDGET), COUNTER, "secondary_copies_dropped_total", "reason=\"budget\"", DROPPED),
 	{ 0 }
 };
