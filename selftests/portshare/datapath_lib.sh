@@ -297,6 +297,14 @@ sec_stat()
 	psnl -n "${4:-$PRI}" stats "$1" | grep -F "add $1 $2 " | __stat_of "$3"
 }
 
+# sec_drops PORT ADDR:DPORT [NS]: the sum of a secondary's drop_* counters.
+sec_drops()
+{
+	psnl -n "${3:-$PRI}" stats "$1" | grep -F "add $1 $2 " |
+		awk '{ for (i = 1; i < NF; i++) if ($i ~ /^drop_/) n += $(i + 1) }
+		     END { print n + 0 }'
+}
+
 # port_stat PORT NAME [NS]: one counter of a port, from "psnl stats PORT".
 port_stat()
 {
