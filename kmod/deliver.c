@@ -83,59 +83,19 @@ bool portshare_direct_ok(const struct sock *sk)
 	return true;
 }
 
-static void push_udp(struct sk_buff *skb, __be16 sport, __be16 dport)
+/* What IP input leaves in the control block of a datagram for UDP. */
+static void set_cb(struct sk_buff *skb, u16 family,
+		   const struct portshare_route *r)
 {
-	struct udphdr *uh;
-
-	__skb_push(skb, sizeof(*uh));
-	skb_reset_transport_header(skb);
-	uh = udp_hdr(skb);
-	uh->source = sport;
-	uh->dest = dport;
-	uh->len = htons(skb->len);
-	uh->check = 0;	/* CHECKSUM_UNNECESSARY: nobody reads it */
-}
-
-static void push_ip4(struct sk_buff *skb, const struct portshare_route *r)
-{
-	struct iphdr *iph;
-
-	__skb_push(skb, sizeof(*iph));
-	skb_reset_network_header(skb);
-	iph = ip_hdr(skb);
-	iph->version = 4;
-	iph->ihl = sizeof(*iph) >> 2;
-	iph->tos = 0;
-	iph->tot_len = htons(skb->len);
-	iph->id = 0;
-	iph->frag_off = 0;
-	iph->ttl = ip4_dst_hoplimit(r->dst);
-	iph->protocol = IPPROTO_UDP;
-	iph->saddr = r->saddr.v4.s_addr;
-	iph->daddr = r->daddr.v4.s_addr;
-	ip_send_check(iph);
-	skb->protocol = htons(ETH_P_IP);
-	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-	IPCB(skb)->iif = r->iif;
-}
-
-static void push_ip6(struct sk_buff *skb, const struct portshare_route *r)
-{
-	struct ipv6hdr *ip6h;
-
-	__skb_push(skb, sizeof(*ip6h));
-	skb_reset_network_header(skb);
-	ip6h = ipv6_hdr(skb);
-	ip6_flow_hdr(ip6h, 0, 0);
-	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
-	ip6h->nexthdr = IPPROTO_UDP;
-	ip6h->hop_limit = ip6_dst_hoplimit(r->dst);
-	ip6h->saddr = r->saddr.v6;
-	ip6h->daddr = r->daddr.v6;
-	skb->protocol = htons(ETH_P_IPV6);
-	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
-	IP6CB(skb)->iif = r->iif;
-	IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+	if (family == AF_INET) {
+		ip_send_check(ip_hdr(skb));
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->iif = r->iif;
+	} else {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->iif = r->iif;
+		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+	}
 }
 
 /*
@@ -147,11 +107,8 @@ static void prepare(struct sock *sk, struct sk_buff *skb, u16 family,
 		    struct portshare_route *r, __be16 sport, __be16 dport,
 		    ktime_t tstamp)
 {
-	push_udp(skb, sport, dport);
-	if (family == AF_INET)
-		push_ip4(skb, r);
-	else
-		push_ip6(skb, r);
+	portshare_push_headers(skb, family, r, sport, dport);
+	set_cb(skb, family, r);
 	portshare_route_put(r);
 	skb_reset_mac_header(skb);
 	__skb_pull(skb, skb_transport_offset(skb));

@@ -473,6 +473,12 @@ int portshare_route(struct net *net, struct portshare_secondary *s,
 		    bool transparent, struct portshare_route *r);
 void portshare_route_put(struct portshare_route *r);
 
+/* headers.c */
+
+void portshare_push_headers(struct sk_buff *skb, u16 family,
+			    const struct portshare_route *r, __be16 sport,
+			    __be16 dport);
+
 /* deliver.c */
 
 struct sock *portshare_local_sock(struct net *net, u16 family,

@@ -39,19 +39,6 @@ bool portshare_xmit_nested(void)
 	return __this_cpu_read(xmit_nesting);
 }
 
-static void push_udp(struct sk_buff *skb, __be16 sport, __be16 dport)
-{
-	struct udphdr *uh;
-
-	__skb_push(skb, sizeof(*uh));
-	skb_reset_transport_header(skb);
-	uh = udp_hdr(skb);
-	uh->source = sport;
-	uh->dest = dport;
-	uh->len = htons(skb->len);
-	uh->check = 0;
-}
-
 static int xmit(struct net *net, struct sk_buff *skb, bool v6)
 {
 	int ret;
@@ -70,43 +57,6 @@ static int xmit(struct net *net, struct sk_buff *skb, bool v6)
 	return ret > 0 ? -ENOBUFS : ret;
 }
 
-static void push_ip4(struct net *net, struct sk_buff *skb,
-		     const struct portshare_route *r)
-{
-	struct iphdr *iph;
-
-	__skb_push(skb, sizeof(*iph));
-	skb_reset_network_header(skb);
-	iph = ip_hdr(skb);
-	iph->version = 4;
-	iph->ihl = sizeof(*iph) >> 2;
-	iph->tos = 0;
-	iph->tot_len = htons(skb->len);
-	iph->frag_off = 0;
-	iph->ttl = ip4_dst_hoplimit(r->dst);
-	iph->protocol = IPPROTO_UDP;
-	iph->saddr = r->saddr.v4.s_addr;
-	iph->daddr = r->daddr.v4.s_addr;
-	__ip_select_ident(net, iph, 1);
-	skb->protocol = htons(ETH_P_IP);
-}
-
-static void push_ip6(struct sk_buff *skb, const struct portshare_route *r)
-{
-	struct ipv6hdr *ip6h;
-
-	__skb_push(skb, sizeof(*ip6h));
-	skb_reset_network_header(skb);
-	ip6h = ipv6_hdr(skb);
-	ip6_flow_hdr(ip6h, 0, 0);
-	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
-	ip6h->nexthdr = IPPROTO_UDP;
-	ip6h->hop_limit = ip6_dst_hoplimit(r->dst);
-	ip6h->saddr = r->saddr.v6;
-	ip6h->daddr = r->daddr.v6;
-	skb->protocol = htons(ETH_P_IPV6);
-}
-
 /**
  * portshare_xmit() - send a copy through the output path
  * @net: the namespace to send in
@@ -122,15 +72,15 @@ static void push_ip6(struct sk_buff *skb, const struct portshare_route *r)
 int portshare_xmit(struct net *net, struct sk_buff *skb, u16 family,
 		   struct portshare_route *r, __be16 sport, __be16 dport)
 {
-	push_udp(skb, sport, dport);
+	int len = skb->len + sizeof(struct udphdr);
+
+	portshare_push_headers(skb, family, r, sport, dport);
 	if (family == AF_INET) {
 		udp_set_csum(false, skb, r->saddr.v4.s_addr,
-			     r->daddr.v4.s_addr, skb->len);
-		push_ip4(net, skb, r);
+			     r->daddr.v4.s_addr, len);
+		__ip_select_ident(net, ip_hdr(skb), 1);
 	} else {
-		udp6_set_csum(false, skb, &r->saddr.v6, &r->daddr.v6,
-			      skb->len);
-		push_ip6(skb, r);
+		udp6_set_csum(false, skb, &r->saddr.v6, &r->daddr.v6, len);
 	}
 	skb_dst_set(skb, r->dst);
 	r->dst = NULL;
