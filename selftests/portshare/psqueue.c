@@ -26,38 +26,15 @@
 #include <linux/netfilter.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
+#include "tool.h"
+
 static volatile sig_atomic_t stop;
 static unsigned long verdicts;
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("psqueue: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 static void on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		die("netns %s: %s", name, strerror(errno));
-	close(fd);
 }
 
 static int accept_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
@@ -71,25 +48,6 @@ static int accept_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
 		return -1;
 	verdicts++;
 	return nfq_set_verdict(qh, ntohl(ph->packet_id), NF_ACCEPT, 0, NULL);
-}
-
-/* --pidfile: fork once the queue is bound; the parent writes the pid. */
-static void daemonize(const char *pidfile)
-{
-	pid_t pid = fork();
-	FILE *f;
-
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid > 0) {
-		f = fopen(pidfile, "w");
-		if (!f)
-			die("%s: %s", pidfile, strerror(errno));
-		fprintf(f, "%d\n", pid);
-		fclose(f);
-		exit(0);
-	}
-	setsid();
 }
 
 static struct nfq_handle *bind_queue(unsigned int num,

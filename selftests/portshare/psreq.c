@@ -53,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #define MAX_DGRAM 65536
 #define MAX_FROM 8
 
@@ -67,19 +69,6 @@ struct ep {
 	};
 };
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("psreq: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(rc);
-}
-
 /* "1.2.3.4:5", "[::1]:5", "1.2.3.4", "::1"; the port may be optional. */
 static void parse_ep(const char *text, bool need_port, struct ep *ep)
 {
@@ -90,7 +79,7 @@ static void parse_ep(const char *text, bool need_port, struct ep *ep)
 		addr = buf + 1;
 		p = strchr(addr, ']');
 		if (!p)
-			die(2, "%s: missing ]", text);
+			die_with(2, "%s: missing ]", text);
 		*p++ = '\0';
 		if (*p == ':')
 			port = p + 1;
@@ -99,7 +88,7 @@ static void parse_ep(const char *text, bool need_port, struct ep *ep)
 		port = p + 1;
 	}
 	if (need_port && !port)
-		die(2, "%s: missing port", text);
+		die_with(2, "%s: missing port", text);
 	memset(ep, 0, sizeof(*ep));
 	if (inet_pton(AF_INET, addr, &ep->in.sin_addr) == 1) {
 		ep->family = AF_INET;
@@ -112,7 +101,7 @@ static void parse_ep(const char *text, bool need_port, struct ep *ep)
 		ep->in6.sin6_port = htons(port ? atoi(port) : 0);
 		ep->len = sizeof(ep->in6);
 	} else {
-		die(2, "%s: not an address", text);
+		die_with(2, "%s: not an address", text);
 	}
 }
 
@@ -136,7 +125,7 @@ static size_t unescape(const char *s, char *out)
 	if (s[0] == '@' && s[1]) {
 		fill = strtol(s + 1, NULL, 10);
 		if (fill < 0 || fill > MAX_DGRAM)
-			die(2, "%s: bad size", s);
+			die_with(2, "%s: bad size", s);
 		memset(out, 'A', fill);
 		return fill;
 	}
@@ -153,12 +142,12 @@ static size_t unescape(const char *s, char *out)
 		case '\\': out[n++] = '\\'; break;
 		case 'x':
 			if (hexval(s[1]) < 0 || hexval(s[2]) < 0)
-				die(2, "bad \\x escape");
+				die_with(2, "bad \\x escape");
 			out[n++] = (char)(hexval(s[1]) << 4 | hexval(s[2]));
 			s += 2;
 			break;
 		default:
-			die(2, "bad escape \\%c", *s);
+			die_with(2, "bad escape \\%c", *s);
 		}
 	}
 	return n;
@@ -202,7 +191,7 @@ static int udp_socket(const struct ep *to, const struct ep *from)
 
 	fd = socket(to->family, SOCK_DGRAM, 0);
 	if (fd < 0)
-		die(1, "socket: %s", strerror(errno));
+		die_with(1, "socket: %s", strerror(errno));
 	if (to->family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (!from) {
@@ -213,9 +202,9 @@ static int udp_socket(const struct ep *to, const struct ep *from)
 		from = &any;
 	}
 	if (from->family != to->family)
-		die(2, "--from and --to differ in family");
+		die_with(2, "--from and --to differ in family");
 	if (bind(fd, &from->sa, from->len))
-		die(1, "bind: %s", strerror(errno));
+		die_with(1, "bind: %s", strerror(errno));
 	return fd;
 }
 
@@ -267,7 +256,7 @@ static void drain_probe(int pfd, int ms)
 	int n = 0;
 
 	if (!recv_one(pfd, ms, false, true, &n))
-		die(3, "no reply to the probe within %d ms", ms);
+		die_with(3, "no reply to the probe within %d ms", ms);
 }
 
 static void send_dgram(int fd, const struct ep *to, const char *buf,
@@ -279,7 +268,7 @@ static void send_dgram(int fd, const struct ep *to, const char *buf,
 	if (n < 0 && errno == ECONNREFUSED)
 		n = sendto(fd, buf, len, 0, &to->sa, to->len);
 	if (n != (ssize_t)len)
-		die(1, "sendto: %s", strerror(errno));
+		die_with(1, "sendto: %s", strerror(errno));
 }
 
 /* --repeat: each socket sends @n, then every reply is counted. */
@@ -311,18 +300,6 @@ static void repeat_from(const int *fds, int nfds, const struct ep *to,
 	printf(" span_us %llu\n", (unsigned long long)(last - first));
 }
 
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		die(1, "netns %s: %s", name, strerror(errno));
-	close(fd);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -345,7 +322,7 @@ int main(int argc, char **argv)
 		case 't': to_s = optarg; break;
 		case 'f':
 			if (nfrom == MAX_FROM)
-				die(2, "at most %d --from", MAX_FROM);
+				die_with(2, "at most %d --from", MAX_FROM);
 			more_from[nfrom++] = optarg;
 			from_s = more_from[0];
 			break;
@@ -355,13 +332,13 @@ int main(int argc, char **argv)
 		case 'r': repeat = atoi(optarg); break;
 		case 'n': enter_netns(optarg); break;
 		case 'c': conn = true; break;
-		default: die(2, "usage: see the source");
+		default: die_with(2, "usage: see the source");
 		}
 	}
 	if (!to_s)
-		die(2, "--to is required");
+		die_with(2, "--to is required");
 	if (nfrom > 1 && !repeat)
-		die(2, "more than one --from needs --repeat");
+		die_with(2, "more than one --from needs --repeat");
 	parse_ep(to_s, true, &to);
 	if (from_s)
 		parse_ep(from_s, false, &from);
@@ -374,7 +351,7 @@ int main(int argc, char **argv)
 		fds[k] = udp_socket(&to, &other);
 	}
 	if (conn && connect(fd, &to.sa, to.len))
-		die(1, "connect: %s", strerror(errno));
+		die_with(1, "connect: %s", strerror(errno));
 	if (probe) {
 		if (from_s) {
 			pfrom = from;

@@ -71,6 +71,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #define MAX_DGRAM	65536
 #define MAX_PORTS	64
 #define NETNS_DIR	"/run/netns"
@@ -83,19 +85,6 @@ struct opts {
 };
 
 static volatile sig_atomic_t stop;
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("psstress: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 static void on_term(int sig)
 {
@@ -144,18 +133,6 @@ static void parse_ep(const char *text, struct sockaddr_in *sin)
 		die("%s: not an IPv4 address", text);
 }
 
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		die("netns %s: %s", name, strerror(errno));
-	close(fd);
-}
-
 /* Write @text to @path through a rename: a reader sees all or nothing. */
 static void write_out(const char *path, const char *text)
 {
@@ -170,22 +147,6 @@ static void write_out(const char *path, const char *text)
 	f = fopen(tmp, "w");
 	if (!f || fputs(text, f) < 0 || fclose(f) || rename(tmp, path))
 		die("%s: %s", path, strerror(errno));
-}
-
-static void daemonize(const char *pidfile)
-{
-	char buf[32];
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid > 0) {
-		snprintf(buf, sizeof(buf), "%d\n", pid);
-		write_out(pidfile, buf);
-		exit(0);
-	}
-	setsid();
 }
 
 /* ---- sink ----------------------------------------------------------------- */

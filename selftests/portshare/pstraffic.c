@@ -78,6 +78,8 @@
 #include <linux/filter.h>
 #include <linux/portshare.h>
 
+#include "tool.h"
+
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
@@ -107,19 +109,6 @@ struct ep {
 		struct sockaddr_storage ss;
 	};
 };
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pstraffic: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 /* "1.2.3.4:5", "[::1]:5", "1.2.3.4", "::1"; port may be optional. */
 static void parse_ep(const char *text, bool need_port, struct ep *ep)
@@ -467,25 +456,6 @@ static void hold(void)
 }
 
 /* --pidfile: fork once the socket is bound; the parent writes the pid. */
-static void daemonize(const char *pidfile)
-{
-	FILE *f;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (pid > 0) {
-		f = fopen(pidfile, "w");
-		if (!f)
-			die("%s: %s", pidfile, strerror(errno));
-		fprintf(f, "%d\n", pid);
-		fclose(f);
-		exit(0);
-	}
-	setsid();
-}
-
 /* A classic BPF socket filter that keeps nothing: "ret #0". */
 static void attach_drop_all(int fd)
 {
@@ -946,18 +916,6 @@ static void cmd_wait(const struct opts *o)
 }
 
 /* -n NAME: work in the network namespace "ip netns" calls NAME. */
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		die("netns %s: %s", name, strerror(errno));
-	close(fd);
-}
-
 static void usage(void)
 {
 	fputs("usage: pstraffic send|recv|check|count|flood|fence [OPTIONS] (see the source)\n",
