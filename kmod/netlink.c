@@ -20,8 +20,16 @@ static bool ps_genl_up;
 
 enum { PS_MCGRP_EVENTS };
 
+/*
+ * Events name secondaries and their data ports, which is what a DROP over
+ * the wire needs: only CAP_NET_ADMIN in the namespace's user namespace
+ * may listen, as for SEC_GET.
+ */
 static const struct genl_multicast_group ps_mcgrps[] = {
-	[PS_MCGRP_EVENTS] = { .name = PORTSHARE_MCGRP_EVENTS },
+	[PS_MCGRP_EVENTS] = {
+		.name = PORTSHARE_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 /* Not const: 6.1's struct nla_policy points at a non-const range. */
@@ -785,6 +793,11 @@ static const struct genl_small_ops ps_ops[] = {
 		.doit = ps_port_del,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	/*
+	 * Open to every user: ports, registration ports, caps and counters
+	 * are no secret (the registration sockets show in ss -ul), and an
+	 * unprivileged secondary needs them to find a registration port.
+	 */
 	{
 		.cmd = PORTSHARE_CMD_PORT_GET,
 		.doit = ps_port_get,
@@ -803,6 +816,7 @@ static const struct genl_small_ops ps_ops[] = {
 	{
 		.cmd = PORTSHARE_CMD_SEC_GET,
 		.dumpit = ps_sec_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PORTSHARE_CMD_ACL_ADD,
@@ -817,6 +831,7 @@ static const struct genl_small_ops ps_ops[] = {
 	{
 		.cmd = PORTSHARE_CMD_ACL_GET,
 		.dumpit = portshare_nl_acl_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

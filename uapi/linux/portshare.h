@@ -7,7 +7,9 @@
  * Generic netlink family "portshare", version 1, multicast group "events".
  * The family is namespace aware: every command acts on the caller's network
  * namespace.  Commands that change state need CAP_NET_ADMIN in the user
- * namespace that owns the network namespace; GET commands are unprivileged.
+ * namespace that owns the network namespace, and so do SEC_GET, ACL_GET
+ * and joining the "events" group (they name secondaries); PORT_GET is
+ * unprivileged.
  * Attributes are validated strictly: unknown attributes, wrong lengths and
  * out-of-range values are rejected with an extack message naming the
  * problem.  Do not set NLM_F_CREATE or NLM_F_EXCL on requests.

@@ -56,6 +56,11 @@ static int join_group(struct psnl_events *ev)
 					     PORTSHARE_MCGRP_EVENTS "\"", grp);
 	nl_socket_set_buffer_size(ev->sk, EVENT_RCVBUF, 0);
 	r = nl_socket_add_membership(ev->sk, grp);
+	if (r == -NLE_PERM) {
+		psnl_error("cannot listen to events: they need %s",
+			   PSNL_NEED_ADMIN);
+		return -EPERM;
+	}
 	if (r < 0)
 		return psnl_nl_library_error("cannot join multicast group", r);
 	r = nl_socket_set_nonblocking(ev->sk);

@@ -173,14 +173,22 @@ static struct nl_cb *txn_callbacks(struct txn *t)
 	return cb;
 }
 
+/*
+ * EPERM comes from genetlink's capability check, which sends no extack
+ * message: say which privilege is missing and what to do about it.
+ */
 static void report_kernel_error(const struct txn *t)
 {
 	int err = -t->status;
 	const char *what = t->extack[0] ? t->extack : strerror(err);
 
-	if (err == EPERM || err == EACCES)
-		psnl_error("%s: need CAP_NET_ADMIN in the network namespace (run as root)",
-			   what);
+	if ((err == EPERM || err == EACCES) && t->dump)
+		psnl_error("%s: reading distribution lists and the acl needs %s; "
+			   "'psnl port list' needs no privilege", what,
+			   PSNL_NEED_ADMIN);
+	else if (err == EPERM || err == EACCES)
+		psnl_error("%s: changing portshare state needs %s", what,
+			   PSNL_NEED_ADMIN);
 	else
 		psnl_error("%s", what);
 }

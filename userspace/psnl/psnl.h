@@ -22,6 +22,10 @@ struct nl_sock;
 #define PSNL_EXIT_FAILED	1
 #define PSNL_EXIT_USAGE		2
 
+/* What EPERM from the kernel means, and what to do about it. */
+#define PSNL_NEED_ADMIN \
+	"CAP_NET_ADMIN in the network namespace's user namespace: run psnl as root (e.g. with sudo)"
+
 /*
  * Handler return contract.  0: success.  A negative errno: the operation
  * failed and was already reported (exit 1).  HANDLER_RET_BADARG: an

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pshard: the small tools of harden.sh, each one exact answer the shell
+ * cannot get by itself.
+ *
+ *   pshard [-n NETNS] nl CMD [dump] [ATTR=VALUE...]
+ *	Send one portshare netlink request, print one line:
+ *	"error NAME attr ATTR msg TEXT" (NAME: 0 or the errno's name; ATTR:
+ *	the attribute NLMSGERR_ATTR_OFFS points at, or "-"; TEXT: the extack
+ *	message, or "-").  CMD: port_new port_del port_get sec_add sec_drop
+ *	sec_get acl_add acl_get.  ATTRs: port reg_port data_port mode
+ *	max_secondaries prefix_len (numbers), addr4 addr6 (literals),
+ *	auto_port reg_off (flags, no value).
+ *   pshard [-n NETNS] join-events
+ *	Join the "events" group; print "error NAME".
+ *   pshard [-n NETNS] spoof --from ADDR:PORT --to ADDR:PORT TEXT
+ *	Send TEXT as one UDP datagram from any source address and port, as a
+ *	host that forges its source would (a raw socket writing the IP
+ *	header).  Addresses are 10.0.0.1:9 or [fd00::1]:9.
+ *
+ * In C rather than python3: under TCG a python3 start costs seconds.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/udp.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/portshare.h>
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
+#define BUFSZ	16384
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pshard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void enter_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		die("cannot enter netns %s: %s", name, strerror(errno));
+	close(fd);
+}
+
+static const char *errno_name(int err)
+{
+	static char buf[16];
+
+	switch (err) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EINVAL: return "EINVAL";
+	case EEXIST: return "EEXIST";
+	case ENOSPC: return "ENOSPC";
+	case ELOOP: return "ELOOP";
+	case ERANGE: return "ERANGE";
+	case EADDRINUSE: return "EADDRINUSE";
+	case ENOMEM: return "ENOMEM";
+	case E2BIG: return "E2BIG";
+	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+	}
+	snprintf(buf, sizeof(buf), "%d", err);
+	return buf;
+}
+
+/* ---- generic netlink ---------------------------------------------------- */
+
+struct msg {
+	char buf[BUFSZ];
+	struct nlmsghdr *nlh;
+};
+
+static void msg_init(struct msg *m, __u16 type, __u8 cmd, __u16 flags)
+{
+	struct genlmsghdr *g;
+
+	memset(m->buf, 0, sizeof(m->buf));
+	m->nlh = (struct nlmsghdr *)m->buf;
+	m->nlh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m->nlh->nlmsg_type = type;
+	m->nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	m->nlh->nlmsg_seq = 1;
+	g = NLMSG_DATA(m->nlh);
+	g->cmd = cmd;
+	g->version = type == GENL_ID_CTRL ? 1 : PORTSHARE_GENL_VERSION;
+}
+
+static void put(struct msg *m, __u16 type, const void *data, size_t len)
+{
+	struct nlattr *a = (struct nlattr *)(m->buf +
+					     NLMSG_ALIGN(m->nlh->nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	m->nlh->nlmsg_len = NLMSG_ALIGN(m->nlh->nlmsg_len) +
+			    NLA_ALIGN(a->nla_len);
+}
+
+static int nl_socket(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 10 };
+	int fd, one = 1;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		die("netlink socket: %s", strerror(errno));
+	return fd;
+}
+
+/* What came back for a request: its error and extack. */
+struct result {
+	int error;
+	char msg[256];
+	int attr_off;		/* NLMSGERR_ATTR_OFFS, or -1 */
+	int family, events_grp;	/* from CTRL_CMD_GETFAMILY */
+};
+
+static void parse_attrs(struct nlattr *a, int rem,
+			void (*fn)(struct nlattr *a, void *arg), void *arg)
+{
+	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= rem) {
+		fn(a, arg);
+		rem -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+}
+
+static void *nla_data(struct nlattr *a)
+{
+	return (char *)a + NLA_HDRLEN;
+}
+
+static void on_extack(struct nlattr *a, void *arg)
+{
+	struct result *r = arg;
+	int len = a->nla_len - NLA_HDRLEN;
+
+	if (a->nla_type == NLMSGERR_ATTR_MSG) {
+		snprintf(r->msg, sizeof(r->msg), "%.*s", len,
+			 (char *)nla_data(a));
+	} else if (a->nla_type == NLMSGERR_ATTR_OFFS && len == 4) {
+		__u32 off;
+
+		memcpy(&off, nla_data(a), 4);
+		r->attr_off = (int)off;
+	}
+}
+
+static void parse_error(struct nlmsghdr *h, struct result *r)
+{
+	struct nlmsgerr *e = NLMSG_DATA(h);
+	int off = NLMSG_LENGTH(sizeof(*e));
+
+	r->error = -e->error;
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
+	parse_attrs((struct nlattr *)((char *)h + off),
+		    (int)h->nlmsg_len - off, on_extack, r);
+}
+
+static void on_grp(struct nlattr *a, void *arg)
+{
+	struct result *r = arg;
+	struct nlattr *in = nla_data(a);
+	int rem = a->nla_len - NLA_HDRLEN;
+	__u32 id = 0;
+	bool events = false;
+
+	for (; rem >= NLA_HDRLEN && in->nla_len >= NLA_HDRLEN;
+	     rem -= NLA_ALIGN(in->nla_len),
+	     in = (struct nlattr *)((char *)in + NLA_ALIGN(in->nla_len))) {
+		if (in->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+			memcpy(&id, nla_data(in), 4);
+		if (in->nla_type == CTRL_ATTR_MCAST_GRP_NAME)
+			events = !strcmp(nla_data(in), PORTSHARE_MCGRP_EVENTS);
+	}
+	if (events)
+		r->events_grp = (int)id;
+}
+
+static void on_family(struct nlattr *a, void *arg)
+{
+	struct result *r = arg;
+
+	if (a->nla_type == CTRL_ATTR_FAMILY_ID)
+		r->family = *(__u16 *)nla_data(a);
+	if (a->nla_type == CTRL_ATTR_MCAST_GROUPS)
+		parse_attrs(nla_data(a), a->nla_len - NLA_HDRLEN, on_grp, r);
+}
+
+/* Send @m, read until its ACK, error or DONE; returns the error. */
+static int xfer(int fd, struct msg *m, struct result *r)
+{
+	static char buf[BUFSZ];
+	struct nlmsghdr *h;
+	ssize_t len;
+
+	r->error = -1;
+	r->msg[0] = '\0';
+	r->attr_off = -1;
+	if (send(fd, m->buf, m->nlh->nlmsg_len, 0) < 0)
+		die("send: %s", strerror(errno));
+	while (r->error < 0) {
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			die("recv: %s", strerror(errno));
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		     h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				parse_error(h, r);
+			} else if (h->nlmsg_type == NLMSG_DONE) {
+				int err = 0;
+
+				memcpy(&err, NLMSG_DATA(h), sizeof(err));
+				r->error = err < 0 ? -err : 0;
+			} else if (h->nlmsg_type == GENL_ID_CTRL) {
+				parse_attrs((struct nlattr *)((char *)NLMSG_DATA(h) +
+							      GENL_HDRLEN),
+					    (int)h->nlmsg_len -
+					    NLMSG_LENGTH(GENL_HDRLEN),
+					    on_family, r);
+			}
+		}
+	}
+	return r->error;
+}
+
+static void resolve(int fd, struct result *fam)
+{
+	struct msg m;
+
+	memset(fam, 0, sizeof(*fam));
+	msg_init(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	put(&m, CTRL_ATTR_FAMILY_NAME, PORTSHARE_GENL_NAME,
+	    sizeof(PORTSHARE_GENL_NAME));
+	if (xfer(fd, &m, fam) || !fam->family)
+		die("family %s not found", PORTSHARE_GENL_NAME);
+}
+
+static const struct { const char *name; __u8 cmd; } cmds[] = {
+	{ "port_new", PORTSHARE_CMD_PORT_NEW },
+	{ "port_del", PORTSHARE_CMD_PORT_DEL },
+	{ "port_get", PORTSHARE_CMD_PORT_GET },
+	{ "sec_add", PORTSHARE_CMD_SEC_ADD },
+	{ "sec_drop", PORTSHARE_CMD_SEC_DROP },
+	{ "sec_get", PORTSHARE_CMD_SEC_GET },
+	{ "acl_add", PORTSHARE_CMD_ACL_ADD },
+	{ "acl_get", PORTSHARE_CMD_ACL_GET },
+};
+
+static const struct { const char *name; __u16 type; int size; } attrs[] = {
+	{ "port", PORTSHARE_A_PORT, 2 },
+	{ "reg_port", PORTSHARE_A_REG_PORT, 2 },
+	{ "reg_off", PORTSHARE_A_REG_OFF, 0 },
+	{ "max_secondaries", PORTSHARE_A_MAX_SECONDARIES, 4 },
+	{ "addr4", PORTSHARE_A_ADDR4, -4 },
+	{ "addr6", PORTSHARE_A_ADDR6, -6 },
+	{ "data_port", PORTSHARE_A_DATA_PORT, 2 },
+	{ "mode", PORTSHARE_A_MODE, 1 },
+	{ "auto_port", PORTSHARE_A_AUTO_PORT, 0 },
+	{ "prefix_len", PORTSHARE_A_PREFIX_LEN, 1 },
+};
+
+static void put_arg(struct msg *m, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+	unsigned long v = eq ? strtoul(eq + 1, NULL, 0) : 0;
+	__u8 a[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		if (strlen(attrs[i].name) != n || strncmp(arg, attrs[i].name, n))
+			continue;
+		switch (attrs[i].size) {
+		case 0:
+			put(m, attrs[i].type, NULL, 0);
+			return;
+		case 1:
+			put(m, attrs[i].type, &(__u8){ (__u8)v }, 1);
+			return;
+		case 2:
+			put(m, attrs[i].type, &(__u16){ (__u16)v }, 2);
+			return;
+		case 4:
+			put(m, attrs[i].type, &(__u32){ (__u32)v }, 4);
+			return;
+		default:
+			if (!eq || inet_pton(attrs[i].size == -4 ? AF_INET :
+					     AF_INET6, eq + 1, a) != 1)
+				die("%s: not an address", arg);
+			put(m, attrs[i].type, a, attrs[i].size == -4 ? 4 : 16);
+			return;
+		}
+	}
+	die("%s: unknown attribute", arg);
+}
+
+/* The type of the attribute at byte @off of the request, or "-". */
+static const char *attr_at(const struct msg *m, int off)
+{
+	static char buf[16];
+	const struct nlattr *a;
+	size_t i;
+
+	if (off < 0 || off + NLA_HDRLEN > (int)m->nlh->nlmsg_len)
+		return "-";
+	a = (const struct nlattr *)(m->buf + off);
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		if (attrs[i].type == (a->nla_type & NLA_TYPE_MASK))
+			return attrs[i].name;
+	snprintf(buf, sizeof(buf), "type%u", a->nla_type);
+	return buf;
+}
+
+static int cmd_nl(int argc, char **argv)
+{
+	struct result fam, r;
+	bool dump = false;
+	struct msg m;
+	int fd, i, c = -1;
+
+	if (argc < 1)
+		die("nl: which command?");
+	for (i = 0; i < (int)(sizeof(cmds) / sizeof(cmds[0])); i++)
+		if (!strcmp(argv[0], cmds[i].name))
+			c = i;
+	if (c < 0)
+		die("nl: unknown command %s", argv[0]);
+	if (argc > 1 && !strcmp(argv[1], "dump"))
+		dump = true;
+	fd = nl_socket();
+	resolve(fd, &fam);
+	msg_init(&m, (__u16)fam.family, cmds[c].cmd, dump ? NLM_F_DUMP : 0);
+	for (i = dump ? 2 : 1; i < argc; i++)
+		put_arg(&m, argv[i]);
+	xfer(fd, &m, &r);
+	printf("error %s attr %s msg %s\n", errno_name(r.error),
+	       attr_at(&m, r.attr_off), r.msg[0] ? r.msg : "-");
+	return 0;
+}
+
+static int cmd_join_events(void)
+{
+	struct result fam;
+	int fd, grp, err = 0;
+
+	fd = nl_socket();
+	resolve(fd, &fam);
+	if (!fam.events_grp)
+		die("no events group");
+	grp = fam.events_grp;
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+		       sizeof(grp)))
+		err = errno;
+	printf("error %s\n", errno_name(err));
+	return 0;
+}
+
+/* ---- forged datagrams ----------------------------------------------------- */
+
+struct ep {
+	int family;
+	struct in6_addr addr;	/* IPv4 in the first 4 bytes */
+	__u16 port;
+};
+
+static void parse_ep(const char *s, struct ep *ep)
+{
+	char buf[128], *colon;
+
+	if (strlen(s) >= sizeof(buf))
+		die("%s: too long", s);
+	strcpy(buf, s);
+	colon = strrchr(buf, ':');
+	if (!colon)
+		die("%s: give ADDR:PORT", s);
+	*colon = '\0';
+	ep->port = (__u16)atoi(colon + 1);
+	memset(&ep->addr, 0, sizeof(ep->addr));
+	if (buf[0] == '[' && colon[-1] == ']') {
+		colon[-1] = '\0';
+		ep->family = AF_INET6;
+		if (inet_pton(AF_INET6, buf + 1, &ep->addr) == 1)
+			return;
+	} else {
+		ep->family = AF_INET;
+		if (inet_pton(AF_INET, buf, &ep->addr) == 1)
+			return;
+	}
+	die("%s: not ADDR:PORT", s);
+}
+
+static __u32 sum16(const void *data, size_t len, __u32 sum)
+{
+	const __u8 *p = data;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (__u32)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (__u32)p[len - 1] << 8;
+	return sum;
+}
+
+static __u16 fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+/* UDP header + payload with its checksum over the pseudo header. */
+static size_t build_udp(__u8 *out, const struct ep *from, const struct ep *to,
+			const char *text)
+{
+	size_t alen = from->family == AF_INET ? 4 : 16, len = strlen(text);
+	struct udphdr *uh = (struct udphdr *)out;
+	__u32 sum;
+	__u16 c;
+
+	uh->source = htons(from->port);
+	uh->dest = htons(to->port);
+	uh->len = htons((__u16)(sizeof(*uh) + len));
+	uh->check = 0;
+	memcpy(out + sizeof(*uh), text, len);
+	sum = sum16(&from->addr, alen, 0);
+	sum = sum16(&to->addr, alen, sum);
+	sum += IPPROTO_UDP + (__u32)(sizeof(*uh) + len);
+	sum = sum16(out, sizeof(*uh) + len, sum);
+	c = fold(sum);
+	uh->check = htons(c ? c : 0xffff);
+	return sizeof(*uh) + len;
+}
+
+static int cmd_spoof(int argc, char **argv)
+{
+	static __u8 pkt[2048];
+	struct ep from = { 0 }, to = { 0 };
+	struct sockaddr_storage ss = { 0 };
+	size_t hlen, ulen;
+	int fd, i;
+
+	for (i = 0; i + 1 < argc - 1; i += 2) {
+		if (!strcmp(argv[i], "--from"))
+			parse_ep(argv[i + 1], &from);
+		else if (!strcmp(argv[i], "--to"))
+			parse_ep(argv[i + 1], &to);
+		else
+			die("spoof: unknown option %s", argv[i]);
+	}
+	if (i != argc - 1 || !from.family || from.family != to.family ||
+	    strlen(argv[argc - 1]) > 1024)
+		die("spoof: give --from ADDR:PORT --to ADDR:PORT TEXT");
+	fd = socket(from.family, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0)
+		die("raw socket: %s", strerror(errno));
+	if (from.family == AF_INET) {
+		struct iphdr *ip = (struct iphdr *)pkt;
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		hlen = sizeof(*ip);
+		ulen = build_udp(pkt + hlen, &from, &to, argv[argc - 1]);
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_UDP;
+		ip->tot_len = htons((__u16)(hlen + ulen));
+		memcpy(&ip->saddr, &from.addr, 4);
+		memcpy(&ip->daddr, &to.addr, 4);
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, &to.addr, 4);
+	} else {
+		struct ip6_hdr *ip6 = (struct ip6_hdr *)pkt;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		hlen = sizeof(*ip6);
+		ulen = build_udp(pkt + hlen, &from, &to, argv[argc - 1]);
+		ip6->ip6_flow = htonl(6u << 28);
+		ip6->ip6_plen = htons((__u16)ulen);
+		ip6->ip6_nxt = IPPROTO_UDP;
+		ip6->ip6_hlim = 64;
+		ip6->ip6_src = from.addr;
+		ip6->ip6_dst = to.addr;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = to.addr;
+	}
+	if (sendto(fd, pkt, hlen + ulen, 0, (struct sockaddr *)&ss,
+		   sizeof(ss)) < 0)
+		die("sendto: %s", strerror(errno));
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	if (argc > 2 && !strcmp(argv[1], "-n")) {
+		enter_netns(argv[2]);
+		i = 3;
+	}
+	if (i >= argc)
+		die("usage: pshard [-n NETNS] nl|join-events|spoof ...");
+	if (!strcmp(argv[i], "nl"))
+		return cmd_nl(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "join-events"))
+		return cmd_join_events();
+	if (!strcmp(argv[i], "spoof"))
+		return cmd_spoof(argc - i - 1, argv + i + 1);
+	die("unknown command %s", argv[i]);
+}
