@@ -61,10 +61,12 @@ static bool entry_same(const struct portshare_acl_entry *a,
 	       ipv6_addr_equal(&a->addr, &b->addr);
 }
 
+/* The acl; an empty one for a namespace without portshare state. */
 static struct portshare_acl *acl_locked(struct portshare_net *pn)
 {
-	return rcu_dereference_protected(pn->reg.acl,
-					 lockdep_is_held(&pn->lock));
+	return pn ? rcu_dereference_protected(pn->reg.acl,
+					      lockdep_is_held(&pn->lock)) :
+		    NULL;
 }
 
 static int acl_find(const struct portshare_acl *acl,
@@ -92,7 +94,7 @@ static struct portshare_acl *acl_copy(const struct portshare_acl *old,
 	u32 n = old ? old->n : 0, i;
 	struct portshare_acl *acl;
 
-	acl = kmalloc(struct_size(acl, e, n + extra), GFP_KERNEL);
+	acl = kmalloc(struct_size(acl, e, n + extra), GFP_KERNEL_ACCOUNT);
 	if (!acl)
 		return NULL;
 	acl->n = 0;
@@ -156,7 +158,7 @@ int portshare_acl_add(struct portshare_net *pn,
 
 /**
  * portshare_acl_del() - remove a network from the acl
- * @pn: the namespace; the caller holds @pn->lock
+ * @pn: the namespace; the caller holds @pn->lock; NULL: no state (-ENOENT)
  * @e: the entry; only its family, address and prefix length count
  * @extack: told what is wrong
  *

@@ -59,13 +59,19 @@ static int acl_entry(struct genl_info *info, struct portshare_acl_entry *e)
  */
 int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info)
 {
-	struct portshare_net *pn = portshare_net(genl_info_net(info));
 	struct portshare_acl_entry e;
+	struct portshare_net *pn;
 	int ret;
 
 	ret = acl_entry(info, &e);
 	if (ret)
 		return ret;
+	pn = portshare_net_get(genl_info_net(info));
+	if (!pn) {
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory for the namespace's portshare state");
+		return -ENOMEM;
+	}
 	mutex_lock(&pn->lock);
 	ret = portshare_acl_add(pn, &e, info->extack);
 	mutex_unlock(&pn->lock);
@@ -88,6 +94,8 @@ int portshare_nl_acl_del(struct sk_buff *skb, struct genl_info *info)
 	ret = acl_entry(info, &e);
 	if (ret)
 		return ret;
+	if (!pn)
+		return portshare_acl_del(NULL, &e, info->extack);
 	mutex_lock(&pn->lock);
 	ret = portshare_acl_del(pn, &e, info->extack);
 	mutex_unlock(&pn->lock);
@@ -129,6 +137,8 @@ int portshare_nl_acl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	if (!pn)
+		return 0;
 	mutex_lock(&pn->lock);
 	cb->seq = pn->generation;
 	for (; (e = portshare_acl_get(pn, ctx->idx)); ctx->idx++) {

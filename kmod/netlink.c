@@ -354,9 +354,21 @@ void portshare_nl_shutdown_event(struct portshare_net *pn,
 
 /* Request parsing */
 
+/* The namespace's state, or NULL if it never used portshare. */
 static struct portshare_net *info_pn(struct genl_info *info)
 {
 	return portshare_net(genl_info_net(info));
+}
+
+/* The namespace's state, created for a request that changes it. */
+static struct portshare_net *info_pn_get(struct genl_info *info)
+{
+	struct portshare_net *pn = portshare_net_get(genl_info_net(info));
+
+	if (!pn)
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory for the namespace's portshare state");
+	return pn;
 }
 
 /*
@@ -393,14 +405,21 @@ static int get_port(struct genl_info *info, u16 *port)
 	return 0;
 }
 
+/* -ENOENT, with the extack naming the port. */
+static int undesignated(struct genl_info *info, u16 port)
+{
+	PS_SET_ERR(info->extack, info->attrs[PORTSHARE_A_PORT],
+		   "port %u is not designated", port);
+	return -ENOENT;
+}
+
 static struct portshare_port *designated_port(struct portshare_net *pn,
 					      struct genl_info *info, u16 port)
 {
 	struct portshare_port *p = portshare_port_find(pn, port);
 
 	if (!p)
-		PS_SET_ERR(info->extack, info->attrs[PORTSHARE_A_PORT],
-			   "port %u is not designated", port);
+		undesignated(info, port);
 	return p;
 }
 
@@ -492,13 +511,16 @@ static int get_data_port(struct genl_info *info, const struct portshare_port *p,
 
 static int ps_port_new(struct sk_buff *skb, struct genl_info *info)
 {
-	struct portshare_net *pn = info_pn(info);
 	struct portshare_port_cfg cfg;
+	struct portshare_net *pn;
 	int ret;
 
 	ret = get_port_cfg(info, &cfg);
 	if (ret)
 		return ret;
+	pn = info_pn_get(info);
+	if (!pn)
+		return -ENOMEM;
 	mutex_lock(&pn->lock);
 	ret = portshare_port_designate(pn, &cfg, PORTSHARE_REASON_NETLINK,
 				       info->extack);
@@ -516,6 +538,8 @@ static int ps_port_del(struct sk_buff *skb, struct genl_info *info)
 	ret = get_port(info, &port);
 	if (ret)
 		return ret;
+	if (!pn)
+		return undesignated(info, port);
 	mutex_lock(&pn->lock);
 	p = designated_port(pn, info, port);
 	if (p)
@@ -536,6 +560,8 @@ static int ps_port_get(struct sk_buff *skb, struct genl_info *info)
 	ret = get_port(info, &port);
 	if (ret)
 		return ret;
+	if (!pn)
+		return undesignated(info, port);
 	msg = genlmsg_new(port_msg_size(), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -610,14 +636,17 @@ err_free_port:
 
 static int ps_sec_add(struct sk_buff *skb, struct genl_info *info)
 {
-	struct portshare_net *pn = info_pn(info);
 	struct portshare_sec_cfg cfg = {};
+	struct portshare_net *pn;
 	int ret;
 	u16 port;
 
 	ret = get_port(info, &port) ?: get_sec_cfg(info, &cfg);
 	if (ret)
 		return ret;
+	pn = info_pn_get(info);
+	if (!pn)
+		return -ENOMEM;
 	mutex_lock(&pn->lock);
 	ret = sec_add_locked(pn, info, port, &cfg);
 	mutex_unlock(&pn->lock);
@@ -635,6 +664,8 @@ static int ps_sec_drop(struct sk_buff *skb, struct genl_info *info)
 	ret = get_port(info, &port) ?: get_sec_addr(info, &cfg);
 	if (ret)
 		return ret;
+	if (!pn)
+		return undesignated(info, port);
 	mutex_lock(&pn->lock);
 	p = designated_port(pn, info, port);
 	if (!p)
@@ -715,6 +746,8 @@ static int ps_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct portshare_port *p;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	if (!pn)
+		return 0;
 	mutex_lock(&pn->lock);
 	cb->seq = pn->generation;
 	list_for_each_entry(p, &pn->ports, node) {
@@ -762,6 +795,13 @@ static int ps_sec_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	only = filter ? nla_get_u16(filter) : 0;
+	if (!pn && only) {
+		PS_SET_ERR(cb->extack, filter, "port %u is not designated",
+			   only);
+		return -ENOENT;
+	}
+	if (!pn)
+		return 0;
 	mutex_lock(&pn->lock);
 	cb->seq = pn->generation;
 	if (only && !ctx->port && !portshare_port_find(pn, only)) {

@@ -2,7 +2,9 @@
 /*
  * Module parameters: ports= designates ports in the initial namespace at
  * load time, max_secondaries= is the default cap on a distribution list,
- * copy_budget= bounds the bytes one datagram's copies may carry.
+ * copy_budget= bounds the bytes one datagram's copies may carry;
+ * max_ports= and max_total_secondaries= bound what one namespace may hold
+ * (an unprivileged user namespace may manage its own network namespace).
  */
 
 #include "portshare.h"
@@ -16,6 +18,17 @@ unsigned int portshare_max_secondaries = PORTSHARE_DEFAULT_MAX_SECONDARIES;
 module_param_named(max_secondaries, portshare_max_secondaries, uint, 0444);
 MODULE_PARM_DESC(max_secondaries,
 		 "default cap on a port's list of secondaries, 1..4096 (default 64)");
+
+unsigned int portshare_max_ports = 256;
+module_param_named(max_ports, portshare_max_ports, uint, 0644);
+MODULE_PARM_DESC(max_ports,
+		 "contested ports per network namespace (default 256)");
+
+unsigned int portshare_max_total_secondaries = 16384;
+module_param_named(max_total_secondaries, portshare_max_total_secondaries,
+		   uint, 0644);
+MODULE_PARM_DESC(max_total_secondaries,
+		 "secondaries per network namespace, over all its ports (default 16384)");
 
 static char *ports;
 module_param(ports, charp, 0444);
@@ -74,15 +87,18 @@ static int designate_token(struct portshare_net *pn, const char *tok)
  */
 int portshare_params_apply(struct net *net)
 {
-	struct portshare_net *pn = portshare_net(net);
+	struct portshare_net *pn;
 	char *buf, *cur, *tok;
 	int ret = 0;
 
 	if (!ports || !*ports)
 		return 0;
+	pn = portshare_net_get(net);
 	buf = kstrdup(ports, GFP_KERNEL);
-	if (!buf)
+	if (!pn || !buf) {
+		kfree(buf);
 		return -ENOMEM;
+	}
 	cur = buf;
 	mutex_lock(&pn->lock);
 	while (!ret && (tok = strsep(&cur, ",")))

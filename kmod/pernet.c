@@ -1,27 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-namespace state: created empty with the namespace, emptied before it
- * goes away.
+ * Per-namespace state: every namespace gets one pointer, and the state
+ * itself (11 KiB, most of it the designated-port bitmap) only when it
+ * first uses portshare, charged to the memory cgroup of the task that did.
+ * It is emptied before the namespace goes away and freed with it.
  */
 
 #include "portshare.h"
 
 #include <linux/bug.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
 
 unsigned int portshare_net_id __read_mostly;
 
-/* Must not fail: a failing init would abort "ip netns add". */
-static int __net_init portshare_net_init(struct net *net)
-{
-	struct portshare_net *pn = portshare_net(net);
+/* Serialises the creation of namespaces' state. */
+static DEFINE_MUTEX(create_lock);
 
+static struct portshare_net_slot *net_slot(const struct net *net)
+{
+	return net_generic(net, portshare_net_id);
+}
+
+static struct portshare_net *net_alloc(struct net *net)
+{
+	struct portshare_net *pn;
+
+	pn = kvzalloc(sizeof(*pn), GFP_KERNEL_ACCOUNT);
+	if (!pn)
+		return NULL;
 	mutex_init(&pn->lock);
 	pn->generation = 1;
 	INIT_LIST_HEAD(&pn->ports);
 	hash_init(pn->port_hash);
 	pn->net = net;
+	pn->memcg = get_mem_cgroup_from_mm(current->mm);
 	portshare_reg_net_init(pn);
-	return 0;
+	return pn;
+}
+
+/**
+ * portshare_net_get() - a namespace's portshare state, created if needed
+ * @net: the namespace, alive (a request from it is being served)
+ *
+ * Process context.  The state is charged to the current task's memory
+ * cgroup, which also pays for what wire registrations allocate later.
+ *
+ * Return: the state, or NULL if out of memory.
+ */
+struct portshare_net *portshare_net_get(struct net *net)
+{
+	struct portshare_net *pn = portshare_net(net);
+
+	if (pn)
+		return pn;
+	mutex_lock(&create_lock);
+	pn = net_slot(net)->pn;
+	if (!pn) {
+		pn = net_alloc(net);
+		if (pn)
+			smp_store_release(&net_slot(net)->pn, pn);
+	}
+	mutex_unlock(&create_lock);
+	return pn;
 }
 
 /*
@@ -33,6 +76,8 @@ static void __net_exit portshare_net_pre_exit(struct net *net)
 	struct portshare_net *pn = portshare_net(net);
 	struct portshare_port *p, *tmp;
 
+	if (!pn)
+		return;
 	mutex_lock(&pn->lock);
 	list_for_each_entry_safe(p, tmp, &pn->ports, node)
 		portshare_port_undesignate(pn, p, PORTSHARE_REASON_SHUTDOWN);
@@ -43,21 +88,25 @@ static void __net_exit portshare_net_exit(struct net *net)
 {
 	struct portshare_net *pn = portshare_net(net);
 
+	if (!pn)
+		return;
 	WARN_ON_ONCE(!list_empty(&pn->ports));
 	portshare_reg_net_exit(pn);
 	mutex_destroy(&pn->lock);
+	mem_cgroup_put(pn->memcg);
+	net_slot(net)->pn = NULL;
+	kvfree(pn);
 }
 
 static struct pernet_operations portshare_net_ops = {
-	.init = portshare_net_init,
 	.pre_exit = portshare_net_pre_exit,
 	.exit = portshare_net_exit,
 	.id = &portshare_net_id,
-	.size = sizeof(struct portshare_net),
+	.size = sizeof(struct portshare_net_slot),
 };
 
 /**
- * portshare_pernet_register() - set up portshare in every namespace
+ * portshare_pernet_register() - give every namespace its slot
  *
  * Return: 0 or a negative errno.
  */

@@ -101,9 +101,10 @@ static int check_reg_port(struct portshare_net *pn,
  * @cfg: the designation
  * @extack: told what is wrong
  *
- * Return: 0, -EEXIST (already designated), -EADDRINUSE (a registration port
- * collides), -ELOOP (the port is a secondary's data port), -ERANGE (no
- * default registration port) or -EINVAL (registration port is the port).
+ * Return: 0, -EEXIST (already designated), -ENOSPC (the namespace is at
+ * max_ports), -EADDRINUSE (a registration port collides), -ELOOP (the port
+ * is a secondary's data port), -ERANGE (no default registration port) or
+ * -EINVAL (registration port is the port).
  */
 int portshare_port_check(struct portshare_net *pn,
 			 const struct portshare_port_cfg *cfg,
@@ -116,6 +117,12 @@ int portshare_port_check(struct portshare_net *pn,
 	if (test_bit(port, pn->designated)) {
 		PS_SET_ERR(extack, NULL, "port %u is already designated", port);
 		return -EEXIST;
+	}
+	if (pn->num_ports >= READ_ONCE(portshare_max_ports)) {
+		PS_SET_ERR(extack, NULL,
+			   "namespace limit reached: %u contested ports (parameter max_ports)",
+			   pn->num_ports);
+		return -ENOSPC;
 	}
 	other = reg_port_user(pn, port);
 	if (other) {
@@ -154,10 +161,11 @@ struct portshare_port *portshare_port_alloc(struct portshare_net *pn,
 	struct portshare_port *p;
 	int ret = -ENOMEM;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
-	p->stats = netdev_alloc_pcpu_stats(struct portshare_port_stats);
+	p->stats = __netdev_alloc_pcpu_stats(struct portshare_port_stats,
+					      GFP_KERNEL_ACCOUNT);
 	if (!p->stats)
 		goto err_free_port;
 	if (portshare_hook_get(pn))
@@ -222,6 +230,7 @@ void portshare_port_link(struct portshare_net *pn, struct portshare_port *p,
 	list_add_tail(&p->node, &pos->node);
 	hash_add_rcu(pn->port_hash, &p->hnode, p->port);
 	set_bit(p->port, pn->designated);
+	pn->num_ports++;
 	pn->generation++;
 	portshare_nl_port_event(pn, p, PORTSHARE_CMD_PORT_NEW, reason,
 				GFP_KERNEL);
@@ -298,6 +307,7 @@ void portshare_port_undesignate(struct portshare_net *pn,
 	list_for_each_entry_safe(s, tmp, &p->secondaries, node)
 		portshare_sec_unlink(pn, p, s, PORTSHARE_REASON_SHUTDOWN);
 	list_del(&p->node);
+	pn->num_ports--;
 	pn->generation++;
 	portshare_nl_port_event(pn, p, PORTSHARE_CMD_PORT_DEL, reason,
 				GFP_KERNEL);

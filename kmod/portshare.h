@@ -30,6 +30,8 @@
 
 /* pernet.c */
 
+struct mem_cgroup;
+
 /**
  * struct portshare_net - portshare state of one network namespace
  * @lock: serialises every change and every dump
@@ -38,8 +40,16 @@
  * @port_hash: designated ports by number; RCU readers, @lock writers
  * @designated: bit N set while port N is designated; test_bit() under RCU
  * @net: the namespace this state belongs to
+ * @memcg: charged for what wire registrations allocate: the memory
+ *	cgroup of the task that first used portshare in the namespace
+ * @num_ports: designated ports, against portshare_max_ports; @lock
+ * @num_secondaries: secondaries of all ports, against
+ *	portshare_max_total_secondaries; @lock
  * @hook_users: allocated ports, each holding the hooks (hook.c); @lock
  * @reg: the registration sockets' queue, acl and rate limit (regsock.c)
+ *
+ * Allocated when the namespace first uses portshare (portshare_net_get()),
+ * charged to that task's memory cgroup, freed with the namespace.
  */
 struct portshare_net {
 	struct mutex lock; /* serialises changes and dumps */
@@ -48,17 +58,41 @@ struct portshare_net {
 	DECLARE_HASHTABLE(port_hash, PORTSHARE_HASH_BITS);
 	DECLARE_BITMAP(designated, PORTSHARE_NR_PORTS);
 	struct net *net;
+	struct mem_cgroup *memcg;
+	unsigned int num_ports;
+	unsigned int num_secondaries;
 	unsigned int hook_users;
 	struct portshare_reg_net reg;
 };
 
+/**
+ * struct portshare_net_slot - what every namespace has of portshare
+ * @pn: its state, NULL until it first uses portshare; set once, with
+ *	release semantics, and freed only with the namespace
+ */
+struct portshare_net_slot {
+	struct portshare_net *pn;
+};
+
 extern unsigned int portshare_net_id;
 
+/**
+ * portshare_net() - a namespace's portshare state, if it has any
+ * @net: the namespace
+ *
+ * Any context.  Never NULL where a port of @net is known to exist (its
+ * hooks and sockets exist only with the state).
+ *
+ * Return: the state, or NULL if @net never used portshare.
+ */
 static inline struct portshare_net *portshare_net(const struct net *net)
 {
-	return net_generic(net, portshare_net_id);
+	struct portshare_net_slot *slot = net_generic(net, portshare_net_id);
+
+	return smp_load_acquire(&slot->pn);
 }
 
+struct portshare_net *portshare_net_get(struct net *net);
 int portshare_pernet_register(void);
 void portshare_pernet_unregister(void);
 
@@ -499,6 +533,8 @@ int portshare_xmit(struct net *net, struct sk_buff *skb, u16 family,
 
 extern unsigned int portshare_max_secondaries;
 extern unsigned int portshare_copy_budget;
+extern unsigned int portshare_max_ports;
+extern unsigned int portshare_max_total_secondaries;
 
 int portshare_params_check(void);
 int portshare_params_apply(struct net *net);

@@ -12,11 +12,13 @@
 
 #include <linux/in.h>
 #include <linux/inetdevice.h>
+#include <linux/memcontrol.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/net.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
+#include <linux/sched/mm.h>
 #include <linux/skbuff.h>
 #include <linux/socket.h>
 #include <linux/udp.h>
@@ -228,15 +230,21 @@ out:
 	consume_skb(skb);
 }
 
+/*
+ * What a registration allocates is charged to the namespace's memory
+ * cgroup (portshare_net.memcg), not to whoever runs the work item.
+ */
 static void reg_work(struct work_struct *work)
 {
 	struct portshare_net *pn = container_of(work, struct portshare_net,
 						reg.work);
+	struct mem_cgroup *old = set_active_memcg(pn->memcg);
 	struct sk_buff *skb;
 	int n = 0;
 
 	while (n++ < REG_BATCH && (skb = skb_dequeue(&pn->reg.queue)))
 		reg_process(pn, skb);
+	set_active_memcg(old);
 	if (!skb_queue_empty_lockless(&pn->reg.queue))
 		queue_work(system_wq, work);
 }
@@ -283,7 +291,8 @@ int portshare_reg_open(struct portshare_net *pn, struct portshare_port *p,
 	int ret;
 
 	lockdep_assert_held(&pn->lock);
-	p->reg.stats = netdev_alloc_pcpu_stats(struct portshare_reg_stats);
+	p->reg.stats = __netdev_alloc_pcpu_stats(struct portshare_reg_stats,
+						  GFP_KERNEL_ACCOUNT);
 	if (!p->reg.stats)
 		return -ENOMEM;
 	ret = reg_sock_open(pn, p, AF_INET, &p->reg.sock4);

@@ -86,7 +86,7 @@ struct portshare_port *portshare_sec_data_port_user(struct portshare_net *pn,
  * @extack: told what is wrong
  *
  * Return: 0, -ELOOP (the data port is a contested port), -EEXIST (already
- * listed) or -ENOSPC (the list is full).
+ * listed) or -ENOSPC (the list, or the namespace, is full).
  */
 int portshare_sec_check(struct portshare_net *pn, struct portshare_port *p,
 			const struct portshare_sec_cfg *cfg,
@@ -112,6 +112,12 @@ int portshare_sec_check(struct portshare_net *pn, struct portshare_port *p,
 			   p->port, p->max_secondaries);
 		return -ENOSPC;
 	}
+	if (pn->num_secondaries >= READ_ONCE(portshare_max_total_secondaries)) {
+		PS_SET_ERR(extack, NULL,
+			   "namespace limit reached: %u secondaries (parameter max_total_secondaries)",
+			   pn->num_secondaries);
+		return -ENOSPC;
+	}
 	return 0;
 }
 
@@ -125,13 +131,14 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 {
 	struct portshare_secondary *s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;
-	s->stats = netdev_alloc_pcpu_stats(struct portshare_sec_stats);
+	s->stats = __netdev_alloc_pcpu_stats(struct portshare_sec_stats,
+					      GFP_KERNEL_ACCOUNT);
 	if (!s->stats)
 		goto err_free_sec;
-	if (dst_cache_init(&s->dst_cache, GFP_KERNEL))
+	if (dst_cache_init(&s->dst_cache, GFP_KERNEL_ACCOUNT))
 		goto err_free_stats;
 	s->family = cfg->family;
 	s->addr = cfg->addr;
@@ -173,6 +180,7 @@ void portshare_sec_link(struct portshare_net *pn, struct portshare_port *p,
 	s->seq_base = atomic_read(&p->dgram_seq);
 	list_add_tail_rcu(&s->node, &p->secondaries);
 	WRITE_ONCE(p->num_secondaries, p->num_secondaries + 1);
+	pn->num_secondaries++;
 	pn->generation++;
 	portshare_nl_sec_event(pn, p, s, PORTSHARE_CMD_SEC_ADD, reason,
 			       GFP_KERNEL);
@@ -192,6 +200,7 @@ void portshare_sec_unlink(struct portshare_net *pn, struct portshare_port *p,
 	lockdep_assert_held(&pn->lock);
 	list_del_rcu(&s->node);
 	WRITE_ONCE(p->num_secondaries, p->num_secondaries - 1);
+	pn->num_secondaries--;
 	pn->generation++;
 	portshare_nl_sec_event(pn, p, s, PORTSHARE_CMD_SEC_DROP, reason,
 			       GFP_KERNEL);

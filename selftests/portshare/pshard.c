@@ -18,6 +18,10 @@
  *	host that forges its source would (a raw socket writing the IP
  *	header).  Addresses are 10.0.0.1:9 or [fd00::1]:9.
  *
+ *   pshard netns-hold N FILE
+ *	Create N network namespaces and hold them (an open fd each); write
+ *	"ready" to FILE, then wait until killed.
+ *
  * In C rather than python3: under TCG a python3 start costs seconds.
  */
 #include <arpa/inet.h>
@@ -536,6 +540,28 @@ static int cmd_spoof(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_netns_hold(int argc, char **argv)
+{
+	int i, n, fd;
+	FILE *f;
+
+	if (argc != 2)
+		die("netns-hold: give N FILE");
+	n = atoi(argv[0]);
+	for (i = 0; i < n; i++) {
+		if (unshare(CLONE_NEWNET))
+			die("unshare: %s", strerror(errno));
+		fd = open("/proc/self/ns/net", O_RDONLY);
+		if (fd < 0)
+			die("open: %s", strerror(errno));
+	}
+	f = fopen(argv[1], "w");
+	if (!f || fputs("ready\n", f) < 0 || fclose(f))
+		die("%s: %s", argv[1], strerror(errno));
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -545,12 +571,14 @@ int main(int argc, char **argv)
 		i = 3;
 	}
 	if (i >= argc)
-		die("usage: pshard [-n NETNS] nl|join-events|spoof ...");
+		die("usage: pshard [-n NETNS] nl|join-events|spoof|netns-hold ...");
 	if (!strcmp(argv[i], "nl"))
 		return cmd_nl(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "join-events"))
 		return cmd_join_events();
 	if (!strcmp(argv[i], "spoof"))
 		return cmd_spoof(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "netns-hold"))
+		return cmd_netns_hold(argc - i - 1, argv + i + 1);
 	die("unknown command %s", argv[i]);
 }

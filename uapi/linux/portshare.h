@@ -43,7 +43,8 @@
  *       MAX_SECONDARIES (default 64).
  *       Errors: EEXIST (already designated), EADDRINUSE (registration port
  *       collides with another port's), ERANGE (no default registration port),
- *       ELOOP (the port is the data port of an existing secondary).
+ *       ELOOP (the port is the data port of an existing secondary), ENOSPC
+ *       (the namespace has max_ports ports, a module parameter).
  *
  *   PORTSHARE_CMD_PORT_DEL   undesignate PORT.  Its secondaries are sent
  *       SHUTDOWN (Table 3) and purged.  Errors: ENOENT.
@@ -57,7 +58,8 @@
  *       (default: the registration port; required when REG_OFF), MODE
  *       (default encap), SAMPLE (default 1), AUTO_PORT.
  *       Errors: ENOENT (port not designated and no AUTO_PORT), EEXIST
- *       (same address and data port already listed), ENOSPC (list full),
+ *       (same address and data port already listed), ENOSPC (list full,
+ *       or the namespace has max_total_secondaries secondaries),
  *       ELOOP (DATA_PORT is a contested port), EINVAL (unspecified
  *       address, no data port).
  *
@@ -258,7 +260,8 @@ enum portshare_acl_flags {
  *                                   option twice, or an option to DROP
  *   400 ERROR. Not Permitted        an address other than the request's
  *                                   source, without an acl third-party grant
- *   401 ERROR. List Full            the port's list is at its cap
+ *   401 ERROR. List Full            the port's list is at its cap, or the
+ *                                   namespace at max_total_secondaries
  *   402 ERROR. Data Port Contested  the data port is a contested port
  *   403 ERROR. Out of Resources     the primary is out of memory
  *
