@@ -521,6 +521,7 @@ static int ps_port_new(struct sk_buff *skb, struct genl_info *info)
 	pn = info_pn_get(info);
 	if (!pn)
 		return -ENOMEM;
+	portshare_port_settle(pn);
 	mutex_lock(&pn->lock);
 	ret = portshare_port_designate(pn, &cfg, PORTSHARE_REASON_NETLINK,
 				       info->extack);
@@ -647,6 +648,7 @@ static int ps_sec_add(struct sk_buff *skb, struct genl_info *info)
 	pn = info_pn_get(info);
 	if (!pn)
 		return -ENOMEM;
+	portshare_port_settle(pn);
 	mutex_lock(&pn->lock);
 	ret = sec_add_locked(pn, info, port, &cfg);
 	mutex_unlock(&pn->lock);
@@ -666,6 +668,7 @@ static int ps_sec_drop(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	if (!pn)
 		return undesignated(info, port);
+	portshare_port_settle(pn);
 	mutex_lock(&pn->lock);
 	p = designated_port(pn, info, port);
 	if (!p)
@@ -875,12 +878,20 @@ static const struct genl_small_ops ps_ops[] = {
 	},
 };
 
+/*
+ * parallel_ops: requests of different namespaces never wait for each
+ * other, nor every genetlink family of the host for one of ours (a port's
+ * removal waits for an RCU grace period).  Each namespace's lock
+ * serialises its requests; creating a namespace's state has its own lock
+ * (pernet.c).
+ */
 static struct genl_family ps_family __ro_after_init = {
 	.name = PORTSHARE_GENL_NAME,
 	.version = PORTSHARE_GENL_VERSION,
 	.maxattr = PORTSHARE_A_MAX,
 	.policy = ps_policy,
 	.netnsok = true,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.small_ops = ps_ops,
 	.n_small_ops = ARRAY_SIZE(ps_ops),

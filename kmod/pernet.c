@@ -37,6 +37,7 @@ static struct portshare_net *net_alloc(struct net *net)
 	hash_init(pn->port_hash);
 	pn->net = net;
 	pn->memcg = get_mem_cgroup_from_mm(current->mm);
+	portshare_port_net_init(pn);
 	portshare_reg_net_init(pn);
 	return pn;
 }
@@ -74,14 +75,9 @@ struct portshare_net *portshare_net_get(struct net *net)
 static void __net_exit portshare_net_pre_exit(struct net *net)
 {
 	struct portshare_net *pn = portshare_net(net);
-	struct portshare_port *p, *tmp;
 
-	if (!pn)
-		return;
-	mutex_lock(&pn->lock);
-	list_for_each_entry_safe(p, tmp, &pn->ports, node)
-		portshare_port_undesignate(pn, p, PORTSHARE_REASON_SHUTDOWN);
-	mutex_unlock(&pn->lock);
+	if (pn)
+		portshare_port_net_exit(pn);
 }
 
 static void __net_exit portshare_net_exit(struct net *net)
@@ -90,7 +86,7 @@ static void __net_exit portshare_net_exit(struct net *net)
 
 	if (!pn)
 		return;
-	WARN_ON_ONCE(!list_empty(&pn->ports));
+	WARN_ON_ONCE(!list_empty(&pn->ports) || !list_empty(&pn->dying));
 	portshare_reg_net_exit(pn);
 	mutex_destroy(&pn->lock);
 	mem_cgroup_put(pn->memcg);

@@ -9,6 +9,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 /**
  * portshare_port_cfg_init() - the default designation of a port
@@ -283,37 +284,123 @@ void portshare_port_shutdown(struct portshare_net *pn,
 }
 
 /**
- * portshare_port_undesignate() - shut a port down, purge and unlink it
+ * portshare_port_undesignate() - take a port out of service
  * @pn: the namespace; the caller holds @pn->lock
- * @p: the port; freed after an RCU grace period
+ * @p: the port
  * @reason: for the PORT_DEL event
  *
- * The data path and the registration port let go of @p first, and only
- * after a grace period is SHUTDOWN sent: no copy is made after it (Table
- * 3: the primary "will no longer perform the primary application tasks").
+ * The data path and the registration port let go of @p at once: it is no
+ * longer designated, found or listed.  What needs a grace period first
+ * (SHUTDOWN, the purge, the events, closing the sockets) is left to
+ * portshare_port_reap(), which does it for every port undesignated
+ * meanwhile after one grace period, from a work item.  Callers that need
+ * it done (a new designation may want the registration port) call
+ * portshare_port_settle().
  */
 void portshare_port_undesignate(struct portshare_net *pn,
 				struct portshare_port *p,
 				enum portshare_reason reason)
 {
-	struct portshare_secondary *s, *tmp;
-
 	lockdep_assert_held(&pn->lock);
 	clear_bit(p->port, pn->designated);
 	hash_del_rcu(&p->hnode);
 	portshare_reg_detach(p);
-	synchronize_net();
+	p->del_reason = reason;
+	list_move_tail(&p->node, &pn->dying);
+	pn->generation++;
+	queue_work(system_wq, &pn->reap_work);
+}
+
+/*
+ * After a grace period, no reader sees @p: no copy is made after the
+ * SHUTDOWN (Table 3: the primary "will no longer perform the primary
+ * application tasks").
+ */
+static void port_finish(struct portshare_net *pn, struct portshare_port *p)
+{
+	struct portshare_secondary *s, *tmp;
+
 	portshare_port_shutdown(pn, p);
 	list_for_each_entry_safe(s, tmp, &p->secondaries, node)
 		portshare_sec_unlink(pn, p, s, PORTSHARE_REASON_SHUTDOWN);
 	list_del(&p->node);
 	pn->num_ports--;
 	pn->generation++;
-	portshare_nl_port_event(pn, p, PORTSHARE_CMD_PORT_DEL, reason,
+	portshare_nl_port_event(pn, p, PORTSHARE_CMD_PORT_DEL, p->del_reason,
 				GFP_KERNEL);
 	portshare_reg_close(p);
 	portshare_hook_put(pn);
 	call_rcu(&p->rcu, port_free_rcu);
+}
+
+/**
+ * portshare_port_reap() - finish every undesignated port
+ * @pn: the namespace; the caller does not hold @pn->lock
+ *
+ * One grace period for all ports undesignated so far, however many: a
+ * batch of PORT_DELs costs one, not one each, and holds no lock across it.
+ */
+void portshare_port_reap(struct portshare_net *pn)
+{
+	struct portshare_port *p, *tmp;
+	LIST_HEAD(batch);
+
+	mutex_lock(&pn->lock);
+	list_splice_init(&pn->dying, &batch);
+	mutex_unlock(&pn->lock);
+	if (list_empty(&batch))
+		return;
+	synchronize_net();
+	mutex_lock(&pn->lock);
+	list_for_each_entry_safe(p, tmp, &batch, node)
+		port_finish(pn, p);
+	mutex_unlock(&pn->lock);
+}
+
+static void reap_work(struct work_struct *work)
+{
+	portshare_port_reap(container_of(work, struct portshare_net,
+					 reap_work));
+}
+
+/**
+ * portshare_port_settle() - wait until every undesignated port is finished
+ * @pn: the namespace; the caller does not hold @pn->lock
+ *
+ * Before a change that may need a registration port an undesignated port
+ * still holds, or whose events must follow that port's PORT_DEL.
+ */
+void portshare_port_settle(struct portshare_net *pn)
+{
+	flush_work(&pn->reap_work);
+}
+
+/**
+ * portshare_port_net_init() - set up a namespace's port removal
+ * @pn: the namespace's new state
+ */
+void portshare_port_net_init(struct portshare_net *pn)
+{
+	INIT_LIST_HEAD(&pn->dying);
+	INIT_WORK(&pn->reap_work, reap_work);
+}
+
+/**
+ * portshare_port_net_exit() - undesignate and finish every port
+ * @pn: the namespace, going away (pernet pre_exit)
+ *
+ * SHUTDOWN goes out now, while the namespace still works.
+ */
+void portshare_port_net_exit(struct portshare_net *pn)
+{
+	struct portshare_port *p, *tmp;
+
+	mutex_lock(&pn->lock);
+	list_for_each_entry_safe(p, tmp, &pn->ports, node)
+		portshare_port_undesignate(pn, p, PORTSHARE_REASON_SHUTDOWN);
+	mutex_unlock(&pn->lock);
+	cancel_work_sync(&pn->reap_work);
+	portshare_port_reap(pn);
 }
 
 /**

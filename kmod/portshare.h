@@ -45,6 +45,8 @@ struct mem_cgroup;
  * @num_ports: designated ports, against portshare_max_ports; @lock
  * @num_secondaries: secondaries of all ports, against
  *	portshare_max_total_secondaries; @lock
+ * @dying: undesignated ports waiting for portshare_port_reap(); @lock
+ * @reap_work: runs portshare_port_reap()
  * @hook_users: allocated ports, each holding the hooks (hook.c); @lock
  * @reg: the registration sockets' queue, acl and rate limit (regsock.c)
  *
@@ -61,6 +63,8 @@ struct portshare_net {
 	struct mem_cgroup *memcg;
 	unsigned int num_ports;
 	unsigned int num_secondaries;
+	struct list_head dying;
+	struct work_struct reap_work;
 	unsigned int hook_users;
 	struct portshare_reg_net reg;
 };
@@ -147,7 +151,7 @@ struct portshare_port_totals {
 /**
  * struct portshare_port - a contested (designated) port
  * @hnode: entry in portshare_net.port_hash
- * @node: entry in portshare_net.ports
+ * @node: entry in portshare_net.ports, then in portshare_net.dying
  * @port: the contested port; immutable
  * @reg_port: the registration port, 0 if @reg_off; immutable
  * @reg_off: no registration port; immutable
@@ -156,6 +160,7 @@ struct portshare_port_totals {
  * @secondaries: the distribution list in insertion order; RCU list
  * @stats: per-CPU counters
  * @reg: the registration sockets, unless @reg_off (regsock.c)
+ * @del_reason: why it was undesignated, for the PORT_DEL event
  * @rcu: frees the port after a grace period
  * @dgram_seq: datagrams shared so far; an encap copy's sequence number is
  *	this datagram's index minus the secondary's @seq_base (share.c).  On
@@ -172,6 +177,7 @@ struct portshare_port {
 	struct list_head secondaries;
 	struct portshare_port_stats __percpu *stats;
 	struct portshare_reg reg;
+	u8 del_reason;
 	struct rcu_head rcu;
 	atomic_t dgram_seq ____cacheline_aligned_in_smp;
 };
@@ -210,6 +216,10 @@ void portshare_port_shutdown(struct portshare_net *pn,
 void portshare_port_undesignate(struct portshare_net *pn,
 				struct portshare_port *p,
 				enum portshare_reason reason);
+void portshare_port_reap(struct portshare_net *pn);
+void portshare_port_settle(struct portshare_net *pn);
+void portshare_port_net_init(struct portshare_net *pn);
+void portshare_port_net_exit(struct portshare_net *pn);
 void portshare_port_read_stats(const struct portshare_port *p,
 			       struct portshare_port_totals *t);
 
