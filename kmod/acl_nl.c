@@ -31,6 +31,11 @@ static int acl_entry(struct genl_info *info, struct portshare_acl_entry *e)
 	u8 max = a4 ? 32 : 128;
 
 	if (!a4 == !a6) {
+		if (a6)
+			NL_SET_BAD_ATTR(info->extack, a6);
+		else
+			NL_SET_ERR_ATTR_MISS(info->extack, NULL,
+					     PORTSHARE_A_ADDR4);
 		NL_SET_ERR_MSG(info->extack, "give exactly one of ADDR4 or ADDR6");
 		return -EINVAL;
 	}
@@ -48,6 +53,17 @@ static int acl_entry(struct genl_info *info, struct portshare_acl_entry *e)
 	}
 	e->flags = flags ? nla_get_u32(flags) : 0;
 	return 0;
+}
+
+/*
+ * Host bits, a duplicate, an unknown entry: the address attribute is to
+ * blame (a full acl or no memory: none).
+ */
+static void blame_entry(struct genl_info *info, int err)
+{
+	if (err == -EINVAL || err == -EEXIST || err == -ENOENT)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[PORTSHARE_A_ADDR4] ?:
+				info->attrs[PORTSHARE_A_ADDR6]);
 }
 
 /**
@@ -75,6 +91,7 @@ int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&pn->lock);
 	ret = portshare_acl_add(pn, &e, info->extack);
 	mutex_unlock(&pn->lock);
+	blame_entry(info, ret);
 	return ret;
 }
 
@@ -94,11 +111,12 @@ int portshare_nl_acl_del(struct sk_buff *skb, struct genl_info *info)
 	ret = acl_entry(info, &e);
 	if (ret)
 		return ret;
-	if (!pn)
-		return portshare_acl_del(NULL, &e, info->extack);
-	mutex_lock(&pn->lock);
+	if (pn)
+		mutex_lock(&pn->lock);
 	ret = portshare_acl_del(pn, &e, info->extack);
-	mutex_unlock(&pn->lock);
+	if (pn)
+		mutex_unlock(&pn->lock);
+	blame_entry(info, ret);
 	return ret;
 }
 

@@ -438,6 +438,8 @@ static int get_port_cfg(struct genl_info *info, struct portshare_port_cfg *cfg)
 		return -EINVAL;
 	}
 	portshare_port_cfg_init(cfg, port);
+	cfg->nla.port = attrs[PORTSHARE_A_PORT];
+	cfg->nla.reg_port = attrs[PORTSHARE_A_REG_PORT];
 	if (attrs[PORTSHARE_A_REG_PORT])
 		cfg->reg_port = nla_get_u16(attrs[PORTSHARE_A_REG_PORT]);
 	cfg->reg_off = nla_get_flag(attrs[PORTSHARE_A_REG_OFF]);
@@ -454,9 +456,16 @@ static int get_sec_addr(struct genl_info *info, struct portshare_sec_cfg *cfg)
 	bool any;
 
 	if (!a4 == !a6) {
+		if (a6)
+			NL_SET_BAD_ATTR(info->extack, a6);
+		else
+			NL_SET_ERR_ATTR_MISS(info->extack, NULL,
+					     PORTSHARE_A_ADDR4);
 		NL_SET_ERR_MSG(info->extack, "give exactly one of ADDR4 or ADDR6");
 		return -EINVAL;
 	}
+	cfg->nla.port = info->attrs[PORTSHARE_A_PORT];
+	cfg->nla.addr = a4 ?: a6;
 	if (a4) {
 		cfg->family = AF_INET;
 		cfg->addr.v4.s_addr = nla_get_in_addr(a4);
@@ -493,14 +502,16 @@ static int get_data_port(struct genl_info *info, const struct portshare_port *p,
 {
 	struct nlattr *attr = info->attrs[PORTSHARE_A_DATA_PORT];
 
+	cfg->nla.data_port = attr;
 	if (attr) {
 		cfg->data_port = nla_get_u16(attr);
 		return 0;
 	}
 	if (p->reg_off) {
-		PS_SET_ERR(info->extack, NULL,
-			   "port %u has no registration port: give DATA_PORT",
-			   p->port);
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, PORTSHARE_A_DATA_PORT);
+		ps_extack_fmt(info->extack,
+			      "port %u has no registration port: give DATA_PORT",
+			      p->port);
 		return -EINVAL;
 	}
 	cfg->data_port = p->reg_port;
@@ -607,6 +618,7 @@ static int sec_add_locked(struct portshare_net *pn, struct genl_info *info,
 	}
 	if (!p) {
 		portshare_port_cfg_init(&port_cfg, port);
+		port_cfg.nla.port = info->attrs[PORTSHARE_A_PORT];
 		ret = portshare_port_check(pn, &port_cfg, info->extack);
 		if (ret)
 			return ret;

@@ -35,6 +35,7 @@ static struct portshare_net *net_alloc(struct net *net)
 	pn->generation = 1;
 	INIT_LIST_HEAD(&pn->ports);
 	hash_init(pn->port_hash);
+	hash_init(pn->reg_hash);
 	pn->net = net;
 	pn->memcg = get_mem_cgroup_from_mm(current->mm);
 	portshare_port_net_init(pn);
@@ -61,7 +62,7 @@ struct portshare_net *portshare_net_get(struct net *net)
 	pn = net_slot(net)->pn;
 	if (!pn) {
 		pn = net_alloc(net);
-		if (pn)
+		if (pn) /* pairs with portshare_net(): seen initialised */
 			smp_store_release(&net_slot(net)->pn, pn);
 	}
 	mutex_unlock(&create_lock);

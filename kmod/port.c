@@ -27,6 +27,7 @@ void portshare_port_cfg_init(struct portshare_port_cfg *cfg, u16 port)
 		cfg->reg_port = port + PORTSHARE_REG_PORT_OFFSET;
 	cfg->reg_off = false;
 	cfg->max_secondaries = portshare_max_secondaries;
+	memset(&cfg->nla, 0, sizeof(cfg->nla));
 }
 
 /**
@@ -51,12 +52,22 @@ struct portshare_port *portshare_port_find(struct portshare_net *pn, u16 port)
 	return NULL;
 }
 
-static struct portshare_port *reg_port_user(struct portshare_net *pn,
-					    u16 reg_port)
+/**
+ * portshare_port_by_reg() - the designated port a registration port serves
+ * @pn: the namespace
+ * @reg_port: the registration port
+ *
+ * The caller holds rcu_read_lock() or @pn->lock.
+ *
+ * Return: the port, or NULL if no designated port uses @reg_port.
+ */
+struct portshare_port *portshare_port_by_reg(struct portshare_net *pn,
+					     u16 reg_port)
 {
 	struct portshare_port *p;
 
-	list_for_each_entry(p, &pn->ports, node)
+	hash_for_each_possible_rcu(pn->reg_hash, p, reg_hnode, reg_port,
+				   lockdep_is_held(&pn->lock))
 		if (p->reg_port == reg_port)
 			return p;
 	return NULL;
@@ -66,29 +77,30 @@ static int check_reg_port(struct portshare_net *pn,
 			  const struct portshare_port_cfg *cfg,
 			  struct netlink_ext_ack *extack)
 {
+	const struct nlattr *reg_attr = cfg->nla.reg_port ?: cfg->nla.port;
 	struct portshare_port *other;
 	u16 reg = cfg->reg_port;
 
 	if (!reg) {
-		PS_SET_ERR(extack, NULL,
+		PS_SET_ERR(extack, cfg->nla.port,
 			   "port %u has no default registration port: give REG_PORT or REG_OFF",
 			   cfg->port);
 		return -ERANGE;
 	}
 	if (reg == cfg->port) {
-		PS_SET_ERR(extack, NULL,
+		PS_SET_ERR(extack, reg_attr,
 			   "registration port %u is the contested port itself",
 			   reg);
 		return -EINVAL;
 	}
 	if (test_bit(reg, pn->designated)) {
-		PS_SET_ERR(extack, NULL,
+		PS_SET_ERR(extack, reg_attr,
 			   "registration port %u is a contested port", reg);
 		return -EADDRINUSE;
 	}
-	other = reg_port_user(pn, reg);
+	other = portshare_port_by_reg(pn, reg);
 	if (other) {
-		PS_SET_ERR(extack, NULL,
+		PS_SET_ERR(extack, reg_attr,
 			   "registration port %u is already used by port %u",
 			   reg, other->port);
 		return -EADDRINUSE;
@@ -116,7 +128,8 @@ int portshare_port_check(struct portshare_net *pn,
 
 	lockdep_assert_held(&pn->lock);
 	if (test_bit(port, pn->designated)) {
-		PS_SET_ERR(extack, NULL, "port %u is already designated", port);
+		PS_SET_ERR(extack, cfg->nla.port, "port %u is already designated",
+			   port);
 		return -EEXIST;
 	}
 	if (pn->num_ports >= READ_ONCE(portshare_max_ports)) {
@@ -125,16 +138,16 @@ int portshare_port_check(struct portshare_net *pn,
 			   pn->num_ports);
 		return -ENOSPC;
 	}
-	other = reg_port_user(pn, port);
+	other = portshare_port_by_reg(pn, port);
 	if (other) {
-		PS_SET_ERR(extack, NULL,
+		PS_SET_ERR(extack, cfg->nla.port,
 			   "cannot designate %u: it is the registration port of port %u",
 			   port, other->port);
 		return -EADDRINUSE;
 	}
 	other = portshare_sec_data_port_user(pn, port);
 	if (other) {
-		PS_SET_ERR(extack, NULL,
+		PS_SET_ERR(extack, cfg->nla.port,
 			   "port %u is the data port of a secondary of port %u: copies would loop",
 			   port, other->port);
 		return -ELOOP;
@@ -152,7 +165,8 @@ int portshare_port_check(struct portshare_net *pn,
  * @cfg->reg_off, its registration sockets until it is freed with
  * portshare_port_free() or undesignated.
  *
- * Return: the port, ERR_PTR(-ENOMEM), or the error of portshare_reg_open()
+ * Return: the port, ERR_PTR(-ENOMEM), the error of portshare_hook_get()
+ * (e.g. -E2BIG: too many hooks at LOCAL_IN) or of portshare_reg_open()
  * (-EADDRINUSE if another socket has the registration port).
  */
 struct portshare_port *portshare_port_alloc(struct portshare_net *pn,
@@ -166,11 +180,15 @@ struct portshare_port *portshare_port_alloc(struct portshare_net *pn,
 	if (!p)
 		return ERR_PTR(-ENOMEM);
 	p->stats = __netdev_alloc_pcpu_stats(struct portshare_port_stats,
-					      GFP_KERNEL_ACCOUNT);
+					     GFP_KERNEL_ACCOUNT);
 	if (!p->stats)
 		goto err_free_port;
-	if (portshare_hook_get(pn))
+	ret = portshare_hook_get(pn);
+	if (ret) {
+		PS_SET_ERR(extack, cfg->nla.port,
+			   "cannot register the netfilter hooks: error %d", ret);
 		goto err_free_stats;
+	}
 	p->port = cfg->port;
 	p->reg_off = cfg->reg_off;
 	p->reg_port = cfg->reg_off ? 0 : cfg->reg_port;
@@ -178,8 +196,10 @@ struct portshare_port *portshare_port_alloc(struct portshare_net *pn,
 	INIT_LIST_HEAD(&p->secondaries);
 	if (!p->reg_off) {
 		ret = portshare_reg_open(pn, p, extack);
-		if (ret)
+		if (ret) {
+			NL_SET_BAD_ATTR(extack, cfg->nla.reg_port ?: cfg->nla.port);
 			goto err_put_hook;
+		}
 	}
 	return p;
 
@@ -230,6 +250,8 @@ void portshare_port_link(struct portshare_net *pn, struct portshare_port *p,
 			break;
 	list_add_tail(&p->node, &pos->node);
 	hash_add_rcu(pn->port_hash, &p->hnode, p->port);
+	if (!p->reg_off)
+		hash_add_rcu(pn->reg_hash, &p->reg_hnode, p->reg_port);
 	set_bit(p->port, pn->designated);
 	pn->num_ports++;
 	pn->generation++;
@@ -304,6 +326,8 @@ void portshare_port_undesignate(struct portshare_net *pn,
 	lockdep_assert_held(&pn->lock);
 	clear_bit(p->port, pn->designated);
 	hash_del_rcu(&p->hnode);
+	if (!p->reg_off)
+		hash_del_rcu(&p->reg_hnode);
 	portshare_reg_detach(p);
 	p->del_reason = reason;
 	list_move_tail(&p->node, &pn->dying);

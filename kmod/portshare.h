@@ -38,6 +38,8 @@ struct mem_cgroup;
  * @generation: bumped on every change, for consistent dumps; @lock
  * @ports: designated ports sorted by number, for dumps; @lock
  * @port_hash: designated ports by number; RCU readers, @lock writers
+ * @reg_hash: designated ports with a registration port, by that port;
+ *	RCU readers, @lock writers
  * @designated: bit N set while port N is designated; test_bit() under RCU
  * @net: the namespace this state belongs to
  * @memcg: charged for what wire registrations allocate: the memory
@@ -58,6 +60,7 @@ struct portshare_net {
 	u32 generation;
 	struct list_head ports;
 	DECLARE_HASHTABLE(port_hash, PORTSHARE_HASH_BITS);
+	DECLARE_HASHTABLE(reg_hash, PORTSHARE_HASH_BITS);
 	DECLARE_BITMAP(designated, PORTSHARE_NR_PORTS);
 	struct net *net;
 	struct mem_cgroup *memcg;
@@ -93,6 +96,7 @@ static inline struct portshare_net *portshare_net(const struct net *net)
 {
 	struct portshare_net_slot *slot = net_generic(net, portshare_net_id);
 
+	/* pairs with the release in portshare_net_get() */
 	return smp_load_acquire(&slot->pn);
 }
 
@@ -151,6 +155,7 @@ struct portshare_port_totals {
 /**
  * struct portshare_port - a contested (designated) port
  * @hnode: entry in portshare_net.port_hash
+ * @reg_hnode: entry in portshare_net.reg_hash, unless @reg_off
  * @node: entry in portshare_net.ports, then in portshare_net.dying
  * @port: the contested port; immutable
  * @reg_port: the registration port, 0 if @reg_off; immutable
@@ -168,6 +173,7 @@ struct portshare_port_totals {
  */
 struct portshare_port {
 	struct hlist_node hnode;
+	struct hlist_node reg_hnode;
 	struct list_head node;
 	u16 port;
 	u16 reg_port;
@@ -183,21 +189,42 @@ struct portshare_port {
 };
 
 /**
+ * struct portshare_nla - the attributes of a netlink request, if any
+ * @port: PORTSHARE_A_PORT
+ * @reg_port: PORTSHARE_A_REG_PORT
+ * @addr: PORTSHARE_A_ADDR4 or PORTSHARE_A_ADDR6
+ * @data_port: PORTSHARE_A_DATA_PORT
+ *
+ * A rejection points the extack at the attribute to blame (NULL ones, and
+ * all of them for a request over the wire, point nowhere).
+ */
+struct portshare_nla {
+	const struct nlattr *port;
+	const struct nlattr *reg_port;
+	const struct nlattr *addr;
+	const struct nlattr *data_port;
+};
+
+/**
  * struct portshare_port_cfg - what a designation asks for
  * @port: the contested port
  * @reg_port: the registration port, 0 if none (see @reg_off)
  * @reg_off: no registration port
  * @max_secondaries: cap on the distribution list
+ * @nla: where in a netlink request each of these came from
  */
 struct portshare_port_cfg {
 	u16 port;
 	u16 reg_port;
 	bool reg_off;
 	u32 max_secondaries;
+	struct portshare_nla nla;
 };
 
 void portshare_port_cfg_init(struct portshare_port_cfg *cfg, u16 port);
 struct portshare_port *portshare_port_find(struct portshare_net *pn, u16 port);
+struct portshare_port *portshare_port_by_reg(struct portshare_net *pn,
+					     u16 reg_port);
 int portshare_port_check(struct portshare_net *pn,
 			 const struct portshare_port_cfg *cfg,
 			 struct netlink_ext_ack *extack);
@@ -358,6 +385,7 @@ struct portshare_secondary {
  * @mode: enum portshare_mode
  * @sample: deliver one datagram in @sample
  * @src: the primary address, or all zero
+ * @nla: where in a netlink request each of these came from
  */
 struct portshare_sec_cfg {
 	u16 family;
@@ -366,6 +394,7 @@ struct portshare_sec_cfg {
 	u8 mode;
 	u32 sample;
 	union portshare_addr src;
+	struct portshare_nla nla;
 };
 
 struct portshare_secondary *portshare_sec_find(struct portshare_net *pn,
@@ -389,6 +418,16 @@ int portshare_sec_drop(struct portshare_net *pn, struct portshare_port *p,
 		       struct netlink_ext_ack *extack);
 void portshare_sec_read_stats(const struct portshare_secondary *s,
 			      struct portshare_sec_totals *t);
+
+/* secaddr.c */
+
+int portshare_sec_addr_check(struct portshare_net *pn,
+			     const struct portshare_sec_cfg *cfg,
+			     struct netlink_ext_ack *extack);
+bool portshare_addr_is_local(struct net *net, u16 family,
+			     const union portshare_addr *addr);
+bool portshare_sec_loops(struct portshare_net *pn, u16 family,
+			 const union portshare_addr *addr, u8 mode);
 
 /* netlink.c */
 

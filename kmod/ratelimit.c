@@ -2,7 +2,9 @@
 /*
  * Per-source rate limit of registration requests (DESIGN §7): a generic
  * cell rate algorithm (a token bucket kept as one timestamp) per hash
- * slot.  Sources are IPv4 addresses or IPv6 /64 prefixes; memory is fixed
+ * slot.  Sources are IPv4 addresses or IPv6 /64 prefixes, and loopback
+ * (127.0.0.0/8 and ::1) is one source: a local process can send from any
+ * 127/8 address, and would otherwise get 2^24 budgets.  Memory is fixed
  * (PORTSHARE_RL_SLOTS slots per namespace) and updates are lockless.
  */
 
@@ -14,6 +16,7 @@
 #include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/socket.h>
+#include <net/ipv6.h>
 
 #define RL_LIMIT	1000000
 
@@ -45,7 +48,10 @@ static atomic64_t *rl_slot(struct portshare_ratelimit *rl, u8 family,
 {
 	u32 h;
 
-	if (family == AF_INET)
+	if (family == AF_INET ? ipv4_is_loopback(saddr->s6_addr32[0]) :
+				ipv6_addr_loopback(saddr))
+		h = jhash_1word(INADDR_LOOPBACK, rl->seed);
+	else if (family == AF_INET)
 		h = jhash_1word((__force u32)saddr->s6_addr32[0], rl->seed);
 	else
 		h = jhash_2words((__force u32)saddr->s6_addr32[0],

@@ -25,6 +25,7 @@ struct netlink_ext_ack;
 struct genl_info;
 struct portshare_net;
 struct portshare_port;
+struct portshare_sec_cfg;
 union portshare_addr;
 
 #define PORTSHARE_RL_SLOTS	256	/* rate limit buckets per namespace */
@@ -65,6 +66,7 @@ enum portshare_reg_counter {
 	PS_REG_NOT_PERMITTED,	/* answered 400 (also counted in ERRORS) */
 	PS_REG_LIST_FULL,	/* answered 401 (also counted in ERRORS) */
 	PS_REG_IGNORED,		/* ignored: silent, queue full, looped */
+	PS_REG_SEND_ERRORS,	/* a reply or SHUTDOWN the stack refused */
 	PS_REG_NR_COUNTERS,
 };
 
@@ -137,6 +139,12 @@ int portshare_reg_route_src(struct portshare_net *pn,
 int portshare_reg_send(const struct portshare_port *p, u8 family,
 		       const struct in6_addr *src, const struct in6_addr *dst,
 		       __be16 dport, int ifindex, const char *buf, size_t len);
+
+/* reglocal.c */
+
+int portshare_reg_local_check(struct portshare_net *pn,
+			      const struct portshare_reg_req *rq,
+			      const struct portshare_sec_cfg *cfg);
 
 /* register.c */
 

@@ -91,8 +91,9 @@ static void reply(const struct portshare_port *p,
 				PORTSHARE_REPLY_TEXT_OK, primary,
 				rq->reg_port);
 	count_reply(p, code);
-	portshare_reg_send(p, rq->family, &rq->daddr, &rq->saddr, rq->sport,
-			   rq->ifindex, msg, len);
+	if (portshare_reg_send(p, rq->family, &rq->daddr, &rq->saddr, rq->sport,
+			       rq->ifindex, msg, len) < 0)
+		portshare_reg_count(p, PS_REG_SEND_ERRORS);
 }
 
 /*
@@ -164,6 +165,7 @@ static int reg_add(struct portshare_net *pn, struct portshare_port *p,
 	int ret;
 
 	ret = sec_cfg(pn, p, rq, req, &cfg) ?:
+	      portshare_reg_local_check(pn, rq, &cfg) ?:
 	      sec_check_reply(portshare_sec_check(pn, p, &cfg, NULL));
 	if (ret)
 		return ret;

@@ -38,7 +38,7 @@
 #define REG_ENCAP_TYPE	1
 
 /* netlink.c reports the counters as PORTSHARE_STAT_REG_REQUESTS + i. */
-static_assert(PORTSHARE_STAT_REG_IGNORED - PORTSHARE_STAT_REG_REQUESTS + 1 ==
+static_assert(PORTSHARE_STAT_REG_SEND_ERRORS - PORTSHARE_STAT_REG_REQUESTS + 1 ==
 	      PS_REG_NR_COUNTERS);
 
 static struct portshare_reg_req *reg_req(struct sk_buff *skb)
@@ -125,31 +125,62 @@ static bool reg_envelope(struct sock *sk, struct sk_buff *skb,
 	return !ipv6_addr_is_multicast(&rq->daddr);
 }
 
-/* Keep the skb on the namespace's queue, unless the queue is full. */
-static bool reg_enqueue(struct portshare_net *pn, struct sk_buff *skb,
-			const struct portshare_reg_req *rq)
+/*
+ * A copy of the request's first PS_REQ_MAX_LEN + 1 payload bytes (one
+ * more than a request may have tells the parser it is too long), with its
+ * envelope in cb: the queue holds at most that much per request, not the
+ * datagram's 64 KiB, and nothing the datagram held on to (device, route,
+ * conntrack entry, the sender's pages).
+ */
+static struct sk_buff *reg_trim(const struct sk_buff *skb,
+				const struct portshare_reg_req *rq)
+{
+	unsigned int len = min_t(unsigned int, skb->len - sizeof(struct udphdr),
+				 PS_REQ_MAX_LEN + 1);
+	struct sk_buff *req;
+
+	req = alloc_skb(len, GFP_ATOMIC);
+	if (!req)
+		return NULL;
+	if (skb_copy_bits(skb, sizeof(struct udphdr), skb_put(req, len), len)) {
+		kfree_skb(req);
+		return NULL;
+	}
+	memcpy(reg_req(req), rq, sizeof(*rq));
+	return req;
+}
+
+/* Queue the request on the namespace's queue, unless the queue is full. */
+static bool reg_enqueue(struct portshare_net *pn, struct sk_buff *req)
 {
 	struct sk_buff_head *q = &pn->reg.queue;
 	unsigned long flags;
 	bool queued = false;
 
-	/*
-	 * The queue outlives devices, routes and conntrack entries (whose
-	 * netns exit waits for them): hold on to none of them.
-	 */
-	skb_dst_drop(skb);
-	nf_reset_ct(skb);
-	skb->dev = NULL;
-	memcpy(reg_req(skb), rq, sizeof(*rq));
 	spin_lock_irqsave(&q->lock, flags);
 	if (skb_queue_len(q) < REG_QUEUE_LEN) {
-		__skb_queue_tail(q, skb);
+		__skb_queue_tail(q, req);
 		queued = true;
 	}
 	spin_unlock_irqrestore(&q->lock, flags);
 	if (queued)
 		queue_work(system_wq, &pn->reg.work);
+	else
+		kfree_skb(req);
 	return queued;
+}
+
+/*
+ * A datagram from one of our own registration ports: a reply, a copy or
+ * a SHUTDOWN that went to a local registration port.  Answering it could
+ * start a loop; it is dropped here, before it costs its source's rate
+ * budget or a place in the queue.
+ */
+static bool reg_looped(struct portshare_net *pn,
+		       const struct portshare_reg_req *rq)
+{
+	return (rq->flags & PS_REG_F_LOCAL) &&
+	       portshare_port_by_reg(pn, ntohs(rq->sport));
 }
 
 /* softirq: the checksum is verified, skb->data is the UDP header. */
@@ -159,6 +190,7 @@ static int reg_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	struct portshare_port *p = rcu_dereference_sk_user_data(sk);
 	enum portshare_reg_counter why = PS_REG_IGNORED;
 	struct portshare_reg_req rq;
+	struct sk_buff *req;
 
 	if (unlikely(!p))
 		goto drop;
@@ -170,12 +202,17 @@ static int reg_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		why = PS_REG_DENIED;
 		goto drop_count;
 	}
+	if (reg_looped(pn, &rq))
+		goto drop_count;
 	if (!portshare_rl_allow(&pn->reg.rl, rq.family, &rq.saddr)) {
 		why = PS_REG_RATE_LIMITED;
 		goto drop_count;
 	}
-	if (reg_enqueue(pn, skb, &rq))
+	req = reg_trim(skb, &rq);
+	if (req && reg_enqueue(pn, req)) {
+		consume_skb(skb);
 		return 0;
+	}
 
 drop_count:
 	portshare_reg_count(p, why);
@@ -184,50 +221,17 @@ drop:
 	return 0;
 }
 
-/* The port whose registration port is @reg_port; the lock is held. */
-static struct portshare_port *reg_port_find(struct portshare_net *pn,
-					    u16 reg_port)
+static void reg_process(struct portshare_net *pn, struct sk_buff *req)
 {
+	const struct portshare_reg_req *rq = reg_req(req);
 	struct portshare_port *p;
 
-	list_for_each_entry(p, &pn->ports, node)
-		if (!p->reg_off && p->reg_port == reg_port)
-			return p;
-	return NULL;
-}
-
-/*
- * A datagram from one of our own registration ports: a reply, a copy or
- * a SHUTDOWN that went to a local registration port.  Answering it could
- * start a loop.
- */
-static bool reg_looped(struct portshare_net *pn,
-		       const struct portshare_reg_req *rq)
-{
-	return (rq->flags & PS_REG_F_LOCAL) &&
-	       reg_port_find(pn, ntohs(rq->sport));
-}
-
-static void reg_process(struct portshare_net *pn, struct sk_buff *skb)
-{
-	const struct portshare_reg_req *rq = reg_req(skb);
-	char buf[PS_REQ_MAX_LEN + 1];
-	struct portshare_port *p;
-	unsigned int len;
-
-	/* One byte more than a request may have tells the parser it is long. */
-	len = min_t(unsigned int, skb->len - sizeof(struct udphdr), sizeof(buf));
-	if (skb_copy_bits(skb, sizeof(struct udphdr), buf, len))
-		goto out;
 	mutex_lock(&pn->lock);
-	p = reg_port_find(pn, rq->reg_port);
-	if (p && reg_looped(pn, rq))
-		portshare_reg_count(p, PS_REG_IGNORED);
-	else if (p)
-		portshare_register_handle(pn, p, rq, buf, len);
+	p = portshare_port_by_reg(pn, rq->reg_port);
+	if (p)
+		portshare_register_handle(pn, p, rq, req->data, req->len);
 	mutex_unlock(&pn->lock);
-out:
-	consume_skb(skb);
+	consume_skb(req);
 }
 
 /*
@@ -292,7 +296,7 @@ int portshare_reg_open(struct portshare_net *pn, struct portshare_port *p,
 
 	lockdep_assert_held(&pn->lock);
 	p->reg.stats = __netdev_alloc_pcpu_stats(struct portshare_reg_stats,
-						  GFP_KERNEL_ACCOUNT);
+						 GFP_KERNEL_ACCOUNT);
 	if (!p->reg.stats)
 		return -ENOMEM;
 	ret = reg_sock_open(pn, p, AF_INET, &p->reg.sock4);

@@ -57,12 +57,13 @@ struct portshare_secondary *portshare_sec_find(struct portshare_net *pn,
 }
 
 /**
- * portshare_sec_data_port_user() - find a port with a secondary on a data port
+ * portshare_sec_data_port_user() - find a secondary a designation would loop
  * @pn: the namespace; the caller holds @pn->lock
- * @data_port: the data port
+ * @data_port: the port about to be designated
  *
- * Return: the first port with a secondary whose data port is @data_port,
- * or NULL.
+ * Return: the first port with a secondary whose data port is @data_port
+ * and whose copies would loop once it is contested (portshare_sec_loops():
+ * a local one, or a remote raw or transparent one), or NULL.
  */
 struct portshare_port *portshare_sec_data_port_user(struct portshare_net *pn,
 						    u16 data_port)
@@ -73,7 +74,9 @@ struct portshare_port *portshare_sec_data_port_user(struct portshare_net *pn,
 	lockdep_assert_held(&pn->lock);
 	list_for_each_entry(p, &pn->ports, node)
 		list_for_each_entry(s, &p->secondaries, node)
-			if (s->data_port == data_port)
+			if (s->data_port == data_port &&
+			    portshare_sec_loops(pn, s->family, &s->addr,
+						s->mode))
 				return p;
 	return NULL;
 }
@@ -85,30 +88,38 @@ struct portshare_port *portshare_sec_data_port_user(struct portshare_net *pn,
  * @cfg: the secondary, with its data port resolved
  * @extack: told what is wrong
  *
- * Return: 0, -ELOOP (the data port is a contested port), -EEXIST (already
- * listed) or -ENOSPC (the list, or the namespace, is full).
+ * Return: 0, -EINVAL (not a unicast or local address), -ELOOP (the data
+ * port is a contested port and portshare_sec_loops() says so), -EEXIST
+ * (already listed) or -ENOSPC (the list, or the namespace, is full).
  */
 int portshare_sec_check(struct portshare_net *pn, struct portshare_port *p,
 			const struct portshare_sec_cfg *cfg,
 			struct netlink_ext_ack *extack)
 {
 	char name[SEC_NAME_LEN];
+	int ret;
 
-	if (cfg->data_port == p->port ||
-	    test_bit(cfg->data_port, pn->designated)) {
-		PS_SET_ERR(extack, NULL,
-			   "data port %u is a contested port: copies would loop",
-			   cfg->data_port);
+	ret = portshare_sec_addr_check(pn, cfg, extack);
+	if (ret)
+		return ret;
+	if ((cfg->data_port == p->port ||
+	     test_bit(cfg->data_port, pn->designated)) &&
+	    portshare_sec_loops(pn, cfg->family, &cfg->addr, cfg->mode)) {
+		PS_SET_ERR(extack, cfg->nla.data_port, "data port %u is %s",
+			   cfg->data_port, cfg->mode == PORTSHARE_MODE_ENCAP ?
+			   "a contested port: copies would loop" :
+			   "contested here: raw copies could loop back");
 		return -ELOOP;
 	}
 	if (portshare_sec_find(pn, p, cfg)) {
 		sec_name(name, cfg);
-		PS_SET_ERR(extack, NULL, "%s is already on port %u's list",
+		PS_SET_ERR(extack, cfg->nla.addr, "%s is already on port %u's list",
 			   name, p->port);
 		return -EEXIST;
 	}
 	if (p->num_secondaries >= p->max_secondaries) {
-		PS_SET_ERR(extack, NULL, "port %u's list is full (%u secondaries)",
+		PS_SET_ERR(extack, cfg->nla.port,
+			   "port %u's list is full (%u secondaries)",
 			   p->port, p->max_secondaries);
 		return -ENOSPC;
 	}
@@ -228,7 +239,7 @@ int portshare_sec_drop(struct portshare_net *pn, struct portshare_port *p,
 	s = portshare_sec_find(pn, p, cfg);
 	if (!s) {
 		sec_name(name, cfg);
-		PS_SET_ERR(extack, NULL, "%s is not on port %u's list", name,
+		PS_SET_ERR(extack, cfg->nla.addr, "%s is not on port %u's list", name,
 			   p->port);
 		return -ENOENT;
 	}

@@ -41,8 +41,10 @@ static void shutdown_one(struct portshare_net *pn,
 	char msg[SHUTDOWN_LEN];
 	int len;
 
-	if (primary_addr(pn, p, s, &src))
+	if (primary_addr(pn, p, s, &src)) {
+		portshare_reg_count(p, PS_REG_SEND_ERRORS);
 		return;
+	}
 	if (s->family == AF_INET) {
 		dst.s6_addr32[0] = s->addr.v4.s_addr;
 		len = scnprintf(msg, sizeof(msg), "%s %pI4 %u",
@@ -53,8 +55,9 @@ static void shutdown_one(struct portshare_net *pn,
 		len = scnprintf(msg, sizeof(msg), "%s %pI6c %u",
 				PORTSHARE_SHUTDOWN_TEXT, &src, p->reg_port);
 	}
-	portshare_reg_send(p, s->family, &src, &dst, htons(s->data_port), 0,
-			   msg, len);
+	if (portshare_reg_send(p, s->family, &src, &dst, htons(s->data_port),
+			       0, msg, len) < 0)
+		portshare_reg_count(p, PS_REG_SEND_ERRORS);
 }
 
 /**
@@ -64,7 +67,8 @@ static void shutdown_one(struct portshare_net *pn,
  *
  * A port without a registration port (reg off) has no address to name in
  * the notice and sends none.  Delivery is best effort: a secondary that
- * cannot be reached is skipped.
+ * cannot be reached is skipped, and counted in PS_REG_SEND_ERRORS (which
+ * the PORT_DEL event carries).
  */
 void portshare_reg_shutdown(struct portshare_net *pn,
 			    struct portshare_port *p)

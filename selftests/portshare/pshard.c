@@ -18,6 +18,15 @@
  *	host that forges its source would (a raw socket writing the IP
  *	header).  Addresses are 10.0.0.1:9 or [fd00::1]:9.
  *
+ *   pshard [-n NETNS] spoof ... --count N
+ *	The same datagram N times.
+ *   pshard [-n NETNS] hold-udp ADDR:PORT FILE
+ *	Bind a UDP socket there, write "ready" to FILE, wait until killed.
+ *   pshard [-n NETNS] regflood --to ADDR:PORT --count N --size S --port P
+ *	As a SCHED_FIFO task on CPU 0, where the registration work item
+ *	queued from there cannot run meanwhile: send N datagrams of S bytes
+ *	to the registration port, note how much MemFree fell, then read port
+ *	P's counters.  Prints "requests R ignored I memfree_drop KIB".
  *   pshard netns-hold N FILE
  *	Create N network namespaces and hold them (an open fd each); write
  *	"ready" to FILE, then wait until killed.
@@ -32,6 +41,7 @@
 #include <netinet/ip6.h>
 #include <netinet/udp.h>
 #include <sched.h>
+#include <sys/types.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -487,13 +497,15 @@ static int cmd_spoof(int argc, char **argv)
 	struct ep from = { 0 }, to = { 0 };
 	struct sockaddr_storage ss = { 0 };
 	size_t hlen, ulen;
-	int fd, i;
+	int fd, i, count = 1;
 
 	for (i = 0; i + 1 < argc - 1; i += 2) {
 		if (!strcmp(argv[i], "--from"))
 			parse_ep(argv[i + 1], &from);
 		else if (!strcmp(argv[i], "--to"))
 			parse_ep(argv[i + 1], &to);
+		else if (!strcmp(argv[i], "--count"))
+			count = atoi(argv[i + 1]);
 		else
 			die("spoof: unknown option %s", argv[i]);
 	}
@@ -533,17 +545,170 @@ static int cmd_spoof(int argc, char **argv)
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_addr = to.addr;
 	}
-	if (sendto(fd, pkt, hlen + ulen, 0, (struct sockaddr *)&ss,
-		   sizeof(ss)) < 0)
-		die("sendto: %s", strerror(errno));
+	for (i = 0; i < count; i++)
+		if (sendto(fd, pkt, hlen + ulen, 0, (struct sockaddr *)&ss,
+			   sizeof(ss)) < 0)
+			die("sendto: %s", strerror(errno));
 	close(fd);
+	return 0;
+}
+
+static void write_ready(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs("ready\n", f) < 0 || fclose(f))
+		die("%s: %s", path, strerror(errno));
+}
+
+static socklen_t sockaddr_of(const struct ep *ep, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ep->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(ep->port);
+		memcpy(&sin->sin_addr, &ep->addr, 4);
+		return sizeof(*sin);
+	}
+	((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+	((struct sockaddr_in6 *)ss)->sin6_port = htons(ep->port);
+	((struct sockaddr_in6 *)ss)->sin6_addr = ep->addr;
+	return sizeof(struct sockaddr_in6);
+}
+
+static int cmd_hold_udp(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	struct ep ep;
+	socklen_t len;
+	int fd;
+
+	if (argc != 2)
+		die("hold-udp: give ADDR:PORT FILE");
+	parse_ep(argv[0], &ep);
+	len = sockaddr_of(&ep, &ss);
+	fd = socket(ep.family, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len))
+		die("bind %s: %s", argv[0], strerror(errno));
+	write_ready(argv[1]);
+	for (;;)
+		pause();
+}
+
+static long memfree_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+static void on_stat(struct nlattr *a, void *arg)
+{
+	__u64 *st = arg;
+
+	if ((a->nla_type & NLA_TYPE_MASK) <= PORTSHARE_STAT_MAX &&
+	    a->nla_len == NLA_HDRLEN + 8)
+		memcpy(&st[a->nla_type & NLA_TYPE_MASK], nla_data(a), 8);
+}
+
+static void on_port_attr(struct nlattr *a, void *arg)
+{
+	if ((a->nla_type & NLA_TYPE_MASK) == PORTSHARE_A_STATS)
+		parse_attrs(nla_data(a), a->nla_len - NLA_HDRLEN, on_stat, arg);
+}
+
+/* PORT_GET @port: its counters in @st. */
+static void port_stats(__u16 port, __u64 *st)
+{
+	static char buf[BUFSZ];
+	struct result fam;
+	struct nlmsghdr *h;
+	struct msg m;
+	ssize_t len;
+	int fd;
+
+	fd = nl_socket();
+	resolve(fd, &fam);
+	msg_init(&m, (__u16)fam.family, PORTSHARE_CMD_PORT_GET, 0);
+	m.nlh->nlmsg_flags &= (__u16)~NLM_F_ACK;
+	put(&m, PORTSHARE_A_PORT, &port, 2);
+	if (send(fd, m.buf, m.nlh->nlmsg_len, 0) < 0)
+		die("send: %s", strerror(errno));
+	len = recv(fd, buf, sizeof(buf), 0);
+	h = (struct nlmsghdr *)buf;
+	if (len < 0 || !NLMSG_OK(h, len) || h->nlmsg_type != fam.family)
+		die("PORT_GET %u failed", port);
+	parse_attrs((struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN),
+		    (int)h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
+		    on_port_attr, st);
+	close(fd);
+}
+
+static int cmd_regflood(int argc, char **argv)
+{
+	struct sched_param sp = { .sched_priority = 50 };
+	__u64 st[PORTSHARE_STAT_MAX + 1] = { 0 };
+	struct sockaddr_storage ss;
+	struct ep to = { 0 };
+	static char payload[65507];
+	long count = 0, size = 0, before, after, i;
+	__u16 port = 0;
+	cpu_set_t cpus;
+	socklen_t len;
+	int fd;
+
+	for (i = 0; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--to"))
+			parse_ep(argv[i + 1], &to);
+		else if (!strcmp(argv[i], "--count"))
+			count = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--size"))
+			size = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--port"))
+			port = (__u16)atoi(argv[i + 1]);
+		else
+			die("regflood: unknown option %s", argv[i]);
+	}
+	if (i != argc || !to.family || !port || size < 1 ||
+	    size > (long)sizeof(payload))
+		die("regflood: give --to ADDR:PORT --count N --size S --port P");
+	memset(payload, 'A', sizeof(payload));
+	len = sockaddr_of(&to, &ss);
+	fd = socket(to.family, SOCK_DGRAM, 0);
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (fd < 0 || sched_setaffinity(0, sizeof(cpus), &cpus) ||
+	    sched_setscheduler(0, SCHED_FIFO, &sp))
+		die("regflood: %s", strerror(errno));
+	before = memfree_kib();
+	for (i = 0; i < count; i++)
+		if (sendto(fd, payload, (size_t)size, 0,
+			   (struct sockaddr *)&ss, len) < 0)
+			die("sendto: %s", strerror(errno));
+	after = memfree_kib();
+	sp.sched_priority = 0;
+	sched_setscheduler(0, SCHED_OTHER, &sp);
+	close(fd);
+	port_stats(port, st);
+	printf("requests %llu ignored %llu memfree_drop %ld\n",
+	       (unsigned long long)st[PORTSHARE_STAT_REG_REQUESTS],
+	       (unsigned long long)st[PORTSHARE_STAT_REG_IGNORED],
+	       before - after);
 	return 0;
 }
 
 static int cmd_netns_hold(int argc, char **argv)
 {
 	int i, n, fd;
-	FILE *f;
 
 	if (argc != 2)
 		die("netns-hold: give N FILE");
@@ -555,9 +720,7 @@ static int cmd_netns_hold(int argc, char **argv)
 		if (fd < 0)
 			die("open: %s", strerror(errno));
 	}
-	f = fopen(argv[1], "w");
-	if (!f || fputs("ready\n", f) < 0 || fclose(f))
-		die("%s: %s", argv[1], strerror(errno));
+	write_ready(argv[1]);
 	for (;;)
 		pause();
 }
@@ -571,13 +734,17 @@ int main(int argc, char **argv)
 		i = 3;
 	}
 	if (i >= argc)
-		die("usage: pshard [-n NETNS] nl|join-events|spoof|netns-hold ...");
+		die("usage: pshard [-n NETNS] nl|join-events|spoof|hold-udp|regflood|netns-hold ...");
 	if (!strcmp(argv[i], "nl"))
 		return cmd_nl(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "join-events"))
 		return cmd_join_events();
 	if (!strcmp(argv[i], "spoof"))
 		return cmd_spoof(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "hold-udp"))
+		return cmd_hold_udp(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "regflood"))
+		return cmd_regflood(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "netns-hold"))
 		return cmd_netns_hold(argc - i - 1, argv + i + 1);
 	die("unknown command %s", argv[i]);

@@ -579,6 +579,154 @@ def test_shutdown(psd, cport, legacy):
     ok(rc == 0 and "shut down" in psd.text(), "the primary stopped cleanly (psd: exit 0 on SIGTERM)", rc)
 
 
+class RulesPrimary:
+    """A primary of some ports for a rule test: psd, or the module with the
+    equivalent psnl acl entries and module parameters."""
+
+    PARAMS = "/sys/module/portshare/parameters/"
+
+    def __init__(self, ko, ports, acl=(), rate=0, burst=20):
+        self.ko, self.acl, self.saved = ko, acl, {}
+        if not ko:
+            args = ["--reg-rate", str(rate), "--reg-burst", str(burst)]
+            for a in acl:
+                args += ["-a", a]
+            self.prim = Psd(*args, *map(str, ports))
+            return
+        self.prim = KoPrimary(*ports)
+        for name, val in (("reg_burst", burst), ("reg_rate", rate)):
+            with open(self.PARAMS + name) as f:
+                self.saved[name] = f.read().strip()
+            with open(self.PARAMS + name, "w") as f:
+                f.write(str(val))
+        for a in acl:
+            net, _, flag = a.partition(",")
+            self.prim.psnl("acl", "add", net, *([flag] if flag else []))
+
+    def started(self, port):
+        return self.prim.wait_log(f"port {port}: primary")
+
+    def done(self):
+        if self.ko:
+            for a in self.acl:
+                self.prim.psnl("acl", "del", a.partition(",")[0])
+            for name, val in self.saved.items():
+                with open(self.PARAMS + name, "w") as f:
+                    f.write(val)
+        self.prim.stop()
+
+
+def reply_to(sock, text, reg, timeout=1.0):
+    """Send text from sock to the registration port; the reply or None."""
+    sock.sendto(text.encode(), (LO, reg))
+    data, _ = recv(sock, timeout)
+    return data.decode() if data is not None else None
+
+
+def test_broadcast(ko):
+    """Copies go to unicast or local addresses only: a third-party grant
+    cannot name a broadcast address of the host's networks (issue 16)."""
+    c, = pick_ports(1)
+    reg = c + 13000
+    prim = RulesPrimary(ko, [c], acl=["127.0.0.0/8,third-party"])
+    ok(prim.started(c), "third-party primary started", prim.prim.text())
+    me = udp()
+    data = udp(addr="127.0.0.2")
+    dp = data.getsockname()[1]
+    expect_replies("a third party's broadcast address is refused (300)",
+                   [f"ADD 127.255.255.255 {c} {dp}".encode(),
+                    f"ADD 127.0.0.2 {c} {dp}".encode(),
+                    f"DROP 127.0.0.2 {c} {dp}".encode()],
+                   ["300 ERROR. Invalid Address", f"100 OK {LO} {reg}",
+                    "100 OK"], reg, src=me)
+    me.close()
+    data.close()
+    prim.done()
+
+
+def test_loopback_rate(ko):
+    """All of loopback is one rate-limit source (issue 16)."""
+    c, = pick_ports(1)
+    reg = c + 13000
+    prim = RulesPrimary(ko, [c], rate=1, burst=2)
+    ok(prim.started(c), "rate-limited primary started", prim.prim.text())
+    a, b = udp(), udp(addr="127.0.0.2")
+    got = [reply_to(a, f"DROP {LO} {c} 9", reg) for _ in range(2)]
+    got.append(reply_to(b, f"DROP 127.0.0.2 {c} 9", reg))
+    ok(got == ["200 ERROR. Not in List"] * 2 + [None],
+       "127.0.0.2 shares 127.0.0.1's budget", got)
+    a.close()
+    b.close()
+    prim.done()
+
+
+def as_nobody(fn):
+    """fn() in a child process as uid 65534; its return value (a list of
+    strings), or None if it failed."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            out = json.dumps(fn()).encode()
+        except Exception:               # reported as None
+            out = b"null"
+        os.write(w, out)
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while True:
+        chunk = os.read(r, 65536)
+        if not chunk:
+            break
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    return json.loads(data or b"null")
+
+
+def test_local_data_ports(ko):
+    """A local registration aims only at the requester's own sockets, never
+    at a registration port; mode=transparent only as root (issue 16)."""
+    c, c2 = pick_ports(2)
+    reg = c + 13000
+    prim = RulesPrimary(ko, [c, c2])
+    ok(prim.started(c2), "primary of two ports started", prim.prim.text())
+    me = udp()
+    expect_replies("a registration port is no data port (402)",
+                   [f"ADD {LO} {c} {c2 + 13000}".encode(),
+                    f"ADD {LO} {c} {reg}".encode()],
+                   ["402 ERROR. Data Port Contested"] * 2, reg, src=me)
+    if os.geteuid() != 0:
+        skip("another user's data port", "not running as root")
+    else:
+        roots = udp()
+        rport = roots.getsockname()[1]
+
+        def requests():
+            req, own = udp(), udp()
+            oport = own.getsockname()[1]
+            out = [reply_to(req, f"ADD {LO} {c} {oport}", reg),
+                   reply_to(req, f"ADD {LO} {c} {rport}", reg),
+                   reply_to(req, f"ADD {LO} {c} {oport + 1} mode=transparent",
+                            reg),
+                   reply_to(req, f"ADD {LO} {c}", reg),
+                   reply_to(req, f"DROP {LO} {c} {oport}", reg),
+                   reply_to(req, f"DROP {LO} {c}", reg)]
+            return out
+        got = as_nobody(requests)
+        ok(got == [f"100 OK {LO} {reg}", "400 ERROR. Not Permitted",
+                   "400 ERROR. Not Permitted", f"100 OK {LO} {reg}",
+                   "100 OK", "100 OK"],
+           "uid 65534: its own sockets yes, root's and transparent no", got)
+        roots.close()
+    me.close()
+    prim.done()
+
+
 def test_limits():
     c, c2 = pick_ports(2)
     psd = Psd("-m", "2", "--reg-burst", "3", "--reg-rate", "1", str(c))
@@ -1109,6 +1257,9 @@ def run(ko):
             test_slow_secondary(prim, cport, sender)
         test_pcap(cport, sender)
         test_shutdown(prim, cport, legacy)
+        test_broadcast(ko)
+        test_loopback_rate(ko)
+        test_local_data_ports(ko)
         if not ko:
             test_limits()
             test_fig3()

@@ -43,7 +43,9 @@
  *       MAX_SECONDARIES (default 64).
  *       Errors: EEXIST (already designated), EADDRINUSE (registration port
  *       collides with another port's), ERANGE (no default registration port),
- *       ELOOP (the port is the data port of an existing secondary), ENOSPC
+ *       ELOOP (the port is the data port of a secondary whose copies would
+ *       then loop: one at a local address, or a raw or transparent one
+ *       elsewhere), ENOSPC
  *       (the namespace has max_ports ports, a module parameter).
  *
  *   PORTSHARE_CMD_PORT_DEL   undesignate PORT.  Its secondaries are sent
@@ -60,8 +62,9 @@
  *       Errors: ENOENT (port not designated and no AUTO_PORT), EEXIST
  *       (same address and data port already listed), ENOSPC (list full,
  *       or the namespace has max_total_secondaries secondaries),
- *       ELOOP (DATA_PORT is a contested port), EINVAL (unspecified
- *       address, no data port).
+ *       ELOOP (DATA_PORT is a contested port, and the address is local or
+ *       the mode raw or transparent), EINVAL (an unspecified, multicast
+ *       or broadcast address, or no data port).
  *
  *   PORTSHARE_CMD_SEC_DROP   remove the secondary (ADDR4/ADDR6, DATA_PORT)
  *       from PORT's list; DATA_PORT defaults as for SEC_ADD.
@@ -211,6 +214,7 @@ enum portshare_stat {
 	PORTSHARE_STAT_REG_NOT_PERMITTED, /* answered 400 (third party) */
 	PORTSHARE_STAT_REG_LIST_FULL,	/* answered 401 */
 	PORTSHARE_STAT_REG_IGNORED,	/* ignored: silent by rule, queue full */
+	PORTSHARE_STAT_REG_SEND_ERRORS,	/* a reply or SHUTDOWN not sent */
 	/* more reasons a copy was not sent or not delivered */
 	PORTSHARE_STAT_SEC_DROP_RCVBUF,	/* local: the socket's buffer was full */
 	PORTSHARE_STAT_SEC_DROP_NOSOCKET, /* local: no socket on the data port */
@@ -244,9 +248,10 @@ enum portshare_acl_flags {
  *   200 ERROR. Already Added        ADD: address and data port are listed
  *   200 ERROR. Not in List          DROP: they are not listed
  *   300 ERROR. Invalid Address      not a usable IPv4 or IPv6 literal (host
- *                                   names are not resolved), or, for a
- *                                   third party, another family than the
- *                                   request's or no route to it
+ *                                   names are not resolved), a broadcast
+ *                                   address of the primary's networks, or,
+ *                                   for a third party, another family than
+ *                                   the request's or no route to it
  *   301 ERROR. Port Number Missing  no contested port
  *   302 ERROR. Invalid Port Number  a port is not 1..65535 in decimal
  *   303 ERROR. Unknown Port         the contested port is not the one this
@@ -259,15 +264,24 @@ enum portshare_acl_flags {
  *   306 ERROR. Unknown Option       not mode=encap|raw|transparent, an
  *                                   option twice, or an option to DROP
  *   400 ERROR. Not Permitted        an address other than the request's
- *                                   source, without an acl third-party grant
+ *                                   source, without an acl third-party grant;
+ *                                   for a secondary at one of the primary's
+ *                                   own addresses, a data port that is no
+ *                                   socket of the requesting user; or
+ *                                   mode=transparent from other than local
+ *                                   root
  *   401 ERROR. List Full            the port's list is at its cap, or the
  *                                   namespace at max_total_secondaries
- *   402 ERROR. Data Port Contested  the data port is a contested port
+ *   402 ERROR. Data Port Contested  the data port is a contested port (for
+ *                                   another host, in raw or transparent
+ *                                   mode), or for a local secondary a
+ *                                   registration port
  *   403 ERROR. Out of Resources     the primary is out of memory
  *
  * No reply at all goes to empty requests, to replies and SHUTDOWN notices
  * (anything starting with a digit or "SHUTDOWN"), to sources the acl does
- * not allow, to sources over their rate, and when the queue is full.
+ * not allow, to datagrams from one of the namespace's own registration
+ * ports, to sources over their rate, and when the queue is full.
  */
 enum portshare_reply {
 	PORTSHARE_REPLY_OK		= 100,

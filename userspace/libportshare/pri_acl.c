@@ -7,7 +7,9 @@
  * 256 buckets), reg_burst requests at once and reg_rate per second after.
  * The prefix match is the module's own, kmod/acl_match.c.
  */
+#include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +58,54 @@ int portshare_primary_acl_add(struct portshare_primary *pri,
 	return 0;
 }
 
+/* Append @a to the array @*list of @*n; false if out of memory. */
+static bool addr_push(struct portshare_addr **list, unsigned int *n,
+		      const struct portshare_addr *a)
+{
+	struct portshare_addr *grown;
+
+	grown = realloc(*list, (*n + 1) * sizeof(**list));
+	if (!grown)
+		return false;
+	*list = grown;
+	grown[(*n)++] = *a;
+	return true;
+}
+
+/*
+ * The broadcast addresses of an IPv4 interface address, as the kernel's
+ * local table has them: the one configured, and the subnet's highest
+ * address for prefixes shorter than /31 (127.255.255.255 on lo too).
+ */
+static void broadcasts(const struct ifaddrs *i, struct portshare_addr **list,
+		       unsigned int *n)
+{
+	const struct sockaddr_in *a = (const void *)i->ifa_addr;
+	const struct sockaddr_in *m = (const void *)i->ifa_netmask;
+	struct portshare_addr b = { .family = PORTSHARE_FAMILY_INET };
+	uint32_t mask, bc;
+
+	if ((i->ifa_flags & IFF_BROADCAST) && i->ifa_broadaddr &&
+	    i->ifa_broadaddr->sa_family == AF_INET) {
+		portshare_addr_from_sockaddr(i->ifa_broadaddr, &b, NULL);
+		addr_push(list, n, &b);
+	}
+	if (!m)
+		return;
+	mask = ntohl(m->sin_addr.s_addr);
+	if (mask == 0xffffffffu || mask == 0xfffffffeu)
+		return;
+	b.family = PORTSHARE_FAMILY_INET;
+	bc = htonl(ntohl(a->sin_addr.s_addr) | ~mask);
+	memcpy(b.addr, &bc, 4);
+	addr_push(list, n, &b);
+}
+
 static void own_refresh(struct portshare_primary *pri)
 {
+	struct portshare_addr *own = NULL, *bcast = NULL, a;
+	unsigned int count = 0, nbcast = 0;
 	struct ifaddrs *ifa, *i;
-	struct portshare_addr *own = NULL, *n;
-	unsigned int count = 0;
 
 	if (getifaddrs(&ifa))
 		return;
@@ -68,16 +113,19 @@ static void own_refresh(struct portshare_primary *pri)
 		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
 				     i->ifa_addr->sa_family != AF_INET6))
 			continue;
-		n = realloc(own, (count + 1) * sizeof(*own));
-		if (!n)
+		portshare_addr_from_sockaddr(i->ifa_addr, &a, NULL);
+		if (!addr_push(&own, &count, &a))
 			break;
-		own = n;
-		portshare_addr_from_sockaddr(i->ifa_addr, &own[count++], NULL);
+		if (i->ifa_addr->sa_family == AF_INET)
+			broadcasts(i, &bcast, &nbcast);
 	}
 	freeifaddrs(ifa);
 	free(pri->own);
+	free(pri->bcast);
 	pri->own = own;
 	pri->nown = count;
+	pri->bcast = bcast;
+	pri->nbcast = nbcast;
 	pri->own_stamp = mono_ns();
 }
 
@@ -112,6 +160,29 @@ bool pri_is_local(struct portshare_primary *pri, const struct portshare_addr *a)
 }
 
 /**
+ * pri_is_broadcast() - is @a a broadcast address of the host's networks?
+ * @pri: the primary; the address list is refreshed as for pri_is_local()
+ * @a: the address
+ *
+ * Return: true for the broadcast address of one of the host's IPv4
+ * interface addresses (portshare.ko asks the kernel's local table).
+ */
+bool pri_is_broadcast(struct portshare_primary *pri,
+		      const struct portshare_addr *a)
+{
+	unsigned int i;
+
+	if (a->family != PORTSHARE_FAMILY_INET)
+		return false;
+	if (mono_ns() - pri->own_stamp > OWN_REFRESH_NS)
+		own_refresh(pri);
+	for (i = 0; i < pri->nbcast; i++)
+		if (portshare_addr_equal(&pri->bcast[i], a))
+			return true;
+	return false;
+}
+
+/**
  * pri_acl_allows() - may @src send requests, and for others?
  * @pri: the primary
  * @src: the request's source address
@@ -136,11 +207,19 @@ bool pri_acl_allows(struct portshare_primary *pri,
 	return allowed;
 }
 
+/* Loopback (127.0.0.0/8 and ::1) is one source, as in portshare.ko. */
 static unsigned int bucket(const struct portshare_addr *a)
 {
-	size_t n = a->family == PORTSHARE_FAMILY_INET ? 4 : 8, i;
-	uint32_t h = 2166136261u ^ a->family;
+	static const struct portshare_addr lo = {
+		.family = PORTSHARE_FAMILY_INET, .addr = { 127, 0, 0, 1 },
+	};
+	size_t n, i;
+	uint32_t h;
 
+	if (is_loopback(a))
+		a = &lo;
+	n = a->family == PORTSHARE_FAMILY_INET ? 4 : 8;
+	h = 2166136261u ^ a->family;
 	for (i = 0; i < n; i++)
 		h = (h ^ a->addr[i]) * 16777619u;
 	return h % PRI_RL_BUCKETS;

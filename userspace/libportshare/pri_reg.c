@@ -33,6 +33,7 @@ struct rq {
 	struct portshare_addr src, dst;
 	uint16_t sport;
 	bool third_party;
+	bool from_socket;	/* received here, not handed in by the API */
 };
 
 static struct portshare_list_entry *sec_find(struct pri_port *p,
@@ -54,15 +55,34 @@ static struct portshare_list_entry *sec_find(struct pri_port *p,
  * @p: the port
  * @s: the secondary, with its data port
  *
- * Return: 0 or the PORTSHARE_E_* refusal (loop, already added, list full,
- * out of resources).
+ * Return: 0 or the PORTSHARE_E_* refusal (not a unicast or local address,
+ * loop, already added, list full, out of resources).
  */
+/*
+ * Copies go to unicast or local addresses only (kmod/secaddr.c): not
+ * unspecified, 0.0.0.0/8, multicast, 240.0.0.0/4 or a broadcast address
+ * of the host's networks.
+ */
+static bool addr_usable(struct portshare_primary *pri,
+			const struct portshare_addr *a)
+{
+	static const uint8_t any6[16];
+
+	if (a->family == PORTSHARE_FAMILY_INET)
+		return a->addr[0] != 0 && a->addr[0] < 224 &&
+		       !pri_is_broadcast(pri, a);
+	return memcmp(a->addr, any6, 16) && a->addr[0] != 0xff;
+}
+
 int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 		const struct portshare_list_entry *s)
 {
 	struct portshare_list_entry *secs;
 
-	if (pri_is_contested(pri, s->data_port))
+	if (!addr_usable(pri, &s->addr))
+		return PORTSHARE_E_INVALID_ADDRESS;
+	if (pri_is_contested(pri, s->data_port) &&
+	    (s->mode != PORTSHARE_MODE_ENCAP || pri_is_local(pri, &s->addr)))
 		return PORTSHARE_E_LOOP;
 	if (sec_find(p, &s->addr, s->data_port))
 		return PORTSHARE_E_ALREADY_ADDED;
@@ -202,6 +222,43 @@ static void report(struct portshare_primary *pri, const struct pri_port *p,
 		pri->opts.on_request(&log, pri->opts.arg);
 }
 
+/* The owner of the socket a request came from, if it is ours to know. */
+static bool requester(const struct rq *rq, unsigned long *uid)
+{
+	return rq->from_socket && pri_udp_owner(&rq->src, rq->sport, uid);
+}
+
+/*
+ * Copies to this host's own sockets (kmod/reglocal.c): a registration
+ * port never; otherwise the request's own socket, a socket of the same
+ * user, or any for root; mode=transparent only for root.  Requests the
+ * API hands in (portshare_primary_request()) have no socket to ask about:
+ * their caller decides.
+ */
+static int local_rules(struct portshare_primary *pri, const struct rq *rq,
+		       const struct portshare_list_entry *s)
+{
+	unsigned long uid, owner;
+	bool local = pri_is_local(pri, &s->addr);
+
+	if (local && pri_is_reg_port(pri, s->data_port))
+		return PORTSHARE_E_LOOP;
+	if (!rq->from_socket)
+		return 0;
+	if (s->mode == PORTSHARE_MODE_TRANSPARENT &&
+	    !(pri_is_local(pri, &rq->src) && requester(rq, &uid) && !uid))
+		return PORTSHARE_E_NOT_PERMITTED;
+	if (!local || (s->data_port == rq->sport &&
+		       portshare_addr_equal(&s->addr, &rq->src)))
+		return 0;
+	if (!pri_is_local(pri, &rq->src) || !requester(rq, &uid))
+		return PORTSHARE_E_NOT_PERMITTED;
+	if (uid && !(pri_udp_owner(&s->addr, s->data_port, &owner) &&
+		     owner == uid))
+		return PORTSHARE_E_NOT_PERMITTED;
+	return 0;
+}
+
 /* Carry out a parsed request: 0 or the refusal; @primary for the reply. */
 static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 		     const struct rq *rq, const struct ps_req *req,
@@ -211,6 +268,8 @@ static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 	int err;
 
 	err = sec_of(p, rq, req, &s);
+	if (!err && req->cmd == PS_REQ_ADD)
+		err = local_rules(pri, rq, &s);
 	if (!err && req->cmd == PS_REQ_ADD)
 		err = pri_sec_add(pri, p, &s);
 	else if (!err)
@@ -246,10 +305,10 @@ static int admit(struct portshare_primary *pri, struct rq *rq)
 		return PORTSHARE_REG_IGNORED;	/* port 0, broadcast, mcast */
 	if (!pri_acl_allows(pri, &rq->src, &rq->third_party))
 		return PORTSHARE_REG_DENIED;
-	if (!pri_rate_allows(pri, &rq->src))
-		return PORTSHARE_REG_RATE_LIMITED;
 	if (pri_is_local(pri, &rq->src) && pri_is_reg_port(pri, rq->sport))
 		return PORTSHARE_REG_IGNORED;	/* our reply, copy or notice */
+	if (!pri_rate_allows(pri, &rq->src))
+		return PORTSHARE_REG_RATE_LIMITED;
 	return -1;
 }
 
@@ -375,6 +434,7 @@ void pri_reg_input(struct portshare_primary *pri, struct pri_port *p, int fam)
 			p->reg[PORTSHARE_REG_IGNORED]++;
 			continue;
 		}
+		rq.from_socket = true;
 		len = handle(pri, p, &rq, buf, (size_t)n, out, sizeof(out));
 		if (len > 0)
 			pri_send_from(p->rfd[fam], &rq.dst, &rq.src, rq.sport,

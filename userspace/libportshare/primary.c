@@ -190,5 +190,6 @@ void portshare_primary_close(struct portshare_primary *pri)
 	pri_forward_fini(pri);
 	close(pri->epfd);
 	free(pri->own);
+	free(pri->bcast);
 	free(pri);
 }

@@ -8,6 +8,7 @@
  *			SHUTDOWN notices
  *	pri_acl.c	who may register: own addresses, acl, rate limit
  *	pri_reg.c	the registration port: ADD and DROP
+ *	pri_owner.c	who owns a local UDP socket (/proc/net/udp)
  *	pri_forward.c	copies, in batches
  *	pri_info.c	enumeration and counters
  *
@@ -67,6 +68,8 @@ struct portshare_primary {
 	uint64_t rl_tat[PRI_RL_BUCKETS];	/* theoretical arrival, ns */
 	struct portshare_addr *own;		/* the host's addresses */
 	unsigned int nown;
+	struct portshare_addr *bcast;		/* its IPv4 broadcasts */
+	unsigned int nbcast;
 	int64_t own_stamp;
 	int raw[PRI_NFAM];			/* transparent copies; -1 */
 	int raw_error;				/* why raw[] is -1 */
@@ -98,10 +101,16 @@ void pri_route_src(const struct portshare_addr *a, uint16_t port,
 /* pri_acl.c */
 bool pri_is_local(struct portshare_primary *pri,
 		  const struct portshare_addr *a);
+bool pri_is_broadcast(struct portshare_primary *pri,
+		      const struct portshare_addr *a);
 bool pri_acl_allows(struct portshare_primary *pri,
 		    const struct portshare_addr *src, bool *third_party);
 bool pri_rate_allows(struct portshare_primary *pri,
 		     const struct portshare_addr *src);
+
+/* pri_owner.c */
+bool pri_udp_owner(const struct portshare_addr *a, uint16_t port,
+		   unsigned long *uid);
 
 /* pri_reg.c */
 int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,

@@ -46,6 +46,8 @@ const struct ps_metric ps_metrics[] = {
 	PORT(STAT(REG_DENIED), COUNTER, "registration_ignored_total", "reason=\"denied\"", IGNORED),
 	PORT(STAT(REG_RATE_LIMITED), COUNTER, "registration_ignored_total", "reason=\"rate_limited\"", IGNORED),
 	PORT(STAT(REG_IGNORED), COUNTER, "registration_ignored_total", "reason=\"other\"", IGNORED),
+	PORT(STAT(REG_SEND_ERRORS), COUNTER, "registration_send_errors_total", NULL,
+	     "Replies and SHUTDOWNs the network stack refused to send."),
 	SEC(PS_METRIC_UP, GAUGE, "secondary_up", NULL,
 	    "1 while the secondary gets copies (state up), 0 while it is dead."),
 	SEC(STAT(SEC_COPIES), COUNTER, "secondary_copies_total", NULL,

@@ -107,6 +107,8 @@ const struct psnl_cmd psnl_cmd_stats = {
 		"                     in reg_errors)\n"
 		"  reg_ignored        ignored: empty, a reply or a SHUTDOWN, from a\n"
 		"                     local registration port, or the queue was full\n"
+		"  reg_send_errors    a reply or SHUTDOWN the network stack refused\n"
+		"                     (no route, a firewall): the peer got nothing\n"
 		"Secondary counters:\n"
 		"  copies             copies sent (local: queued on the socket)\n"
 		"  bytes              payload bytes sent\n"

@@ -42,6 +42,7 @@ static const struct stat_name port_stats[] = {
 	{ PORTSHARE_STAT_REG_NOT_PERMITTED, "reg_not_permitted", false },
 	{ PORTSHARE_STAT_REG_LIST_FULL, "reg_list_full", false },
 	{ PORTSHARE_STAT_REG_IGNORED, "reg_ignored", false },
+	{ PORTSHARE_STAT_REG_SEND_ERRORS, "reg_send_errors", false },
 	{ 0, NULL, false }
 };
 

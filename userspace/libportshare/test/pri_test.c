@@ -570,6 +570,30 @@ static void test_standalone(void)
 		close(hold);
 }
 
+/* Copies go to unicast or local addresses only (kmod/secaddr.c). */
+static void test_sec_add_address(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri);
+	static const char *const bad[] = {
+		"127.255.255.255", "255.255.255.255", "224.0.0.1", "0.1.2.3",
+		"ff02::1", "::",
+	};
+	struct portshare_list_entry sec = { .data_port = 6000 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sec.addr = addr_of(bad[i]);
+		OK(portshare_primary_sec_add(pri, p, &sec) ==
+		   PORTSHARE_E_INVALID_ADDRESS,
+		   "sec_add %s: not unicast, refused", bad[i]);
+	}
+	sec.addr = addr_of("127.0.0.2");
+	OK(portshare_primary_sec_add(pri, p, &sec) == 0 && nsecs(pri, p) == 1,
+	   "sec_add 127.0.0.2: added");
+	portshare_primary_close(pri);
+}
+
 /*
  * A removed port's socket that lives on in a forked child must leave the
  * primary's descriptor: it would be readable for ever otherwise.
@@ -642,6 +666,7 @@ int main(void)
 	test_copies_received();
 	test_forward_api();
 	test_standalone();
+	test_sec_add_address();
 	test_remove_port_forked();
 	return tap_done();
 }
