@@ -103,9 +103,10 @@ test_broadcast_refused()
 	local ns
 
 	setup_ns ns
-	ip -n "$ns" link add d0 type dummy
+	ip -n "$ns" link add d0 type veth peer name d1
 	ip -n "$ns" addr add 10.96.0.1/24 dev d0
 	ip -n "$ns" link set d0 up
+	ip -n "$ns" link set d1 up
 	cmd_ok psnl -n "$ns" port add 427
 	cmd_ok psnl -n "$ns" acl add 127.0.0.0/8 third-party
 	cmd_ok "$PSREQ" -n "$ns" --to 127.0.0.1:13427 --from 127.0.0.1:7000 \
