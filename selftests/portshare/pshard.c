@@ -25,8 +25,9 @@
  *   pshard [-n NETNS] regflood --to ADDR:PORT --count N --size S --port P
  *	As a SCHED_FIFO task on CPU 0, where the registration work item
  *	queued from there cannot run meanwhile: send N datagrams of S bytes
- *	to the registration port, note how much MemFree fell, then read port
- *	P's counters.  Prints "requests R ignored I memfree_drop KIB".
+ *	to the registration port, note how much MemFree fell and read port
+ *	P's counters, then become an ordinary task again.  Prints "requests R
+ *	ignored I memfree_drop KIB".
  *   pshard netns-hold N FILE
  *	Create N network namespaces and hold them (an open fd each); write
  *	"ready" to FILE, then wait until killed.
@@ -695,10 +696,11 @@ static int cmd_regflood(int argc, char **argv)
 			   (struct sockaddr *)&ss, len) < 0)
 			die("sendto: %s", strerror(errno));
 	after = memfree_kib();
+	/* still on CPU 0 as FIFO: the counters as they were at the reading */
+	port_stats(port, st);
 	sp.sched_priority = 0;
 	sched_setscheduler(0, SCHED_OTHER, &sp);
 	close(fd);
-	port_stats(port, st);
 	printf("requests %llu ignored %llu memfree_drop %ld\n",
 	       (unsigned long long)st[PORTSHARE_STAT_REG_REQUESTS],
 	       (unsigned long long)st[PORTSHARE_STAT_REG_IGNORED],
