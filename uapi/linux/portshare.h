@@ -211,7 +211,7 @@ enum portshare_stat {
 	PORTSHARE_STAT_REG_ERRORS,	/* answered with an error code */
 	PORTSHARE_STAT_REG_DENIED,	/* ignored: source not allowed (acl) */
 	PORTSHARE_STAT_REG_RATE_LIMITED, /* ignored: over the source's rate */
-	PORTSHARE_STAT_REG_NOT_PERMITTED, /* answered 400 (third party) */
+	PORTSHARE_STAT_REG_NOT_PERMITTED, /* answered 400 (not permitted) */
 	PORTSHARE_STAT_REG_LIST_FULL,	/* answered 401 */
 	PORTSHARE_STAT_REG_IGNORED,	/* ignored: silent by rule, queue full */
 	PORTSHARE_STAT_REG_SEND_ERRORS,	/* a reply or SHUTDOWN not sent */
