@@ -197,8 +197,12 @@ test_queue_trimmed()
 	setup_ns ns
 	cmd_ok psnl -n "$ns" port add 427
 	set_rate 0 20
+	# no RT throttling for the burst: the work item must not run at all
+	cp /proc/sys/kernel/sched_rt_runtime_us "$PS_TMP/rt_runtime"
+	echo -1 >/proc/sys/kernel/sched_rt_runtime_us
 	cmd_ok "$PSHARD" -n "$ns" regflood --to 127.0.0.1:13427 --count 72 \
 		--size 60000 --port 427
+	cat "$PS_TMP/rt_runtime" >/proc/sys/kernel/sched_rt_runtime_us
 	read -r _ req _ ign _ drop <"$OUT"
 	diag "72 requests of 60000 bytes: requests $req ignored $ign, MemFree fell $drop KiB while queued"
 	set_rate 10 20
@@ -530,6 +534,8 @@ CG_DIR=
 
 suite_cleanup()
 {
+	[ -s "$PS_TMP/rt_runtime" ] &&
+		cat "$PS_TMP/rt_runtime" >/proc/sys/kernel/sched_rt_runtime_us
 	[ -w $PARAMS/reg_rate ] && echo 10 >$PARAMS/reg_rate
 	[ -w $PARAMS/reg_burst ] && echo 20 >$PARAMS/reg_burst
 	[ -w $PARAMS/max_ports ] && echo 256 >$PARAMS/max_ports
