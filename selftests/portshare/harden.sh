@@ -102,6 +102,8 @@ test_broadcast_refused()
 {
 	local ns
 
+	set_rate 10 20
+
 	setup_ns ns
 	ip -n "$ns" link add d0 type veth peer name d1
 	ip -n "$ns" addr add 10.96.0.1/24 dev d0
@@ -257,6 +259,8 @@ test_local_data_ports()
 {
 	local ns
 
+	set_rate 10 20
+
 	setup_ns ns
 	cmd_ok psnl -n "$ns" port add 162
 	cmd_ok psnl -n "$ns" port add 427
@@ -374,6 +378,7 @@ spoof_attack()
 {
 	local list
 
+	set_rate 10 20
 	cmd_ok psnl -n "$PRI" port add 162
 	# shellcheck disable=SC2086 # FLAGS are words
 	cmd_ok psnl -n "$PRI" acl add 10.96.0.0/24 $1
@@ -493,6 +498,8 @@ test_hook_error()
 test_send_errors()
 {
 	local ns mon
+
+	set_rate 10 20
 
 	setup_ns ns
 	cmd_ok psnl -n "$ns" port add 427
