@@ -52,15 +52,6 @@ rem()
 	psnl -n "$REM" "$@"
 }
 
-link_ns()
-{
-	local a=$1 b=$2 dev=$3
-
-	ip link add "$dev" netns "$a" type veth peer name "$dev" netns "$b"
-	ip -n "$a" link set "$dev" up
-	ip -n "$b" link set "$dev" up
-}
-
 # setup_topology: the three namespaces above, addresses ready (no DAD).
 # Local copies queue in the per-CPU backlog with the originals: give it
 # room, a slow guest must not drop them.

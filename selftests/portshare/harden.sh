@@ -303,11 +303,7 @@ test_loops()
 	local a b
 
 	setup_ns a b
-	ip link add v netns "$a" type veth peer name v netns "$b"
-	ip -n "$a" addr add 10.95.0.1/24 dev v
-	ip -n "$b" addr add 10.95.0.2/24 dev v
-	ip -n "$a" link set v up
-	ip -n "$b" link set v up
+	link_ns "$a" "$b" v 10.95.0.1/24 10.95.0.2/24
 	cmd_ok psnl -n "$a" port add 162
 	cmd_ok psnl -n "$b" port add 162
 	cmd_fail_rc 1 psnl -n "$a" add 162 10.95.0.2:162 mode raw

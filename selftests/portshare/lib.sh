@@ -364,6 +364,21 @@ setup_ns()
 	done
 }
 
+# link_ns A B DEV [ADDR_A ADDR_B]: a veth pair named DEV at both ends,
+# from namespace A to B, up, with each end's address (ADDR/LEN) if given.
+link_ns()
+{
+	local a=$1 b=$2 dev=$3
+
+	ip link add "$dev" netns "$a" type veth peer name "$dev" netns "$b"
+	if [ $# -ge 5 ]; then
+		ip -n "$a" addr add "$4" dev "$dev"
+		ip -n "$b" addr add "$5" dev "$dev"
+	fi
+	ip -n "$a" link set "$dev" up
+	ip -n "$b" link set "$dev" up
+}
+
 cleanup_ns()
 {
 	local ns

@@ -58,6 +58,8 @@
 #include <linux/netlink.h>
 #include <linux/portshare.h>
 
+#include "tool.h"
+
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
 #endif
@@ -66,31 +68,6 @@
 #endif
 
 #define BUFSZ	16384
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pshard: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET))
-		die("cannot enter netns %s: %s", name, strerror(errno));
-	close(fd);
-}
 
 static const char *errno_name(int err)
 {

@@ -867,11 +867,7 @@ test_shutdown_netns()
 
 	load_topology
 	setup_ns A B
-	ip link add v netns "$A" type veth peer name v netns "$B"
-	ip -n "$A" addr add 10.97.0.1/24 dev v
-	ip -n "$B" addr add 10.97.0.2/24 dev v
-	ip -n "$A" link set v up
-	ip -n "$B" link set v up
+	link_ns "$A" "$B" v 10.97.0.1/24 10.97.0.2/24
 	cmd_ok psnl -n "$A" acl add 10.97.0.0/24
 	cmd_ok psnl -n "$A" port add 162
 	rx sn "$B" 10.97.0.2:7081

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the suites' C helpers (pstraffic, psreq, psstress, psqueue)
- * share: dying with a message, entering a namespace by its
+ * What the suites' C helpers (pstraffic, psreq, psstress, psqueue,
+ * pshard) share: dying with a message, entering a namespace by its
  * "ip netns" name, going to the background once ready.
  */
 #ifndef PORTSHARE_SELFTEST_TOOL_H
