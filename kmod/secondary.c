@@ -146,7 +146,7 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 	if (!s)
 		return NULL;
 	s->stats = __netdev_alloc_pcpu_stats(struct portshare_sec_stats,
-					      GFP_KERNEL_ACCOUNT);
+					     GFP_KERNEL_ACCOUNT);
 	if (!s->stats)
 		goto err_free_sec;
 	if (dst_cache_init(&s->dst_cache, GFP_KERNEL_ACCOUNT))
