@@ -39,6 +39,7 @@ PORT_KEYS = {
     "reg_ok": ("registration_replies_total", ("result", "ok")),
     "reg_errors": ("registration_replies_total", ("result", "error")),
     "reg_ignored": ("registration_ignored_total", ("reason", "other")),
+    "reg_send_errors": ("registration_send_errors_total", None),
 }
 PORT_RULES = [
     (r"err_(.*)", "port_datagrams_not_shared_total"),
