@@ -40,6 +40,38 @@ static struct udp_table *udp_table_of(struct net *net)
 }
 
 /**
+ * portshare_udp_lookup() - the UDP socket a datagram would be delivered to
+ * @net: the namespace
+ * @family: AF_INET or AF_INET6
+ * @saddr: the datagram's source address
+ * @sport: its source port
+ * @daddr: its destination address, local
+ * @dport: its destination port
+ * @dif: the interface it would arrive on, or 0
+ *
+ * The lookup udp_rcv() makes.  __udp4_lib_lookup() and __udp6_lib_lookup()
+ * are exported on every kernel; udp4_lib_lookup() and udp6_lib_lookup()
+ * only with TPROXY or the nft socket match configured.  Called under
+ * rcu_read_lock(); UDP sockets are freed after a grace period
+ * (SOCK_RCU_FREE), so no reference is taken.
+ *
+ * Return: the socket, or NULL if none is bound to @daddr:@dport.
+ */
+struct sock *portshare_udp_lookup(struct net *net, u16 family,
+				  const union portshare_addr *saddr,
+				  __be16 sport,
+				  const union portshare_addr *daddr,
+				  __be16 dport, int dif)
+{
+	if (family == AF_INET)
+		return __udp4_lib_lookup(net, saddr->v4.s_addr, sport,
+					 daddr->v4.s_addr, dport, dif, 0,
+					 udp_table_of(net), NULL);
+	return __udp6_lib_lookup(net, &saddr->v6, sport, &daddr->v6, dport,
+				 dif, 0, udp_table_of(net), NULL);
+}
+
+/**
  * portshare_local_sock() - the socket a local copy would reach
  * @net: the namespace
  * @family: AF_INET or AF_INET6
@@ -47,9 +79,7 @@ static struct udp_table *udp_table_of(struct net *net)
  * @sport: the copy's source port
  * @dport: the secondary's data port
  *
- * The lookup udp_rcv() would make for the copy arriving on loopback.
- * Called under rcu_read_lock(); UDP sockets are freed after a grace
- * period (SOCK_RCU_FREE), so no reference is taken.
+ * As the copy would arrive on loopback.  Called under rcu_read_lock().
  *
  * Return: the socket, or NULL if none is bound to the data port.
  */
@@ -57,12 +87,8 @@ struct sock *portshare_local_sock(struct net *net, u16 family,
 				  const struct portshare_route *r,
 				  __be16 sport, __be16 dport)
 {
-	if (family == AF_INET)
-		return __udp4_lib_lookup(net, r->saddr.v4.s_addr, sport,
-					 r->daddr.v4.s_addr, dport, r->iif, 0,
-					 udp_table_of(net), NULL);
-	return __udp6_lib_lookup(net, &r->saddr.v6, sport, &r->daddr.v6,
-				 dport, r->iif, 0, udp_table_of(net), NULL);
+	return portshare_udp_lookup(net, family, &r->saddr, sport, &r->daddr,
+				    dport, r->iif);
 }
 
 /**

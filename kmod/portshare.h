@@ -564,6 +564,11 @@ void portshare_push_headers(struct sk_buff *skb, u16 family,
 
 /* deliver.c */
 
+struct sock *portshare_udp_lookup(struct net *net, u16 family,
+				  const union portshare_addr *saddr,
+				  __be16 sport,
+				  const union portshare_addr *daddr,
+				  __be16 dport, int dif);
 struct sock *portshare_local_sock(struct net *net, u16 family,
 				  const struct portshare_route *r,
 				  __be16 sport, __be16 dport);

@@ -28,22 +28,15 @@ static bool udp_owner(struct net *net, u16 family,
 		      const struct in6_addr *src, __be16 sport,
 		      const struct in6_addr *dst, __be16 dport, kuid_t *uid)
 {
-	struct sock *sk = NULL;
+	union portshare_addr s = { .v6 = *src }, d = { .v6 = *dst };
+	struct sock *sk;
 
 	rcu_read_lock();
-	if (family == AF_INET)
-		sk = udp4_lib_lookup(net, src->s6_addr32[0], sport,
-				     dst->s6_addr32[0], dport, 0);
-#if IS_ENABLED(CONFIG_IPV6)
-	else
-		sk = udp6_lib_lookup(net, src, sport, dst, dport, 0);
-#endif
+	sk = portshare_udp_lookup(net, family, &s, sport, &d, dport, 0);
+	if (sk)
+		*uid = sk->sk_uid;
 	rcu_read_unlock();
-	if (!sk)
-		return false;
-	*uid = sk->sk_uid;
-	sock_put(sk);
-	return true;
+	return !!sk;
 }
 
 /* The owner of the socket the request came from (it waits for the reply). */
