@@ -872,9 +872,11 @@ def test_failover(ko=False):
     # files, not pipes: a full pipe would stall psrecv
     files = [open(os.path.join(TMP, f"failover{i}.out"), "w+")
              for i in range(3)]
+    errs = [open(os.path.join(TMP, f"failover{i}.err"), "w+")
+            for i in range(3)]
     secs = [subprocess.Popen([os.path.join(BIN, "psrecv"), "-F", "-j",
-                              str(c)], stdout=f, stderr=subprocess.DEVNULL)
-            for f in files]
+                              str(c)], stdout=f, stderr=e)
+            for f, e in zip(files, errs)]
     for f in files:
         end = time.time() + 5
         while not f.read(1) and time.time() < end:
@@ -925,9 +927,15 @@ def test_failover(ko=False):
     fenced = [x.count(FENCE) for x in copies]
     ids = [[int(p[3:]) for p in x if p != FENCE] for x in copies]
     winners = [f[0] for f in fo if f and f[0]["became_primary"]]
+    stderr = []
+    for e in errs:
+        e.seek(0)
+        stderr.append(e.read())
+        e.close()
     ok(killed == 0 and all(len(f) == 1 for f in fo) and len(winners) == 1,
        "exactly one secondary became the primary, all registered again",
-       "\n".join(str(f) for f in fo))
+       "\n".join(str(f) for f in fo) + "\npsrecv stderr:\n" +
+       "\n".join(stderr))
     ok(fenced == [1, 1, 1] and all(len(x) == len(set(x)) for x in ids) and
        all(x == sorted(x) for x in ids), "no copy delivered twice",
        ([len(x) for x in ids], fenced))

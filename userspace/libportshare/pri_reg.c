@@ -222,10 +222,16 @@ static void report(struct portshare_primary *pri, const struct pri_port *p,
 		pri->opts.on_request(&log, pri->opts.arg);
 }
 
-/* The owner of the socket a request came from, if it is ours to know. */
-static bool requester(const struct rq *rq, unsigned long *uid)
+/*
+ * The owner of the socket a request came from (it may be connected to the
+ * registration port), if it is ours to know.
+ */
+static bool requester(struct portshare_primary *pri, const struct pri_port *p,
+		      const struct rq *rq, unsigned long *uid)
 {
-	return rq->from_socket && pri_udp_owner(&rq->src, rq->sport, uid);
+	return rq->from_socket &&
+	       pri_udp_owner(pri, &rq->src, rq->sport, &rq->dst, p->reg_port,
+			     uid);
 }
 
 /*
@@ -235,7 +241,8 @@ static bool requester(const struct rq *rq, unsigned long *uid)
  * API hands in (portshare_primary_request()) have no socket to ask about:
  * their caller decides.
  */
-static int local_rules(struct portshare_primary *pri, const struct rq *rq,
+static int local_rules(struct portshare_primary *pri, const struct pri_port *p,
+		       const struct rq *rq,
 		       const struct portshare_list_entry *s)
 {
 	unsigned long uid, owner;
@@ -246,15 +253,15 @@ static int local_rules(struct portshare_primary *pri, const struct rq *rq,
 	if (!rq->from_socket)
 		return 0;
 	if (s->mode == PORTSHARE_MODE_TRANSPARENT &&
-	    !(pri_is_local(pri, &rq->src) && requester(rq, &uid) && !uid))
+	    !(pri_is_local(pri, &rq->src) && requester(pri, p, rq, &uid) && !uid))
 		return PORTSHARE_E_NOT_PERMITTED;
 	if (!local || (s->data_port == rq->sport &&
 		       portshare_addr_equal(&s->addr, &rq->src)))
 		return 0;
-	if (!pri_is_local(pri, &rq->src) || !requester(rq, &uid))
+	if (!pri_is_local(pri, &rq->src) || !requester(pri, p, rq, &uid))
 		return PORTSHARE_E_NOT_PERMITTED;
-	if (uid && !(pri_udp_owner(&s->addr, s->data_port, &owner) &&
-		     owner == uid))
+	if (uid && !(pri_udp_owner(pri, &s->addr, s->data_port, &rq->dst,
+				   p->reg_port, &owner) && owner == uid))
 		return PORTSHARE_E_NOT_PERMITTED;
 	return 0;
 }
@@ -269,7 +276,7 @@ static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 
 	err = sec_of(p, rq, req, &s);
 	if (!err && req->cmd == PS_REQ_ADD)
-		err = local_rules(pri, rq, &s);
+		err = local_rules(pri, p, rq, &s);
 	if (!err && req->cmd == PS_REQ_ADD)
 		err = pri_sec_add(pri, p, &s);
 	else if (!err)

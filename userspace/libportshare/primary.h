@@ -73,6 +73,7 @@ struct portshare_primary {
 	int64_t own_stamp;
 	int raw[PRI_NFAM];			/* transparent copies; -1 */
 	int raw_error;				/* why raw[] is -1 */
+	int diag;		/* sock_diag finds sockets: 1, not: -1, ?: 0 */
 	int epfd;
 	struct pri_fw *fw;			/* pri_forward.c's buffers */
 };
@@ -109,7 +110,9 @@ bool pri_rate_allows(struct portshare_primary *pri,
 		     const struct portshare_addr *src);
 
 /* pri_owner.c */
-bool pri_udp_owner(const struct portshare_addr *a, uint16_t port,
+bool pri_udp_owner(struct portshare_primary *pri,
+		   const struct portshare_addr *a, uint16_t port,
+		   const struct portshare_addr *peer, uint16_t pport,
 		   unsigned long *uid);
 
 /* pri_reg.c */
