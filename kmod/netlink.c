@@ -152,6 +152,19 @@ struct ps_stat {
 	u64 val;
 };
 
+/* enum portshare_reg_counter as stat ids: SEND_ERRORS came after the rest */
+static const int reg_stat_ids[PS_REG_NR_COUNTERS] = {
+	[PS_REG_REQUESTS] = PORTSHARE_STAT_REG_REQUESTS,
+	[PS_REG_OK] = PORTSHARE_STAT_REG_OK,
+	[PS_REG_ERRORS] = PORTSHARE_STAT_REG_ERRORS,
+	[PS_REG_DENIED] = PORTSHARE_STAT_REG_DENIED,
+	[PS_REG_RATE_LIMITED] = PORTSHARE_STAT_REG_RATE_LIMITED,
+	[PS_REG_NOT_PERMITTED] = PORTSHARE_STAT_REG_NOT_PERMITTED,
+	[PS_REG_LIST_FULL] = PORTSHARE_STAT_REG_LIST_FULL,
+	[PS_REG_IGNORED] = PORTSHARE_STAT_REG_IGNORED,
+	[PS_REG_SEND_ERRORS] = PORTSHARE_STAT_REG_SEND_ERRORS,
+};
+
 static int put_stats(struct sk_buff *skb, const struct ps_stat *st, int n)
 {
 	struct nlattr *nest;
@@ -187,8 +200,7 @@ static int put_port_stats(struct sk_buff *skb, const struct portshare_port *p)
 	if (!p->reg_off) {
 		portshare_reg_read_stats(p, reg);
 		for (i = 0; i < PS_REG_NR_COUNTERS; i++)
-			st[n++] = (struct ps_stat){
-				PORTSHARE_STAT_REG_REQUESTS + i, reg[i] };
+			st[n++] = (struct ps_stat){ reg_stat_ids[i], reg[i] };
 	}
 	return put_stats(skb, st, n);
 }

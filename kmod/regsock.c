@@ -37,10 +37,6 @@
 /* Any non-zero encap type makes UDP hand datagrams to encap_rcv. */
 #define REG_ENCAP_TYPE	1
 
-/* netlink.c reports the counters as PORTSHARE_STAT_REG_REQUESTS + i. */
-static_assert(PORTSHARE_STAT_REG_SEND_ERRORS - PORTSHARE_STAT_REG_REQUESTS + 1 ==
-	      PS_REG_NR_COUNTERS);
-
 static struct portshare_reg_req *reg_req(struct sk_buff *skb)
 {
 	BUILD_BUG_ON(sizeof(struct portshare_reg_req) > sizeof(skb->cb));

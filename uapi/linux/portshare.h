@@ -214,7 +214,6 @@ enum portshare_stat {
 	PORTSHARE_STAT_REG_NOT_PERMITTED, /* answered 400 (not permitted) */
 	PORTSHARE_STAT_REG_LIST_FULL,	/* answered 401 */
 	PORTSHARE_STAT_REG_IGNORED,	/* ignored: silent by rule, queue full */
-	PORTSHARE_STAT_REG_SEND_ERRORS,	/* a reply or SHUTDOWN not sent */
 	/* more reasons a copy was not sent or not delivered */
 	PORTSHARE_STAT_SEC_DROP_RCVBUF,	/* local: the socket's buffer was full */
 	PORTSHARE_STAT_SEC_DROP_NOSOCKET, /* local: no socket on the data port */
@@ -222,6 +221,8 @@ enum portshare_stat {
 	PORTSHARE_STAT_SEC_DROP_DEST,	/* routed as broadcast or multicast */
 	PORTSHARE_STAT_SEC_DROP_NOSRC,	/* its source address is not local */
 	PORTSHARE_STAT_SEC_DROP_BUDGET,	/* over the datagram's copy budget */
+	/* the registration port again (ids are never renumbered) */
+	PORTSHARE_STAT_REG_SEND_ERRORS,	/* a reply or SHUTDOWN not sent */
 	__PORTSHARE_STAT_MAX,
 };
 
