@@ -138,6 +138,21 @@ static bool is_loopback(const struct portshare_addr *a)
 	return !memcmp(a->addr, v6lo, 16);
 }
 
+/* Is @a in one of the lists own_refresh() keeps, refreshed when stale? */
+static bool in_own_list(struct portshare_primary *pri,
+			struct portshare_addr *const *list,
+			const unsigned int *n, const struct portshare_addr *a)
+{
+	unsigned int i;
+
+	if (mono_ns() - pri->own_stamp > OWN_REFRESH_NS)
+		own_refresh(pri);
+	for (i = 0; i < *n; i++)
+		if (portshare_addr_equal(&(*list)[i], a))
+			return true;
+	return false;
+}
+
 /**
  * pri_is_local() - is @a one of the host's addresses?
  * @pri: the primary; the address list is refreshed every 2 s when it is asked
@@ -147,16 +162,7 @@ static bool is_loopback(const struct portshare_addr *a)
  */
 bool pri_is_local(struct portshare_primary *pri, const struct portshare_addr *a)
 {
-	unsigned int i;
-
-	if (is_loopback(a))
-		return true;
-	if (mono_ns() - pri->own_stamp > OWN_REFRESH_NS)
-		own_refresh(pri);
-	for (i = 0; i < pri->nown; i++)
-		if (portshare_addr_equal(&pri->own[i], a))
-			return true;
-	return false;
+	return is_loopback(a) || in_own_list(pri, &pri->own, &pri->nown, a);
 }
 
 /**
@@ -170,16 +176,8 @@ bool pri_is_local(struct portshare_primary *pri, const struct portshare_addr *a)
 bool pri_is_broadcast(struct portshare_primary *pri,
 		      const struct portshare_addr *a)
 {
-	unsigned int i;
-
-	if (a->family != PORTSHARE_FAMILY_INET)
-		return false;
-	if (mono_ns() - pri->own_stamp > OWN_REFRESH_NS)
-		own_refresh(pri);
-	for (i = 0; i < pri->nbcast; i++)
-		if (portshare_addr_equal(&pri->bcast[i], a))
-			return true;
-	return false;
+	return a->family == PORTSHARE_FAMILY_INET &&
+	       in_own_list(pri, &pri->bcast, &pri->nbcast, a);
 }
 
 /**

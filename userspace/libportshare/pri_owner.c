@@ -176,8 +176,10 @@ static int diag_owner(const struct portshare_addr *local, uint16_t lport,
 		    r.nlh.nlmsg_type == NLMSG_ERROR)
 			ret = e->error == -ENOENT ? DIAG_NONE : DIAG_FAILED;
 		else if (n >= (ssize_t)NLMSG_LENGTH(sizeof(*m)) &&
-			 r.nlh.nlmsg_type == SOCK_DIAG_BY_FAMILY)
-			ret = (*uid = m->idiag_uid, DIAG_FOUND);
+			 r.nlh.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+			*uid = m->idiag_uid;
+			ret = DIAG_FOUND;
+		}
 	}
 	close(fd);
 	return ret;
