@@ -259,7 +259,10 @@ tx()
 	local ns=$1
 	shift
 
-	"$PSTRAFFIC" send -n "$ns" "$@"
+	# On CPU 0 only: a sender that migrates between CPUs queues its
+	# datagrams on two CPUs' backlogs, which may pass the hook out of
+	# order, and checks such as sample's expect the order they were sent.
+	taskset -c 0 "$PSTRAFFIC" send -n "$ns" "$@"
 }
 
 # chk NAME ARGS...: pstraffic check on receiver NAME's file.

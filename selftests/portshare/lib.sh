@@ -97,7 +97,7 @@ __on_err()
 
 run_test()
 {
-	local name=$1 rc
+	local name=$1 rc start=${EPOCHREALTIME/./}
 	shift
 
 	rm -f "$PS_TMP/skip_reason"
@@ -107,6 +107,8 @@ run_test()
 		"$@"
 	)
 	rc=$?
+	# where a suite's time goes, for whoever makes it shorter
+	diag "took $(((${EPOCHREALTIME/./} - start) / 1000)) ms"
 	__ktap_num=$((__ktap_num + 1))
 	case $rc in
 	0)
