@@ -396,38 +396,6 @@ static int cmd_join_events(void)
 
 /* ---- forged datagrams ----------------------------------------------------- */
 
-struct ep {
-	int family;
-	struct in6_addr addr;	/* IPv4 in the first 4 bytes */
-	__u16 port;
-};
-
-static void parse_ep(const char *s, struct ep *ep)
-{
-	char buf[128], *colon;
-
-	if (strlen(s) >= sizeof(buf))
-		die("%s: too long", s);
-	strcpy(buf, s);
-	colon = strrchr(buf, ':');
-	if (!colon)
-		die("%s: give ADDR:PORT", s);
-	*colon = '\0';
-	ep->port = (__u16)atoi(colon + 1);
-	memset(&ep->addr, 0, sizeof(ep->addr));
-	if (buf[0] == '[' && colon[-1] == ']') {
-		colon[-1] = '\0';
-		ep->family = AF_INET6;
-		if (inet_pton(AF_INET6, buf + 1, &ep->addr) == 1)
-			return;
-	} else {
-		ep->family = AF_INET;
-		if (inet_pton(AF_INET, buf, &ep->addr) == 1)
-			return;
-	}
-	die("%s: not ADDR:PORT", s);
-}
-
 static __u32 sum16(const void *data, size_t len, __u32 sum)
 {
 	const __u8 *p = data;
@@ -456,13 +424,13 @@ static size_t build_udp(__u8 *out, const struct ep *from, const struct ep *to,
 	__u32 sum;
 	__u16 c;
 
-	uh->source = htons(from->port);
-	uh->dest = htons(to->port);
+	uh->source = htons(ep_port(from));
+	uh->dest = htons(ep_port(to));
 	uh->len = htons((__u16)(sizeof(*uh) + len));
 	uh->check = 0;
 	memcpy(out + sizeof(*uh), text, len);
-	sum = sum16(&from->addr, alen, 0);
-	sum = sum16(&to->addr, alen, sum);
+	sum = sum16(ep_addr(from), alen, 0);
+	sum = sum16(ep_addr(to), alen, sum);
 	sum += IPPROTO_UDP + (__u32)(sizeof(*uh) + len);
 	sum = sum16(out, sizeof(*uh) + len, sum);
 	c = fold(sum);
@@ -474,15 +442,14 @@ static int cmd_spoof(int argc, char **argv)
 {
 	static __u8 pkt[2048];
 	struct ep from = { 0 }, to = { 0 };
-	struct sockaddr_storage ss = { 0 };
 	size_t hlen, ulen;
 	int fd, i, count = 1;
 
 	for (i = 0; i + 1 < argc - 1; i += 2) {
 		if (!strcmp(argv[i], "--from"))
-			parse_ep(argv[i + 1], &from);
+			parse_ep(argv[i + 1], true, &from);
 		else if (!strcmp(argv[i], "--to"))
-			parse_ep(argv[i + 1], &to);
+			parse_ep(argv[i + 1], true, &to);
 		else if (!strcmp(argv[i], "--count"))
 			count = atoi(argv[i + 1]);
 		else
@@ -496,7 +463,6 @@ static int cmd_spoof(int argc, char **argv)
 		die("raw socket: %s", strerror(errno));
 	if (from.family == AF_INET) {
 		struct iphdr *ip = (struct iphdr *)pkt;
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 
 		hlen = sizeof(*ip);
 		ulen = build_udp(pkt + hlen, &from, &to, argv[argc - 1]);
@@ -505,13 +471,10 @@ static int cmd_spoof(int argc, char **argv)
 		ip->ttl = 64;
 		ip->protocol = IPPROTO_UDP;
 		ip->tot_len = htons((__u16)(hlen + ulen));
-		memcpy(&ip->saddr, &from.addr, 4);
-		memcpy(&ip->daddr, &to.addr, 4);
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, &to.addr, 4);
+		ip->saddr = from.in.sin_addr.s_addr;
+		ip->daddr = to.in.sin_addr.s_addr;
 	} else {
 		struct ip6_hdr *ip6 = (struct ip6_hdr *)pkt;
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
 		hlen = sizeof(*ip6);
 		ulen = build_udp(pkt + hlen, &from, &to, argv[argc - 1]);
@@ -519,14 +482,16 @@ static int cmd_spoof(int argc, char **argv)
 		ip6->ip6_plen = htons((__u16)ulen);
 		ip6->ip6_nxt = IPPROTO_UDP;
 		ip6->ip6_hlim = 64;
-		ip6->ip6_src = from.addr;
-		ip6->ip6_dst = to.addr;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = to.addr;
+		ip6->ip6_src = from.in6.sin6_addr;
+		ip6->ip6_dst = to.in6.sin6_addr;
 	}
+	/* a raw socket takes no port: the UDP header above has them */
+	if (to.family == AF_INET)
+		to.in.sin_port = 0;
+	else
+		to.in6.sin6_port = 0;
 	for (i = 0; i < count; i++)
-		if (sendto(fd, pkt, hlen + ulen, 0, (struct sockaddr *)&ss,
-			   sizeof(ss)) < 0)
+		if (sendto(fd, pkt, hlen + ulen, 0, &to.sa, to.len) < 0)
 			die("sendto: %s", strerror(errno));
 	close(fd);
 	return 0;
@@ -540,36 +505,16 @@ static void write_ready(const char *path)
 		die("%s: %s", path, strerror(errno));
 }
 
-static socklen_t sockaddr_of(const struct ep *ep, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (ep->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(ep->port);
-		memcpy(&sin->sin_addr, &ep->addr, 4);
-		return sizeof(*sin);
-	}
-	((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
-	((struct sockaddr_in6 *)ss)->sin6_port = htons(ep->port);
-	((struct sockaddr_in6 *)ss)->sin6_addr = ep->addr;
-	return sizeof(struct sockaddr_in6);
-}
-
 static int cmd_hold_udp(int argc, char **argv)
 {
-	struct sockaddr_storage ss;
 	struct ep ep;
-	socklen_t len;
 	int fd;
 
 	if (argc != 2)
 		die("hold-udp: give ADDR:PORT FILE");
-	parse_ep(argv[0], &ep);
-	len = sockaddr_of(&ep, &ss);
+	parse_ep(argv[0], true, &ep);
 	fd = socket(ep.family, SOCK_DGRAM, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len))
+	if (fd < 0 || bind(fd, &ep.sa, ep.len))
 		die("bind %s: %s", argv[0], strerror(errno));
 	write_ready(argv[1]);
 	for (;;)
@@ -671,19 +616,17 @@ static void set_policy(pid_t pid, int policy, int prio)
 static int cmd_regflood(int argc, char **argv)
 {
 	__u64 st[PORTSHARE_STAT_MAX + 1] = { 0 };
-	struct sockaddr_storage ss;
 	struct ep to = { 0 };
 	static char payload[65507];
 	long count = 0, size = 0, before, after, i;
 	__u16 port = 0;
 	cpu_set_t cpus;
 	pid_t softirqd;
-	socklen_t len;
 	int fd;
 
 	for (i = 0; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--to"))
-			parse_ep(argv[i + 1], &to);
+			parse_ep(argv[i + 1], true, &to);
 		else if (!strcmp(argv[i], "--count"))
 			count = atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "--size"))
@@ -697,7 +640,6 @@ static int cmd_regflood(int argc, char **argv)
 	    size > (long)sizeof(payload))
 		die("regflood: give --to ADDR:PORT --count N --size S --port P");
 	memset(payload, 'A', sizeof(payload));
-	len = sockaddr_of(&to, &ss);
 	fd = socket(to.family, SOCK_DGRAM, 0);
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
@@ -711,7 +653,7 @@ static int cmd_regflood(int argc, char **argv)
 	before = memfree_kib();
 	for (i = 0; i < count; i++)
 		if (sendto(fd, payload, (size_t)size, 0,
-			   (struct sockaddr *)&ss, len) < 0)
+			   &to.sa, to.len) < 0)
 			break;	/* reported as fewer requests */
 	after = memfree_kib();
 	/* still on CPU 0 as FIFO: the counters as they were at the reading */

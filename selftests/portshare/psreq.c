@@ -58,53 +58,6 @@
 #define MAX_DGRAM 65536
 #define MAX_FROM 8
 
-struct ep {
-	int family;
-	socklen_t len;
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-		struct sockaddr_storage ss;
-	};
-};
-
-/* "1.2.3.4:5", "[::1]:5", "1.2.3.4", "::1"; the port may be optional. */
-static void parse_ep(const char *text, bool need_port, struct ep *ep)
-{
-	char buf[INET6_ADDRSTRLEN + 16], *addr = buf, *port = NULL, *p;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	if (buf[0] == '[') {
-		addr = buf + 1;
-		p = strchr(addr, ']');
-		if (!p)
-			die_with(2, "%s: missing ]", text);
-		*p++ = '\0';
-		if (*p == ':')
-			port = p + 1;
-	} else if ((p = strchr(buf, ':')) && !strchr(p + 1, ':')) {
-		*p = '\0';
-		port = p + 1;
-	}
-	if (need_port && !port)
-		die_with(2, "%s: missing port", text);
-	memset(ep, 0, sizeof(*ep));
-	if (inet_pton(AF_INET, addr, &ep->in.sin_addr) == 1) {
-		ep->family = AF_INET;
-		ep->in.sin_family = AF_INET;
-		ep->in.sin_port = htons(port ? atoi(port) : 0);
-		ep->len = sizeof(ep->in);
-	} else if (inet_pton(AF_INET6, addr, &ep->in6.sin6_addr) == 1) {
-		ep->family = AF_INET6;
-		ep->in6.sin6_family = AF_INET6;
-		ep->in6.sin6_port = htons(port ? atoi(port) : 0);
-		ep->len = sizeof(ep->in6);
-	} else {
-		die_with(2, "%s: not an address", text);
-	}
-}
-
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

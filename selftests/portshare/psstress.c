@@ -117,20 +117,14 @@ static void sleep_ns(uint64_t ns)
 }
 
 /* IPv4 only: the suite works on 127.0.0.1 and its own namespaces. */
-static void parse_ep(const char *text, struct sockaddr_in *sin)
+static void parse_ep4(const char *text, struct sockaddr_in *sin)
 {
-	char buf[64], *colon;
+	struct ep ep;
 
-	snprintf(buf, sizeof(buf), "%s", text);
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	colon = strchr(buf, ':');
-	if (colon) {
-		*colon = '\0';
-		sin->sin_port = htons(atoi(colon + 1));
-	}
-	if (inet_pton(AF_INET, buf, &sin->sin_addr) != 1)
-		die("%s: not an IPv4 address", text);
+	parse_ep(text, false, &ep);
+	if (ep.family != AF_INET)
+		die_with(2, "%s: not an IPv4 address", text);
+	*sin = ep.in;
 }
 
 /* Write @text to @path through a rename: a reader sees all or nothing. */
@@ -180,7 +174,7 @@ static void sink_bind(struct sink_port *sp, long n, const struct opts *o)
 	int one = 1;
 	long i;
 
-	parse_ep(o->bind, &sin);
+	parse_ep4(o->bind, &sin);
 	for (i = 0; i < n; i++) {
 		sp[i].port = o->base + i;
 		sin.sin_port = htons(sp[i].port);
@@ -318,7 +312,7 @@ static void cmd_flood(const struct opts *o)
 
 	if (!o->to || o->size < 0 || o->size > 65507)
 		die("flood: needs --to and a --size of 0..65507");
-	parse_ep(o->to, &to);
+	parse_ep4(o->to, &to);
 	catch_term();
 	if (o->pidfile)
 		daemonize(o->pidfile);
@@ -397,7 +391,7 @@ static void cmd_wire(const struct opts *o)
 
 	if (!o->to || !o->port || !o->base || o->span < 1)
 		die("wire: needs --to, --port, --base and --span");
-	parse_ep(o->to, &to);
+	parse_ep4(o->to, &to);
 	fd = connected(&to);
 	for (i = 0; i < o->ops; i++) {
 		snprintf(text, sizeof(text), "%s 127.0.0.1 %ld %ld",
@@ -489,7 +483,7 @@ static void register_all(const struct opts *o, long cycle)
 	long i;
 	int r;
 
-	parse_ep("127.0.0.1", &to);
+	parse_ep4("127.0.0.1", &to);
 	to.sin_port = htons(o->reg);
 	for (i = 0; i < o->ports; i++) {
 		snprintf(text, sizeof(text), "ADD 127.0.0.1 %ld %ld", o->port,
@@ -636,7 +630,7 @@ static void ns_child(const struct opts *o, int ready, int go)
 	so.bind = "127.0.0.1";
 	so.base = o->base;
 	so.ports = o->ports;
-	parse_ep("127.0.0.1", &to);
+	parse_ep4("127.0.0.1", &to);
 	to.sin_port = htons(o->port);
 	if (!fork()) {
 		/* the secondaries and, last, the application */
