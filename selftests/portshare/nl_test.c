@@ -39,17 +39,11 @@
 /* the 6.1 harness is not -Wextra clean */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "genl.h"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
-
-#define BUFSZ		32768
+#define BUFSZ		32768	/* replies; requests are a struct genl_msg */
 #define MAX_ENTRIES	256
 
 /* One parsed reply message (a port or a secondary). */
@@ -77,57 +71,29 @@ struct nl {
 	int dump_intr;
 };
 
-struct req {
-	char buf[BUFSZ];
-	struct nlmsghdr *nlh;
-};
-
 /* ---- message building ------------------------------------------------ */
 
-static void req_init(struct req *r, struct nl *nl, __u8 cmd, __u16 flags)
+static void req_init(struct genl_msg *r, struct nl *nl, __u8 cmd, __u16 flags)
 {
-	struct genlmsghdr *g;
-
-	memset(r->buf, 0, sizeof(r->buf));
-	r->nlh = (struct nlmsghdr *)r->buf;
-	r->nlh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	r->nlh->nlmsg_type = nl->family;
-	r->nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	r->nlh->nlmsg_seq = ++nl->seq;
-	g = NLMSG_DATA(r->nlh);
-	g->cmd = cmd;
-	g->version = PORTSHARE_GENL_VERSION;
+	genl_msg_init(r, nl->family, cmd, PORTSHARE_GENL_VERSION,
+		      NLM_F_REQUEST | flags, ++nl->seq);
 }
 
-static struct nlattr *req_put(struct req *r, __u16 type, const void *data,
-			      size_t len)
-{
-	struct nlattr *a = (struct nlattr *)(r->buf +
-					     NLMSG_ALIGN(r->nlh->nlmsg_len));
+static void put_u8(struct genl_msg *r, __u16 t, __u8 v) { genl_put(r, t, &v, 1); }
+static void put_u16(struct genl_msg *r, __u16 t, __u16 v) { genl_put(r, t, &v, 2); }
+static void put_u32(struct genl_msg *r, __u16 t, __u32 v) { genl_put(r, t, &v, 4); }
+static void put_flag(struct genl_msg *r, __u16 t) { genl_put(r, t, NULL, 0); }
 
-	a->nla_type = type;
-	a->nla_len = NLA_HDRLEN + len;
-	if (len)
-		memcpy((char *)a + NLA_HDRLEN, data, len);
-	r->nlh->nlmsg_len = NLMSG_ALIGN(r->nlh->nlmsg_len) + NLA_ALIGN(a->nla_len);
-	return a;
-}
-
-static void put_u8(struct req *r, __u16 t, __u8 v) { req_put(r, t, &v, 1); }
-static void put_u16(struct req *r, __u16 t, __u16 v) { req_put(r, t, &v, 2); }
-static void put_u32(struct req *r, __u16 t, __u32 v) { req_put(r, t, &v, 4); }
-static void put_flag(struct req *r, __u16 t) { req_put(r, t, NULL, 0); }
-
-static void put_addr(struct req *r, int family, const char *addr)
+static void put_addr(struct genl_msg *r, int family, const char *addr)
 {
 	__u8 buf[16];
 
 	if (inet_pton(family, addr, buf) != 1)
 		abort();
 	if (family == AF_INET)
-		req_put(r, PORTSHARE_A_ADDR4, buf, 4);
+		genl_put(r, PORTSHARE_A_ADDR4, buf, 4);
 	else
-		req_put(r, PORTSHARE_A_ADDR6, buf, 16);
+		genl_put(r, PORTSHARE_A_ADDR6, buf, 16);
 }
 
 /* ---- reply parsing --------------------------------------------------- */
@@ -216,36 +182,11 @@ static void parse_entry(struct entry *e, struct nlmsghdr *nlh)
 /* Record the extack TLVs that follow a struct nlmsgerr (NETLINK_CAP_ACK). */
 static void parse_extack(struct nl *nl, struct nlmsghdr *nlh)
 {
-	struct nlmsgerr *err = NLMSG_DATA(nlh);
-	int off = NLMSG_LENGTH(sizeof(*err));
-	struct nlattr *a;
-	int rem;
+	struct genl_extack ext;
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
-	rem = (int)nlh->nlmsg_len - off;
-	a = (struct nlattr *)((char *)nlh + off);
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem) {
-		int len = a->nla_len - NLA_HDRLEN;
-
-		if (a->nla_type == NLMSGERR_ATTR_MSG) {
-			if (len >= (int)sizeof(nl->errmsg))
-				len = sizeof(nl->errmsg) - 1;
-			memcpy(nl->errmsg, (char *)a + NLA_HDRLEN, len);
-			nl->errmsg[len] = '\0';
-		} else if (a->nla_type == NLMSGERR_ATTR_MISS_TYPE &&
-			   len == 4) {
-			__u32 v;
-
-			memcpy(&v, (char *)a + NLA_HDRLEN, 4);
-			nl->miss_type = v;
-		}
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
+	genl_parse_extack(nlh, &ext);
+	snprintf(nl->errmsg, sizeof(nl->errmsg), "%s", ext.msg);
+	nl->miss_type = ext.miss_type;
 }
 
 /*
@@ -253,7 +194,7 @@ static void parse_extack(struct nl *nl, struct nlmsghdr *nlh)
  * (do) or NLMSG_DONE (dump).  Returns 0 or a negative errno, and the
  * number of entries in *n.
  */
-static int nl_xfer(struct nl *nl, struct req *r, struct entry *out, int *n)
+static int nl_xfer(struct nl *nl, struct genl_msg *r, struct entry *out, int *n)
 {
 	static char buf[BUFSZ];
 	int count = 0, ret = 1;
@@ -306,103 +247,28 @@ static int nl_xfer(struct nl *nl, struct req *r, struct entry *out, int *n)
 
 static int nl_open(struct nl *nl)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 5 };
-	int one = 1, ret, rem;
-	struct nlattr *a;
-	struct req r;
-	static char buf[BUFSZ];
-	struct nlmsghdr *h;
-	ssize_t len;
+	struct genl_family fam;
+	int ret;
 
 	memset(nl, 0, sizeof(*nl));
-	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	nl->fd = genl_socket(5);
 	if (nl->fd < 0)
-		return -errno;
-	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
-	    setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
-	    setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
-		return -errno;
-
-	/* CTRL_CMD_GETFAMILY "portshare" */
-	nl->family = GENL_ID_CTRL;
-	req_init(&r, nl, CTRL_CMD_GETFAMILY, NLM_F_ACK);
-	((struct genlmsghdr *)NLMSG_DATA(r.nlh))->version = 1;
-	req_put(&r, CTRL_ATTR_FAMILY_NAME, PORTSHARE_GENL_NAME,
-		sizeof(PORTSHARE_GENL_NAME));
-	if (send(nl->fd, r.buf, r.nlh->nlmsg_len, 0) < 0)
-		return -errno;
-	len = recv(nl->fd, buf, sizeof(buf), 0);
-	if (len < 0)
-		return -errno;
-	h = (struct nlmsghdr *)buf;
-	if (!NLMSG_OK(h, len))
-		return -EBADMSG;
-	if (h->nlmsg_type == NLMSG_ERROR)
-		return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-
-	rem = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
-	nl->family = 0;
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem) {
-		void *d = (char *)a + NLA_HDRLEN;
-
-		switch (a->nla_type & NLA_TYPE_MASK) {
-		case CTRL_ATTR_FAMILY_ID:
-			memcpy(&nl->family, d, 2);
-			break;
-		case CTRL_ATTR_VERSION:
-			memcpy(&nl->version, d, 4);
-			break;
-		case CTRL_ATTR_MCAST_GROUPS: {
-			/* nest of nests: { NAME, ID } */
-			struct nlattr *g = d;
-			int grem = a->nla_len - NLA_HDRLEN;
-
-			while (grem >= NLA_HDRLEN && g->nla_len >= NLA_HDRLEN &&
-			       g->nla_len <= grem) {
-				struct nlattr *f = (void *)((char *)g + NLA_HDRLEN);
-				int frem = g->nla_len - NLA_HDRLEN;
-				__u32 id = 0;
-				int match = 0;
-
-				while (frem >= NLA_HDRLEN &&
-				       f->nla_len >= NLA_HDRLEN &&
-				       f->nla_len <= frem) {
-					void *fd = (char *)f + NLA_HDRLEN;
-
-					if (f->nla_type == CTRL_ATTR_MCAST_GRP_ID)
-						memcpy(&id, fd, 4);
-					if (f->nla_type == CTRL_ATTR_MCAST_GRP_NAME &&
-					    !strcmp(fd, PORTSHARE_MCGRP_EVENTS))
-						match = 1;
-					frem -= NLA_ALIGN(f->nla_len);
-					f = (void *)((char *)f + NLA_ALIGN(f->nla_len));
-				}
-				if (match)
-					nl->events_grp = id;
-				grem -= NLA_ALIGN(g->nla_len);
-				g = (void *)((char *)g + NLA_ALIGN(g->nla_len));
-			}
-			break;
-		}
-		}
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
-	/* drain the ack */
-	len = recv(nl->fd, buf, sizeof(buf), 0);
-	ret = nl->family ? 0 : -ENOENT;
-	return ret;
+		return nl->fd;
+	ret = genl_resolve(nl->fd, PORTSHARE_GENL_NAME, PORTSHARE_MCGRP_EVENTS,
+			   &fam);
+	if (ret)
+		return ret;
+	nl->family = fam.id;
+	nl->version = (int)fam.version;
+	nl->events_grp = fam.grp_id;
+	return 0;
 }
 
 /* ---- small request wrappers ------------------------------------------ */
 
 static int port_new(struct nl *nl, __u16 port, int reg, __u32 max)
 {
-	struct req r;
+	struct genl_msg r;
 
 	req_init(&r, nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
 	put_u16(&r, PORTSHARE_A_PORT, port);
@@ -417,7 +283,7 @@ static int port_new(struct nl *nl, __u16 port, int reg, __u32 max)
 
 static int port_del(struct nl *nl, __u16 port)
 {
-	struct req r;
+	struct genl_msg r;
 
 	req_init(&r, nl, PORTSHARE_CMD_PORT_DEL, NLM_F_ACK);
 	put_u16(&r, PORTSHARE_A_PORT, port);
@@ -426,7 +292,7 @@ static int port_del(struct nl *nl, __u16 port)
 
 static int port_get(struct nl *nl, __u16 port, struct entry *e)
 {
-	struct req r;
+	struct genl_msg r;
 	int n = 0, ret;
 
 	req_init(&r, nl, PORTSHARE_CMD_PORT_GET, NLM_F_ACK);
@@ -439,7 +305,7 @@ static int port_get(struct nl *nl, __u16 port, struct entry *e)
 
 static int port_dump(struct nl *nl, struct entry *e, int *n)
 {
-	struct req r;
+	struct genl_msg r;
 
 	req_init(&r, nl, PORTSHARE_CMD_PORT_GET, NLM_F_DUMP);
 	return nl_xfer(nl, &r, e, n);
@@ -448,7 +314,7 @@ static int port_dump(struct nl *nl, struct entry *e, int *n)
 static int sec_add(struct nl *nl, __u16 port, int family, const char *addr,
 		   __u16 data_port, int mode, __u32 sample, int auto_port)
 {
-	struct req r;
+	struct genl_msg r;
 
 	req_init(&r, nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
 	put_u16(&r, PORTSHARE_A_PORT, port);
@@ -467,7 +333,7 @@ static int sec_add(struct nl *nl, __u16 port, int family, const char *addr,
 static int sec_drop(struct nl *nl, __u16 port, int family, const char *addr,
 		    __u16 data_port)
 {
-	struct req r;
+	struct genl_msg r;
 
 	req_init(&r, nl, PORTSHARE_CMD_SEC_DROP, NLM_F_ACK);
 	put_u16(&r, PORTSHARE_A_PORT, port);
@@ -479,7 +345,7 @@ static int sec_drop(struct nl *nl, __u16 port, int family, const char *addr,
 
 static int sec_dump(struct nl *nl, __u16 port, struct entry *e, int *n)
 {
-	struct req r;
+	struct genl_msg r;
 
 	req_init(&r, nl, PORTSHARE_CMD_SEC_GET, NLM_F_DUMP);
 	if (port)
@@ -520,7 +386,7 @@ static void enter_netns(struct __test_metadata *_metadata)
 
 FIXTURE(port) {
 	struct nl nl;
-	struct req r;
+	struct genl_msg r;
 };
 
 FIXTURE_SETUP(port)
@@ -600,7 +466,7 @@ TEST_F(port, explicit_reg_and_max)
 
 TEST_F(port, max_range)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 	struct entry e;
 
 	ASSERT_NE(0, port_new(&self->nl, 427, 0, PORTSHARE_MAX_SECONDARIES_LIMIT + 1));
@@ -1034,7 +900,7 @@ TEST_F(sec, dump_large)
 
 FIXTURE(strict) {
 	struct nl nl;
-	struct req r;
+	struct genl_msg r;
 };
 
 FIXTURE_SETUP(strict)
@@ -1064,7 +930,7 @@ static int state_untouched(struct nl *nl)
 
 TEST_F(strict, unknown_attribute)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 428);
@@ -1084,7 +950,7 @@ TEST_F(strict, unknown_attribute)
 
 TEST_F(strict, addr6_wrong_length)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 	__u8 a[17] = { 0 };
 	int ret;
 
@@ -1092,21 +958,21 @@ TEST_F(strict, addr6_wrong_length)
 	/* the core says EINVAL or ERANGE, depending on the policy type */
 	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 427);
-	req_put(r, PORTSHARE_A_ADDR6, a, 15);
+	genl_put(r, PORTSHARE_A_ADDR6, a, 15);
 	ret = nl_xfer(&self->nl, r, NULL, NULL);
 	ASSERT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("ret %d", ret);
 	ASSERT_EXTACK_MSG(&self->nl);
 
 	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 427);
-	req_put(r, PORTSHARE_A_ADDR6, a, 17);
+	genl_put(r, PORTSHARE_A_ADDR6, a, 17);
 	ret = nl_xfer(&self->nl, r, NULL, NULL);
 	ASSERT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("ret %d", ret);
 	ASSERT_EXTACK_MSG(&self->nl);
 
 	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 427);
-	req_put(r, PORTSHARE_A_ADDR4, a + 12, 3);
+	genl_put(r, PORTSHARE_A_ADDR4, a + 12, 3);
 	ret = nl_xfer(&self->nl, r, NULL, NULL);
 	ASSERT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("ret %d", ret);
 	ASSERT_EXTACK_MSG(&self->nl);
@@ -1115,7 +981,7 @@ TEST_F(strict, addr6_wrong_length)
 
 TEST_F(strict, port_wrong_length)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
 	put_u32(r, PORTSHARE_A_PORT, 428);
@@ -1126,7 +992,7 @@ TEST_F(strict, port_wrong_length)
 
 TEST_F(strict, mode_out_of_range)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 427);
@@ -1140,7 +1006,7 @@ TEST_F(strict, mode_out_of_range)
 
 TEST_F(strict, sample_out_of_range)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 427);
@@ -1160,7 +1026,7 @@ TEST_F(strict, sample_out_of_range)
 
 TEST_F(strict, port_zero)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 0);
@@ -1178,7 +1044,7 @@ TEST_F(strict, port_zero)
 
 TEST_F(strict, both_addresses)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 427);
@@ -1192,7 +1058,7 @@ TEST_F(strict, both_addresses)
 
 TEST_F(strict, reg_port_and_reg_off)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 428);
@@ -1205,7 +1071,7 @@ TEST_F(strict, reg_port_and_reg_off)
 
 TEST_F(strict, missing_attributes)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	/* no PORT */
 	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
@@ -1230,7 +1096,7 @@ TEST_F(strict, missing_attributes)
 
 TEST_F(strict, nlm_f_create)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW,
 		 NLM_F_ACK | NLM_F_CREATE);
@@ -1262,7 +1128,7 @@ TEST_F(strict, nlm_f_create)
 
 TEST_F(strict, unknown_command)
 {
-	struct req *r = &self->r;
+	struct genl_msg *r = &self->r;
 
 	req_init(r, &self->nl, PORTSHARE_CMD_MAX + 1, NLM_F_ACK);
 	put_u16(r, PORTSHARE_A_PORT, 428);

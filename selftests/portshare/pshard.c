@@ -58,16 +58,10 @@
 #include <linux/netlink.h>
 #include <linux/portshare.h>
 
+#include "genl.h"
 #include "tool.h"
 
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
-
-#define BUFSZ	16384
+#define BUFSZ	GENL_BUFSZ
 
 static const char *errno_name(int err)
 {
@@ -93,148 +87,47 @@ static const char *errno_name(int err)
 
 /* ---- generic netlink ---------------------------------------------------- */
 
-struct msg {
-	char buf[BUFSZ];
-	struct nlmsghdr *nlh;
-};
-
-static void msg_init(struct msg *m, __u16 type, __u8 cmd, __u16 flags)
+static void msg_init(struct genl_msg *m, __u16 family, __u8 cmd, __u16 flags)
 {
-	struct genlmsghdr *g;
-
-	memset(m->buf, 0, sizeof(m->buf));
-	m->nlh = (struct nlmsghdr *)m->buf;
-	m->nlh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	m->nlh->nlmsg_type = type;
-	m->nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	m->nlh->nlmsg_seq = 1;
-	g = NLMSG_DATA(m->nlh);
-	g->cmd = cmd;
-	g->version = type == GENL_ID_CTRL ? 1 : PORTSHARE_GENL_VERSION;
-}
-
-static void put(struct msg *m, __u16 type, const void *data, size_t len)
-{
-	struct nlattr *a = (struct nlattr *)(m->buf +
-					     NLMSG_ALIGN(m->nlh->nlmsg_len));
-
-	a->nla_type = type;
-	a->nla_len = NLA_HDRLEN + len;
-	if (len)
-		memcpy((char *)a + NLA_HDRLEN, data, len);
-	m->nlh->nlmsg_len = NLMSG_ALIGN(m->nlh->nlmsg_len) +
-			    NLA_ALIGN(a->nla_len);
+	genl_msg_init(m, family, cmd, PORTSHARE_GENL_VERSION,
+		      NLM_F_REQUEST | NLM_F_ACK | flags, 1);
 }
 
 static int nl_socket(void)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 10 };
-	int fd, one = 1;
+	int fd = genl_socket(10);
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
-		die("netlink socket: %s", strerror(errno));
+	if (fd < 0)
+		die("netlink socket: %s", strerror(-fd));
 	return fd;
+}
+
+static struct genl_family resolve(int fd)
+{
+	struct genl_family fam;
+	int err = genl_resolve(fd, PORTSHARE_GENL_NAME, PORTSHARE_MCGRP_EVENTS,
+			       &fam);
+
+	if (err)
+		die("family %s: %s", PORTSHARE_GENL_NAME, strerror(-err));
+	return fam;
 }
 
 /* What came back for a request: its error and extack. */
 struct result {
 	int error;
-	char msg[256];
-	int attr_off;		/* NLMSGERR_ATTR_OFFS, or -1 */
-	int family, events_grp;	/* from CTRL_CMD_GETFAMILY */
+	struct genl_extack ext;
 };
 
-static void parse_attrs(struct nlattr *a, int rem,
-			void (*fn)(struct nlattr *a, void *arg), void *arg)
-{
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem) {
-		fn(a, arg);
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
-}
-
-static void *nla_data(struct nlattr *a)
-{
-	return (char *)a + NLA_HDRLEN;
-}
-
-static void on_extack(struct nlattr *a, void *arg)
-{
-	struct result *r = arg;
-	int len = a->nla_len - NLA_HDRLEN;
-
-	if (a->nla_type == NLMSGERR_ATTR_MSG) {
-		snprintf(r->msg, sizeof(r->msg), "%.*s", len,
-			 (char *)nla_data(a));
-	} else if (a->nla_type == NLMSGERR_ATTR_OFFS && len == 4) {
-		__u32 off;
-
-		memcpy(&off, nla_data(a), 4);
-		r->attr_off = (int)off;
-	}
-}
-
-static void parse_error(struct nlmsghdr *h, struct result *r)
-{
-	struct nlmsgerr *e = NLMSG_DATA(h);
-	int off = NLMSG_LENGTH(sizeof(*e));
-
-	r->error = -e->error;
-	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(h->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
-	parse_attrs((struct nlattr *)((char *)h + off),
-		    (int)h->nlmsg_len - off, on_extack, r);
-}
-
-static void on_grp(struct nlattr *a, void *arg)
-{
-	struct result *r = arg;
-	struct nlattr *in = nla_data(a);
-	int rem = a->nla_len - NLA_HDRLEN;
-	__u32 id = 0;
-	bool events = false;
-
-	for (; rem >= NLA_HDRLEN && in->nla_len >= NLA_HDRLEN;
-	     rem -= NLA_ALIGN(in->nla_len),
-	     in = (struct nlattr *)((char *)in + NLA_ALIGN(in->nla_len))) {
-		if (in->nla_type == CTRL_ATTR_MCAST_GRP_ID)
-			memcpy(&id, nla_data(in), 4);
-		if (in->nla_type == CTRL_ATTR_MCAST_GRP_NAME)
-			events = !strcmp(nla_data(in), PORTSHARE_MCGRP_EVENTS);
-	}
-	if (events)
-		r->events_grp = (int)id;
-}
-
-static void on_family(struct nlattr *a, void *arg)
-{
-	struct result *r = arg;
-
-	if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-		r->family = *(__u16 *)nla_data(a);
-	if (a->nla_type == CTRL_ATTR_MCAST_GROUPS)
-		parse_attrs(nla_data(a), a->nla_len - NLA_HDRLEN, on_grp, r);
-}
-
 /* Send @m, read until its ACK, error or DONE; returns the error. */
-static int xfer(int fd, struct msg *m, struct result *r)
+static int xfer(int fd, struct genl_msg *m, struct result *r)
 {
 	static char buf[BUFSZ];
 	struct nlmsghdr *h;
 	ssize_t len;
 
 	r->error = -1;
-	r->msg[0] = '\0';
-	r->attr_off = -1;
+	genl_extack_init(&r->ext);
 	if (send(fd, m->buf, m->nlh->nlmsg_len, 0) < 0)
 		die("send: %s", strerror(errno));
 	while (r->error < 0) {
@@ -244,34 +137,17 @@ static int xfer(int fd, struct msg *m, struct result *r)
 		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
 		     h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_type == NLMSG_ERROR) {
-				parse_error(h, r);
+				r->error = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+				genl_parse_extack(h, &r->ext);
 			} else if (h->nlmsg_type == NLMSG_DONE) {
 				int err = 0;
 
 				memcpy(&err, NLMSG_DATA(h), sizeof(err));
 				r->error = err < 0 ? -err : 0;
-			} else if (h->nlmsg_type == GENL_ID_CTRL) {
-				parse_attrs((struct nlattr *)((char *)NLMSG_DATA(h) +
-							      GENL_HDRLEN),
-					    (int)h->nlmsg_len -
-					    NLMSG_LENGTH(GENL_HDRLEN),
-					    on_family, r);
 			}
 		}
 	}
 	return r->error;
-}
-
-static void resolve(int fd, struct result *fam)
-{
-	struct msg m;
-
-	memset(fam, 0, sizeof(*fam));
-	msg_init(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
-	put(&m, CTRL_ATTR_FAMILY_NAME, PORTSHARE_GENL_NAME,
-	    sizeof(PORTSHARE_GENL_NAME));
-	if (xfer(fd, &m, fam) || !fam->family)
-		die("family %s not found", PORTSHARE_GENL_NAME);
 }
 
 static const struct { const char *name; __u8 cmd; } cmds[] = {
@@ -298,7 +174,7 @@ static const struct { const char *name; __u16 type; int size; } attrs[] = {
 	{ "prefix_len", PORTSHARE_A_PREFIX_LEN, 1 },
 };
 
-static void put_arg(struct msg *m, const char *arg)
+static void put_arg(struct genl_msg *m, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -311,22 +187,22 @@ static void put_arg(struct msg *m, const char *arg)
 			continue;
 		switch (attrs[i].size) {
 		case 0:
-			put(m, attrs[i].type, NULL, 0);
+			genl_put(m, attrs[i].type, NULL, 0);
 			return;
 		case 1:
-			put(m, attrs[i].type, &(__u8){ (__u8)v }, 1);
+			genl_put(m, attrs[i].type, &(__u8){ (__u8)v }, 1);
 			return;
 		case 2:
-			put(m, attrs[i].type, &(__u16){ (__u16)v }, 2);
+			genl_put(m, attrs[i].type, &(__u16){ (__u16)v }, 2);
 			return;
 		case 4:
-			put(m, attrs[i].type, &(__u32){ (__u32)v }, 4);
+			genl_put(m, attrs[i].type, &(__u32){ (__u32)v }, 4);
 			return;
 		default:
 			if (!eq || inet_pton(attrs[i].size == -4 ? AF_INET :
 					     AF_INET6, eq + 1, a) != 1)
 				die("%s: not an address", arg);
-			put(m, attrs[i].type, a, attrs[i].size == -4 ? 4 : 16);
+			genl_put(m, attrs[i].type, a, attrs[i].size == -4 ? 4 : 16);
 			return;
 		}
 	}
@@ -334,7 +210,7 @@ static void put_arg(struct msg *m, const char *arg)
 }
 
 /* The type of the attribute at byte @off of the request, or "-". */
-static const char *attr_at(const struct msg *m, int off)
+static const char *attr_at(const struct genl_msg *m, int off)
 {
 	static char buf[16];
 	const struct nlattr *a;
@@ -352,9 +228,10 @@ static const char *attr_at(const struct msg *m, int off)
 
 static int cmd_nl(int argc, char **argv)
 {
-	struct result fam, r;
+	struct genl_family fam;
+	struct genl_msg m;
 	bool dump = false;
-	struct msg m;
+	struct result r;
 	int fd, i, c = -1;
 
 	if (argc < 1)
@@ -367,26 +244,26 @@ static int cmd_nl(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "dump"))
 		dump = true;
 	fd = nl_socket();
-	resolve(fd, &fam);
-	msg_init(&m, (__u16)fam.family, cmds[c].cmd, dump ? NLM_F_DUMP : 0);
+	fam = resolve(fd);
+	msg_init(&m, fam.id, cmds[c].cmd, dump ? NLM_F_DUMP : 0);
 	for (i = dump ? 2 : 1; i < argc; i++)
 		put_arg(&m, argv[i]);
 	xfer(fd, &m, &r);
 	printf("error %s attr %s msg %s\n", errno_name(r.error),
-	       attr_at(&m, r.attr_off), r.msg[0] ? r.msg : "-");
+	       attr_at(&m, r.ext.offs), r.ext.msg[0] ? r.ext.msg : "-");
 	return 0;
 }
 
 static int cmd_join_events(void)
 {
-	struct result fam;
+	struct genl_family fam;
 	int fd, grp, err = 0;
 
 	fd = nl_socket();
-	resolve(fd, &fam);
-	if (!fam.events_grp)
+	fam = resolve(fd);
+	if (!fam.grp_id)
 		die("no events group");
-	grp = fam.events_grp;
+	grp = fam.grp_id;
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
 		       sizeof(grp)))
 		err = errno;
@@ -535,45 +412,43 @@ static long memfree_kib(void)
 	return kib;
 }
 
-static void on_stat(struct nlattr *a, void *arg)
+static void on_stat(const struct nlattr *a, void *arg)
 {
 	__u64 *st = arg;
 
 	if ((a->nla_type & NLA_TYPE_MASK) <= PORTSHARE_STAT_MAX &&
 	    a->nla_len == NLA_HDRLEN + 8)
-		memcpy(&st[a->nla_type & NLA_TYPE_MASK], nla_data(a), 8);
+		memcpy(&st[a->nla_type & NLA_TYPE_MASK], nla_payload(a), 8);
 }
 
-static void on_port_attr(struct nlattr *a, void *arg)
+static void on_port_attr(const struct nlattr *a, void *arg)
 {
 	if ((a->nla_type & NLA_TYPE_MASK) == PORTSHARE_A_STATS)
-		parse_attrs(nla_data(a), a->nla_len - NLA_HDRLEN, on_stat, arg);
+		nla_walk(nla_payload(a), nla_payload_len(a), on_stat, arg);
 }
 
 /* PORT_GET @port: its counters in @st. */
 static void port_stats(__u16 port, __u64 *st)
 {
 	static char buf[BUFSZ];
-	struct result fam;
+	struct genl_family fam;
 	struct nlmsghdr *h;
-	struct msg m;
+	struct genl_msg m;
 	ssize_t len;
 	int fd;
 
 	fd = nl_socket();
-	resolve(fd, &fam);
-	msg_init(&m, (__u16)fam.family, PORTSHARE_CMD_PORT_GET, 0);
+	fam = resolve(fd);
+	msg_init(&m, fam.id, PORTSHARE_CMD_PORT_GET, 0);
 	m.nlh->nlmsg_flags &= (__u16)~NLM_F_ACK;
-	put(&m, PORTSHARE_A_PORT, &port, 2);
+	genl_put(&m, PORTSHARE_A_PORT, &port, 2);
 	if (send(fd, m.buf, m.nlh->nlmsg_len, 0) < 0)
 		die("send: %s", strerror(errno));
 	len = recv(fd, buf, sizeof(buf), 0);
 	h = (struct nlmsghdr *)buf;
-	if (len < 0 || !NLMSG_OK(h, len) || h->nlmsg_type != fam.family)
+	if (len < 0 || !NLMSG_OK(h, len) || h->nlmsg_type != fam.id)
 		die("PORT_GET %u failed", port);
-	parse_attrs((struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN),
-		    (int)h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
-		    on_port_attr, st);
+	genl_walk(h, on_port_attr, st);
 	close(fd);
 }
 
