@@ -66,19 +66,13 @@ assert_list()
 	assert_text "$PS_TMP/l" "$2" "port $1's list"
 }
 
-# A registration counter of PORT in NS, default $PRI (psnl -j port list:
-# each port's object ends with its stats, "}}").
+# A registration counter of PORT in NS, default $PRI (psnl -j port list,
+# docs/psnl-json.md); fails when the port or the counter is missing.
 reg_stat()
 {
-	local j
-
-	j=$(psnl -n "${3:-$PRI}" -j port list) || return 1
-	[[ $j == *"\"port\":$1,"* ]] || return 1
-	j=${j#*\"port\":"$1",}
-	j=${j%%\}\}*}
-	[[ $j == *"\"reg_$2\":"* ]] || return 1
-	j=${j#*\"reg_"$2"\":}
-	echo "${j%%[!0-9]*}"
+	psnl -n "${3:-$PRI}" -j port list |
+		jq -e --argjson port "$1" --arg key "reg_$2" \
+			'.[] | select(.port == $port) | .stats[$key] // error("missing")'
 }
 
 # reg_stat_over PORT NAME N [NS]: the counter is above N.
@@ -94,20 +88,15 @@ reg_stat_over()
 # requests = ok + errors + denied + rate_limited + ignored.
 assert_reg_sum()
 {
-	local j n sum=0 c
+	local n sum
 
-	j=$(psnl -n "$PRI" -j port list)
-	j=${j#*\"port\":"$1",}
-	j=${j%%\}\}*}
-	for c in requests ok errors denied rate_limited ignored; do
-		n=${j#*\"reg_"$c"\":}
-		n=${n%%[!0-9]*}
-		[ -n "$n" ] || fail "no reg_$c for port $1 in: $j"
-		[ $c = requests ] && continue
-		sum=$((sum + n))
-	done
-	n=${j#*\"reg_requests\":}
-	n=${n%%[!0-9]*}
+	psnl -n "$PRI" -j port list >"$PS_TMP/ports.json"
+	read -r n sum < <(jq -r --argjson port "$1" '.[] | select(.port == $port) |
+		.stats as $s |
+		["requests", "ok", "errors", "denied", "rate_limited", "ignored"] |
+		map($s["reg_" + .] // error("no reg_" + .)) |
+		[.[0], (.[1:] | add)] | @tsv' "$PS_TMP/ports.json") ||
+		fail "no registration counters for port $1 in: $(<"$PS_TMP/ports.json")"
 	assert_eq "$n" "$sum" "port $1: reg_requests vs the sum of the outcomes"
 }
 
