@@ -66,8 +66,7 @@ struct nl {
 	int events_grp;
 	__u32 seq;
 	int version;
-	char errmsg[256];	/* NLMSGERR_ATTR_MSG of the last error */
-	int miss_type;		/* NLMSGERR_ATTR_MISS_TYPE or -1 */
+	struct genl_extack ext;	/* of the last error */
 	int dump_intr;
 };
 
@@ -98,95 +97,73 @@ static void put_addr(struct genl_msg *r, int family, const char *addr)
 
 /* ---- reply parsing --------------------------------------------------- */
 
-static void parse_stats(struct entry *e, struct nlattr *nest)
+static void on_stat(const struct nlattr *a, void *arg)
 {
-	int rem = nest->nla_len - NLA_HDRLEN;
-	struct nlattr *a = (struct nlattr *)((char *)nest + NLA_HDRLEN);
+	struct entry *e = arg;
+	int t = a->nla_type & NLA_TYPE_MASK;
 
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem) {
-		int t = a->nla_type & NLA_TYPE_MASK;
+	if (t <= PORTSHARE_STAT_MAX && nla_payload_len(a) == 8) {
+		memcpy(&e->stats[t], nla_payload(a), 8);
+		e->stats_seen |= 1u << t;
+	}
+}
 
-		if (t <= PORTSHARE_STAT_MAX &&
-		    a->nla_len == NLA_HDRLEN + 8) {
-			memcpy(&e->stats[t], (char *)a + NLA_HDRLEN, 8);
-			e->stats_seen |= 1u << t;
+static void on_entry_attr(const struct nlattr *a, void *arg)
+{
+	int t = a->nla_type & NLA_TYPE_MASK, len = nla_payload_len(a);
+	const void *d = nla_payload(a);
+	struct entry *e = arg;
+
+	if (t < 32)
+		e->seen |= 1u << t;
+	switch (t) {
+	case PORTSHARE_A_PORT:
+		memcpy(&e->port, d, 2);
+		break;
+	case PORTSHARE_A_REG_PORT:
+		memcpy(&e->reg_port, d, 2);
+		break;
+	case PORTSHARE_A_DATA_PORT:
+		memcpy(&e->data_port, d, 2);
+		break;
+	case PORTSHARE_A_MAX_SECONDARIES:
+		memcpy(&e->max_sec, d, 4);
+		break;
+	case PORTSHARE_A_NUM_SECONDARIES:
+		memcpy(&e->num_sec, d, 4);
+		break;
+	case PORTSHARE_A_SAMPLE:
+		memcpy(&e->sample, d, 4);
+		break;
+	case PORTSHARE_A_MODE:
+		e->mode = *(const __u8 *)d;
+		break;
+	case PORTSHARE_A_REASON:
+		e->reason = *(const __u8 *)d;
+		break;
+	case PORTSHARE_A_ADDR4:
+		if (len == 4) {
+			e->family = AF_INET;
+			memcpy(e->addr, d, 4);
 		}
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+		break;
+	case PORTSHARE_A_ADDR6:
+		if (len == 16) {
+			e->family = AF_INET6;
+			memcpy(e->addr, d, 16);
+		}
+		break;
+	case PORTSHARE_A_STATS:
+		nla_walk(d, len, on_stat, e);
+		break;
 	}
 }
 
 static void parse_entry(struct entry *e, struct nlmsghdr *nlh)
 {
-	struct genlmsghdr *g = NLMSG_DATA(nlh);
-	int rem = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
-
 	memset(e, 0, sizeof(*e));
-	e->cmd = g->cmd;
-	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= rem) {
-		int t = a->nla_type & NLA_TYPE_MASK;
-		void *d = (char *)a + NLA_HDRLEN;
-		int len = a->nla_len - NLA_HDRLEN;
-
-		if (t < 32)
-			e->seen |= 1u << t;
-		switch (t) {
-		case PORTSHARE_A_PORT:
-			memcpy(&e->port, d, 2);
-			break;
-		case PORTSHARE_A_REG_PORT:
-			memcpy(&e->reg_port, d, 2);
-			break;
-		case PORTSHARE_A_DATA_PORT:
-			memcpy(&e->data_port, d, 2);
-			break;
-		case PORTSHARE_A_MAX_SECONDARIES:
-			memcpy(&e->max_sec, d, 4);
-			break;
-		case PORTSHARE_A_NUM_SECONDARIES:
-			memcpy(&e->num_sec, d, 4);
-			break;
-		case PORTSHARE_A_SAMPLE:
-			memcpy(&e->sample, d, 4);
-			break;
-		case PORTSHARE_A_MODE:
-			e->mode = *(__u8 *)d;
-			break;
-		case PORTSHARE_A_REASON:
-			e->reason = *(__u8 *)d;
-			break;
-		case PORTSHARE_A_ADDR4:
-			if (len == 4) {
-				e->family = AF_INET;
-				memcpy(e->addr, d, 4);
-			}
-			break;
-		case PORTSHARE_A_ADDR6:
-			if (len == 16) {
-				e->family = AF_INET6;
-				memcpy(e->addr, d, 16);
-			}
-			break;
-		case PORTSHARE_A_STATS:
-			parse_stats(e, a);
-			break;
-		}
-		rem -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
-}
-
-/* Record the extack TLVs that follow a struct nlmsgerr (NETLINK_CAP_ACK). */
-static void parse_extack(struct nl *nl, struct nlmsghdr *nlh)
-{
-	struct genl_extack ext;
-
-	genl_parse_extack(nlh, &ext);
-	snprintf(nl->errmsg, sizeof(nl->errmsg), "%s", ext.msg);
-	nl->miss_type = ext.miss_type;
+	e->cmd = ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd;
+	genl_walk(nlh, on_entry_attr, e);
 }
 
 /*
@@ -200,8 +177,7 @@ static int nl_xfer(struct nl *nl, struct genl_msg *r, struct entry *out, int *n)
 	int count = 0, ret = 1;
 	__u32 seq = r->nlh->nlmsg_seq;
 
-	nl->errmsg[0] = '\0';
-	nl->miss_type = -1;
+	genl_extack_init(&nl->ext);
 	nl->dump_intr = 0;
 	if (send(nl->fd, r->buf, r->nlh->nlmsg_len, 0) < 0)
 		return -errno;
@@ -224,14 +200,14 @@ static int nl_xfer(struct nl *nl, struct genl_msg *r, struct entry *out, int *n)
 				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 					memcpy(&err, NLMSG_DATA(h), sizeof(int));
 				if (err < 0)
-					parse_extack(nl, h);
+					genl_parse_extack(h, &nl->ext);
 				ret = err < 0 ? err : 0;
 				break;
 			}
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(h);
 
-				parse_extack(nl, h);
+				genl_parse_extack(h, &nl->ext);
 				ret = e->error;
 				break;
 			}
@@ -364,16 +340,16 @@ static int addr_eq(const struct entry *e, int family, const char *addr)
 
 /* Every rejection must explain itself (DESIGN §5). */
 #define ASSERT_EXTACK(nl) do {						\
-	ASSERT_TRUE((nl)->errmsg[0] != '\0' || (nl)->miss_type >= 0)	\
+	ASSERT_TRUE((nl)->ext.msg[0] != '\0' || (nl)->ext.miss_type >= 0)	\
 		TH_LOG("rejection without an extack message");		\
-	TH_LOG("extack: \"%s\" (miss_type %d)", (nl)->errmsg,		\
-	       (nl)->miss_type);					\
+	TH_LOG("extack: \"%s\" (miss_type %d)", (nl)->ext.msg,		\
+	       (nl)->ext.miss_type);					\
 } while (0)
 
 #define ASSERT_EXTACK_MSG(nl) do {					\
-	ASSERT_NE('\0', (nl)->errmsg[0])				\
+	ASSERT_NE('\0', (nl)->ext.msg[0])				\
 		TH_LOG("rejection without an extack message");		\
-	TH_LOG("extack: \"%s\"", (nl)->errmsg);				\
+	TH_LOG("extack: \"%s\"", (nl)->ext.msg);				\
 } while (0)
 
 static void enter_netns(struct __test_metadata *_metadata)
@@ -1077,8 +1053,8 @@ TEST_F(strict, missing_attributes)
 	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
 	ASSERT_EQ(-EINVAL, nl_xfer(&self->nl, r, NULL, NULL));
 	ASSERT_EXTACK(&self->nl);
-	if (self->nl.miss_type >= 0)
-		EXPECT_EQ(PORTSHARE_A_PORT, self->nl.miss_type);
+	if (self->nl.ext.miss_type >= 0)
+		EXPECT_EQ(PORTSHARE_A_PORT, self->nl.ext.miss_type);
 
 	/* no address */
 	req_init(r, &self->nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
