@@ -27,6 +27,7 @@ static int __init portshare_init(void)
 	ret = portshare_genl_register();
 	if (ret)
 		goto err_unregister_pernet;
+	portshare_fault_init();
 	return 0;
 
 err_unregister_pernet:
@@ -37,6 +38,7 @@ err_unregister_pernet:
 
 static void __exit portshare_exit(void)
 {
+	portshare_fault_exit();
 	portshare_genl_unregister();
 	portshare_pernet_unregister();
 	rcu_barrier();

@@ -645,6 +645,8 @@ static int sec_add_locked(struct portshare_net *pn, struct genl_info *info,
 		goto err_free_port;
 	s = portshare_sec_alloc(cfg);
 	if (!s) {
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory for the secondary; nothing was changed");
 		ret = -ENOMEM;
 		goto err_free_port;
 	}

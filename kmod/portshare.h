@@ -593,4 +593,15 @@ extern unsigned int portshare_max_total_secondaries;
 int portshare_params_check(void);
 int portshare_params_apply(struct net *net);
 
+/* fault.c: a test's way to fail portshare_sec_alloc() */
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+void portshare_fault_init(void);
+void portshare_fault_exit(void);
+bool portshare_fail_sec_alloc(void);
+#else
+static inline void portshare_fault_init(void) {}
+static inline void portshare_fault_exit(void) {}
+static inline bool portshare_fail_sec_alloc(void) { return false; }
+#endif
+
 #endif /* _PORTSHARE_H */

@@ -142,6 +142,8 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 {
 	struct portshare_secondary *s;
 
+	if (portshare_fail_sec_alloc())
+		return NULL;
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;

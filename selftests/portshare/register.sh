@@ -751,6 +751,67 @@ test_silence()
 	assert_reg_sum 162
 }
 
+# ---- allocation failure (debug kernel) ---------------------------------------
+
+# kmod/fault.c's fault_attr (Documentation/fault-injection/)
+FAILSEC=/sys/kernel/debug/fail_portshare_secondary
+
+# Why the allocation of a secondary cannot be failed here, or nothing.
+fail_alloc_missing()
+{
+	mountpoint -q /sys/kernel/debug ||
+		mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+	[ -d $FAILSEC ] ||
+		echo "no $FAILSEC: the kernel has no CONFIG_FAULT_INJECTION_DEBUG_FS (the debug kernel has)"
+}
+
+# Every allocation of a secondary fails, quietly (no stack dump in the log).
+fail_alloc_on()
+{
+	echo 0 >$FAILSEC/verbose
+	echo 1 >$FAILSEC/interval
+	echo -1 >$FAILSEC/times
+	echo 100 >$FAILSEC/probability
+}
+
+fail_alloc_off()
+{
+	[ ! -w $FAILSEC/probability ] || echo 0 >$FAILSEC/probability
+}
+
+# A secondary that cannot be allocated: 403 over the wire, an extack over
+# netlink, and nothing changes; with memory again the same ADD works.
+test_no_memory()
+{
+	local why
+
+	reset_all
+	why=$(fail_alloc_missing)
+	[ -z "$why" ] || skip "$why"
+	cmd_ok pri port add 427
+	trap fail_alloc_off EXIT
+	fail_alloc_on
+	req "$PRI" --to 127.0.0.1:13427 --from 127.0.0.1:7050 \
+		'ADD 127.0.0.1 427 7051'
+	assert_text "$OUT" "403 ERROR. Out of Resources" "ADD without memory"
+	cmd_fail_rc 1 pri add 427 127.0.0.1:7052
+	assert_grep -F "out of memory for the secondary; nothing was changed" \
+		"$ERR" "psnl add without memory"
+	# 428 is not designated: psnl add designates it, and takes that back
+	cmd_fail_rc 1 pri add 428 127.0.0.1:7052
+	fail_alloc_off
+	list_of 427 >"$PS_TMP/l"
+	assert_empty "$PS_TMP/l" "port 427's list after the failures"
+	cmd_ok pri port list
+	assert_no_grep "^port add 428 " "$OUT" "the port add 428 designated"
+	assert_eq 1 "$(reg_stat 427 errors)" "reg_errors"
+	req "$PRI" --to 127.0.0.1:13427 --from 127.0.0.1:7050 \
+		'ADD 127.0.0.1 427 7051'
+	assert_text "$OUT" "100 OK 127.0.0.1 13427" "the same ADD with memory"
+	assert_list 427 "add 427 127.0.0.1:7051 mode encap"
+	assert_reg_sum 427
+}
+
 # reg off (docs/protocol.md §1.4, §2): copies come from the contested
 # port, and removing the port sends no SHUTDOWN.
 test_reg_off()
@@ -956,7 +1017,7 @@ test_race()
 		"$PS_TMP/dmesg" "the kernel log"
 }
 
-ktap_plan 16
+ktap_plan 17
 require_portshare
 run_test "setup: topology, port 162 with registration sockets" test_setup
 run_test "reply matrix over IPv4, with the list after each" test_matrix4
@@ -974,6 +1035,8 @@ run_test "reg off means no socket; a taken registration port: EADDRINUSE" \
 	test_sockets
 run_test "silence: broadcast, multicast, port 0, looped, a full queue; counted" \
 	test_silence
+run_test "no memory for a secondary: 403, an extack, nothing changed" \
+	test_no_memory
 run_test "reg off: copies from the contested port, no SHUTDOWN" test_reg_off
 run_test "SHUTDOWN once on port del, list purged" test_shutdown_del
 run_test "SHUTDOWN once on netns delete" test_shutdown_netns
