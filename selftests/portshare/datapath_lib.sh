@@ -23,8 +23,8 @@
 # socket had queued; rx_end NAME ends one at once, rx_signal NAME SIG
 # signals it, rx_count NAME TAG counts its datagrams of TAG.
 # tx NS ARGS... sends with pstraffic; chk NAME ARGS... checks a receiver's
-# file.  sec_stat PORT ADDR:DPORT NAME and port_stat PORT NAME read one
-# counter from "psnl stats PORT" in $PRI.
+# file.  sec_stat PORT ADDR:DPORT NAME reads one counter from "psnl stats
+# PORT" in $PRI (port_stat PORT NAME, in lib.sh, one of a port).
 #
 # No sleep proves that a datagram did not come: a fence does.  It is one
 # more datagram, tagged "fence", sent the way the ones in question went
@@ -57,26 +57,49 @@ rem()
 # room, a slow guest must not drop them.
 setup_topology()
 {
+	local snd pri1 pri2 rem
+
 	sysctl -n net.core.netdev_max_backlog >"$PS_TMP/backlog"
 	sysctl -qw net.core.netdev_max_backlog=20000
 	setup_ns SND PRI REM
 	link_ns "$SND" "$PRI" v1
 	link_ns "$PRI" "$REM" v2
-	ip -n "$SND" addr add 10.99.1.2/24 dev v1
-	ip -n "$SND" addr add fd99:1::2/64 dev v1 nodad
-	ip -n "$PRI" addr add 10.99.1.1/24 dev v1
-	ip -n "$PRI" addr add fd99:1::1/64 dev v1 nodad
-	ip -n "$PRI" addr add 10.99.2.1/24 dev v2
-	ip -n "$PRI" addr add fd99:2::1/64 dev v2 nodad
-	ip -n "$REM" addr add 10.99.2.2/24 dev v2
-	ip -n "$REM" addr add fd99:2::2/64 dev v2 nodad
-	ip -n "$SND" route add default via 10.99.1.1
-	ip -n "$SND" -6 route add default via fd99:1::1
-	ip -n "$REM" route add default via 10.99.2.1
-	ip -n "$REM" -6 route add default via fd99:2::1
+	snd=$(mac_of "$SND" v1) pri1=$(mac_of "$PRI" v1)
+	pri2=$(mac_of "$PRI" v2) rem=$(mac_of "$REM" v2)
+	# One ip batch per namespace: an ip process takes 0.7 s to start on
+	# the debug kernel.  Every neighbour entry is permanent: no ARP or ND
+	# during a test.  On a starved guest (the debug kernel beside other
+	# guests) a neighbour that went stale was not confirmed in time, and
+	# the copies queued behind its resolution (7 in a row, to both remote
+	# secondaries) were dropped where no counter of ours sees them.
+	ip -n "$SND" -b - <<-EOF
+		addr add 10.99.1.2/24 dev v1
+		addr add fd99:1::2/64 dev v1 nodad
+		route add default via 10.99.1.1
+		route add ::/0 via fd99:1::1
+		neigh replace 10.99.1.1 lladdr $pri1 dev v1 nud permanent
+		neigh replace fd99:1::1 lladdr $pri1 dev v1 nud permanent
+	EOF
+	ip -n "$PRI" -b - <<-EOF
+		addr add 10.99.1.1/24 dev v1
+		addr add fd99:1::1/64 dev v1 nodad
+		addr add 10.99.2.1/24 dev v2
+		addr add fd99:2::1/64 dev v2 nodad
+		neigh replace 10.99.1.2 lladdr $snd dev v1 nud permanent
+		neigh replace fd99:1::2 lladdr $snd dev v1 nud permanent
+		neigh replace 10.99.2.2 lladdr $rem dev v2 nud permanent
+		neigh replace fd99:2::2 lladdr $rem dev v2 nud permanent
+	EOF
+	ip -n "$REM" -b - <<-EOF
+		addr add 10.99.2.2/24 dev v2
+		addr add fd99:2::2/64 dev v2 nodad
+		route add default via 10.99.2.1
+		route add ::/0 via fd99:2::1
+		neigh replace 10.99.2.1 lladdr $pri2 dev v2 nud permanent
+		neigh replace fd99:2::1 lladdr $pri2 dev v2 nud permanent
+	EOF
 	ip netns exec "$PRI" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward;
-		echo 1 >/proc/sys/net/ipv6/conf/all/forwarding' 
-	pin_neighbours
+		echo 1 >/proc/sys/net/ipv6/conf/all/forwarding'
 	echo "$SND $PRI $REM" >"$PS_TMP/topology"
 }
 
@@ -87,27 +110,10 @@ mac_of()
 }
 
 # pin NS DEV ADDR PEER: PEER's address ADDR on DEV as a permanent
-# neighbour of NS.
+# neighbour of NS (as setup_topology pins its own).
 pin()
 {
 	ip -n "$1" neigh replace "$3" lladdr "$(mac_of "$4" "$2")" dev "$2" nud permanent
-}
-
-# Every neighbour entry permanent: no ARP or ND during a test.  On a
-# starved guest (the debug kernel beside other guests) a neighbour that
-# went stale was not confirmed in time, and the copies queued behind its
-# resolution (7 in a row, to both remote secondaries) were dropped where
-# no counter of ours sees them.
-pin_neighbours()
-{
-	pin "$SND" v1 10.99.1.1 "$PRI"
-	pin "$SND" v1 fd99:1::1 "$PRI"
-	pin "$PRI" v1 10.99.1.2 "$SND"
-	pin "$PRI" v1 fd99:1::2 "$SND"
-	pin "$PRI" v2 10.99.2.2 "$REM"
-	pin "$PRI" v2 fd99:2::2 "$REM"
-	pin "$REM" v2 10.99.2.1 "$PRI"
-	pin "$REM" v2 fd99:2::1 "$PRI"
 }
 
 # Each test runs in a subshell: the namespace names setup_topology chose.
@@ -297,13 +303,6 @@ sec_drops()
 	psnl -n "${3:-$PRI}" stats "$1" | grep -F "add $1 $2 " |
 		awk '{ for (i = 1; i < NF; i++) if ($i ~ /^drop_/) n += $(i + 1) }
 		     END { print n + 0 }'
-}
-
-# port_stat PORT NAME [NS]: one counter of a port, from "psnl stats PORT".
-port_stat()
-{
-	psnl -n "${3:-$PRI}" stats "$1" | grep -E "^port add $1 " |
-		__stat_of "$2"
 }
 
 # assert_stat WANT WHAT COMMAND...: a counter has the value WANT.

@@ -150,21 +150,6 @@ set_rate()
 	echo "$2" >$PARAMS/reg_burst
 }
 
-# reg_stat NS PORT NAME: one registration counter of PORT.
-reg_stat()
-{
-	local l
-
-	psnl -n "$1" stats "$2" >"$PS_TMP/stats" || return 1
-	while IFS= read -r l; do
-		[[ $l == "port add $2 "* ]] || continue
-		l=${l##* "$3" }
-		echo "${l%% *}"
-		return 0
-	done <"$PS_TMP/stats"
-	return 1
-}
-
 # Every 127/8 address, and ::1, is one rate-limit source: a local process
 # may send from any of them.  Three loopback addresses send 10 requests
 # each at reg_burst 10 and reg_rate 1: as three sources they would have at
@@ -192,7 +177,7 @@ test_loopback_one_source()
 	assert_eq 10 "$n1" "127.0.0.1's burst answered"
 	[ $((n1 + n2 + n3)) -le "$max" ] ||
 		fail "$((n1 + n2 + n3)) of 30 answered in $us us: one source allows at most $max"
-	assert_eq $((30 - n1 - n2 - n3)) "$(reg_stat "$ns" 427 reg_rate_limited)" \
+	assert_eq $((30 - n1 - n2 - n3)) "$(port_stat 427 reg_rate_limited "$ns")" \
 		"reg_rate_limited"
 }
 
@@ -239,8 +224,8 @@ test_looped_softirq()
 	cmd_ok "$PSREQ" -n "$ns" --to 127.0.0.1:13427 --from 127.0.0.1:7000 \
 		--wait 1000 'DROP 127.0.0.1 427 9'
 	assert_text "$OUT" "200 ERROR. Not in List" "a request after 5 looped ones"
-	assert_eq 5 "$(reg_stat "$ns" 427 reg_ignored)" "reg_ignored"
-	assert_eq 0 "$(reg_stat "$ns" 427 reg_rate_limited)" "reg_rate_limited"
+	assert_eq 5 "$(port_stat 427 reg_ignored "$ns")" "reg_ignored"
+	assert_eq 0 "$(port_stat 427 reg_rate_limited "$ns")" "reg_rate_limited"
 	set_rate 10 20
 }
 
@@ -324,9 +309,9 @@ test_loops()
 	cmd_ok "$PS_REPO/build/selftests/pstraffic" send -n "$b" \
 		--to 10.95.0.1:162 --count 1 --size 20 --tag loop
 	busywait 10000 stat_is "$b" 162 err_loop 1 || fail "$b never got the copy"
-	assert_eq 1 "$(port_stat "$a" 162 rx)" "datagrams at $a"
-	assert_eq 1 "$(port_stat "$b" 162 rx)" "datagrams at $b"
-	assert_eq 0 "$(port_stat "$a" 162 err_loop)" "err_loop at $a"
+	assert_eq 1 "$(port_stat 162 rx "$a")" "datagrams at $a"
+	assert_eq 1 "$(port_stat 162 rx "$b")" "datagrams at $b"
+	assert_eq 0 "$(port_stat 162 err_loop "$a")" "err_loop at $a"
 	# designation: only secondaries whose copies would loop block it
 	cmd_ok psnl -n "$a" add 162 10.95.0.2:5000
 	cmd_ok psnl -n "$a" port add 5000
@@ -340,16 +325,10 @@ test_loops()
 		"$ERR" "a local secondary's data port"
 }
 
-# port_stat NS PORT NAME: one counter of PORT.
-port_stat()
-{
-	reg_stat "$@"
-}
-
 # stat_is NS PORT NAME VALUE
 stat_is()
 {
-	[ "$(port_stat "$1" "$2" "$3")" = "$4" ]
+	[ "$(port_stat "$2" "$3" "$1")" = "$4" ]
 }
 
 # ---- spoofed registrations (item 3) ---------------------------------------------
@@ -408,9 +387,9 @@ all_answered()
 {
 	local c n sum=0
 
-	[ "$(reg_stat "$1" "$2" reg_requests)" = "$3" ] || return 1
+	[ "$(port_stat "$2" reg_requests "$1")" = "$3" ] || return 1
 	for c in reg_ok reg_errors reg_denied reg_rate_limited reg_ignored; do
-		n=$(reg_stat "$1" "$2" $c) || return 1
+		n=$(port_stat "$2" $c "$1") || return 1
 		sum=$((sum + n))
 	done
 	[ "$sum" = "$3" ]

@@ -355,10 +355,11 @@ bg_kill()
 # setup_ns VAR...: new network namespaces, lo up.
 setup_ns()
 {
-	local var name
+	local var low name
 
 	for var in "$@"; do
-		name=$PS_NS_PREFIX$(echo "$var" | tr 'A-Z_' 'a-z-')-$RANDOM
+		low=${var,,}
+		name=$PS_NS_PREFIX${low//_/-}-$RANDOM
 		ip netns add "$name" || return 1
 		echo "$name" >>"$PS_TMP/netns"
 		ip -n "$name" link set lo up || return 1
@@ -423,6 +424,16 @@ ps_state()
 	else
 		psnl -j port list && psnl -j list
 	fi
+}
+
+# port_stat PORT NAME [NS]: counter NAME of contested port PORT, in NS
+# ($PRI by default), from "psnl -j port list"; fails, naming what is
+# missing, when the port or the counter is (docs/psnl-json.md).
+port_stat()
+{
+	psnl -n "${3:-$PRI}" -j port list |
+		jq -e --argjson port "$1" --arg key "$2" '.[] | select(.port == $port) |
+			.stats[$key] // error("port \($port) has no counter \($key)")'
 }
 
 module_loaded()

@@ -70,9 +70,7 @@ assert_list()
 # docs/psnl-json.md); fails when the port or the counter is missing.
 reg_stat()
 {
-	psnl -n "${3:-$PRI}" -j port list |
-		jq -e --argjson port "$1" --arg key "reg_$2" \
-			'.[] | select(.port == $port) | .stats[$key] // error("missing")'
+	port_stat "$1" "reg_$2" "${3:-}"
 }
 
 # reg_stat_over PORT NAME N [NS]: the counter is above N.
