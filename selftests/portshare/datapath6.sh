@@ -16,16 +16,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/datapath_lib.sh"
 
-S=10.99.1.2
-P=10.99.1.1
-P2=10.99.2.1
-R=10.99.2.2
-S6=fd99:1::2
-P6=fd99:1::1
-P26=fd99:2::1
-R6=fd99:2::2
-PSREQ=${PSREQ:-$PS_REPO/build/selftests/psreq}
-
 suite_cleanup()
 {
 	restore_backlog

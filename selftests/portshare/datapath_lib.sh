@@ -37,6 +37,19 @@
 # the waiting.
 
 PSTRAFFIC=${PSTRAFFIC:-$PS_REPO/build/selftests/pstraffic}
+PSREQ=${PSREQ:-$PS_REPO/build/selftests/psreq}
+PSQUEUE=${PSQUEUE:-$PS_REPO/build/selftests/psqueue}
+PARAMS=/sys/module/portshare/parameters
+BUDGET=8388608	# copy_budget's default
+# setup_topology's addresses
+S=10.99.1.2	# the sender
+P=10.99.1.1	# the primary, sender's side
+P2=10.99.2.1	# the primary, remote side
+R=10.99.2.2	# the remote secondary host
+S6=fd99:1::2
+P6=fd99:1::1
+P26=fd99:2::1
+R6=fd99:2::2
 SND=
 PRI=
 REM=
