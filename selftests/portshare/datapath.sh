@@ -19,19 +19,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/datapath_lib.sh"
 
-suite_cleanup()
-{
-	restore_backlog
-	[ -w $PARAMS/copy_budget ] && echo $BUDGET >$PARAMS/copy_budget
-	return 0
-}
-
-test_setup()
-{
-	require_datapath
-	setup_topology
-}
-
 # 1000 datagrams at a moderate rate to 162, shared with four secondaries:
 # local encap, local raw, remote encap and remote transparent.
 test_thousand()

@@ -16,17 +16,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/datapath_lib.sh"
 
-suite_cleanup()
-{
-	restore_backlog
-}
-
-test_setup()
-{
-	require_datapath
-	setup_topology
-}
-
 # An IPv6 contested port: the application and IPv6 secondaries, local and
 # remote, in every mode.
 test_ipv6()

@@ -14,19 +14,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/datapath_lib.sh"
 
-suite_cleanup()
-{
-	restore_backlog
-	[ -w $PARAMS/copy_budget ] && echo $BUDGET >$PARAMS/copy_budget
-	return 0
-}
-
-test_setup()
-{
-	require_datapath
-	setup_topology
-}
-
 # A secondary without a route: counted on it, nobody else notices.
 test_noroute()
 {

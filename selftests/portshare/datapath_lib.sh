@@ -129,6 +129,21 @@ pin()
 	ip -n "$1" neigh replace "$3" lladdr "$(mac_of "$4" "$2")" dev "$2" nud permanent
 }
 
+# The first test and the cleanup of the suites on this topology; a suite
+# with more to set up or undo defines its own after sourcing this file.
+test_setup()
+{
+	require_datapath
+	setup_topology
+}
+
+suite_cleanup()
+{
+	restore_backlog
+	[ -w $PARAMS/copy_budget ] && echo $BUDGET >$PARAMS/copy_budget
+	return 0
+}
+
 # Each test runs in a subshell: the namespace names setup_topology chose.
 read_topology()
 {

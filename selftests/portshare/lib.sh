@@ -436,6 +436,23 @@ port_stat()
 			.stats[$key] // error("port \($port) has no counter \($key)")'
 }
 
+# snapshot NAME: the state of namespace $NS (ps_state), kept as NAME.
+snapshot()
+{
+	ps_state "$NS" >"$PS_TMP/$1"
+}
+
+# unchanged NAME: the state of $NS is what it was at snapshot NAME.
+unchanged()
+{
+	ps_state "$NS" >"$PS_TMP/now"
+	if ! diff -u "$PS_TMP/$1" "$PS_TMP/now" >"$PS_TMP/diff"; then
+		diag "FAIL: the state changed (-before +after):"
+		diag <"$PS_TMP/diff"
+		exit 1
+	fi
+}
+
 module_loaded()
 {
 	local name rest

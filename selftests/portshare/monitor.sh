@@ -143,7 +143,8 @@ events_are()
 # markers are, without these two, exactly PY_LIST.
 json_events_are()
 {
-	if ! python3 - "$PS_TMP/$1.events" "$2" "$PS_TMP/$1" "$NS" \
+	if ! PYTHONPATH=$PS_REPO/selftests/portshare PYTHONDONTWRITEBYTECODE=1 \
+		python3 - "$PS_TMP/$1.events" "$2" "$PS_TMP/$1" "$NS" \
 		"$(<"$PS_TMP/$1.start")" >"$PS_TMP/jsondiag" 2>&1 <<'EOF'
 import datetime, json, re, sys, time
 start, now = float(sys.argv[5]), time.time()
@@ -161,20 +162,8 @@ for l in open(sys.argv[3]).read().splitlines():
 got = [json.loads(l) for l in open(sys.argv[1]).read().splitlines() if l]
 for g in got:
     del g["time"], g["netns"]
-# every counter, zero: of a port (P0), its registration port (R0), a
-# secondary (S0)
-P0 = dict.fromkeys(["rx", "shared", "err_csum", "err_malformed", "err_gso",
-                    "err_loop"], 0)
-R0 = dict.fromkeys(["reg_requests", "reg_ok", "reg_errors", "reg_denied",
-                    "reg_rate_limited", "reg_not_permitted", "reg_list_full",
-                    "reg_ignored", "reg_send_errors"], 0)
-S0 = dict.fromkeys(["copies", "bytes", "sampled", "drop_nomem",
-                    "drop_noroute", "drop_xmit", "drop_family",
-                    "drop_toobig", "drop_rcvbuf", "drop_nosocket",
-                    "drop_filter", "drop_dest", "drop_nosrc",
-                    "drop_budget"], 0)
-want = eval(sys.argv[2], {"null": None, "P0": P0, "S0": S0,
-                          "PR0": {**P0, **R0}})
+from counters import P0, R0, S0, PR0
+want = eval(sys.argv[2], {"null": None, "P0": P0, "S0": S0, "PR0": PR0})
 ok = len(got) == len(want)
 for i, (g, w) in enumerate(zip(got, want)):
     if g != w:

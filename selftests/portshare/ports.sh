@@ -37,22 +37,6 @@ new_ns()
 	EOF
 }
 
-snapshot()
-{
-	ps_state "$NS" >"$PS_TMP/$1"
-}
-
-# unchanged SNAPSHOT: the state is what it was at snapshot SNAPSHOT.
-unchanged()
-{
-	ps_state "$NS" >"$PS_TMP/now"
-	if ! diff -u "$PS_TMP/$1" "$PS_TMP/now" >"$PS_TMP/diff"; then
-		diag "FAIL: the state changed (-before +after):"
-		diag <"$PS_TMP/diff"
-		exit 1
-	fi
-}
-
 port_list_is()
 {
 	cmd_ok p port list

@@ -44,21 +44,6 @@ new_ns()
 	add_addrs "$NS"
 }
 
-snapshot()
-{
-	ps_state "$NS" >"$PS_TMP/$1"
-}
-
-unchanged()
-{
-	ps_state "$NS" >"$PS_TMP/now"
-	if ! diff -u "$PS_TMP/$1" "$PS_TMP/now" >"$PS_TMP/diff"; then
-		diag "FAIL: the state changed (-before +after):"
-		diag <"$PS_TMP/diff"
-		exit 1
-	fi
-}
-
 list_is()
 {
 	cmd_ok p list
@@ -75,24 +60,14 @@ port_list_is()
 # P0, R0, S0 and PR0 (P0 and R0) stand for all-zero counter objects.
 json_eq()
 {
-	if ! python3 - "$1" "$2" >"$PS_TMP/json" 2>&1 <<'EOF'
+	if ! PYTHONPATH=$PS_REPO/selftests/portshare PYTHONDONTWRITEBYTECODE=1 \
+		python3 - "$1" "$2" >"$PS_TMP/json" 2>&1 <<'EOF'
 import json, sys
 with open(sys.argv[1]) as f:
     got = json.load(f)
-# every counter, zero: of a port (P0), its registration port (R0), a
-# secondary (S0)
-P0 = dict.fromkeys(["rx", "shared", "err_csum", "err_malformed", "err_gso",
-                    "err_loop"], 0)
-R0 = dict.fromkeys(["reg_requests", "reg_ok", "reg_errors", "reg_denied",
-                    "reg_rate_limited", "reg_not_permitted", "reg_list_full",
-                    "reg_ignored", "reg_send_errors"], 0)
-S0 = dict.fromkeys(["copies", "bytes", "sampled", "drop_nomem",
-                    "drop_noroute", "drop_xmit", "drop_family",
-                    "drop_toobig", "drop_rcvbuf", "drop_nosocket",
-                    "drop_filter", "drop_dest", "drop_nosrc",
-                    "drop_budget"], 0)
+from counters import P0, R0, S0, PR0
 want = eval(sys.argv[2], {"null": None, "true": True, "false": False,
-                          "P0": P0, "R0": R0, "S0": S0, "PR0": {**P0, **R0}})
+                          "P0": P0, "R0": R0, "S0": S0, "PR0": PR0})
 if got != want:
     print("expected: " + json.dumps(want, sort_keys=True))
     print("got:      " + json.dumps(got, sort_keys=True))
