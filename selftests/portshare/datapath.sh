@@ -321,12 +321,6 @@ test_untouched()
 	assert_stat 0 "rx" port_stat 162 rx
 }
 
-# port_stat_is PORT NAME N: the port's counter NAME is N.
-port_stat_is()
-{
-	[ "$(port_stat "$1" "$2")" = "$3" ]
-}
-
 nfqueue_cleanup()
 {
 	ip netns exec "$PRI" sh -c 'echo 0 >/sys/class/net/v1/queues/rx-0/rps_cpus' || true

@@ -135,7 +135,7 @@ test_loops()
 	cmd_ok psnl -n "$b" add 162 10.95.0.1:162
 	cmd_ok "$PS_REPO/build/selftests/pstraffic" send -n "$b" \
 		--to 10.95.0.1:162 --count 1 --size 20 --tag loop
-	busywait 10000 stat_is "$b" 162 err_loop 1 || fail "$b never got the copy"
+	busywait 10000 port_stat_is 162 err_loop 1 "$b" || fail "$b never got the copy"
 	assert_eq 1 "$(port_stat 162 rx "$a")" "datagrams at $a"
 	assert_eq 1 "$(port_stat 162 rx "$b")" "datagrams at $b"
 	assert_eq 0 "$(port_stat 162 err_loop "$a")" "err_loop at $a"
@@ -150,12 +150,6 @@ test_loops()
 	cmd_fail_rc 1 psnl -n "$a" port add 5002
 	assert_grep -F "port 5002 is the data port of a secondary of port 162" \
 		"$ERR" "a local secondary's data port"
-}
-
-# stat_is NS PORT NAME VALUE
-stat_is()
-{
-	[ "$(port_stat "$2" "$3" "$1")" = "$4" ]
 }
 
 # ---- errors that say what they are -------------------------------------------

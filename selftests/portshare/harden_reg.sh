@@ -7,12 +7,11 @@
 # limit, local registrations aim only at their own sockets, a forged ADD
 # and DROP from the victim's LAN, and replies that fail to send.
 #
-# Topology (setup_lan): a LAN on a bridge in $PRI, an off-LAN host $PEER
-# and a second primary on it for the two-host loop:
+# Topology (setup_lan): a LAN on a bridge in $PRI:
 #
-#	$VIC 10.96.0.2 fd96::2 --+
-#	                         +-- br0 10.96.0.1/24 fd96::1/64 $PRI 10.95.0.1 --v-- 10.95.0.2 $PEER
-#	$ATT 10.96.0.3 fd96::3 --+   (acl: 10.96.0.0/24, fd96::/64)
+#	$VIC 10.96.0.2 --+
+#	                 +-- br0 10.96.0.1/24 $PRI
+#	$ATT 10.96.0.3 --+
 #
 # $VIC is a secondary host, $ATT an attacker on the same LAN.
 # Tests that need no traffic use a namespace of their own.  pshard

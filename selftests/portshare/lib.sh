@@ -436,6 +436,12 @@ port_stat()
 			.stats[$key] // error("port \($port) has no counter \($key)")'
 }
 
+# port_stat_is PORT NAME VALUE [NS]: the counter is VALUE (for busywait).
+port_stat_is()
+{
+	[ "$(port_stat "$1" "$2" "${4:-}")" = "$3" ]
+}
+
 # snapshot NAME: the state of namespace $NS (ps_state), kept as NAME.
 snapshot()
 {

@@ -108,11 +108,6 @@ shutdowns_are()
 	[ "$(count_dgrams "$PS_TMP/$1" "$2" "$3" "SHUTDOWN $2 $3")" = "$4" ]
 }
 
-__reg_stat_is()
-{
-	[ "$(reg_stat "$1" "$2")" = "$3" ]
-}
-
 # silent PORT WHY NS PSREQ-ARGS... REQUEST...: every request goes
 # unanswered, counted as reg_WHY (denied, rate_limited, ignored).  The
 # count proves it without a wait: such a request is dropped where it is
@@ -126,7 +121,7 @@ silent()
 	cmd_ok "$PSREQ" -n "$ns" --wait 0 "$@"
 	n=$(nlines "$OUT")
 	assert_text "$OUT" "$(printf -- '-\n%.0s' $(seq "$n"))" "replies"
-	busywait 10000 __reg_stat_is "$port" "$why" $((n0 + n)) ||
+	busywait 10000 port_stat_is "$port" "reg_$why" $((n0 + n)) ||
 		fail "$n requests, but reg_$why went from $n0 to $(reg_stat "$port" "$why")"
 }
 

@@ -112,13 +112,13 @@ test_silence()
 		cmd_ok tx "$PRI" --to 127.0.0.1:13162 --from 127.0.0.1 \
 			--raw-sport $i --count 1 --size 20 --tag l
 	done
-	busywait 10000 __reg_stat_is 162 ignored $((n0 + 6)) ||
+	busywait 10000 port_stat_is 162 reg_ignored $((n0 + 6)) ||
 		fail "reg_ignored went from $n0 to $(reg_stat 162 ignored), expected +6"
 	# the same from a port that is not a registration port is answered
 	# (305: the payload is no request)
 	cmd_ok tx "$PRI" --to 127.0.0.1:13162 --from 127.0.0.1 --raw-sport 13428 \
 		--count 1 --size 20 --tag l
-	busywait 10000 __reg_stat_is 162 errors $((e0 + 1)) ||
+	busywait 10000 port_stat_is 162 reg_errors $((e0 + 1)) ||
 		fail "reg_errors went from $e0 to $(reg_stat 162 errors), expected +1"
 	assert_eq $((n0 + 6)) "$(reg_stat 162 ignored)" "reg_ignored"
 	rx_stop
@@ -130,7 +130,7 @@ test_silence()
 	cmd_ok chrt -f 50 taskset -c 0 "$PSREQ" -n "$PRI" --to 127.0.0.1:13162 \
 		--from 127.0.0.1 --repeat 200 'DROP 127.0.0.1 162 9'
 	read -r _ n _ <"$OUT"
-	busywait 10000 __reg_stat_is 162 ignored $((n0 + 200 - n)) ||
+	busywait 10000 port_stat_is 162 reg_ignored $((n0 + 200 - n)) ||
 		fail "$n of 200 answered, but reg_ignored went from $n0 to $(reg_stat 162 ignored)"
 	diag "a full queue: $n of 200 requests answered"
 	[ "$n" -ge 64 ] && [ "$n" -lt 200 ] ||
