@@ -8,7 +8,8 @@
 # make check-debug  the test suites on a KASAN/lockdep/kmemleak kernel
 # make demo         boot a VM and show one datagram shared
 # make bench        the fan-out benchmark in a VM (BENCH_QUICK=1: ~2 min)
-# make style        checkpatch --strict on the kernel sources
+# make style        checkpatch --strict on the kernel sources, and
+#                   scripts/ynl-check: the YNL spec against the uapi header
 # make sparse       sparse (C=2) on the kernel sources
 # make deps         install build and test dependencies from apt
 # make install      module, tools, man pages, config, unit (DESTDIR, PREFIX)
@@ -17,6 +18,7 @@
 PORTSHARE_CACHE ?= /var/cache/portshare
 export PORTSHARE_CACHE
 CHECKPATCH := $(PORTSHARE_CACHE)/linux-6.1/scripts/checkpatch.pl
+YNL_GEN := $(PORTSHARE_CACHE)/linux-6.12/tools/net/ynl/ynl-gen-c.py
 
 ifneq ($(KDIR),)
 KVERS := $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
@@ -49,10 +51,11 @@ sparse: KBUILD_EXTRA = C=2
 sparse: module
 
 style:
-	@test -x $(CHECKPATCH) || scripts/deps
+	@test -x $(CHECKPATCH) && test -f $(YNL_GEN) || scripts/deps
 	$(CHECKPATCH) --strict --no-tree --show-types --terse \
 		-f $(wildcard kmod/*.c kmod/*.h) uapi/linux/portshare.h \
 		selftests/vm/leakprobe/leakprobe.c
+	scripts/ynl-check
 
 userspace:
 	$(MAKE) -C userspace
