@@ -14,7 +14,8 @@
 #                       local secondaries (127.0.0.1)    secondaries
 #
 # Environment: BENCH_NS ("1 4 16"), BENCH_REPS (3), BENCH_SECONDS (0.8 s
-# per rate step), BENCH_BISECT (3), BENCH_CONTENDERS, BENCH_HOOK (1: the
+# per rate step), BENCH_BISECT (5: a result resolves to 1/32 of its octave;
+# with 3, two runs disagreed by one step of 1/8, 6-12%), BENCH_CONTENDERS, BENCH_HOOK (1: the
 # hook overhead runs), BENCH_HOOK_BISECT (6: its searches resolve ~1.5%),
 # BENCH_CPU_SECONDS (3: the CPU step), BENCH_SOAK (1: seconds to calibrate
 # psbench's soakers, which measure the CPU step's time per CPU; 0: only
@@ -29,7 +30,7 @@ export PATH=$REPO/build/bin:$PATH
 NS_LIST=${BENCH_NS:-1 4 16}
 REPS=${BENCH_REPS:-3}
 SECONDS_PER_STEP=${BENCH_SECONDS:-0.8}
-BISECT=${BENCH_BISECT:-3}
+BISECT=${BENCH_BISECT:-5}
 HOOK_BISECT=${BENCH_HOOK_BISECT:-6}
 CPU_SECONDS=${BENCH_CPU_SECONDS:-3}
 SOAK=${BENCH_SOAK:-1}
