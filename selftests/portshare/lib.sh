@@ -127,6 +127,17 @@ run_test()
 	return 0
 }
 
+# ktap_fail_rest NAME: every planned point not yet printed fails as NAME
+# (a suite that cannot run at all still keeps its plan).
+ktap_fail_rest()
+{
+	while [ "$__ktap_num" -lt "$__ktap_planned" ]; do
+		__ktap_num=$((__ktap_num + 1))
+		echo "not ok $__ktap_num - $1"
+		__ktap_fail=$((__ktap_fail + 1))
+	done
+}
+
 ktap_finished()
 {
 	local rc=0

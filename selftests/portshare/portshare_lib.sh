@@ -79,12 +79,7 @@ require_portshare()
 	module_loaded || modprobe portshare 2>/dev/null || why=${why:-"portshare.ko is not loaded"}
 	[ -z "$why" ] && return 0
 	diag "$why"
-	# shellcheck disable=SC2154 # lib.sh's KTAP counters
-	while [ "$__ktap_num" -lt "$__ktap_planned" ]; do
-		__ktap_num=$((__ktap_num + 1))
-		echo "not ok $__ktap_num - setup # $why"
-		__ktap_fail=$((__ktap_fail + 1))
-	done
+	ktap_fail_rest "setup # $why"
 	exit 1
 }
 
