@@ -177,7 +177,7 @@ rx()
 	local name=$1 ns=$2 bind=$3 pid
 	shift 3
 
-	rm -f "$PS_TMP/$name"
+	rm_f "$PS_TMP/$name"
 	"$PSTRAFFIC" recv -n "$ns" --bind "$bind" --out "$PS_TMP/$name" \
 		--pidfile "$PS_TMP/$name.pid" --timeout 300000 "$@" ||
 		fail "receiver $name on $bind did not start"

@@ -238,7 +238,7 @@ load_delta()
 	local n=$1 before pid
 
 	cmd_ok rmmod portshare
-	rm -f "$PS_TMP/held"
+	rm_f "$PS_TMP/held"
 	bg "$PSHARD" netns-hold "$n" "$PS_TMP/held"
 	pid=$BG_PID
 	busywait 30000 test -s "$PS_TMP/held" || fail "namespaces not created"

@@ -51,7 +51,7 @@ suite_cleanup()
 	local f
 
 	for f in "${LIVE_FILES[@]}"; do
-		rm -f "$f" "$f.dist"
+		rm_f "$f" "$f.dist"
 	done
 	restore_modules
 	module_loaded && modprobe -r portshare

@@ -248,7 +248,7 @@ test_churn()
 		fi
 	done >"$PS_TMP/churn.batch"
 	: >"$PS_TMP/dels"
-	rm -f "$PS_TMP/churn.done"
+	rm_f "$PS_TMP/churn.done"
 	(
 		while [ ! -e "$PS_TMP/churn.done" ]; do
 			nap 0.3
