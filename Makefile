@@ -89,8 +89,8 @@ fuzz-check:
 
 # The debug kernel is built once and cached (selftests/vm/debug-kernel,
 # keyed by the hash of selftests/vm/debug.config); the runner builds the
-# module against that tree, the suites boot it as "debug".  install-fixture, as
-# for check: install.sh reads what the host-side installs recorded.  The
+# module against that tree, the suites boot it as "debug".  install-fixture,
+# as for check: install.sh reads what the host-side installs recorded.  The
 # debug kernel runs about 4x slower under TCG, hence its longer per-guest
 # timeout (PORTSHARE_DEBUG_SUITE_TIMEOUT, in selftests/vm/check).
 check-debug: deps debug-kernel-start userspace install-fixture

@@ -1,17 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# install.sh: installing portshare like a kernel package (dist/install.mk).
+# install.sh: installed portshare against this guest's kernel. What the
+# installs put on a system and take off it again is install_files.sh's, on
+# the host, once; this suite needs a kernel:
 #
-# Two halves. In this guest: the man pages, `make install`/`uninstall`
-# into a DESTDIR, PREFIX, config files that survive, and the example
-# configuration applied by portshare.service's own commands. On the host,
-# before the guest boots: `make install`, `make dkms-install` and `dpkg -i`
-# of the packages, each followed by its removal, run natively in a
-# throwaway overlay of the host's root by install-fixture (`make
-# install-fixture`; a DKMS build takes far too long under TCG). This suite
-# checks what the fixture recorded and loads the module the fixture's DKMS
-# installed, from that DKMS tree, into this guest's kernel:
+# - the example configuration applied and removed by portshare.service's
+#   own commands: the unit and psnl that `make install` installed on the
+#   host (install-fixture), copied into this guest's root;
+# - the module that `make dkms-install` and `dpkg -i` of the packages
+#   built through DKMS on the host (install-fixture, natively in a
+#   throwaway overlay of the host's root: a DKMS build takes far too long
+#   under TCG), loaded from that DKMS tree into this kernel:
 #
 #	host:  overlay root --make dkms-install / dpkg -i--> /lib/modules/K/updates/dkms
 #	                                                          | (fixture copy)
@@ -22,15 +22,13 @@
 # again with its defaults, as the runner expects.
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/install_lib.sh"
 
 KVER=$(uname -r)
-VERSION=$(cat "$PS_REPO/VERSION")
-FIX=$PS_REPO/build/install-fixture
-DEB_DIR=$PS_REPO/build/deb
 MODS=/lib/modules/$KVER
-STAGE=$PS_TMP/stage
 SAVED=$PS_TMP/saved-modules
-# /etc and /usr/local files installed into this guest's root by a test
+# /etc and /usr/local files a test copies into this guest's root from the
+# fixture's `make install`
 LIVE_FILES=(/etc/portshare.conf /etc/modprobe.d/portshare.conf
 	/usr/local/sbin/psnl /usr/local/lib/systemd/system/portshare.service
 	/usr/local/lib/systemd/system/portshare-metrics.service
@@ -64,229 +62,10 @@ state()
 	{ psnl port list && psnl list; } | sed 's/[[:space:]]*#.*//'
 }
 
-# Make, quietly; its output is shown only when it fails. This suite tests
-# installing, not building: -o keeps make from rebuilding psnl or the
-# module here under TCG (`make check` built both) when a source is newer.
-mk()
-{
-	cmd_ok make -C "$PS_REPO" --no-print-directory -s \
-		-o userspace -o "build/$KVER/portshare.ko" "$@"
-}
-
-# Every file (and symlink) below $1, relative, sorted.
-files_in()
-{
-	(cd "$1" && find . ! -type d) | sed 's,^\./,,' | LC_ALL=C sort
-}
-
-# The systemd units: portshare.service, portshare-metrics.{service,timer}.
-UNITS=(portshare-metrics.service portshare-metrics.timer portshare.service)
-
-# What `make install` must install below DESTDIR with prefix $1, unit
-# directory $2, for the kernels $3...: the module, psnl, psd, psrecv,
-# libportshare (static, shared with its soname links, headers, .pc), every
-# man page in docs/, psnl's bash completion, the two configuration files
-# and the units.
-expected_files()
-{
-	local prefix=${1#/} unitdir=${2#/} k m l
-	shift 2
-
-	{
-		for k in "$@"; do
-			echo "lib/modules/$k/extra/portshare.ko"
-		done
-		echo "$prefix/sbin/psnl"
-		echo "$prefix/sbin/psd"
-		echo "$prefix/bin/psrecv"
-		for l in libportshare.a libportshare.so libportshare.so.1 \
-			libportshare.so.1.0.0 pkgconfig/portshare.pc; do
-			echo "$prefix/lib/$l"
-		done
-		echo "$prefix/include/portshare.h"
-		echo "$prefix/include/linux/portshare.h"
-		for m in "$PS_REPO"/docs/*.[1-8]; do
-			echo "$prefix/share/man/man${m##*.}/${m##*/}"
-		done
-		echo "$prefix/share/bash-completion/completions/psnl"
-		echo "etc/modprobe.d/portshare.conf"
-		echo "etc/portshare.conf"
-		printf "$unitdir/%s\n" "${UNITS[@]}"
-	} | LC_ALL=C sort
-}
-
 # An example file with its commands uncommented (lines "#word ...").
 uncomment()
 {
 	sed -n 's/^#\([a-z]\)/\1/p' "$1"
-}
-
-# ---- man pages ----------------------------------------------------------------
-
-test_man_lint()
-{
-	local m
-
-	command -v mandoc >/dev/null || skip "mandoc not installed (make deps)"
-	command -v groff >/dev/null || skip "groff not installed (make deps: groff-base)"
-	for m in "$PS_REPO"/docs/*.[1-8]; do
-		cmd_ok mandoc -Tlint "$m"
-		assert_empty "$OUT" "mandoc -Tlint ${m##*/}"
-		cmd_ok groff -man -ww -z "$m"
-		assert_empty "$ERR" "groff -ww ${m##*/}"
-	done
-}
-
-# ---- make install / uninstall into a DESTDIR -----------------------------------
-
-test_destdir_install()
-{
-	mk install DESTDIR="$STAGE" KVER="$KVER"
-	files_in "$STAGE" >"$PS_TMP/got"
-	assert_text "$PS_TMP/got" "$(expected_files /usr/local /usr/local/lib/systemd/system "$KVER")" \
-		"files installed into DESTDIR"
-	cmp -s "$PS_REPO/build/bin/psnl" "$STAGE/usr/local/sbin/psnl" ||
-		fail "the installed psnl is not build/bin/psnl"
-	[ -x "$STAGE/usr/local/sbin/psnl" ] || fail "psnl is not executable"
-	cmp -s "$PS_REPO/build/$KVER/portshare.ko" "$STAGE/lib/modules/$KVER/extra/portshare.ko" ||
-		fail "the installed module is not build/$KVER/portshare.ko"
-	cmp -s "$PS_REPO/dist/portshare.conf" "$STAGE/etc/portshare.conf" ||
-		fail "/etc/portshare.conf is not the example"
-	assert_grep -F "ExecStart=/usr/local/sbin/psnl -b /etc/portshare.conf" \
-		"$STAGE/usr/local/lib/systemd/system/portshare.service" "the unit"
-	assert_grep -F "/usr/local/sbin/psnl stats --prometheus" \
-		"$STAGE/usr/local/lib/systemd/system/portshare-metrics.service" "the metrics unit"
-	cmp -s "$PS_REPO/dist/bash-completion/psnl" \
-		"$STAGE/usr/local/share/bash-completion/completions/psnl" ||
-		fail "the installed bash completion is not dist/bash-completion/psnl"
-}
-
-test_prefix()
-{
-	local d=$PS_TMP/prefix
-
-	mk install-tools install-config DESTDIR="$d" PREFIX=/opt/ps
-	files_in "$d" >"$PS_TMP/got"
-	assert_text "$PS_TMP/got" "$(expected_files /opt/ps /opt/ps/lib/systemd/system)" \
-		"files installed with PREFIX=/opt/ps"
-	assert_grep -F "ExecStart=/opt/ps/sbin/psnl -b /etc/portshare.conf" \
-		"$d/opt/ps/lib/systemd/system/portshare.service" "the unit"
-}
-
-# An admin's /etc/portshare.conf is neither replaced by an install nor
-# removed by an uninstall; the new example goes next to it.
-test_config_survives()
-{
-	local conf=$STAGE/etc/portshare.conf
-
-	[ -f "$conf" ] || fail "no staged install (the DESTDIR test failed)"
-	echo "port add 161" >>"$conf"
-	cp "$conf" "$PS_TMP/mine"
-	mk install-config DESTDIR="$STAGE"
-	cmp -s "$PS_TMP/mine" "$conf" || fail "install replaced a changed $conf"
-	cmp -s "$PS_REPO/dist/portshare.conf" "$conf.dist" || fail "no $conf.dist with the new example"
-	mk uninstall-config DESTDIR="$STAGE"
-	cmp -s "$PS_TMP/mine" "$conf" || fail "uninstall removed a changed $conf"
-	[ ! -e "$conf.dist" ] || fail "uninstall left $conf.dist"
-	# back to the example, so the uninstall test can expect an empty tree
-	cp "$PS_REPO/dist/portshare.conf" "$conf"
-	mk install-config DESTDIR="$STAGE"
-}
-
-test_destdir_uninstall()
-{
-	[ -d "$STAGE" ] || fail "no staged install (the DESTDIR test failed)"
-	mk uninstall DESTDIR="$STAGE" KVER="$KVER"
-	files_in "$STAGE" >"$PS_TMP/got"
-	assert_empty "$PS_TMP/got" "files left in DESTDIR after make uninstall"
-}
-
-# ---- the fixture's installs on the host ----------------------------------------
-
-# require_fixture CASE: the host ran that case (make check runs the
-# fixture first; without it half of this suite would test nothing).
-require_fixture()
-{
-	[ -f "$FIX/$1/install.status" ] ||
-		fail "no host fixture for '$1' ($FIX/$1/install.status): run 'make install-fixture' as root on the host"
-}
-
-# fixture_ok CASE STEP: the step exited 0; else fail with its log.
-fixture_ok()
-{
-	local st
-
-	st=$(cat "$FIX/$1/$2.status" 2>/dev/null || echo missing)
-	[ "$st" = 0 ] && return 0
-	diag "FAIL: $1: $2 exited with status $st; its log:"
-	diag <"$FIX/$1/$2.log"
-	exit "$KSFT_FAIL"
-}
-
-# The files a fixture step left changed, as paths of this system: merged
-# /usr shows /lib as usr/lib. modules.* (depmod), DKMS's own signing key
-# and ld.so.cache (ldconfig, for libportshare) are not portshare's.
-fixture_files()
-{
-	files_in "$FIX/$1/$2" |
-		sed -E 's,^usr/lib/(modules|systemd)/,lib/\1/,' |
-		grep -v -E '^lib/modules/[^/]+/modules\.|^var/lib/dkms/mok\.|^etc/ld\.so\.cache$' ||
-		true
-}
-
-# fixture_dir CASE STATE PATH: PATH inside the snapshot, merged /usr or not.
-fixture_dir()
-{
-	if [ -e "$FIX/$1/$2/usr$3" ]; then
-		echo "$FIX/$1/$2/usr$3"
-	else
-		echo "$FIX/$1/$2$3"
-	fi
-}
-
-# Nothing of portshare left after removal: no path that names it or one
-# of its tools (the bash completion is just "psnl"), no modules.dep that
-# lists it.
-assert_nothing_left()
-{
-	local left=$FIX/$1/left
-
-	[ -d "$left" ] || fail "$1: no snapshot after removal"
-	(cd "$left" && find . \( -iname '*portshare*' -o -name 'psnl*' \
-		-o -name 'psd*' -o -name 'psrecv*' \)) >"$PS_TMP/left"
-	find "$left" -name modules.dep -exec grep -l portshare {} + >>"$PS_TMP/left" 2>/dev/null || true
-	assert_empty "$PS_TMP/left" "$1: left behind after removal"
-}
-
-test_system_install()
-{
-	local k kernels=()
-
-	require_fixture install
-	fixture_ok install install
-	mapfile -t kernels < <("$PS_REPO/scripts/kernels")
-	fixture_files install installed >"$PS_TMP/got"
-	assert_text "$PS_TMP/got" "$(expected_files /usr/local /usr/local/lib/systemd/system "${kernels[@]}")" \
-		"files make install installed on the host"
-	for k in "${kernels[@]}"; do
-		assert_grep '^extra/portshare\.ko:' "$(fixture_dir install installed "/lib/modules/$k")/modules.dep" \
-			"modules.dep of $k after make install (depmod)"
-	done
-}
-
-test_unit_verify()
-{
-	require_fixture install
-	fixture_ok install check
-	require_fixture deb
-	fixture_ok deb check
-}
-
-test_system_uninstall()
-{
-	require_fixture install
-	fixture_ok install remove
-	assert_nothing_left install
 }
 
 # ---- the examples through the unit's own commands -------------------------------
@@ -301,7 +80,10 @@ test_unit_applies_example()
 {
 	local c
 
-	mk install-tools install-config
+	require_fixture install
+	fixture_ok install install
+	(cd "$FIX/install/installed" && cp -a --parents "${LIVE_FILES[@]#/}" /) ||
+		fail "cannot copy the fixture's make install into this guest's root"
 	uncomment "$PS_REPO/dist/modprobe.d/portshare.conf" >/etc/modprobe.d/portshare.conf
 	uncomment "$PS_REPO/dist/portshare.conf" >/etc/portshare.conf
 	modprobe -r portshare
@@ -389,82 +171,17 @@ test_dkms_install()
 	check_dkms_loads dkms
 }
 
-test_dkms_remove()
-{
-	require_fixture dkms
-	fixture_ok dkms remove
-	assert_nothing_left dkms
-}
-
 # ---- Debian packages -----------------------------------------------------------
-
-# deb_files DEB: the files in a package, relative, sorted.
-deb_files()
-{
-	dpkg-deb -c "$1" | awk '$6 !~ /\/$/ { sub("^\\./", "", $6); print $6 }' | LC_ALL=C sort
-}
-
-test_deb_contents()
-{
-	local arch f m
-
-	command -v dpkg-deb >/dev/null || skip "no dpkg-deb"
-	arch=$(dpkg --print-architecture)
-	[ -f "$DEB_DIR/portshare-dkms_${VERSION}_all.deb" ] ||
-		fail "no packages in build/deb: run 'make deb' on the host (make check does)"
-	deb_files "$DEB_DIR/portshare-dkms_${VERSION}_all.deb" >"$PS_TMP/got"
-	assert_text "$PS_TMP/got" "$({
-		echo etc/modprobe.d/portshare.conf
-		echo usr/share/doc/portshare-dkms/changelog.gz
-		echo usr/share/doc/portshare-dkms/copyright
-		echo "usr/src/portshare-$VERSION/dkms.conf"
-		for f in Kbuild "$PS_REPO"/kmod/*.[ch] "$PS_REPO"/uapi/linux/portshare.h; do
-			echo "usr/src/portshare-$VERSION/${f#"$PS_REPO"/}"
-		done
-	} | LC_ALL=C sort)" "portshare-dkms contents"
-	deb_files "$DEB_DIR/portshare-tools_${VERSION}_$arch.deb" >"$PS_TMP/got"
-	assert_text "$PS_TMP/got" "$({
-		echo etc/portshare.conf
-		printf 'lib/systemd/system/%s\n' "${UNITS[@]}"
-		echo usr/bin/psrecv
-		echo usr/sbin/psd
-		echo usr/sbin/psnl
-		echo usr/share/bash-completion/completions/psnl
-		echo usr/share/doc/portshare-tools/changelog.gz
-		echo usr/share/doc/portshare-tools/copyright
-		for m in "$PS_REPO"/docs/*.[1-8]; do
-			echo "usr/share/man/man${m##*.}/${m##*/}.gz"
-		done
-	} | LC_ALL=C sort)" "portshare-tools contents"
-}
 
 test_deb_install()
 {
 	check_dkms_loads deb
 }
 
-test_deb_purge()
-{
-	require_fixture deb
-	fixture_ok deb remove
-	assert_nothing_left deb
-}
-
-ktap_plan 15
+ktap_plan 4
 require_portshare
-run_test "man pages are lint-clean" test_man_lint
-run_test "make install DESTDIR= installs the expected files" test_destdir_install
-run_test "PREFIX places tools, man pages and unit" test_prefix
-run_test "a changed /etc/portshare.conf survives install and uninstall" test_config_survives
-run_test "make uninstall DESTDIR= leaves nothing" test_destdir_uninstall
-run_test "make install on the host: files and depmod" test_system_install
-run_test "systemd-analyze verify accepts portshare.service and portshare-metrics.{service,timer}" test_unit_verify
-run_test "make uninstall on the host leaves nothing" test_system_uninstall
 run_test "portshare.service ExecStart applies the example configuration" test_unit_applies_example
 run_test "portshare.service ExecStop unloads the module" test_unit_stop
 run_test "make dkms-install: modprobe ports=162 loads the DKMS module on $KVER" test_dkms_install
-run_test "make dkms-remove leaves nothing" test_dkms_remove
-run_test "make deb: both packages carry the expected files" test_deb_contents
 run_test "dpkg -i builds through DKMS: modprobe loads it on $KVER" test_deb_install
-run_test "dpkg --purge leaves nothing" test_deb_purge
 ktap_finished

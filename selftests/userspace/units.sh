@@ -8,7 +8,7 @@
 # hand against a stub psnl: the file appears whole and readable, a failing
 # psnl removes it, no temporary file is left.  Prints TAP.  The installed
 # units, man pages included, are verified again by install-fixture
-# (selftests/portshare/install.sh).
+# (selftests/portshare/install_files.sh).
 #
 #   selftests/userspace/units.sh     (make -C userspace test)
 set -u
