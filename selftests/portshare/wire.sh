@@ -9,5 +9,11 @@
 # after the module's unload.  The tests are
 # selftests/userspace/psd_wire.py, which also runs on the host against psd
 # alone (make -C userspace test).
-exec python3 "$(dirname "$(readlink -f "$0")")/../userspace/psd_wire.py" \
-	--primary all
+here=$(dirname "$(readlink -f "$0")")
+# The static psnl: the same psnl, cheaper to start in a guest
+# (userspace/Makefile); the tests start it about 80 times.
+if [ -x "$here/../../build/bin-static/psnl" ]; then
+	PS_PSNL=$(readlink -f "$here/../../build/bin-static/psnl")
+	export PS_PSNL
+fi
+exec python3 "$here/../userspace/psd_wire.py" --primary all

@@ -23,7 +23,8 @@ again).  The psd-only tests (limits, FIG. 3, slow secondary, privilege drop) are
 left out.  --primary all runs both columns of the matrix, psd then the module,
 in one TAP stream (selftests/portshare/wire.sh).
 
-Environment: PS_BIN (default build/bin of this tree).
+Environment: PS_BIN (default build/bin of this tree); PS_PSNL, the psnl to
+run (default PS_BIN/psnl).
 """
 import contextlib
 import ctypes
@@ -42,6 +43,7 @@ import traceback
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 BIN = os.environ.get("PS_BIN", os.path.join(TOP, "build/bin"))
+PSNL = os.environ.get("PS_PSNL") or os.path.join(BIN, "psnl")
 LO = "127.0.0.1"
 HDR = struct.Struct(">IBBHBBHHH16s16sIIQ")
 NTEST = 0
@@ -163,7 +165,7 @@ class KoPrimary:
         self.ok = all(self.psnl("port", "add", str(p)) == 0 for p in ports)
 
     def psnl(self, *args):
-        r = subprocess.run([os.path.join(BIN, "psnl"), *args],
+        r = subprocess.run([PSNL, *args],
                            capture_output=True, text=True)
         self.log += r.stdout + r.stderr
         return r.returncode
@@ -176,7 +178,7 @@ class KoPrimary:
 
     def secs(self):
         """The list as "sec ADDR PORT mode MODE copies N" lines."""
-        r = subprocess.run([os.path.join(BIN, "psnl"), "list"],
+        r = subprocess.run([PSNL, "list"],
                            capture_output=True, text=True)
         out = []
         for line in r.stdout.splitlines():
@@ -1071,7 +1073,7 @@ class EdgeKo:
         self.psnl("port", "add", str(EDGE_PORT))
 
     def psnl(self, *args):
-        return subprocess.run([os.path.join(BIN, "psnl"), "-n",
+        return subprocess.run([PSNL, "-n",
                                self.net.pri, *args],
                               capture_output=True, text=True)
 
@@ -1240,9 +1242,11 @@ def test_acl_del_exact(prim, net):
 def run(ko):
     """Every test against one primary: psd, or portshare.ko."""
     name = "portshare.ko" if ko else "psd"
-    for b in ("psnl", "psrecv") if ko else ("psd", "psrecv"):
-        if not os.access(os.path.join(BIN, b), os.X_OK):
-            skip(f"{name}: the wire tests", f"{BIN}/{b} not built")
+    progs = (PSNL, os.path.join(BIN, "psrecv")) if ko else \
+        (os.path.join(BIN, "psd"), os.path.join(BIN, "psrecv"))
+    for b in progs:
+        if not os.access(b, os.X_OK):
+            skip(f"{name}: the wire tests", f"{b} not built")
             return
     if ko and not os.path.isdir("/sys/module/portshare"):
         skip(f"{name}: the wire tests", "portshare.ko is not loaded")
