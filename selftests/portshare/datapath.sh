@@ -357,10 +357,10 @@ test_nfqueue()
 	read -r v <"$PS_TMP/psqueue.pid"
 	echo "$v" >>"$PS_TMP/pids"
 	ip netns exec "$PRI" sh -c 'echo 2 >/sys/class/net/v1/queues/rx-0/rps_cpus'
-	bg taskset -c 1 "$PSTRAFFIC" send -n "$SND" --to $P:162 --from $S:5162 \
+	bg "$PSTRAFFIC" send --cpu 1 -n "$SND" --to $P:162 --from $S:5162 \
 		--count 1500 --size 100 --tag q --rate 3000
 	a=$BG_PID
-	bg taskset -c 0 "$PSTRAFFIC" send -n "$SND" --to $P:162 --from $S:5163 \
+	bg "$PSTRAFFIC" send --cpu 0 -n "$SND" --to $P:162 --from $S:5163 \
 		--count 1500 --size 100 --tag u --rate 3000
 	b=$BG_PID
 	wait "$a" "$b"

@@ -13,7 +13,8 @@ sink_start()
 {
 	local name=$1 ns=$2 base=$3 n=$4 pid
 
-	rm_f "$PS_TMP/$name" "$PS_TMP/$name.pid"
+	: >"$PS_TMP/$name"	# no stale counts: truncated, no rm started
+	: >"$PS_TMP/$name.pid"
 	"$PSSTRESS" sink ${ns:+-n "$ns"} --bind 127.0.0.1 --port "$base" \
 		--ports "$n" --out "$PS_TMP/$name" --pidfile "$PS_TMP/$name.pid" ||
 		fail "sink $name did not start"
@@ -48,7 +49,8 @@ flood_start()
 {
 	local name=$1 ns=$2 port=$3 size=$4 rate=$5 pid
 
-	rm_f "$PS_TMP/$name" "$PS_TMP/$name.pid"
+	: >"$PS_TMP/$name"	# no stale counts: truncated, no rm started
+	: >"$PS_TMP/$name.pid"
 	"$PSSTRESS" flood ${ns:+-n "$ns"} --to "127.0.0.1:$port" \
 		--size "$size" --rate "$rate" --seconds 600 \
 		--out "$PS_TMP/$name" --pidfile "$PS_TMP/$name.pid" ||
