@@ -97,8 +97,13 @@ check-debug: deps debug-kernel-start userspace install-fixture
 	selftests/vm/check debug
 
 # Returns at once; the build's log is under $(PORTSHARE_CACHE)/debug-kernel.
-debug-kernel-start: deps
+# It needs only the debug kernel's own packages, so that on a new machine
+# (.ci/run) the build runs while `make deps` installs the rest.
+debug-kernel-start: deps-debug-kernel
 	@selftests/vm/debug-kernel --start
+
+deps-debug-kernel:
+	@scripts/deps --debug-kernel
 
 debug-module: deps
 	@set -e; d=$$(selftests/vm/debug-kernel); \
@@ -118,6 +123,6 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C userspace clean
 
-.PHONY: all deps module sparse style userspace check fuzz-check check-debug debug-module debug-kernel-start demo bench clean
+.PHONY: all deps deps-debug-kernel module sparse style userspace check fuzz-check check-debug debug-module debug-kernel-start demo bench clean
 
 include dist/install.mk
