@@ -29,11 +29,14 @@ A=
 B=
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
+# in_ns NS ARGS...: psnl in NS. psnl -n enters NS before it opens its
+# netlink socket, as "ip netns exec NS psnl" would, without a second
+# program to start (the unprivileged cases below need ip netns exec).
 in_ns()
 {
 	local ns=$1
 	shift
-	ip netns exec "$ns" psnl "$@"
+	psnl -n "$ns" "$@"
 }
 
 lo_addrs()
