@@ -50,6 +50,13 @@ S6=fd99:1::2
 P6=fd99:1::1
 P26=fd99:2::1
 R6=fd99:2::2
+# and their MAC addresses (locally administered), so that the neighbour
+# entries need no "ip link show" of the other end
+MAC_SND1=02:99:01:00:00:02
+MAC_PRI1=02:99:01:00:00:01
+MAC_PRI2=02:99:02:00:00:01
+MAC_REM2=02:99:02:00:00:02
+BACKLOG=/proc/sys/net/core/netdev_max_backlog
 SND=
 PRI=
 REM=
@@ -70,15 +77,12 @@ rem()
 # room, a slow guest must not drop them.
 setup_topology()
 {
-	local snd pri1 pri2 rem
-
-	sysctl -n net.core.netdev_max_backlog >"$PS_TMP/backlog"
-	sysctl -qw net.core.netdev_max_backlog=20000
+	backlog_raise
 	setup_ns SND PRI REM
-	link_ns "$SND" "$PRI" v1
-	link_ns "$PRI" "$REM" v2
-	snd=$(mac_of "$SND" v1) pri1=$(mac_of "$PRI" v1)
-	pri2=$(mac_of "$PRI" v2) rem=$(mac_of "$REM" v2)
+	ip -b - <<-EOF
+		link add v1 netns $SND address $MAC_SND1 type veth peer name v1 netns $PRI address $MAC_PRI1
+		link add v2 netns $PRI address $MAC_PRI2 type veth peer name v2 netns $REM address $MAC_REM2
+	EOF
 	# One ip batch per namespace: an ip process takes 0.7 s to start on
 	# the debug kernel.  Every neighbour entry is permanent: no ARP or ND
 	# during a test.  On a starved guest (the debug kernel beside other
@@ -86,30 +90,34 @@ setup_topology()
 	# the copies queued behind its resolution (7 in a row, to both remote
 	# secondaries) were dropped where no counter of ours sees them.
 	ip -n "$SND" -b - <<-EOF
+		link set v1 up
 		addr add 10.99.1.2/24 dev v1
 		addr add fd99:1::2/64 dev v1 nodad
 		route add default via 10.99.1.1
 		route add ::/0 via fd99:1::1
-		neigh replace 10.99.1.1 lladdr $pri1 dev v1 nud permanent
-		neigh replace fd99:1::1 lladdr $pri1 dev v1 nud permanent
+		neigh replace 10.99.1.1 lladdr $MAC_PRI1 dev v1 nud permanent
+		neigh replace fd99:1::1 lladdr $MAC_PRI1 dev v1 nud permanent
 	EOF
 	ip -n "$PRI" -b - <<-EOF
+		link set v1 up
+		link set v2 up
 		addr add 10.99.1.1/24 dev v1
 		addr add fd99:1::1/64 dev v1 nodad
 		addr add 10.99.2.1/24 dev v2
 		addr add fd99:2::1/64 dev v2 nodad
-		neigh replace 10.99.1.2 lladdr $snd dev v1 nud permanent
-		neigh replace fd99:1::2 lladdr $snd dev v1 nud permanent
-		neigh replace 10.99.2.2 lladdr $rem dev v2 nud permanent
-		neigh replace fd99:2::2 lladdr $rem dev v2 nud permanent
+		neigh replace 10.99.1.2 lladdr $MAC_SND1 dev v1 nud permanent
+		neigh replace fd99:1::2 lladdr $MAC_SND1 dev v1 nud permanent
+		neigh replace 10.99.2.2 lladdr $MAC_REM2 dev v2 nud permanent
+		neigh replace fd99:2::2 lladdr $MAC_REM2 dev v2 nud permanent
 	EOF
 	ip -n "$REM" -b - <<-EOF
+		link set v2 up
 		addr add 10.99.2.2/24 dev v2
 		addr add fd99:2::2/64 dev v2 nodad
 		route add default via 10.99.2.1
 		route add ::/0 via fd99:2::1
-		neigh replace 10.99.2.1 lladdr $pri2 dev v2 nud permanent
-		neigh replace fd99:2::1 lladdr $pri2 dev v2 nud permanent
+		neigh replace 10.99.2.1 lladdr $MAC_PRI2 dev v2 nud permanent
+		neigh replace fd99:2::1 lladdr $MAC_PRI2 dev v2 nud permanent
 	EOF
 	ip netns exec "$PRI" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward;
 		echo 1 >/proc/sys/net/ipv6/conf/all/forwarding'
@@ -119,7 +127,10 @@ setup_topology()
 # The MAC address of DEV in namespace NS.
 mac_of()
 {
-	ip -n "$1" -br link show "$2" | awk '{ print $3 }'
+	local mac
+
+	read -r _ _ mac _ < <(ip -n "$1" -br link show "$2")
+	echo "$mac"
 }
 
 # pin NS DEV ADDR PEER: PEER's address ADDR on DEV as a permanent
@@ -361,10 +372,26 @@ assert_stat()
 	assert_eq "$want" "$got" "$what"
 }
 
+# backlog_raise / restore_backlog: room in the per-CPU backlog for local
+# copies, which queue there with the originals (a slow guest must not drop
+# them), and the old size back. Read and written by the shell: no sysctl,
+# cp or cat started.
+backlog_raise()
+{
+	local old
+
+	read -r old <"$BACKLOG"
+	echo "$old" >"$PS_TMP/backlog"
+	echo 20000 >"$BACKLOG"
+}
+
 restore_backlog()
 {
+	local old
+
 	[ -s "$PS_TMP/backlog" ] || return 0
-	sysctl -qw net.core.netdev_max_backlog="$(cat "$PS_TMP/backlog")"
+	read -r old <"$PS_TMP/backlog"
+	echo "$old" >"$BACKLOG"
 }
 
 require_datapath()

@@ -383,18 +383,22 @@ bg_kill()
 	wait "$1" 2>/dev/null || true
 }
 
-# setup_ns VAR...: new network namespaces, lo up.
+# setup_ns VAR...: new network namespaces, lo up. One ip adds them all:
+# an ip process takes 0.7 s to start on the debug kernel.
 setup_ns()
 {
-	local var low name
+	local var low name names=()
 
 	for var in "$@"; do
 		low=${var,,}
 		name=$PS_NS_PREFIX${low//_/-}-$RANDOM
-		ip netns add "$name" || return 1
+		names+=("$name")
 		echo "$name" >>"$PS_TMP/netns"
-		ip -n "$name" link set lo up || return 1
 		eval "$var=\$name"
+	done
+	printf 'netns add %s\n' "${names[@]}" | ip -b - || return 1
+	for name in "${names[@]}"; do
+		ip -n "$name" link set lo up || return 1
 	done
 }
 

@@ -91,8 +91,7 @@ test_setup()
 {
 	require_datapath
 	[ -x "$PSSTRESS" ] || fail "missing $PSSTRESS: run 'make -C selftests/portshare'"
-	sysctl -n net.core.netdev_max_backlog >"$PS_TMP/backlog"
-	sysctl -qw net.core.netdev_max_backlog=20000
+	backlog_raise
 	setup_ns NS
 	echo "$NS" >"$PS_TMP/ns"
 	REG_RATE0=$(cat /sys/module/portshare/parameters/reg_rate)
