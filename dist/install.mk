@@ -264,10 +264,11 @@ $(DEB_STAMP): $(shell find $(DEB_SRC) -type f 2>/dev/null)
 	dkms-install dkms-remove dkms-check deb
 
 # ---- test fixture ----------------------------------------------------------
-# The host-side half of selftests/portshare/install.sh: make install,
-# dkms-install and dpkg -i of the packages, each with its removal, run
-# natively in a throwaway overlay of this machine's root (a DKMS build takes
-# too long under TCG). Rerun only when what it installs changed.
+# What selftests/portshare/install_files.sh (on the host) and install.sh (in
+# each guest) check: make install, dkms-install and dpkg -i of the
+# packages, each with its removal, run natively in a throwaway overlay of
+# this machine's root (a DKMS build takes too long under TCG). Rerun only
+# when what it installs changed.
 FIXTURE_STAMP := $(BUILD)/install-fixture/.done-$(PKG_VERSION)
 
 install-fixture: $(FIXTURE_STAMP)
