@@ -441,6 +441,11 @@ test_ratelimit()
 	# IPv6: fd99:1::1 and fd99:1::3 are one source (one /64), so the
 	# second finds the budget the first used up: together at most what
 	# one source gets.  Were they two, both would have all 20 answered.
+	# fd99:1::/64 must start with a full budget, also when its hash slot
+	# is that of a source above (5 in 256; once, 127.0.0.1's: "got 10"):
+	# a drained budget is full again after 4 s (reg_burst / reg_rate),
+	# and 127.0.0.1 drained its own only about 3 s ago.
+	nap 4
 	ip -n "$PRI" addr add fd99:1::3/64 dev v1 nodad
 	req "$PRI" --to '[fd99:1::1]:13162' --from fd99:1::1 --from fd99:1::3 \
 		--repeat 20 'DROP fd99:1::1 162 9'
