@@ -13,7 +13,6 @@ here=$(dirname "$(readlink -f "$0")")
 # The static psnl: the same psnl, cheaper to start in a guest
 # (userspace/Makefile); the tests start it about 80 times.
 if [ -x "$here/../../build/bin-static/psnl" ]; then
-	PS_PSNL=$(readlink -f "$here/../../build/bin-static/psnl")
-	export PS_PSNL
+	export PS_PSNL=$here/../../build/bin-static/psnl
 fi
 exec python3 "$here/../userspace/psd_wire.py" --primary all
