@@ -30,7 +30,8 @@ endif
 KDIR_OF = $(if $(KDIR),$(KDIR),/lib/modules/$(1)/build)
 BUILD := build
 
-KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h) uapi/linux/portshare.h
+KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h shared/*.c shared/*.h shared/*.def) \
+	uapi/linux/portshare.h
 
 all: module userspace
 
@@ -38,11 +39,15 @@ deps:
 	@scripts/deps
 
 # Each kernel gets its own copy of the sources: Kbuild writes objects next
-# to them, and 6.1 cannot put them elsewhere.
+# to them, and 6.1 cannot put them elsewhere. A copy of a source that has
+# since moved or gone is removed, because Kbuild compiles every *.c there.
 module: $(KSRC)
 	@test -n "$(KVERS)" || { echo "no supported kernel headers installed: run 'make deps'" >&2; exit 1; }
 	@set -e; for k in $(KVERS); do \
 		d=$(BUILD)/$$k; mkdir -p $$d; \
+		for f in $$(cd $$d && ls kmod/*.c shared/*.c 2>/dev/null); do \
+			case " $(KSRC) " in *" $$f "*) ;; *) rm -f $$d/$$f;; esac; \
+		done; \
 		cp -pu --parents $(KSRC) $$d/; \
 		$(MAKE) -C $(call KDIR_OF,$$k) M=$(CURDIR)/$$d W=1 $(KBUILD_EXTRA) modules; \
 	done
@@ -53,14 +58,16 @@ sparse: module
 style:
 	@test -x $(CHECKPATCH) && test -f $(YNL_GEN) || scripts/deps
 	$(CHECKPATCH) --strict --no-tree --show-types --terse \
-		-f $(wildcard kmod/*.c kmod/*.h) uapi/linux/portshare.h \
+		-f $(wildcard kmod/*.c kmod/*.h shared/*.c) \
+		$(filter-out shared/ps_types.h,$(wildcard shared/*.h)) \
+		uapi/linux/portshare.h \
 		selftests/vm/leakprobe/leakprobe.c
 	scripts/ynl-check
 
 userspace:
 	$(MAKE) -C userspace
 
-# The request parser's table test (kmod/request.c in userspace, ASan/UBSan)
+# The request parser's table test (shared/request.c in userspace, ASan/UBSan)
 # and every fuzz target's corpus and a short fixed-seed run (fuzz-check,
 # about 45 s of CPU with the builds) run on the host first; `make -C
 # selftests/fuzz fuzz` and `make -C userspace fuzz-run` fuzz for longer.

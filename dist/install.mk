@@ -194,9 +194,9 @@ uninstall-config:
 	@if [ -n "$(LIVE)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 # ---- DKMS ----------------------------------------------------------------
-# The tree dkms builds from: Kbuild, kmod/, uapi/ and dkms.conf with its
-# version filled in. Replaced whole: Kbuild builds every kmod/*.c, so a
-# file left from an older copy would be compiled too.
+# The tree dkms builds from: Kbuild, kmod/, shared/, uapi/ and dkms.conf
+# with its version filled in. Replaced whole: Kbuild builds every kmod/*.c
+# and shared/*.c, so a file left from an older copy would be compiled too.
 install-dkms-src: $(KSRC) dkms.conf VERSION
 	@echo "  INSTALL $(DESTDIR)$(DKMS_TREE)/"
 	@rm -rf $(DESTDIR)$(DKMS_TREE)

@@ -6,6 +6,7 @@
  */
 
 #include "portshare.h"
+#include "reply.h"
 #include "request.h"
 
 #include <linux/build_bug.h>
@@ -16,47 +17,16 @@
 /* "100 OK <IPv6 address> <port>" and the longest error text fit. */
 #define REPLY_LEN	80
 
-static_assert(PS_REQ_INVALID_ADDRESS == PORTSHARE_REPLY_INVALID_ADDRESS);
-static_assert(PS_REQ_PORT_MISSING == PORTSHARE_REPLY_PORT_MISSING);
-static_assert(PS_REQ_INVALID_PORT == PORTSHARE_REPLY_INVALID_PORT);
-static_assert(PS_REQ_MALFORMED == PORTSHARE_REPLY_MALFORMED);
-static_assert(PS_REQ_UNKNOWN_COMMAND == PORTSHARE_REPLY_UNKNOWN_COMMAND);
-static_assert(PS_REQ_UNKNOWN_OPTION == PORTSHARE_REPLY_UNKNOWN_OPTION);
-static_assert(PS_REQ_PARSED == PORTSHARE_REPLY_OK);
 static_assert(PS_REQ_MODE_ENCAP == PORTSHARE_MODE_ENCAP);
 static_assert(PS_REQ_MODE_RAW == PORTSHARE_MODE_RAW);
 static_assert(PS_REQ_MODE_TRANSPARENT == PORTSHARE_MODE_TRANSPARENT);
 
+/* Every code the module sends has a row; a code without one is a bug. */
 static const char *reply_text(int code, u8 cmd)
 {
-	switch (code) {
-	case PORTSHARE_REPLY_OK:
-		return PORTSHARE_REPLY_TEXT_OK;
-	case PORTSHARE_REPLY_LISTED:
-		return cmd == PS_REQ_DROP ? PORTSHARE_REPLY_TEXT_NOT_IN_LIST :
-		       PORTSHARE_REPLY_TEXT_ALREADY_ADDED;
-	case PORTSHARE_REPLY_INVALID_ADDRESS:
-		return PORTSHARE_REPLY_TEXT_INVALID_ADDRESS;
-	case PORTSHARE_REPLY_PORT_MISSING:
-		return PORTSHARE_REPLY_TEXT_PORT_MISSING;
-	case PORTSHARE_REPLY_INVALID_PORT:
-		return PORTSHARE_REPLY_TEXT_INVALID_PORT;
-	case PORTSHARE_REPLY_UNKNOWN_PORT:
-		return PORTSHARE_REPLY_TEXT_UNKNOWN_PORT;
-	case PORTSHARE_REPLY_MALFORMED:
-		return PORTSHARE_REPLY_TEXT_MALFORMED;
-	case PORTSHARE_REPLY_UNKNOWN_COMMAND:
-		return PORTSHARE_REPLY_TEXT_UNKNOWN_COMMAND;
-	case PORTSHARE_REPLY_UNKNOWN_OPTION:
-		return PORTSHARE_REPLY_TEXT_UNKNOWN_OPTION;
-	case PORTSHARE_REPLY_NOT_PERMITTED:
-		return PORTSHARE_REPLY_TEXT_NOT_PERMITTED;
-	case PORTSHARE_REPLY_LIST_FULL:
-		return PORTSHARE_REPLY_TEXT_LIST_FULL;
-	case PORTSHARE_REPLY_LOOP:
-		return PORTSHARE_REPLY_TEXT_LOOP;
-	}
-	return PORTSHARE_REPLY_TEXT_NO_RESOURCES;
+	const struct ps_reply *r = ps_reply_of_code(code, cmd == PS_REQ_DROP);
+
+	return r ? r->string : PS_REPLY_TEXT(NO_RESOURCES);
 }
 
 static void count_reply(const struct portshare_port *p, int code)
@@ -84,11 +54,11 @@ static void reply(const struct portshare_port *p,
 		len = scnprintf(msg, sizeof(msg), "%s", reply_text(code, cmd));
 	else if (rq->family == AF_INET)
 		len = scnprintf(msg, sizeof(msg), "%s %pI4 %u",
-				PORTSHARE_REPLY_TEXT_OK,
+				PS_REPLY_TEXT(OK),
 				&primary->s6_addr32[0], rq->reg_port);
 	else
 		len = scnprintf(msg, sizeof(msg), "%s %pI6c %u",
-				PORTSHARE_REPLY_TEXT_OK, primary,
+				PS_REPLY_TEXT(OK), primary,
 				rq->reg_port);
 	count_reply(p, code);
 	if (portshare_reg_send(p, rq->family, &rq->daddr, &rq->saddr, rq->sport,
@@ -136,23 +106,10 @@ static int sec_cfg(struct portshare_net *pn, const struct portshare_port *p,
 	return 0;
 }
 
+/* portshare_sec_check()'s errnos are the netlink ones of the table's rows. */
 static int sec_check_reply(int err)
 {
-	switch (err) {
-	case 0:
-		return 0;
-	case -EEXIST:
-		return PORTSHARE_REPLY_LISTED;
-	case -ENOSPC:
-		return PORTSHARE_REPLY_LIST_FULL;
-	case -ELOOP:
-		return PORTSHARE_REPLY_LOOP;
-	case -EINVAL:
-		return PORTSHARE_REPLY_INVALID_ADDRESS;
-	case -EPERM:
-		return PORTSHARE_REPLY_NOT_PERMITTED;
-	}
-	return PORTSHARE_REPLY_NO_RESOURCES;
+	return err ? ps_reply_code_of_errno(err) : 0;
 }
 
 /* ADD; @primary is set to the primary address on success. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for the registration request parser, kmod/request.c,
+ * libFuzzer target for the registration request parser, shared/request.c,
  * built from the very file the module compiles.  Besides ASan/UBSan it
  * checks properties that must hold for every input:
  *
@@ -32,12 +32,12 @@ static bool known_result(int ret)
 	switch (ret) {
 	case PS_REQ_PARSED:
 	case PS_REQ_SILENT:
-	case PS_REQ_INVALID_ADDRESS:
-	case PS_REQ_PORT_MISSING:
-	case PS_REQ_INVALID_PORT:
-	case PS_REQ_MALFORMED:
-	case PS_REQ_UNKNOWN_COMMAND:
-	case PS_REQ_UNKNOWN_OPTION:
+	case PORTSHARE_REPLY_INVALID_ADDRESS:
+	case PORTSHARE_REPLY_PORT_MISSING:
+	case PORTSHARE_REPLY_INVALID_PORT:
+	case PORTSHARE_REPLY_MALFORMED:
+	case PORTSHARE_REPLY_UNKNOWN_COMMAND:
+	case PORTSHARE_REPLY_UNKNOWN_OPTION:
 		return true;
 	}
 	return false;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Table test of the registration request parser (kmod/request.c) in
+ * Table test of the registration request parser (shared/request.c) in
  * userspace: every rule of docs/protocol.md's grammar, one line each.
  * Prints TAP; exits non-zero on any failure.
  */

@@ -234,7 +234,7 @@ test_nosrc6()
 	cmd_ok pri acl add fd99:2::/64
 	cmd_ok "$PSREQ" -n "$REM" --to [fd99:2::9]:13162 --from [$R6] \
 		"ADD $R6 162 9005 mode=raw"
-	assert_grep -F "100 OK fd99:2::9 13162" "$OUT" "reply"
+	assert_grep -F "${PS_REPLY[OK]} fd99:2::9 13162" "$OUT" "reply"
 	cmd_ok pri add 162 [::1]:9006 mode raw
 	rx s5 "$REM" [$R6]:9005
 	rx s6 "$PRI" [::1]:9006

@@ -229,7 +229,7 @@ test_nosrc()
 	cmd_ok pri acl add 10.99.2.0/24
 	cmd_ok "$PSREQ" -n "$REM" --to 10.99.2.9:13162 --from $R \
 		'ADD 10.99.2.2 162 9005 mode=raw'
-	assert_grep -F "100 OK 10.99.2.9 13162" "$OUT" "reply"
+	assert_grep -F "${PS_REPLY[OK]} 10.99.2.9 13162" "$OUT" "reply"
 	cmd_ok pri add 162 127.0.0.1:9006 mode raw
 	rx s5 "$REM" $R:9005
 	rx s6 "$PRI" 127.0.0.1:9006

@@ -81,10 +81,8 @@ test_broadcast_refused()
 	cmd_ok "$PSREQ" -n "$ns" --to 127.0.0.1:13427 --from 127.0.0.1:7000 \
 		'ADD 10.96.0.255 427 9000' 'ADD 127.255.255.255 427 9000' \
 		'ADD 10.96.0.7 427 9000' 'ADD 10.96.0.1 427 9000'
-	assert_text "$OUT" "300 ERROR. Invalid Address
-300 ERROR. Invalid Address
-100 OK 10.96.0.1 13427
-100 OK 10.96.0.1 13427" "third-party ADDs over the wire"
+	assert_replies "$OUT" "third-party ADDs over the wire" \
+		INVALID_ADDRESS*2 "OK 10.96.0.1 13427" "OK 10.96.0.1 13427"
 	nl "$ns" sec_add port=427 addr4=10.96.0.255 data_port=9001
 	assert_text "$OUT" "error EINVAL attr addr4 msg secondary 10.96.0.255 is a broadcast address" \
 		"SEC_ADD of the subnet broadcast"

@@ -95,7 +95,7 @@ test_looped_softirq()
 		--to 127.0.0.1:13427 --count 5 'ADD 127.0.0.1 427'
 	cmd_ok "$PSREQ" -n "$ns" --to 127.0.0.1:13427 --from 127.0.0.1:7000 \
 		--wait 1000 'DROP 127.0.0.1 427 9'
-	assert_text "$OUT" "200 ERROR. Not in List" "a request after 5 looped ones"
+	assert_replies "$OUT" "a request after 5 looped ones" NOT_IN_LIST
 	assert_eq 5 "$(port_stat 427 reg_ignored "$ns")" "reg_ignored"
 	assert_eq 0 "$(port_stat 427 reg_rate_limited "$ns")" "reg_rate_limited"
 	set_rate 10 20
@@ -136,17 +136,12 @@ test_local_data_ports()
 		'ADD 127.0.0.1 162 7103' 'ADD 127.0.0.1 162' \
 		'ADD 127.0.0.1 162 7101 mode=transparent' \
 		'ADD 127.0.0.1 162 13427' 'ADD 127.0.0.1 162 13162'
-	assert_text "$OUT" "100 OK 127.0.0.1 13162
-400 ERROR. Not Permitted
-400 ERROR. Not Permitted
-100 OK 127.0.0.1 13162
-400 ERROR. Not Permitted
-402 ERROR. Data Port Contested
-402 ERROR. Data Port Contested" "an unprivileged user's ADDs"
+	assert_replies "$OUT" "an unprivileged user's ADDs" \
+		"OK 127.0.0.1 13162" NOT_PERMITTED*2 "OK 127.0.0.1 13162" \
+		NOT_PERMITTED LOOP*2
 	cmd_ok "$PSREQ" -n "$ns" --to 127.0.0.1:13162 --from 127.0.0.1:7200 \
 		'ADD 127.0.0.1 162 7103 mode=transparent' 'ADD 127.0.0.1 162 13427'
-	assert_text "$OUT" "100 OK 127.0.0.1 13162
-402 ERROR. Data Port Contested" "root's ADDs"
+	assert_replies "$OUT" "root's ADDs" "OK 127.0.0.1 13162" LOOP
 	cmd_ok psnl -n "$ns" list 162
 	assert_text "$OUT" "add 162 127.0.0.1:7101 mode encap$T# copies 0 bytes 0
 add 162 127.0.0.1:7100 mode encap$T# copies 0 bytes 0
@@ -188,7 +183,7 @@ spoof_attack()
 	cmd_ok psnl -n "$PRI" acl add 10.96.0.0/24 $1
 	cmd_ok "$PSREQ" -n "$VIC" --to 10.96.0.1:13162 --from 10.96.0.2:7000 \
 		'ADD 10.96.0.2 162 7000'
-	assert_text "$OUT" "100 OK 10.96.0.1 13162" "the victim's own ADD"
+	assert_replies "$OUT" "the victim's own ADD" "OK 10.96.0.1 13162"
 	# the attacker's own request: its neighbour entries are resolved
 	cmd_ok "$PSREQ" -n "$ATT" --to 10.96.0.1:13162 --from 10.96.0.3:7000 \
 		'DROP 10.96.0.3 162 1'

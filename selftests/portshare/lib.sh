@@ -455,3 +455,5 @@ trap ktap_finished EXIT
 
 # shellcheck source=portshare_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/portshare_lib.sh"
+# shellcheck source=reply_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/reply_lib.sh"

@@ -31,90 +31,74 @@ test_matrix4()
 
 	load_topology
 	req "$PRI" --to $to --from $me --src 'ADD 127.0.0.1 162'
-	assert_text "$OUT" "127.0.0.1:13162 100 OK 127.0.0.1 13162" "ADD new"
+	assert_text "$OUT" "127.0.0.1:13162 ${PS_REPLY[OK]} 127.0.0.1 13162" "ADD new"
 	assert_list 162 "add 162 127.0.0.1:7000 mode encap"
 
 	req "$PRI" --to $to --from $me 'ADD 127.0.0.1 162'
-	assert_text "$OUT" "200 ERROR. Already Added" "ADD duplicate"
+	assert_replies "$OUT" "ADD duplicate" ALREADY_ADDED
 	assert_list 162 "add 162 127.0.0.1:7000 mode encap"
 
 	# data port, option, trailing CR LF and NUL, tab separators
 	req "$PRI" --to $to --from $me 'ADD 127.0.0.1 162 7001 mode=raw\r\n' \
 		'ADD\t127.0.0.1\t162\t7002\tmode=transparent\0'
-	assert_text "$OUT" "100 OK 127.0.0.1 13162
-100 OK 127.0.0.1 13162" "ADD with data port and mode"
+	assert_replies "$OUT" "ADD with data port and mode" \
+		"OK 127.0.0.1 13162" "OK 127.0.0.1 13162"
 	assert_list 162 "add 162 127.0.0.1:7000 mode encap
 add 162 127.0.0.1:7001 mode raw
 add 162 127.0.0.1:7002 mode transparent"
 
 	req "$PRI" --to $to --from $me 'DROP 127.0.0.1 162 7001' \
 		'DROP 127.0.0.1 162 7002'
-	assert_text "$OUT" "100 OK
-100 OK" "DROP present"
+	assert_replies "$OUT" "DROP present" OK*2
 	assert_list 162 "add 162 127.0.0.1:7000 mode encap"
 
 	req "$PRI" --to $to --from $me 'DROP 127.0.0.1 162 7001'
-	assert_text "$OUT" "200 ERROR. Not in List" "DROP absent"
+	assert_replies "$OUT" "DROP absent" NOT_IN_LIST
 
 	req "$PRI" --to $to --from $me 'ADD 127.0.0.256 162' 'ADD 0.0.0.0 162' \
 		'ADD 224.0.0.1 162' 'ADD 255.255.255.255 162' 'ADD 127.1 162' \
 		'ADD 127.0.0.01 162' 'DROP 1.2.3 162' 'ADD' 'DROP'
-	assert_text "$OUT" "$(printf '300 ERROR. Invalid Address\n%.0s' {1..9})" \
-		"invalid address"
+	assert_replies "$OUT" "invalid address" INVALID_ADDRESS*9
 
 	req "$PRI" --to $to --from $me 'ADD 127.0.0.1' 'DROP 127.0.0.1'
-	assert_text "$OUT" "301 ERROR. Port Number Missing
-301 ERROR. Port Number Missing" "missing port"
+	assert_replies "$OUT" "missing port" PORT_MISSING*2
 
 	req "$PRI" --to $to --from $me 'ADD 127.0.0.1 163' 'ADD 127.0.0.1 427' \
 		'DROP 127.0.0.1 163'
-	assert_text "$OUT" "303 ERROR. Unknown Port
-303 ERROR. Unknown Port
-303 ERROR. Unknown Port" "unknown contested port"
+	assert_replies "$OUT" "unknown contested port" UNKNOWN_PORT*3
 
 	# the own-address rule: not the request's source
 	req "$PRI" --to $to --from $me 'ADD 10.99.1.1 162' 'ADD 10.99.2.2 162' \
 		'DROP 127.0.0.1 162 7000' 'ADD ::1 162'
-	assert_text "$OUT" "400 ERROR. Not Permitted
-400 ERROR. Not Permitted
-100 OK
-400 ERROR. Not Permitted" "not permitted"
+	assert_replies "$OUT" "not permitted" NOT_PERMITTED*2 OK NOT_PERMITTED
 	assert_list 162 ""
 
 	req "$PRI" --to $to --from $me 'JOIN 127.0.0.1 162' 'add 127.0.0.1 162' \
 		'ADD 127.0.0.1 162 7003 mode=bogus' 'ADD 127.0.0.1 162 sample=2' \
 		'ADD 127.0.0.1 162 7003 mode=raw mode=raw' \
 		'DROP 127.0.0.1 162 7003 mode=raw' 'ADD 127.0.0.1 162 7003 7004'
-	assert_text "$OUT" "305 ERROR. Unknown Command
-305 ERROR. Unknown Command
-306 ERROR. Unknown Option
-306 ERROR. Unknown Option
-306 ERROR. Unknown Option
-306 ERROR. Unknown Option
-306 ERROR. Unknown Option" "unknown command or option"
+	assert_replies "$OUT" "unknown command or option" UNKNOWN_COMMAND*2 \
+		UNKNOWN_OPTION*5
 
 	# host names are not resolved (docs/protocol.md)
 	req "$PRI" --to $to --from $me 'ADD localhost 162' \
 		'ADD primary.example.com 162 7005' 'DROP localhost 162'
-	assert_text "$OUT" "300 ERROR. Invalid Address
-300 ERROR. Invalid Address
-300 ERROR. Invalid Address" "host name"
+	assert_replies "$OUT" "host name" INVALID_ADDRESS*3
 
 	# copies to a contested port would loop
 	cmd_ok pri port add 427
 	req "$PRI" --to $to --from $me 'ADD 127.0.0.1 162 427' \
 		'ADD 127.0.0.1 162 162'
-	assert_text "$OUT" "402 ERROR. Data Port Contested
-402 ERROR. Data Port Contested" "data port contested"
+	assert_replies "$OUT" "data port contested" LOOP*2
 	cmd_ok pri port del 427
 	assert_list 162 ""
 
 	# the primary address is the address the request went to
 	req "$PRI" --to $P:13162 --from $P:7006 --src "ADD $P 162"
-	assert_text "$OUT" "$P:13162 100 OK $P 13162" "ADD to $P"
+	assert_text "$OUT" "$P:13162 ${PS_REPLY[OK]} $P 13162" "ADD to $P"
 	assert_list 162 "add 162 $P:7006 mode encap"
 	req "$PRI" --to $P:13162 --from $P:7006 "DROP $P 162 7006"
-	assert_text "$OUT" "100 OK" "DROP from $P"
+	assert_replies "$OUT" "DROP from $P" OK
 	assert_list 162 ""
 }
 
@@ -124,32 +108,23 @@ test_matrix6()
 
 	load_topology
 	req "$PRI" --to $to --from $me --src 'ADD ::1 162'
-	assert_text "$OUT" "[::1]:13162 100 OK ::1 13162" "ADD ::1"
+	assert_text "$OUT" "[::1]:13162 ${PS_REPLY[OK]} ::1 13162" "ADD ::1"
 	assert_list 162 "add 162 [::1]:7000 mode encap"
 	req "$PRI" --to $to --from $me 'ADD 0:0:0:0:0:0:0:1 162' \
 		'ADD 0::1 162 7001 mode=raw' 'ADD 127.0.0.1 162' 'ADD ::ffff:127.0.0.1 162' \
 		'ADD fe80::1 162' 'ADD ff02::1 162' 'ADD :: 162' 'ADD ::1::2 162' \
 		'ADD [::1] 162'
-	assert_text "$OUT" "200 ERROR. Already Added
-100 OK ::1 13162
-400 ERROR. Not Permitted
-300 ERROR. Invalid Address
-300 ERROR. Invalid Address
-300 ERROR. Invalid Address
-300 ERROR. Invalid Address
-300 ERROR. Invalid Address
-300 ERROR. Invalid Address" "IPv6 literals"
+	assert_replies "$OUT" "IPv6 literals" ALREADY_ADDED "OK ::1 13162" \
+		NOT_PERMITTED INVALID_ADDRESS*6
 	assert_list 162 "add 162 [::1]:7000 mode encap
 add 162 [::1]:7001 mode raw"
 	req "$PRI" --to '[fd99:1::1]:13162' --from '[fd99:1::1]:7002' --src \
 		'ADD fd99:1:0::1 162'
-	assert_text "$OUT" "[fd99:1::1]:13162 100 OK fd99:1::1 13162" \
+	assert_text "$OUT" "[fd99:1::1]:13162 ${PS_REPLY[OK]} fd99:1::1 13162" \
 		"ADD fd99:1::1"
 	req "$PRI" --to $to --from $me 'DROP ::1 162' 'DROP ::1 162 7001' \
 		'DROP ::1 162'
-	assert_text "$OUT" "100 OK
-100 OK
-200 ERROR. Not in List" "DROP ::1"
+	assert_replies "$OUT" "DROP ::1" OK*2 NOT_IN_LIST
 	assert_list 162 "add 162 [fd99:1::1]:7002 mode encap"
 	cmd_ok pri drop 162 [fd99:1::1]:7002
 }
@@ -178,43 +153,11 @@ test_hostile()
 		'ADD 127.0.0.1 +162' 'ADD 127.0.0.1 162 0' 'ADD 127.0.0.1 162 65536' \
 		'ADD 127.0.0.1 162 -1' 'ADD 127.0.0.1 0x10' 'ADD 127.0.0.1 1620000' \
 		"ADD $long 162" "ADD $long.example 162 7011" \
-		'100 OK 127.0.0.1 13162' '200 ERROR. Already Added' \
+		"${PS_REPLY[OK]} 127.0.0.1 13162" "${PS_REPLY[ALREADY_ADDED]}" \
 		'SHUTDOWN 127.0.0.1 13162' 'SHUTDOWN'
-	assert_text "$OUT" "-
--
--
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-305 ERROR. Unknown Command
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-305 ERROR. Unknown Command
-305 ERROR. Unknown Command
-305 ERROR. Unknown Command
-306 ERROR. Unknown Option
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-302 ERROR. Invalid Port Number
-302 ERROR. Invalid Port Number
-302 ERROR. Invalid Port Number
-302 ERROR. Invalid Port Number
-302 ERROR. Invalid Port Number
-302 ERROR. Invalid Port Number
-302 ERROR. Invalid Port Number
-302 ERROR. Invalid Port Number
-302 ERROR. Invalid Port Number
-300 ERROR. Invalid Address
-300 ERROR. Invalid Address
--
--
--
--" "replies to hostile input"
+	assert_replies "$OUT" "replies to hostile input" -*3 MALFORMED*2 \
+		UNKNOWN_COMMAND MALFORMED*5 UNKNOWN_COMMAND*3 UNKNOWN_OPTION \
+		MALFORMED*5 INVALID_PORT*9 INVALID_ADDRESS*2 -*4
 	after=$(list_of 162)
 	assert_eq "$before" "$after" "the list after hostile input"
 	# the silent ones are counted as ignored
@@ -224,13 +167,8 @@ test_hostile()
 	req "$PRI" --to '[::1]:13162' --from '[::1]:7010' --probe $PROBE \
 		'' '@65527' 'ADD\x00::1 162' 'add ::1 162' 'ADD  ::1 162' \
 		'ADD ::1 65536' "ADD $long 162"
-	assert_text "$OUT" "-
-304 ERROR. Malformed Request
-304 ERROR. Malformed Request
-305 ERROR. Unknown Command
-304 ERROR. Malformed Request
-302 ERROR. Invalid Port Number
-300 ERROR. Invalid Address" "IPv6 replies to hostile input"
+	assert_replies "$OUT" "IPv6 replies to hostile input" - MALFORMED*2 \
+		UNKNOWN_COMMAND MALFORMED INVALID_PORT INVALID_ADDRESS
 	after=$(list_of 162)
 	assert_eq "$before" "$after" "the list after hostile IPv6 input"
 	assert_reg_sum 162
@@ -247,24 +185,23 @@ test_copies()
 	cmd_ok psnl -n "$PRI" acl add fd99:2::/64
 	req "$PRI" --to 127.0.0.1:13162 --from 127.0.0.1:7020 \
 		'ADD 127.0.0.1 162 7021 mode=raw'
-	assert_text "$OUT" "100 OK 127.0.0.1 13162" "local ADD"
+	assert_replies "$OUT" "local ADD" "OK 127.0.0.1 13162"
 	req "$REM" --to $P2:13162 --from $R:7022 'ADD 10.99.2.2 162 7023' \
 		'ADD 10.99.2.2 162'
-	assert_text "$OUT" "100 OK $P2 13162
-100 OK $P2 13162" "remote ADD"
+	assert_replies "$OUT" "remote ADD" "OK $P2 13162" "OK $P2 13162"
 	req "$REM" --to '[fd99:2::1]:13162' --from '[fd99:2::2]:7024' \
 		'ADD fd99:2::2 162 7025 mode=raw'
-	assert_text "$OUT" "100 OK fd99:2::1 13162" "remote IPv6 ADD"
+	assert_replies "$OUT" "remote IPv6 ADD" "OK fd99:2::1 13162"
 	# a local tool with a third-party grant registers a remote host: the
 	# copies come from the address routing picks, which "100 OK" names
 	cmd_ok psnl -n "$PRI" acl add 127.0.0.0/8 third-party
 	cmd_ok psnl -n "$PRI" acl add ::1/128 third-party
 	req "$PRI" --to 127.0.0.1:13162 --from 127.0.0.1:7020 \
 		'ADD 10.99.2.2 162 7026 mode=raw'
-	assert_text "$OUT" "100 OK $P2 13162" "third-party ADD over 127.0.0.1"
+	assert_replies "$OUT" "third-party ADD over 127.0.0.1" "OK $P2 13162"
 	req "$PRI" --to '[::1]:13162' --from '[::1]:7020' \
 		'ADD fd99:2::2 162 7027 mode=raw'
-	assert_text "$OUT" "100 OK fd99:2::1 13162" "third-party ADD over ::1"
+	assert_replies "$OUT" "third-party ADD over ::1" "OK fd99:2::1 13162"
 	cmd_ok psnl -n "$PRI" acl del 127.0.0.0/8
 	cmd_ok psnl -n "$PRI" acl del ::1/128
 	assert_list 162 "add 162 127.0.0.1:7021 mode raw
@@ -323,14 +260,12 @@ test_acl()
 	req "$REM" --to $P2:13162 --from $R:7030 'ADD 10.99.2.2 162 7031' \
 		'ADD 10.99.2.3 162 7031' 'DROP 10.99.2.3 162 7031' \
 		'ADD 10.99.1.2 162 7031'
-	assert_text "$OUT" "100 OK $P2 13162
-400 ERROR. Not Permitted
-400 ERROR. Not Permitted
-400 ERROR. Not Permitted" "acl without third-party"
+	assert_replies "$OUT" "acl without third-party" "OK $P2 13162" \
+		NOT_PERMITTED*3
 	req "$REM" --to '[fd99:2::1]:13162' --from '[fd99:2::2]:7030' \
 		'ADD fd99:2::2 162 7031' 'ADD fd99:2::3 162 7031'
-	assert_text "$OUT" "100 OK fd99:2::1 13162
-400 ERROR. Not Permitted" "IPv6 acl without third-party"
+	assert_replies "$OUT" "IPv6 acl without third-party" \
+		"OK fd99:2::1 13162" NOT_PERMITTED
 	assert_eq 4 "$(reg_stat 162 not_permitted)" "reg_not_permitted"
 	silent 162 denied "$SND" --to $P:13162 --from $S:7030 'ADD 10.99.1.2 162'
 	assert_list 162 "add 162 $R:7031 mode encap
@@ -345,11 +280,8 @@ add 162 [fd99:2::2]:7031 mode encap"
 		'ADD fd99:2::2 162 7034' 'ADD 10.98.0.1 162 7035'
 	# a third party's primary address is routing's source towards it;
 	# without a route there is none: 300
-	assert_text "$OUT" "100 OK $P2 13162
-100 OK $P 13162
-100 OK
-300 ERROR. Invalid Address
-300 ERROR. Invalid Address" "acl with third-party"
+	assert_replies "$OUT" "acl with third-party" "OK $P2 13162" \
+		"OK $P 13162" OK INVALID_ADDRESS*2
 	assert_list 162 "add 162 $R:7031 mode encap
 add 162 [fd99:2::2]:7031 mode encap
 add 162 10.99.1.2:7033 mode raw"
@@ -357,7 +289,7 @@ add 162 10.99.1.2:7033 mode raw"
 	cmd_ok psnl -n "$PRI" acl add fd99:2::/64 third-party
 	req "$REM" --to '[fd99:2::1]:13162' --from '[fd99:2::2]:7030' \
 		'ADD fd98::1 162 7036'
-	assert_text "$OUT" "300 ERROR. Invalid Address" "IPv6 third party without a route"
+	assert_replies "$OUT" "IPv6 third party without a route" INVALID_ADDRESS
 
 	# an acl entry never takes away what the own-address rule gives
 	cmd_ok psnl -n "$PRI" acl del 10.99.2.0/24
@@ -379,12 +311,9 @@ test_cap()
 		'ADD 127.0.0.1 427 7041' 'ADD 127.0.0.1 427 7042' \
 		'ADD 127.0.0.1 427 7043' 'ADD 127.0.0.1 427 7041' \
 		'DROP 127.0.0.1 427 7041' 'ADD 127.0.0.1 427 7043'
-	assert_text "$OUT" "100 OK 127.0.0.1 13427
-100 OK 127.0.0.1 13427
-401 ERROR. List Full
-200 ERROR. Already Added
-100 OK
-100 OK 127.0.0.1 13427" "cap of 2"
+	assert_replies "$OUT" "cap of 2" "OK 127.0.0.1 13427" \
+		"OK 127.0.0.1 13427" LIST_FULL ALREADY_ADDED OK \
+		"OK 127.0.0.1 13427"
 	assert_list 427 "add 427 127.0.0.1:7042 mode encap
 add 427 127.0.0.1:7043 mode encap"
 	assert_eq 1 "$(reg_stat 427 list_full)" "reg_list_full"
@@ -435,7 +364,7 @@ test_ratelimit()
 	# psreq waited 1 s after its last reply: more than the 1/reg_rate s
 	# after which the limited source has a request again
 	req "$PRI" --to 127.0.0.1:13162 --from 127.0.0.1 'DROP 127.0.0.1 162 9'
-	assert_text "$OUT" "200 ERROR. Not in List" "127.0.0.1 a while later"
+	assert_replies "$OUT" "127.0.0.1 a while later" NOT_IN_LIST
 	sent=$((sent + 1)) answered=$((answered + 1))
 
 	# IPv6: fd99:1::1 and fd99:1::3 are one source (one /64), so the

@@ -37,7 +37,7 @@ test_nonroot()
 	cmd_ok ip netns exec "$PRI" "${nobody[@]}" "$PSREQ" \
 		--to 127.0.0.1:13162 --from 127.0.0.1:7050 \
 		'ADD 127.0.0.1 162 7051 mode=raw'
-	assert_text "$OUT" "100 OK 127.0.0.1 13162" "non-root ADD"
+	assert_replies "$OUT" "non-root ADD" "OK 127.0.0.1 13162"
 	cmd_ok tx "$SND" --to $P:162 --from $S:5162 --count 20 --size 100 \
 		--tag n --rate 200
 	rx_wait 20 app nobody/s
@@ -180,7 +180,7 @@ test_no_memory()
 	fail_alloc_on
 	req "$PRI" --to 127.0.0.1:13427 --from 127.0.0.1:7050 \
 		'ADD 127.0.0.1 427 7051'
-	assert_text "$OUT" "403 ERROR. Out of Resources" "ADD without memory"
+	assert_replies "$OUT" "ADD without memory" NO_RESOURCES
 	cmd_fail_rc 1 pri add 427 127.0.0.1:7052
 	assert_grep -F "out of memory for the secondary; nothing was changed" \
 		"$ERR" "psnl add without memory"
@@ -194,7 +194,7 @@ test_no_memory()
 	assert_eq 1 "$(reg_stat 427 errors)" "reg_errors"
 	req "$PRI" --to 127.0.0.1:13427 --from 127.0.0.1:7050 \
 		'ADD 127.0.0.1 427 7051'
-	assert_text "$OUT" "100 OK 127.0.0.1 13427" "the same ADD with memory"
+	assert_replies "$OUT" "the same ADD with memory" "OK 127.0.0.1 13427"
 	assert_list 427 "add 427 127.0.0.1:7051 mode encap"
 	assert_reg_sum 427
 }
@@ -310,8 +310,7 @@ test_shutdown_netns()
 	rx sn "$B" 10.97.0.2:7081
 	req "$B" --to 10.97.0.1:13162 --from 10.97.0.2:7080 \
 		'ADD 10.97.0.2 162 7081' 'ADD 10.97.0.2 162 7082'
-	assert_text "$OUT" "100 OK 10.97.0.1 13162
-100 OK 10.97.0.1 13162" "ADD"
+	assert_replies "$OUT" "ADD" "OK 10.97.0.1 13162" "OK 10.97.0.1 13162"
 	# requests keep coming while the namespace goes
 	bg "$PSTRAFFIC" flood -n "$B" --to 10.97.0.1:13162 --from 10.97.0.2 \
 		--seconds 3 --size 30 >/dev/null
@@ -398,7 +397,7 @@ test_race()
 	cmd_ok pri port del 162
 	cmd_ok pri port add 162
 	req "$PRI" --to 127.0.0.1:13162 --from 127.0.0.1:7100 'ADD 127.0.0.1 162'
-	assert_text "$OUT" "100 OK 127.0.0.1 13162" "ADD after the race"
+	assert_replies "$OUT" "ADD after the race" "OK 127.0.0.1 13162"
 	dmesg_since "$mark" >"$PS_TMP/dmesg"
 	assert_no_grep "WARNING|BUG|Oops|leak|refcount_t|lockdep|RCU|Call Trace" \
 		"$PS_TMP/dmesg" "the kernel log"

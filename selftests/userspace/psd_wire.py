@@ -31,6 +31,7 @@ import ctypes
 import json
 import os
 import random
+import re
 import select
 import signal
 import socket
@@ -42,6 +43,14 @@ import time
 import traceback
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+# Replies by row, R["OK"] == "100 OK": one source of truth, whose texts
+# libportshare's codec_test checks against the patent's Table 2
+REPLIES_DEF = os.path.join(TOP, "shared/replies.def")
+with open(REPLIES_DEF) as rows:
+    R = {m[1]: f"{m[2]} {m[3]}" for m in re.finditer(
+        r'^PS_REPLY\(([A-Z_]+),\s*(\d+),\s*"([^"]*)"', rows.read(), re.M)}
+if "OK" not in R:
+    sys.exit(f"psd_wire.py: no replies in {REPLIES_DEF}")
 BIN = os.environ.get("PS_BIN", os.path.join(TOP, "build/bin"))
 PSNL = os.environ.get("PS_PSNL") or os.path.join(BIN, "psnl")
 LO = "127.0.0.1"
@@ -293,36 +302,36 @@ def test_replies(cport, cport2):
                      for x in t]
     expect_replies("ADD new, duplicate (Table 2)",
                    rq("ADD 127.0.0.1 C", "ADD 127.0.0.1 C"),
-                   [f"100 OK 127.0.0.1 {r}", "200 ERROR. Already Added"],
+                   [f"{R['OK']} 127.0.0.1 {r}", R["ALREADY_ADDED"]],
                    reg, src=me)
     expect_replies("ADD with data port, mode, CR LF NUL, tabs",
                    [f"ADD 127.0.0.1 {c} {mp + 1} mode=raw\r\n".encode(),
                     f"ADD\t127.0.0.1\t{c}\t{mp + 2}\tmode=transparent\0"
                     .encode()],
-                   [f"100 OK 127.0.0.1 {r}"] * 2, reg, src=me)
+                   [f"{R['OK']} 127.0.0.1 {r}"] * 2, reg, src=me)
     expect_replies("DROP present, absent",
                    [f"DROP 127.0.0.1 {c} {mp + 1}".encode(),
                     f"DROP 127.0.0.1 {c} {mp + 2}".encode(),
                     f"DROP 127.0.0.1 {c} {mp + 1}".encode()],
-                   ["100 OK", "100 OK", "200 ERROR. Not in List"], reg, src=me)
+                   [R["OK"], R["OK"], R["NOT_IN_LIST"]], reg, src=me)
     expect_replies("invalid addresses",
                    rq("ADD 127.0.0.256 C", "ADD 0.0.0.0 C", "ADD 224.0.0.1 C",
                       "ADD 255.255.255.255 C", "ADD 127.1 C",
                       "ADD 127.0.0.01 C", "DROP 1.2.3 C", "ADD", "DROP",
                       "ADD localhost C", "ADD primary.example.com C 7005"),
-                   ["300 ERROR. Invalid Address"] * 11, reg, src=me)
+                   [R["INVALID_ADDRESS"]] * 11, reg, src=me)
     expect_replies("missing port",
                    rq("ADD 127.0.0.1", "DROP 127.0.0.1"),
-                   ["301 ERROR. Port Number Missing"] * 2, reg, src=me)
+                   [R["PORT_MISSING"]] * 2, reg, src=me)
     expect_replies("unknown contested port",
                    rq("ADD 127.0.0.1 P2", "ADD 127.0.0.1 427",
                       "DROP 127.0.0.1 1"),
-                   ["303 ERROR. Unknown Port"] * 3, reg, src=me)
+                   [R["UNKNOWN_PORT"]] * 3, reg, src=me)
     expect_replies("own-address rule",
                    rq("ADD 127.0.0.2 C", "ADD 127.0.0.3 C",
                       f"DROP 127.0.0.1 C {mp}", "ADD ::1 C"),
-                   ["400 ERROR. Not Permitted"] * 2 + ["100 OK"] +
-                   ["400 ERROR. Not Permitted"], reg, src=me)
+                   [R["NOT_PERMITTED"]] * 2 + [R["OK"]] +
+                   [R["NOT_PERMITTED"]], reg, src=me)
     expect_replies("unknown command or option",
                    rq("JOIN 127.0.0.1 C", "add 127.0.0.1 C",
                       "ADD 127.0.0.1 C 7003 mode=bogus",
@@ -330,11 +339,11 @@ def test_replies(cport, cport2):
                       "ADD 127.0.0.1 C 7003 mode=raw mode=raw",
                       "DROP 127.0.0.1 C 7003 mode=raw",
                       "ADD 127.0.0.1 C 7003 7004"),
-                   ["305 ERROR. Unknown Command"] * 2 +
-                   ["306 ERROR. Unknown Option"] * 5, reg, src=me)
+                   [R["UNKNOWN_COMMAND"]] * 2 +
+                   [R["UNKNOWN_OPTION"]] * 5, reg, src=me)
     expect_replies("data port contested",
                    rq("ADD 127.0.0.1 C P2", "ADD 127.0.0.1 C C"),
-                   ["402 ERROR. Data Port Contested"] * 2, reg, src=me)
+                   [R["LOOP"]] * 2, reg, src=me)
     long = b"a" * 300
     hostile = [b"", b"\r\n\0", b"\0", b"A" * 513, b"A" * 512,
                b"ADD\x00127.0.0.1 " + c.encode(),
@@ -344,15 +353,15 @@ def test_replies(cport, cport2):
                b"ADD 127.0.0.1 0", b"ADD 127.0.0.1 65536",
                b"ADD 127.0.0.1 +" + c.encode(), b"ADD 127.0.0.1 0x10",
                b"ADD " + long + b" " + c.encode(),
-               b"100 OK 127.0.0.1 " + r.encode(),
-               b"200 ERROR. Already Added",
+               f"{R['OK']} 127.0.0.1 {r}".encode(),
+               R["ALREADY_ADDED"].encode(),
                b"SHUTDOWN 127.0.0.1 " + r.encode(), b"SHUTDOWN"]
     expect_replies("hostile datagrams: errors or silence", hostile,
-                   [None, None, None, "304 ERROR. Malformed Request",
-                    "305 ERROR. Unknown Command"] +
-                   ["304 ERROR. Malformed Request"] * 4 +
-                   ["302 ERROR. Invalid Port Number"] * 4 +
-                   ["300 ERROR. Invalid Address"] + [None] * 4, reg, src=me)
+                   [None, None, None, R["MALFORMED"],
+                    R["UNKNOWN_COMMAND"]] +
+                   [R["MALFORMED"]] * 4 +
+                   [R["INVALID_PORT"]] * 4 +
+                   [R["INVALID_ADDRESS"]] + [None] * 4, reg, src=me)
     me.close()
 
 
@@ -369,9 +378,9 @@ def test_ipv6(cport):
                     f"ADD fe80::1 {cport}".encode(),
                     f"ADD ::ffff:127.0.0.1 {cport}".encode(),
                     f"DROP ::1 {cport}".encode()],
-                   [f"100 OK ::1 {reg}", "200 ERROR. Already Added",
-                    "400 ERROR. Not Permitted"] +
-                   ["300 ERROR. Invalid Address"] * 2 + ["100 OK"],
+                   [f"{R['OK']} ::1 {reg}", R["ALREADY_ADDED"],
+                    R["NOT_PERMITTED"]] +
+                   [R["INVALID_ADDRESS"]] * 2 + [R["OK"]],
                    reg, src=me, fam=socket.AF_INET6, addr="::1")
     me.close()
 
@@ -383,7 +392,7 @@ def test_copies(psd, cport):
     lport = legacy.getsockname()[1]
     legacy.sendto(f"ADD {LO} {cport}".encode(), (LO, reg))
     reply, src = recv(legacy)
-    ok(reply == f"100 OK {LO} {reg}".encode() and src == (LO, reg),
+    ok(reply == f"{R['OK']} {LO} {reg}".encode() and src == (LO, reg),
        "legacy client (Table 2) registered", f"{reply!r} from {src}")
     pr = subprocess.Popen([os.path.join(BIN, "psrecv"), "-j", "-c", "3",
                            str(cport)], stdout=subprocess.PIPE,
@@ -431,8 +440,8 @@ def test_modes(cport, sender):
     tr = udp()
     tr.sendto(f"ADD {LO} {cport} mode=transparent".encode(), (LO, reg))
     r2 = recv(tr)[0]
-    ok(r1 == r2 == f"100 OK {LO} {reg}".encode(), "raw and transparent added",
-       (r1, r2))
+    ok(r1 == r2 == f"{R['OK']} {LO} {reg}".encode(),
+       "raw and transparent added", (r1, r2))
     sender.sendto(b"mode test", (LO, cport))
     data, src = recv(raw)
     ok(data == b"mode test" and src == (LO, reg), "raw copy: payload only",
@@ -463,11 +472,11 @@ def test_ipv6_copy(cport, sender):
     data, src = recv(s6)
     want = encap_bytes(0, LO, sender.getsockname()[1], cport, "::1",
                        b"to six")
-    ok(r == f"100 OK ::1 {reg}".encode() and zero_ts(data) == want and
+    ok(r == f"{R['OK']} ::1 {reg}".encode() and zero_ts(data) == want and
        src[:2] == ("::1", reg), "IPv4 datagram, IPv6 secondary: encap bytes",
        (r, data, src))
     s6.sendto(f"DROP ::1 {cport}".encode(), ("::1", reg))
-    ok(recv(s6)[0] == b"100 OK", "IPv6 DROP")
+    ok(recv(s6)[0] == R["OK"].encode(), "IPv6 DROP")
     if os.geteuid() != 0:
         skip("IPv4 datagram, transparent IPv6 copy", "needs CAP_NET_RAW")
     else:
@@ -521,7 +530,7 @@ def test_slow_secondary(psd, cport, sender):
         s.sendto(f"DROP {LO} {cport}".encode(), (LO, reg))
         while True:
             d = recv(s, 1)[0]
-            if d is None or d == b"100 OK":
+            if d is None or d == R["OK"].encode():
                 break
         s.close()
 
@@ -639,8 +648,8 @@ def test_broadcast(ko):
                    [f"ADD 127.255.255.255 {c} {dp}".encode(),
                     f"ADD 127.0.0.2 {c} {dp}".encode(),
                     f"DROP 127.0.0.2 {c} {dp}".encode()],
-                   ["300 ERROR. Invalid Address", f"100 OK {LO} {reg}",
-                    "100 OK"], reg, src=me)
+                   [R["INVALID_ADDRESS"], f"{R['OK']} {LO} {reg}",
+                    R["OK"]], reg, src=me)
     me.close()
     data.close()
     prim.done()
@@ -655,7 +664,7 @@ def test_loopback_rate(ko):
     a, b = udp(), udp(addr="127.0.0.2")
     got = [reply_to(a, f"DROP {LO} {c} 9", reg) for _ in range(2)]
     got.append(reply_to(b, f"DROP 127.0.0.2 {c} 9", reg))
-    ok(got == ["200 ERROR. Not in List"] * 2 + [None],
+    ok(got == [R["NOT_IN_LIST"]] * 2 + [None],
        "127.0.0.2 shares 127.0.0.1's budget", got)
     a.close()
     b.close()
@@ -701,7 +710,7 @@ def test_local_data_ports(ko):
     expect_replies("a registration port is no data port (402)",
                    [f"ADD {LO} {c} {c2 + 13000}".encode(),
                     f"ADD {LO} {c} {reg}".encode()],
-                   ["402 ERROR. Data Port Contested"] * 2, reg, src=me)
+                   [R["LOOP"]] * 2, reg, src=me)
     if os.geteuid() != 0:
         skip("another user's data port", "not running as root")
     else:
@@ -720,9 +729,9 @@ def test_local_data_ports(ko):
                    reply_to(req, f"DROP {LO} {c}", reg)]
             return out
         got = as_nobody(requests)
-        ok(got == [f"100 OK {LO} {reg}", "400 ERROR. Not Permitted",
-                   "400 ERROR. Not Permitted", f"100 OK {LO} {reg}",
-                   "100 OK", "100 OK"],
+        ok(got == [f"{R['OK']} {LO} {reg}", R["NOT_PERMITTED"],
+                   R["NOT_PERMITTED"], f"{R['OK']} {LO} {reg}",
+                   R["OK"], R["OK"]],
            "uid 65534: its own sockets yes, root's and transparent no", got)
         roots.close()
     me.close()
@@ -740,8 +749,8 @@ def test_limits():
     for s in socks:
         s.sendto(f"ADD {LO} {c}".encode(), (LO, reg))
         got.append(recv(s)[0])
-    ok(got == [f"100 OK {LO} {reg}".encode()] * 2 +
-       [b"401 ERROR. List Full"], "list full at the cap", got)
+    ok(got == [f"{R['OK']} {LO} {reg}".encode()] * 2 +
+       [R["LIST_FULL"].encode()], "list full at the cap", got)
     s = socks[0]
     s.sendto(f"ADD {LO} {c}".encode(), (LO, reg))
     # counted as rate limited: decided, and such a request is never
@@ -829,7 +838,7 @@ def test_privileges():
     sender = udp()
     sender.sendto(b"after the drop", (LO, c))
     copy = recv(legacy)[0]
-    ok(reply == f"100 OK {LO} {reg}".encode() and copy == b"after the drop",
+    ok(reply == f"{R['OK']} {LO} {reg}".encode() and copy == b"after the drop",
        "unprivileged psd answers ADD and shares", (reply, copy))
     rc = psd.stop()
     notice = recv(legacy)[0]
@@ -1129,7 +1138,7 @@ def ok_from(src, data_port=None):
     gets (it was sent to PRI's address of src's family)."""
     pri = "fd77::1" if ":" in src else "10.77.0.1"
     req = f"ADD {src} {EDGE_PORT}" + (f" {data_port}" if data_port else "")
-    return (src, req, f"100 OK {pri} {EDGE_PORT + 13000}")
+    return (src, req, f"{R['OK']} {pri} {EDGE_PORT + 13000}")
 
 
 def denied_from(src):
@@ -1153,7 +1162,7 @@ def test_acl_edges(ko):
 
 
 def edge_tests(ko, name, prim, net):
-    NP = "400 ERROR. Not Permitted"
+    NP = R["NOT_PERMITTED"]
     ok(prim.acl("10.77.2.0/24", "10.77.5.5/32", "fd77:2::/64",
                 "fd77:5::5/128"),
        f"{name}: acl 10.77.2.0/24 10.77.5.5/32 fd77:2::/64 fd77:5::5/128")
@@ -1178,10 +1187,10 @@ def edge_tests(ko, name, prim, net):
     edge_point(prim, net, f"{name}: own address with another data port "
                "answered; one address away, 400",
                [("10.77.2.7", f"ADD 10.77.2.7 {EDGE_PORT} 7777",
-                 f"100 OK 10.77.0.1 {EDGE_PORT + 13000}"),
+                 f"{R['OK']} 10.77.0.1 {EDGE_PORT + 13000}"),
                 ("10.77.2.7", f"ADD 10.77.2.8 {EDGE_PORT}", NP),
                 ("fd77:2::7", f"ADD fd77:2::7 {EDGE_PORT} 7777",
-                 f"100 OK fd77::1 {EDGE_PORT + 13000}"),
+                 f"{R['OK']} fd77::1 {EDGE_PORT + 13000}"),
                 ("fd77:2::7", f"ADD fd77:2::8 {EDGE_PORT}", NP)])
 
     ok(prim.acl("0.0.0.0/0", "::/0"), f"{name}: acl 0.0.0.0/0 ::/0")
@@ -1195,9 +1204,9 @@ def edge_tests(ko, name, prim, net):
     edge_point(prim, net, f"{name}: third-party ADD of the address just "
                "outside the entry's network: answered",
                [("10.77.2.7", f"ADD 10.77.3.0 {EDGE_PORT} 7001",
-                 f"100 OK 10.77.0.1 {EDGE_PORT + 13000}"),
+                 f"{R['OK']} 10.77.0.1 {EDGE_PORT + 13000}"),
                 ("fd77:2::7", f"ADD fd77:2:0:1:: {EDGE_PORT} 7001",
-                 f"100 OK fd77::1 {EDGE_PORT + 13000}")])
+                 f"{R['OK']} fd77::1 {EDGE_PORT + 13000}")])
 
     # overlapping entries grant together, in either order (portshare(7))
     for order in (("10.0.0.0/8 third-party", "10.77.2.0/24"),
@@ -1207,7 +1216,7 @@ def edge_tests(ko, name, prim, net):
                    "third party (added " + " then ".join(order) + ")",
                    [("10.77.2.7", f"ADD 10.77.7.7 {EDGE_PORT} "
                      f"{7100 + len(order[0])}",
-                     f"100 OK 10.77.0.1 {EDGE_PORT + 13000}")])
+                     f"{R['OK']} 10.77.0.1 {EDGE_PORT + 13000}")])
     if ko:
         test_acl_del_exact(prim, net)
 

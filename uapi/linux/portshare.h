@@ -244,40 +244,43 @@ enum portshare_acl_flags {
  * the request was sent to or, when it registers a third party, the source
  * routing picks towards that party.
  * Codes up to 301 are the seed's; docs/protocol.md has the same table.
+ * The codes are the ABI.  Their texts, and the errno a netlink request
+ * gets for the same refusal, are rows of shared/replies.def in the source
+ * tree, which portshare.ko, libportshare and the tests all read.
  *
- *   100 OK                          ADD: added; DROP: dropped
- *   200 ERROR. Already Added        ADD: address and data port are listed
- *   200 ERROR. Not in List          DROP: they are not listed
- *   300 ERROR. Invalid Address      not a usable IPv4 or IPv6 literal (host
- *                                   names are not resolved), a broadcast
- *                                   address of the primary's networks, or,
- *                                   for a third party, another family than
- *                                   the request's or no route to it
- *   301 ERROR. Port Number Missing  no contested port
- *   302 ERROR. Invalid Port Number  a port is not 1..65535 in decimal
- *   303 ERROR. Unknown Port         the contested port is not the one this
- *                                   registration port serves
- *   304 ERROR. Malformed Request    over 512 bytes, a byte that is not
- *                                   printable ASCII, space or tab (NUL, CR
- *                                   and LF only at the end), or an extra
- *                                   space or tab
- *   305 ERROR. Unknown Command      not ADD or DROP (case matters)
- *   306 ERROR. Unknown Option       not mode=encap|raw|transparent, an
- *                                   option twice, or an option to DROP
- *   400 ERROR. Not Permitted        an address other than the request's
- *                                   source, without an acl third-party grant;
- *                                   for a secondary at one of the primary's
- *                                   own addresses, a data port that is no
- *                                   socket of the requesting user; or
- *                                   mode=transparent from other than local
- *                                   root
- *   401 ERROR. List Full            the port's list is at its cap, or the
- *                                   namespace at max_total_secondaries
- *   402 ERROR. Data Port Contested  the data port is a contested port (for
- *                                   another host, in raw or transparent
- *                                   mode), or for a local secondary a
- *                                   registration port
- *   403 ERROR. Out of Resources     the primary is out of memory
+ *   100 OK              ADD: added; DROP: dropped
+ *   200 ALREADY_ADDED   ADD: address and data port are listed
+ *   200 NOT_IN_LIST     DROP: they are not listed
+ *   300 INVALID_ADDRESS not a usable IPv4 or IPv6 literal (host
+ *                       names are not resolved), a broadcast
+ *                       address of the primary's networks, or,
+ *                       for a third party, another family than
+ *                       the request's or no route to it
+ *   301 PORT_MISSING    no contested port
+ *   302 INVALID_PORT    a port is not 1..65535 in decimal
+ *   303 UNKNOWN_PORT    the contested port is not the one this
+ *                       registration port serves
+ *   304 MALFORMED       over 512 bytes, a byte that is not
+ *                       printable ASCII, space or tab (NUL, CR
+ *                       and LF only at the end), or an extra
+ *                       space or tab
+ *   305 UNKNOWN_COMMAND not ADD or DROP (case matters)
+ *   306 UNKNOWN_OPTION  not mode=encap|raw|transparent, an
+ *                       option twice, or an option to DROP
+ *   400 NOT_PERMITTED   an address other than the request's
+ *                       source, without an acl third-party grant;
+ *                       for a secondary at one of the primary's
+ *                       own addresses, a data port that is no
+ *                       socket of the requesting user; or
+ *                       mode=transparent from other than local
+ *                       root
+ *   401 LIST_FULL       the port's list is at its cap, or the
+ *                       namespace at max_total_secondaries
+ *   402 LOOP            the data port is a contested port (for
+ *                       another host, in raw or transparent
+ *                       mode), or for a local secondary a
+ *                       registration port
+ *   403 NO_RESOURCES    the primary is out of memory
  *
  * No reply at all goes to empty requests, to replies and SHUTDOWN notices
  * (anything starting with a digit or "SHUTDOWN"), to sources the acl does
@@ -287,6 +290,8 @@ enum portshare_acl_flags {
 enum portshare_reply {
 	PORTSHARE_REPLY_OK		= 100,
 	PORTSHARE_REPLY_LISTED		= 200,
+	PORTSHARE_REPLY_ALREADY_ADDED	= PORTSHARE_REPLY_LISTED,
+	PORTSHARE_REPLY_NOT_IN_LIST	= PORTSHARE_REPLY_LISTED,
 	PORTSHARE_REPLY_INVALID_ADDRESS	= 300,
 	PORTSHARE_REPLY_PORT_MISSING	= 301,
 	PORTSHARE_REPLY_INVALID_PORT	= 302,
@@ -299,21 +304,6 @@ enum portshare_reply {
 	PORTSHARE_REPLY_LOOP		= 402,
 	PORTSHARE_REPLY_NO_RESOURCES	= 403,
 };
-
-#define PORTSHARE_REPLY_TEXT_OK			"100 OK"
-#define PORTSHARE_REPLY_TEXT_ALREADY_ADDED	"200 ERROR. Already Added"
-#define PORTSHARE_REPLY_TEXT_NOT_IN_LIST	"200 ERROR. Not in List"
-#define PORTSHARE_REPLY_TEXT_INVALID_ADDRESS	"300 ERROR. Invalid Address"
-#define PORTSHARE_REPLY_TEXT_PORT_MISSING	"301 ERROR. Port Number Missing"
-#define PORTSHARE_REPLY_TEXT_INVALID_PORT	"302 ERROR. Invalid Port Number"
-#define PORTSHARE_REPLY_TEXT_UNKNOWN_PORT	"303 ERROR. Unknown Port"
-#define PORTSHARE_REPLY_TEXT_MALFORMED		"304 ERROR. Malformed Request"
-#define PORTSHARE_REPLY_TEXT_UNKNOWN_COMMAND	"305 ERROR. Unknown Command"
-#define PORTSHARE_REPLY_TEXT_UNKNOWN_OPTION	"306 ERROR. Unknown Option"
-#define PORTSHARE_REPLY_TEXT_NOT_PERMITTED	"400 ERROR. Not Permitted"
-#define PORTSHARE_REPLY_TEXT_LIST_FULL		"401 ERROR. List Full"
-#define PORTSHARE_REPLY_TEXT_LOOP		"402 ERROR. Data Port Contested"
-#define PORTSHARE_REPLY_TEXT_NO_RESOURCES	"403 ERROR. Out of Resources"
 
 /* SHUTDOWN notice (Table 3): "SHUTDOWN <primary-address> <reg-port>". */
 #define PORTSHARE_SHUTDOWN_TEXT			"SHUTDOWN"

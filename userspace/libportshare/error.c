@@ -1,66 +1,41 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Error values and their messages: negated errnos and PORTSHARE_E_*, and
- * the mapping between reply codes and refusals (uapi enum portshare_reply).
+ * the mapping between reply codes and refusals, by the rows of
+ * shared/replies.def.
  */
 #include <string.h>
 
 #include "portshare.h"
+#include "reply.h"
 
-struct refusal {
-	int err;
-	int code;
-	const char *text;
+/* PORTSHARE_E_<name> of each row of replies.def; "100 OK" is 0. */
+#define PORTSHARE_E_OK 0
+#define PS_REPLY(name, code, text, err) [PS_REPLY_ROW_##name] = PORTSHARE_E_##name,
+static const int row_error[PS_REPLY_ROWS] = {
+#include "replies.def"
 };
 
-/* Index i is PORTSHARE_E_ALREADY_ADDED - i. */
-static const struct refusal refusals[] = {
-	{ PORTSHARE_E_ALREADY_ADDED, PORTSHARE_REPLY_LISTED,
-	  PORTSHARE_REPLY_TEXT_ALREADY_ADDED },
-	{ PORTSHARE_E_NOT_IN_LIST, PORTSHARE_REPLY_LISTED,
-	  PORTSHARE_REPLY_TEXT_NOT_IN_LIST },
-	{ PORTSHARE_E_INVALID_ADDRESS, PORTSHARE_REPLY_INVALID_ADDRESS,
-	  PORTSHARE_REPLY_TEXT_INVALID_ADDRESS },
-	{ PORTSHARE_E_PORT_MISSING, PORTSHARE_REPLY_PORT_MISSING,
-	  PORTSHARE_REPLY_TEXT_PORT_MISSING },
-	{ PORTSHARE_E_INVALID_PORT, PORTSHARE_REPLY_INVALID_PORT,
-	  PORTSHARE_REPLY_TEXT_INVALID_PORT },
-	{ PORTSHARE_E_UNKNOWN_PORT, PORTSHARE_REPLY_UNKNOWN_PORT,
-	  PORTSHARE_REPLY_TEXT_UNKNOWN_PORT },
-	{ PORTSHARE_E_MALFORMED, PORTSHARE_REPLY_MALFORMED,
-	  PORTSHARE_REPLY_TEXT_MALFORMED },
-	{ PORTSHARE_E_UNKNOWN_COMMAND, PORTSHARE_REPLY_UNKNOWN_COMMAND,
-	  PORTSHARE_REPLY_TEXT_UNKNOWN_COMMAND },
-	{ PORTSHARE_E_UNKNOWN_OPTION, PORTSHARE_REPLY_UNKNOWN_OPTION,
-	  PORTSHARE_REPLY_TEXT_UNKNOWN_OPTION },
-	{ PORTSHARE_E_NOT_PERMITTED, PORTSHARE_REPLY_NOT_PERMITTED,
-	  PORTSHARE_REPLY_TEXT_NOT_PERMITTED },
-	{ PORTSHARE_E_LIST_FULL, PORTSHARE_REPLY_LIST_FULL,
-	  PORTSHARE_REPLY_TEXT_LIST_FULL },
-	{ PORTSHARE_E_LOOP, PORTSHARE_REPLY_LOOP,
-	  PORTSHARE_REPLY_TEXT_LOOP },
-	{ PORTSHARE_E_NO_RESOURCES, PORTSHARE_REPLY_NO_RESOURCES,
-	  PORTSHARE_REPLY_TEXT_NO_RESOURCES },
-};
+#undef PS_REPLY
 
-#define NREFUSALS (sizeof(refusals) / sizeof(refusals[0]))
-
-static const struct refusal *refusal_of(int err)
+/* The row of a PORTSHARE_E_* refusal, or NULL for another error. */
+static const struct ps_reply *refusal_of(int err)
 {
-	int i = PORTSHARE_E_ALREADY_ADDED - err;
+	int i;
 
-	if (i < 0 || (size_t)i >= NREFUSALS)
-		return NULL;
-	return &refusals[i];
+	for (i = 0; err && i < PS_REPLY_ROWS; i++)
+		if (row_error[i] == err)
+			return &ps_replies[i];
+	return NULL;
 }
 
 const char *portshare_strerror(int err)
 {
-	const struct refusal *r = refusal_of(err);
+	const struct ps_reply *r = refusal_of(err);
 	const char *s;
 
 	if (r)
-		return r->text;
+		return r->string;
 	switch (err) {
 	case 0:
 		return "Success";
@@ -97,29 +72,19 @@ const char *portshare_strerror(int err)
 
 int portshare_reply_error(int code, int cmd)
 {
-	size_t i;
+	const struct ps_reply *r;
 
-	if (code == PORTSHARE_REPLY_OK)
-		return 0;
-	if (code == PORTSHARE_REPLY_LISTED)
-		return cmd == PORTSHARE_REQ_DROP ? PORTSHARE_E_NOT_IN_LIST :
-						   PORTSHARE_E_ALREADY_ADDED;
-	for (i = 0; i < NREFUSALS; i++)
-		if (refusals[i].code == code)
-			return refusals[i].err;
-	return PORTSHARE_E_REFUSED;
+	r = ps_reply_of_code(code, cmd == PORTSHARE_REQ_DROP);
+	return r ? row_error[r - ps_replies] : PORTSHARE_E_REFUSED;
 }
 
 int portshare_error_reply(int err, const char **text)
 {
-	const struct refusal *r = refusal_of(err);
+	const struct ps_reply *r;
 
-	if (!err) {
-		*text = PORTSHARE_REPLY_TEXT_OK;
-		return PORTSHARE_REPLY_OK;
-	}
+	r = err ? refusal_of(err) : &ps_replies[PS_REPLY_ROW_OK];
 	if (!r)
 		return PORTSHARE_E_INVALID;
-	*text = r->text;
+	*text = r->string;
 	return r->code;
 }

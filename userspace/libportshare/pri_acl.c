@@ -5,7 +5,7 @@
  * the acl, of which those with third_party may register other addresses; and
  * a per-source rate limit (an IPv4 address or an IPv6 /64, hashed into
  * 256 buckets), reg_burst requests at once and reg_rate per second after.
- * The prefix match is the module's own, kmod/acl_match.c.
+ * The prefix match is the module's own, shared/acl_match.c.
  */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../kmod/acl_match.h"
+#include "acl_match.h"
 #include "primary.h"
 
 _Static_assert(PS_ACL_INET == PORTSHARE_FAMILY_INET, "acl_match.h families");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The registration port (US 6,363,081 FIG. 4, Table 2): ADD and DROP
- * parsed by kmod/request.c, the very parser of portshare.ko, and carried
+ * parsed by shared/request.c, the very parser of portshare.ko, and carried
  * out with the kernel's rules and replies (kmod/register.c,
  * docs/protocol.md §1): the silences, the acl, the rate limit, the
  * own-address rule, the cap and the loop check.  Also the distribution
@@ -16,12 +16,10 @@
 
 #include "primary.h"
 /* portshare.ko's parser; ps_types.h (here) gives it the kernel types */
-#include "../../kmod/request.h"
+#include "request.h"
 
 #define REG_BATCH	64
 
-_Static_assert(PS_REQ_PARSED == PORTSHARE_REPLY_OK, "codes");
-_Static_assert(PS_REQ_MALFORMED == PORTSHARE_REPLY_MALFORMED, "codes");
 _Static_assert(PS_REQ_INET == PORTSHARE_FAMILY_INET, "families");
 _Static_assert(PS_REQ_INET6 == PORTSHARE_FAMILY_INET6, "families");
 _Static_assert(PS_REQ_MODE_RAW == PORTSHARE_MODE_RAW, "modes");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The acl's prefix match (kmod/acl_match.c, in portshare.ko and psd),
+ * The acl's prefix match (shared/acl_match.c, in portshare.ko and psd),
  * exhaustively, against a reference of its own: an address is a 128-bit
  * integer (IPv4 in the top 32 bits) and the prefix a mask of the top bits,
  * so the match is ((net ^ addr) & mask) == 0, with no byte arithmetic in
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../../kmod/acl_match.h"
+#include "acl_match.h"
 #include "tap.h"
 
 typedef unsigned __int128 u128;

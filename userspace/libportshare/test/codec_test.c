@@ -2,13 +2,14 @@
 /*
  * Unit tests of the libportshare codec: requests, replies, SHUTDOWN, the
  * encap header and the error values.  Every reply string is compared byte
- * for byte with the uapi header's.  Prints TAP.
+ * for byte with the golden table below.  Prints TAP.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "portshare.h"
+#include "reply.h"
 #include "tap.h"
 
 #define S(lit) lit, sizeof(lit) - 1
@@ -123,63 +124,89 @@ static void test_reply_parse(void)
 	   "100 OK carries the primary address and port");
 }
 
-/* Every reply text of the uapi table, written byte for byte. */
+/*
+ * Every reply, written out byte for byte from the patent's Table 2 and
+ * DESIGN §3: the one place the tests spell the texts, so that a typo in
+ * shared/replies.def cannot pass by agreeing with itself.
+ */
+static const struct {
+	int err, cmd;
+	const char *want;
+} golden[] = {
+	{ 0, PORTSHARE_REQ_DROP, "100 OK" },
+	{ PORTSHARE_E_ALREADY_ADDED, PORTSHARE_REQ_ADD,
+	  "200 ERROR. Already Added" },
+	{ PORTSHARE_E_ALREADY_ADDED, PORTSHARE_REQ_DROP,
+	  "200 ERROR. Not in List" },
+	{ PORTSHARE_E_NOT_IN_LIST, PORTSHARE_REQ_DROP,
+	  "200 ERROR. Not in List" },
+	{ PORTSHARE_E_INVALID_ADDRESS, PORTSHARE_REQ_ADD,
+	  "300 ERROR. Invalid Address" },
+	{ PORTSHARE_E_PORT_MISSING, PORTSHARE_REQ_ADD,
+	  "301 ERROR. Port Number Missing" },
+	{ PORTSHARE_E_INVALID_PORT, PORTSHARE_REQ_ADD,
+	  "302 ERROR. Invalid Port Number" },
+	{ PORTSHARE_E_UNKNOWN_PORT, PORTSHARE_REQ_ADD,
+	  "303 ERROR. Unknown Port" },
+	{ PORTSHARE_E_MALFORMED, PORTSHARE_REQ_ADD,
+	  "304 ERROR. Malformed Request" },
+	{ PORTSHARE_E_UNKNOWN_COMMAND, PORTSHARE_REQ_ADD,
+	  "305 ERROR. Unknown Command" },
+	{ PORTSHARE_E_UNKNOWN_OPTION, PORTSHARE_REQ_ADD,
+	  "306 ERROR. Unknown Option" },
+	{ PORTSHARE_E_NOT_PERMITTED, PORTSHARE_REQ_DROP,
+	  "400 ERROR. Not Permitted" },
+	{ PORTSHARE_E_LIST_FULL, PORTSHARE_REQ_ADD,
+	  "401 ERROR. List Full" },
+	{ PORTSHARE_E_LOOP, PORTSHARE_REQ_ADD,
+	  "402 ERROR. Data Port Contested" },
+	{ PORTSHARE_E_NO_RESOURCES, PORTSHARE_REQ_ADD,
+	  "403 ERROR. Out of Resources" },
+};
+
+#define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
+
+/* Each row of replies.def is golden, with the uapi code it starts with. */
+static void test_reply_table(void)
+{
+	char code[8];
+	size_t i, j;
+
+	for (i = 0; i < PS_REPLY_ROWS; i++) {
+		snprintf(code, sizeof(code), "%u ", ps_replies[i].code);
+		for (j = 0; j < NGOLDEN; j++)
+			if (!strcmp(golden[j].want, ps_replies[i].string))
+				break;
+		OK(j < NGOLDEN &&
+		   !strncmp(ps_replies[i].string, code, strlen(code)),
+		   "row %zu, \"%s\": the golden text, code %u", i,
+		   ps_replies[i].string, ps_replies[i].code);
+	}
+}
+
+/* The replies the codec writes and reads back, against the golden texts. */
 static void test_reply_format(void)
 {
-	static const struct {
-		int err, cmd;
-		const char *want;
-	} cases[] = {
-		{ 0, PORTSHARE_REQ_DROP, "100 OK" },
-		{ PORTSHARE_E_ALREADY_ADDED, PORTSHARE_REQ_ADD,
-		  "200 ERROR. Already Added" },
-		{ PORTSHARE_E_ALREADY_ADDED, PORTSHARE_REQ_DROP,
-		  "200 ERROR. Not in List" },
-		{ PORTSHARE_E_NOT_IN_LIST, PORTSHARE_REQ_DROP,
-		  "200 ERROR. Not in List" },
-		{ PORTSHARE_E_INVALID_ADDRESS, PORTSHARE_REQ_ADD,
-		  "300 ERROR. Invalid Address" },
-		{ PORTSHARE_E_PORT_MISSING, PORTSHARE_REQ_ADD,
-		  "301 ERROR. Port Number Missing" },
-		{ PORTSHARE_E_INVALID_PORT, PORTSHARE_REQ_ADD,
-		  "302 ERROR. Invalid Port Number" },
-		{ PORTSHARE_E_UNKNOWN_PORT, PORTSHARE_REQ_ADD,
-		  "303 ERROR. Unknown Port" },
-		{ PORTSHARE_E_MALFORMED, PORTSHARE_REQ_ADD,
-		  "304 ERROR. Malformed Request" },
-		{ PORTSHARE_E_UNKNOWN_COMMAND, PORTSHARE_REQ_ADD,
-		  "305 ERROR. Unknown Command" },
-		{ PORTSHARE_E_UNKNOWN_OPTION, PORTSHARE_REQ_ADD,
-		  "306 ERROR. Unknown Option" },
-		{ PORTSHARE_E_NOT_PERMITTED, PORTSHARE_REQ_DROP,
-		  "400 ERROR. Not Permitted" },
-		{ PORTSHARE_E_LIST_FULL, PORTSHARE_REQ_ADD,
-		  "401 ERROR. List Full" },
-		{ PORTSHARE_E_LOOP, PORTSHARE_REQ_ADD,
-		  "402 ERROR. Data Port Contested" },
-		{ PORTSHARE_E_NO_RESOURCES, PORTSHARE_REQ_ADD,
-		  "403 ERROR. Out of Resources" },
-	};
 	struct portshare_addr p = A("::1");
 	struct portshare_reply_msg r;
 	char buf[PORTSHARE_REPLY_MAX];
 	size_t i;
 	int n;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		n = portshare_reply_format(cases[i].err, cases[i].cmd, NULL, 0,
+	for (i = 0; i < NGOLDEN; i++) {
+		n = portshare_reply_format(golden[i].err, golden[i].cmd, NULL, 0,
 					   buf, sizeof(buf));
-		OK(n == (int)strlen(cases[i].want) &&
-		   !memcmp(buf, cases[i].want, (size_t)n) &&
-		   !strcmp(portshare_strerror(cases[i].err ?: 0),
-			   cases[i].err ? cases[i].want : "Success") ==
-		   !(cases[i].err == PORTSHARE_E_ALREADY_ADDED &&
-		     cases[i].cmd == PORTSHARE_REQ_DROP) &&
-		   !portshare_reply_parse(buf, (size_t)n, cases[i].cmd, &r) &&
-		   r.error == (cases[i].cmd == PORTSHARE_REQ_DROP &&
-			       cases[i].err == PORTSHARE_E_ALREADY_ADDED ?
-			       PORTSHARE_E_NOT_IN_LIST : cases[i].err),
-		   "reply \"%s\" round trip", cases[i].want);
+		OK(n == (int)strlen(golden[i].want) &&
+		   !memcmp(buf, golden[i].want, (size_t)n) &&
+		   !strcmp(portshare_strerror(golden[i].err ?: 0),
+			   golden[i].err ? golden[i].want : "Success") ==
+		   !(golden[i].err == PORTSHARE_E_ALREADY_ADDED &&
+		     golden[i].cmd == PORTSHARE_REQ_DROP) &&
+		   !portshare_reply_parse(buf, (size_t)n, golden[i].cmd, &r) &&
+		   r.error == (golden[i].cmd == PORTSHARE_REQ_DROP &&
+			       golden[i].err == PORTSHARE_E_ALREADY_ADDED ?
+			       PORTSHARE_E_NOT_IN_LIST : golden[i].err),
+		   "reply \"%s\" round trip", golden[i].want);
 	}
 	n = portshare_reply_format(0, PORTSHARE_REQ_ADD, &p, 13162, buf,
 				   sizeof(buf));
@@ -305,6 +332,7 @@ int main(void)
 	printf("TAP version 13\n");
 	test_request();
 	test_reply_parse();
+	test_reply_table();
 	test_reply_format();
 	test_shutdown();
 	test_encap();

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "portshare.h"
+#include "reply.h"
 #include "tap.h"
 
 #define LO	"127.0.0.1"
@@ -155,30 +156,30 @@ static void test_add_drop(void)
 	uint16_t p = add_free_port(pri), r = (uint16_t)(p + 13000);
 	char req[128], ok_reply[64];
 
-	snprintf(ok_reply, sizeof(ok_reply), "100 OK " LO " %u", r);
+	snprintf(ok_reply, sizeof(ok_reply), "%s " LO " %u", PS_REPLY_TEXT(OK), r);
 	snprintf(req, sizeof(req), "ADD " LO " %u 6000", p);
 	OK(is(ask(pri, p, LO, 5555, req), ok_reply) && nsecs(pri, p) == 1,
 	   "ADD: 100 OK with the primary address and registration port");
-	OK(is(ask(pri, p, LO, 5555, req), "200 ERROR. Already Added") &&
+	OK(is(ask(pri, p, LO, 5555, req), PS_REPLY_TEXT(ALREADY_ADDED)) &&
 	   nsecs(pri, p) == 1, "ADD again: 200 Already Added");
 	snprintf(req, sizeof(req), "DROP " LO " %u 6000", p);
-	OK(is(ask(pri, p, LO, 5555, req), "100 OK") && nsecs(pri, p) == 0,
+	OK(is(ask(pri, p, LO, 5555, req), PS_REPLY_TEXT(OK)) && nsecs(pri, p) == 0,
 	   "DROP: 100 OK");
-	OK(is(ask(pri, p, LO, 5555, req), "200 ERROR. Not in List"),
+	OK(is(ask(pri, p, LO, 5555, req), PS_REPLY_TEXT(NOT_IN_LIST)),
 	   "DROP again: 200 Not in List");
 	snprintf(req, sizeof(req), "ADD 10.0.0.9 %u 6000", p);
-	OK(is(ask(pri, p, LO, 5555, req), "400 ERROR. Not Permitted"),
+	OK(is(ask(pri, p, LO, 5555, req), PS_REPLY_TEXT(NOT_PERMITTED)),
 	   "ADD of another address: 400 Not Permitted");
 	snprintf(req, sizeof(req), "ADD " LO " %u 6000", p + 1);
-	OK(is(ask(pri, p, LO, 5555, req), "303 ERROR. Unknown Port"),
+	OK(is(ask(pri, p, LO, 5555, req), PS_REPLY_TEXT(UNKNOWN_PORT)),
 	   "ADD for another contested port: 303 Unknown Port");
 	snprintf(req, sizeof(req), "ADD " LO " %u %u", p, p);
-	OK(is(ask(pri, p, LO, 5555, req), "402 ERROR. Data Port Contested"),
+	OK(is(ask(pri, p, LO, 5555, req), PS_REPLY_TEXT(LOOP)),
 	   "a contested data port: 402");
 	snprintf(req, sizeof(req), "add " LO " %u", p);
-	OK(is(ask(pri, p, LO, 5555, req), "305 ERROR. Unknown Command"),
+	OK(is(ask(pri, p, LO, 5555, req), PS_REPLY_TEXT(UNKNOWN_COMMAND)),
 	   "lower-case add: 305 (the kernel's parser)");
-	OK(is(ask(pri, p, LO, 5555, "100 OK"), "(silence)"),
+	OK(is(ask(pri, p, LO, 5555, PS_REPLY_TEXT(OK)), "(silence)"),
 	   "a reply is never answered");
 	snprintf(req, sizeof(req), "ADD " LO " %u", p);
 	OK(is(ask(pri, p, LO, 7777, req), ok_reply) && nsecs(pri, p) == 1,
@@ -205,21 +206,21 @@ static void test_acl(void)
 	   "a foreign source is ignored until the acl allows it");
 	OK(portshare_primary_acl_add(pri, &net, 24, false) == 0,
 	   "acl add 192.0.2.0/24");
-	snprintf(want, sizeof(want), "100 OK " LO " %u", r);
+	snprintf(want, sizeof(want), "%s " LO " %u", PS_REPLY_TEXT(OK), r);
 	OK(is(ask(pri, p, "192.0.2.7", 5555, req), want),
 	   "the acl's network may register itself");
 	snprintf(req, sizeof(req), "ADD 192.0.2.99 %u 6001", p);
-	OK(is(ask(pri, p, "192.0.2.7", 5555, req), "400 ERROR. Not Permitted"),
+	OK(is(ask(pri, p, "192.0.2.7", 5555, req), PS_REPLY_TEXT(NOT_PERMITTED)),
 	   "but not a third party");
 	OK(portshare_primary_acl_add(pri, &third, 24, true) == 0,
 	   "acl add 198.51.100.0/24 third-party");
 	snprintf(req, sizeof(req), "ADD 127.0.0.2 %u 6001", p);
-	snprintf(want, sizeof(want), "100 OK 127.0.0.1 %u", r);
+	snprintf(want, sizeof(want), "%s 127.0.0.1 %u", PS_REPLY_TEXT(OK), r);
 	OK(is(ask_to(pri, p, "198.51.100.1", 5555, "127.0.0.3", req), want),
 	   "a third-party network may register another address; its "
 	   "primary address is routing's source towards it, not 127.0.0.3");
 	snprintf(req, sizeof(req), "ADD 198.51.100.1 %u 6001", p);
-	snprintf(want, sizeof(want), "100 OK 127.0.0.3 %u", r);
+	snprintf(want, sizeof(want), "%s 127.0.0.3 %u", PS_REPLY_TEXT(OK), r);
 	OK(is(ask_to(pri, p, "198.51.100.1", 5555, "127.0.0.3", req), want),
 	   "registering itself, the primary address is the one asked");
 	/* portshare(7): an entry matches only sources of its own family */
@@ -251,11 +252,11 @@ static void test_out_of_resources(void)
 
 	snprintf(req, sizeof(req), "ADD " LO " %u 6000", p);
 	fail_realloc = true;
-	OK(is(ask(pri, p, LO, 5555, req), "403 ERROR. Out of Resources") &&
+	OK(is(ask(pri, p, LO, 5555, req), PS_REPLY_TEXT(NO_RESOURCES)) &&
 	   nsecs(pri, p) == 0 && reg_counter(pri, p, PORTSHARE_REG_ERRORS) == 1,
 	   "no memory for the list: 403 Out of Resources, nothing added");
 	fail_realloc = false;
-	snprintf(ok_reply, sizeof(ok_reply), "100 OK " LO " %u", r);
+	snprintf(ok_reply, sizeof(ok_reply), "%s " LO " %u", PS_REPLY_TEXT(OK), r);
 	OK(is(ask(pri, p, LO, 5555, req), ok_reply) && nsecs(pri, p) == 1,
 	   "with memory again, the same ADD is added");
 	portshare_primary_close(pri);
@@ -304,7 +305,7 @@ static void test_cap_and_rate(void)
 	struct portshare_primary *pri = primary(2, 0, 1);
 	uint16_t p = add_free_port(pri);
 
-	OK(is(add_many(pri, p, 3), "401 ERROR. List Full") &&
+	OK(is(add_many(pri, p, 3), PS_REPLY_TEXT(LIST_FULL)) &&
 	   nsecs(pri, p) == 2 &&
 	   reg_counter(pri, p, PORTSHARE_REG_LIST_FULL) == 1,
 	   "max_secondaries 2: the third ADD gets 401 List Full");

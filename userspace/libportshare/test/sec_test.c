@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "portshare.h"
+#include "reply.h"
 #include "tap.h"
 
 #define CPORT	4242		/* never bound: only named in requests */
@@ -171,7 +172,7 @@ static void script_refuse(int fd, uint16_t reg)
 
 	(void)reg;
 	get(fd, buf, sizeof(buf), &from);
-	puts_to(fd, &from, PORTSHARE_REPLY_TEXT_LIST_FULL);
+	puts_to(fd, &from, PS_REPLY_TEXT(LIST_FULL));
 }
 
 /* The first reply is lost: the retry gets "200 Already Added". */
@@ -185,7 +186,7 @@ static void script_lost(int fd, uint16_t reg)
 	get(fd, buf, sizeof(buf), &from);
 	if (strcmp(first, buf))
 		exit(20);
-	puts_to(fd, &from, PORTSHARE_REPLY_TEXT_ALREADY_ADDED);
+	puts_to(fd, &from, PS_REPLY_TEXT(ALREADY_ADDED));
 }
 
 /* ADD, then the DROP that close sends, with the same data port. */

@@ -260,13 +260,13 @@ static int parse_rest(const struct tok *t, size_t n, struct ps_req *req)
 
 	if (n && !tok_has(&t[0], '=')) {
 		if (!parse_port(&t[0], &req->data_port))
-			return PS_REQ_INVALID_PORT;
+			return PORTSHARE_REPLY_INVALID_PORT;
 		i = 1;
 	}
 	for (; i < n; i++) {
 		if (req->cmd != PS_REQ_ADD || mode_seen ||
 		    !parse_mode(&t[i], &req->mode))
-			return PS_REQ_UNKNOWN_OPTION;
+			return PORTSHARE_REPLY_UNKNOWN_OPTION;
 		mode_seen = true;
 	}
 	return PS_REQ_PARSED;
@@ -306,7 +306,7 @@ static int split(const char *buf, size_t len, struct tok *t, size_t *ntok)
 		if (i < len && buf[i] != ' ' && buf[i] != '\t')
 			continue;
 		if (i == start || n == PS_REQ_MAX_TOKENS)
-			return PS_REQ_MALFORMED;
+			return PORTSHARE_REPLY_MALFORMED;
 		t[n].s = buf + start;
 		t[n].n = i - start;
 		n++;
@@ -341,9 +341,8 @@ static void req_init(struct ps_req *req)
  * options.  The first failed check decides the reply code.
  *
  * Return: PS_REQ_PARSED, PS_REQ_SILENT, or the reply code of the first
- * problem: PS_REQ_MALFORMED, PS_REQ_UNKNOWN_COMMAND,
- * PS_REQ_INVALID_ADDRESS, PS_REQ_PORT_MISSING, PS_REQ_INVALID_PORT or
- * PS_REQ_UNKNOWN_OPTION.
+ * problem: PORTSHARE_REPLY_MALFORMED, _UNKNOWN_COMMAND, _INVALID_ADDRESS,
+ * _PORT_MISSING, _INVALID_PORT or _UNKNOWN_OPTION.
  */
 int ps_req_parse(const char *buf, size_t len, struct ps_req *req)
 {
@@ -353,14 +352,14 @@ int ps_req_parse(const char *buf, size_t len, struct ps_req *req)
 
 	req_init(req);
 	if (len > PS_REQ_MAX_LEN)
-		return PS_REQ_MALFORMED;
+		return PORTSHARE_REPLY_MALFORMED;
 	while (len && (buf[len - 1] == '\r' || buf[len - 1] == '\n' ||
 		       buf[len - 1] == '\0'))
 		len--;
 	if (!len || not_a_request(buf, len))
 		return PS_REQ_SILENT;
 	if (!is_text(buf, len))
-		return PS_REQ_MALFORMED;
+		return PORTSHARE_REPLY_MALFORMED;
 	ret = split(buf, len, t, &n);
 	if (ret)
 		return ret;
@@ -369,12 +368,12 @@ int ps_req_parse(const char *buf, size_t len, struct ps_req *req)
 	else if (tok_is(&t[0], "DROP"))
 		req->cmd = PS_REQ_DROP;
 	else
-		return PS_REQ_UNKNOWN_COMMAND;
+		return PORTSHARE_REPLY_UNKNOWN_COMMAND;
 	if (n < 2 || !parse_addr(&t[1], req))
-		return PS_REQ_INVALID_ADDRESS;
+		return PORTSHARE_REPLY_INVALID_ADDRESS;
 	if (n < 3)
-		return PS_REQ_PORT_MISSING;
+		return PORTSHARE_REPLY_PORT_MISSING;
 	if (!parse_port(&t[2], &req->port))
-		return PS_REQ_INVALID_PORT;
+		return PORTSHARE_REPLY_INVALID_PORT;
 	return parse_rest(t + 3, n - 3, req);
 }

@@ -4,7 +4,7 @@
  * C: it includes only this header, calls nothing and allocates nothing, so
  * the same file builds into portshare.ko and into the userspace libFuzzer
  * target (selftests/fuzz) and libportshare.  Outside the kernel,
- * userspace/libportshare/ps_types.h provides u8, u16, u32, bool and size_t.
+ * ps_types.h provides u8, u16, u32, bool and size_t.
  */
 #ifndef _PORTSHARE_REQUEST_H
 #define _PORTSHARE_REQUEST_H
@@ -14,21 +14,17 @@
 #else
 #include "ps_types.h"
 #endif
+#include <linux/portshare.h>
 
 /* Longest request, in bytes, before trailing CR/LF/NUL are ignored. */
 #define PS_REQ_MAX_LEN		512
 
-/* Outcomes of ps_req_parse() besides the reply codes of the uapi header. */
-#define PS_REQ_PARSED		100	/* a well-formed ADD or DROP */
+/*
+ * Outcomes of ps_req_parse() besides the codes of enum portshare_reply it
+ * returns for malformed requests (300 to 306).
+ */
+#define PS_REQ_PARSED		PORTSHARE_REPLY_OK	/* a well-formed ADD or DROP */
 #define PS_REQ_SILENT		0	/* ignore the datagram: no reply */
-
-/* Reply codes for malformed requests (uapi: enum portshare_reply). */
-#define PS_REQ_INVALID_ADDRESS	300
-#define PS_REQ_PORT_MISSING	301
-#define PS_REQ_INVALID_PORT	302
-#define PS_REQ_MALFORMED	304
-#define PS_REQ_UNKNOWN_COMMAND	305
-#define PS_REQ_UNKNOWN_OPTION	306
 
 #define PS_REQ_ADD		1
 #define PS_REQ_DROP		2
