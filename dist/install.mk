@@ -239,7 +239,7 @@ dkms-check:
 DEB_DIR := $(BUILD)/deb
 DEB_TREE := $(DEB_DIR)/portshare-$(PKG_VERSION)
 DEB_SRC := Kbuild Makefile VERSION dkms.conf \
-	kmod uapi userspace docs dist debian scripts
+	kmod shared uapi userspace docs dist debian scripts
 DEB_STAMP := $(DEB_DIR)/.built-$(PKG_VERSION)
 
 deb: $(DEB_STAMP)
