@@ -429,7 +429,7 @@ bool portshare_addr_is_local(struct net *net, u16 family,
 bool portshare_sec_loops(struct portshare_net *pn, u16 family,
 			 const union portshare_addr *addr, u8 mode);
 
-/* netlink.c */
+/* nl_family.c, nl_event.c */
 
 int portshare_genl_register(void);
 void portshare_genl_unregister(void);
@@ -446,7 +446,7 @@ void portshare_nl_shutdown_event(struct portshare_net *pn,
 /*
  * PS_SET_ERR() - set a formatted extack message (at most 79 characters)
  * and point the extack at @attr, which may be NULL.  Kernels before 6.2
- * cannot format into the extack: netlink.c provides a fallback.
+ * cannot format into the extack: nl_family.c provides a fallback.
  */
 #ifdef NL_SET_ERR_MSG_FMT
 #define ps_extack_fmt(extack, fmt, args...) NL_SET_ERR_MSG_FMT(extack, fmt, ##args)

@@ -20,9 +20,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 
-struct netlink_callback;
 struct netlink_ext_ack;
-struct genl_info;
 struct portshare_net;
 struct portshare_port;
 struct portshare_sec_cfg;
@@ -185,12 +183,6 @@ const struct portshare_acl_entry *portshare_acl_get(struct portshare_net *pn,
 u8 portshare_acl_check(struct portshare_net *pn, const struct sk_buff *skb,
 		       u8 family, const struct in6_addr *saddr);
 void portshare_acl_free(struct portshare_net *pn);
-
-/* acl_nl.c */
-
-int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_acl_del(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_acl_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* ratelimit.c */
 

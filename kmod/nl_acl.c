@@ -1,26 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Generic netlink commands of the registration acl: ACL_ADD, ACL_DEL and
- * the ACL_GET dump (uapi/linux/portshare.h).  netlink.c registers them.
+ * ACL_ADD, ACL_DEL and the ACL_GET dump: the registration acl.  The doit
+ * handlers run with the namespace's lock held (nl_family.c, pre_doit).
  */
 
-#include "portshare.h"
+#include "netlink.h"
 
 #include <linux/in.h>
 #include <linux/socket.h>
-#include <net/genetlink.h>
 #include <net/ipv6.h>
-#include <net/sock.h>
-
-/* genl_dumpit_info() gained an embedded genl_info in 6.6. */
-static const struct genl_family *dump_family(struct netlink_callback *cb)
-{
-#ifdef PORTSHARE_HAVE_DUMPIT_INFO_INFO
-	return genl_dumpit_info(cb)->info.family;
-#else
-	return genl_dumpit_info(cb)->family;
-#endif
-}
 
 static int acl_entry(struct genl_info *info, struct portshare_acl_entry *e)
 {
@@ -71,26 +59,19 @@ static void blame_entry(struct genl_info *info, int err)
  * @skb: the request
  * @info: its attributes: ADDR4 or ADDR6, PREFIX_LEN, ACL_FLAGS
  *
+ * PS_NL_CREATE: the namespace's state exists.
+ *
  * Return: 0 or a negative errno, with an extack message.
  */
 int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portshare_acl_entry e;
-	struct portshare_net *pn;
 	int ret;
 
 	ret = acl_entry(info, &e);
 	if (ret)
 		return ret;
-	pn = portshare_net_get(genl_info_net(info));
-	if (!pn) {
-		NL_SET_ERR_MSG(info->extack,
-			       "out of memory for the namespace's portshare state");
-		return -ENOMEM;
-	}
-	mutex_lock(&pn->lock);
-	ret = portshare_acl_add(pn, &e, info->extack);
-	mutex_unlock(&pn->lock);
+	ret = portshare_acl_add(portshare_nl_pn(info), &e, info->extack);
 	blame_entry(info, ret);
 	return ret;
 }
@@ -104,18 +85,13 @@ int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info)
  */
 int portshare_nl_acl_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct portshare_net *pn = portshare_net(genl_info_net(info));
 	struct portshare_acl_entry e;
 	int ret;
 
 	ret = acl_entry(info, &e);
 	if (ret)
 		return ret;
-	if (pn)
-		mutex_lock(&pn->lock);
-	ret = portshare_acl_del(pn, &e, info->extack);
-	if (pn)
-		mutex_unlock(&pn->lock);
+	ret = portshare_acl_del(portshare_nl_pn(info), &e, info->extack);
 	blame_entry(info, ret);
 	return ret;
 }
@@ -149,7 +125,7 @@ struct acl_dump {
  */
 int portshare_nl_acl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct portshare_net *pn = portshare_net(sock_net(cb->skb->sk));
+	struct portshare_net *pn = portshare_nl_dump_pn(cb);
 	struct acl_dump *ctx = (struct acl_dump *)cb->ctx;
 	const struct portshare_acl_entry *e;
 	void *hdr;
@@ -160,12 +136,9 @@ int portshare_nl_acl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_lock(&pn->lock);
 	cb->seq = pn->generation;
 	for (; (e = portshare_acl_get(pn, ctx->idx)); ctx->idx++) {
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, dump_family(cb),
-				  NLM_F_MULTI, PORTSHARE_CMD_ACL_GET);
+		hdr = portshare_nl_dump_put(skb, cb, PORTSHARE_CMD_ACL_GET);
 		if (!hdr)
 			break;
-		genl_dump_check_consistent(cb, hdr);
 		if (put_entry(skb, e)) {
 			genlmsg_cancel(skb, hdr);
 			break;

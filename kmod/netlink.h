@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic netlink family, split by object:
+ *   nl_family.c  policy, op table, pre_doit/post_doit, registration
+ *   nl_msg.c     message sizes and builders, shared by replies, dumps and
+ *                events
+ *   nl_port.c    PORT_NEW, PORT_DEL, PORT_GET
+ *   nl_sec.c     SEC_ADD, SEC_DROP, SEC_GET
+ *   nl_acl.c     ACL_ADD, ACL_DEL, ACL_GET
+ *   nl_event.c   the "events" multicast group
+ */
+#ifndef _PORTSHARE_NETLINK_H
+#define _PORTSHARE_NETLINK_H
+
+#include "portshare.h"
+
+#include <net/genetlink.h>
+
+extern struct genl_family portshare_nl_family;
+
+enum { PORTSHARE_NL_MCGRP_EVENTS };
+
+/*
+ * An op's internal_flags: what pre_doit does before the handler runs, on
+ * top of the header check, the namespace lookup and taking its lock.
+ */
+#define PS_NL_CREATE	BIT(0)	/* create the namespace's state if needed */
+#define PS_NL_SETTLE	BIT(1)	/* first finish undesignated ports */
+
+/*
+ * The namespace's state, locked by pre_doit; NULL if it never used
+ * portshare and the op does not create it.
+ */
+static inline struct portshare_net *portshare_nl_pn(struct genl_info *info)
+{
+	return info->user_ptr[0];
+}
+
+/* nl_msg.c */
+
+size_t portshare_nl_port_size(void);
+size_t portshare_nl_sec_size(void);
+int portshare_nl_put_reg_port(struct sk_buff *skb,
+			      const struct portshare_port *p);
+int portshare_nl_put_port(struct sk_buff *skb, const struct portshare_port *p);
+int portshare_nl_put_sec(struct sk_buff *skb, const struct portshare_port *p,
+			 const struct portshare_secondary *s);
+void *portshare_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			    u8 cmd);
+struct nlattr **portshare_nl_dump_attrs(struct netlink_callback *cb);
+struct portshare_net *portshare_nl_dump_pn(struct netlink_callback *cb);
+
+/* nl_port.c */
+
+int portshare_nl_get_port(struct genl_info *info, u16 *port);
+int portshare_nl_undesignated(struct genl_info *info, u16 port);
+struct portshare_port *portshare_nl_port_find(struct genl_info *info,
+					      u16 port);
+int portshare_nl_port_new(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_port_del(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_port_get(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* nl_sec.c */
+
+int portshare_nl_sec_add(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_sec_drop(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_sec_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* nl_acl.c */
+
+int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_acl_del(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_acl_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* nl_event.c */
+
+void portshare_nl_events_start(void);
+void portshare_nl_events_stop(void);
+
+#endif /* _PORTSHARE_NETLINK_H */

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Message sizes and builders, shared by replies, dumps and events.
+ */
+
+#include "netlink.h"
+
+#include <linux/in.h>
+#include <linux/socket.h>
+#include <net/sock.h>
+
+/* genl_dumpit_info() gained an embedded genl_info in 6.6. */
+struct nlattr **portshare_nl_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef PORTSHARE_HAVE_DUMPIT_INFO_INFO
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
+ * A port reports rx, shared, its errors and its registration counters; a
+ * secondary more.
+ */
+#define PS_PORT_NSTATS	(2 + PS_PORT_ERR_MAX + PS_REG_NR_COUNTERS)
+#define PS_SEC_NSTATS	(3 + PS_SEC_DROP_MAX)
+
+static size_t stats_size(void)
+{
+	return nla_total_size(0) +
+	       max(PS_PORT_NSTATS, PS_SEC_NSTATS) *
+	       nla_total_size_64bit(sizeof(u64));
+}
+
+size_t portshare_nl_port_size(void)
+{
+	return 2 * nla_total_size(sizeof(u16)) +	/* PORT, REG_PORT */
+	       2 * nla_total_size(sizeof(u32)) +	/* MAX, NUM */
+	       stats_size() +
+	       nla_total_size(sizeof(u8));		/* REASON */
+}
+
+size_t portshare_nl_sec_size(void)
+{
+	return 2 * nla_total_size(sizeof(u16)) +	/* PORT, DATA_PORT */
+	       nla_total_size(sizeof(struct in6_addr)) +
+	       nla_total_size(sizeof(u8)) +		/* MODE */
+	       nla_total_size(sizeof(u32)) +		/* SAMPLE */
+	       stats_size() +
+	       nla_total_size(sizeof(u8));		/* REASON */
+}
+
+/**
+ * struct ps_stat - one counter of a STATS nest
+ * @type: enum portshare_stat
+ * @val: its value
+ */
+struct ps_stat {
+	int type;
+	u64 val;
+};
+
+/* enum portshare_reg_counter as stat ids: SEND_ERRORS came after the rest */
+static const int reg_stat_ids[PS_REG_NR_COUNTERS] = {
+	[PS_REG_REQUESTS] = PORTSHARE_STAT_REG_REQUESTS,
+	[PS_REG_OK] = PORTSHARE_STAT_REG_OK,
+	[PS_REG_ERRORS] = PORTSHARE_STAT_REG_ERRORS,
+	[PS_REG_DENIED] = PORTSHARE_STAT_REG_DENIED,
+	[PS_REG_RATE_LIMITED] = PORTSHARE_STAT_REG_RATE_LIMITED,
+	[PS_REG_NOT_PERMITTED] = PORTSHARE_STAT_REG_NOT_PERMITTED,
+	[PS_REG_LIST_FULL] = PORTSHARE_STAT_REG_LIST_FULL,
+	[PS_REG_IGNORED] = PORTSHARE_STAT_REG_IGNORED,
+	[PS_REG_SEND_ERRORS] = PORTSHARE_STAT_REG_SEND_ERRORS,
+};
+
+static int put_stats(struct sk_buff *skb, const struct ps_stat *st, int n)
+{
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(skb, PORTSHARE_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		if (nla_put_u64_64bit(skb, st[i].type, st[i].val,
+				      PORTSHARE_STAT_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_port_stats(struct sk_buff *skb, const struct portshare_port *p)
+{
+	struct ps_stat st[PS_PORT_NSTATS];
+	u64 reg[PS_REG_NR_COUNTERS];
+	struct portshare_port_totals t;
+	int i, n = 2 + PS_PORT_ERR_MAX;
+
+	portshare_port_read_stats(p, &t);
+	st[0] = (struct ps_stat){ PORTSHARE_STAT_PORT_RX, t.rx };
+	st[1] = (struct ps_stat){ PORTSHARE_STAT_PORT_SHARED, t.shared };
+	for (i = 0; i < PS_PORT_ERR_MAX; i++)
+		st[2 + i] = (struct ps_stat){ PORTSHARE_STAT_PORT_ERR_CSUM + i,
+					      t.err[i] };
+	if (!p->reg_off) {
+		portshare_reg_read_stats(p, reg);
+		for (i = 0; i < PS_REG_NR_COUNTERS; i++)
+			st[n++] = (struct ps_stat){ reg_stat_ids[i], reg[i] };
+	}
+	return put_stats(skb, st, n);
+}
+
+static int put_sec_stats(struct sk_buff *skb,
+			 const struct portshare_secondary *s)
+{
+	struct ps_stat st[PS_SEC_NSTATS];
+	struct portshare_sec_totals t;
+	int i;
+
+	portshare_sec_read_stats(s, &t);
+	st[0] = (struct ps_stat){ PORTSHARE_STAT_SEC_COPIES, t.copies };
+	st[1] = (struct ps_stat){ PORTSHARE_STAT_SEC_BYTES, t.bytes };
+	st[2] = (struct ps_stat){ PORTSHARE_STAT_SEC_SAMPLED, t.sampled };
+	for (i = 0; i < PS_SEC_DROP_MAX; i++)
+		st[3 + i] = (struct ps_stat){ portshare_sec_drop_stat[i],
+					      t.drop[i] };
+	return put_stats(skb, st, ARRAY_SIZE(st));
+}
+
+int portshare_nl_put_reg_port(struct sk_buff *skb, const struct portshare_port *p)
+{
+	if (p->reg_off)
+		return nla_put_flag(skb, PORTSHARE_A_REG_OFF);
+	return nla_put_u16(skb, PORTSHARE_A_REG_PORT, p->reg_port);
+}
+
+int portshare_nl_put_port(struct sk_buff *skb, const struct portshare_port *p)
+{
+	if (nla_put_u16(skb, PORTSHARE_A_PORT, p->port) ||
+	    portshare_nl_put_reg_port(skb, p) ||
+	    nla_put_u32(skb, PORTSHARE_A_MAX_SECONDARIES, p->max_secondaries) ||
+	    nla_put_u32(skb, PORTSHARE_A_NUM_SECONDARIES, p->num_secondaries))
+		return -EMSGSIZE;
+	return put_port_stats(skb, p);
+}
+
+static int put_addr(struct sk_buff *skb, const struct portshare_secondary *s)
+{
+	if (s->family == AF_INET)
+		return nla_put_in_addr(skb, PORTSHARE_A_ADDR4, s->addr.v4.s_addr);
+	return nla_put_in6_addr(skb, PORTSHARE_A_ADDR6, &s->addr.v6);
+}
+
+int portshare_nl_put_sec(struct sk_buff *skb, const struct portshare_port *p,
+			 const struct portshare_secondary *s)
+{
+	if (nla_put_u16(skb, PORTSHARE_A_PORT, p->port) ||
+	    put_addr(skb, s) ||
+	    nla_put_u16(skb, PORTSHARE_A_DATA_PORT, s->data_port) ||
+	    nla_put_u8(skb, PORTSHARE_A_MODE, s->mode) ||
+	    nla_put_u32(skb, PORTSHARE_A_SAMPLE, s->sample))
+		return -EMSGSIZE;
+	return put_sec_stats(skb, s);
+}
+
+/* A dump's message header, checked against the namespace's generation. */
+void *portshare_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			    u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &portshare_nl_family, NLM_F_MULTI, cmd);
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
+}
+
+/* The dumping socket's namespace's state, or NULL. */
+struct portshare_net *portshare_nl_dump_pn(struct netlink_callback *cb)
+{
+	return portshare_net(sock_net(cb->skb->sk));
+}
