@@ -38,6 +38,7 @@ static inline struct portshare_net *portshare_nl_pn(struct genl_info *info)
 
 /* nl_msg.c */
 
+struct nlattr *portshare_nl_get_addr(struct genl_info *info);
 size_t portshare_nl_port_size(void);
 size_t portshare_nl_sec_size(void);
 int portshare_nl_put_reg_port(struct sk_buff *skb,
@@ -53,7 +54,6 @@ struct portshare_net *portshare_nl_dump_pn(struct netlink_callback *cb);
 /* nl_port.c */
 
 int portshare_nl_get_port(struct genl_info *info, u16 *port);
-int portshare_nl_undesignated(struct genl_info *info, u16 port);
 struct portshare_port *portshare_nl_port_find(struct genl_info *info,
 					      u16 port);
 int portshare_nl_port_new(struct sk_buff *skb, struct genl_info *info);

@@ -12,27 +12,20 @@
 
 static int acl_entry(struct genl_info *info, struct portshare_acl_entry *e)
 {
-	struct nlattr *a4 = info->attrs[PORTSHARE_A_ADDR4];
-	struct nlattr *a6 = info->attrs[PORTSHARE_A_ADDR6];
+	struct nlattr *addr = portshare_nl_get_addr(info);
 	struct nlattr *plen = info->attrs[PORTSHARE_A_PREFIX_LEN];
 	struct nlattr *flags = info->attrs[PORTSHARE_A_ACL_FLAGS];
-	u8 max = a4 ? 32 : 128;
+	bool v4 = addr && nla_type(addr) == PORTSHARE_A_ADDR4;
+	u8 max = v4 ? 32 : 128;
 
-	if (!a4 == !a6) {
-		if (a6)
-			NL_SET_BAD_ATTR(info->extack, a6);
-		else
-			NL_SET_ERR_ATTR_MISS(info->extack, NULL,
-					     PORTSHARE_A_ADDR4);
-		NL_SET_ERR_MSG(info->extack, "give exactly one of ADDR4 or ADDR6");
+	if (!addr)
 		return -EINVAL;
-	}
 	memset(e, 0, sizeof(*e));
-	e->family = a4 ? AF_INET : AF_INET6;
-	if (a4)
-		e->addr.s6_addr32[0] = nla_get_in_addr(a4);
+	e->family = v4 ? AF_INET : AF_INET6;
+	if (v4)
+		e->addr.s6_addr32[0] = nla_get_in_addr(addr);
 	else
-		e->addr = nla_get_in6_addr(a6);
+		e->addr = nla_get_in6_addr(addr);
 	e->prefix_len = plen ? nla_get_u8(plen) : max;
 	if (e->prefix_len > max) {
 		NL_SET_ERR_MSG_ATTR(info->extack, plen,

@@ -9,6 +9,28 @@
 #include <linux/socket.h>
 #include <net/sock.h>
 
+/**
+ * portshare_nl_get_addr() - the request's one address attribute
+ * @info: the request
+ *
+ * Return: ADDR4 or ADDR6, or NULL with an extack message if it has both
+ * or neither.
+ */
+struct nlattr *portshare_nl_get_addr(struct genl_info *info)
+{
+	struct nlattr *a4 = info->attrs[PORTSHARE_A_ADDR4];
+	struct nlattr *a6 = info->attrs[PORTSHARE_A_ADDR6];
+
+	if (!a4 != !a6)
+		return a4 ?: a6;
+	if (a6)
+		NL_SET_BAD_ATTR(info->extack, a6);
+	else
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, PORTSHARE_A_ADDR4);
+	NL_SET_ERR_MSG(info->extack, "give exactly one of ADDR4 or ADDR6");
+	return NULL;
+}
+
 /* genl_dumpit_info() gained an embedded genl_info in 6.6. */
 struct nlattr **portshare_nl_dump_attrs(struct netlink_callback *cb)
 {

@@ -7,6 +7,7 @@
 #include "netlink.h"
 
 #include <linux/build_bug.h>
+#include <linux/err.h>
 
 /**
  * portshare_nl_get_port() - the request's PORT
@@ -26,20 +27,6 @@ int portshare_nl_get_port(struct genl_info *info, u16 *port)
 }
 
 /**
- * portshare_nl_undesignated() - reject a request for a port not designated
- * @info: the request
- * @port: its PORT
- *
- * Return: -ENOENT, with the extack naming the port.
- */
-int portshare_nl_undesignated(struct genl_info *info, u16 port)
-{
-	PS_SET_ERR(info->extack, info->attrs[PORTSHARE_A_PORT],
-		   "port %u is not designated", port);
-	return -ENOENT;
-}
-
-/**
  * portshare_nl_port_find() - the designated port a request names
  * @info: the request, its namespace locked by pre_doit
  * @port: its PORT
@@ -53,8 +40,23 @@ struct portshare_port *portshare_nl_port_find(struct genl_info *info,
 	struct portshare_port *p = pn ? portshare_port_find(pn, port) : NULL;
 
 	if (!p)
-		portshare_nl_undesignated(info, port);
+		PS_SET_ERR(info->extack, info->attrs[PORTSHARE_A_PORT],
+			   "port %u is not designated", port);
 	return p;
+}
+
+/* The designated port of the request's PORT, or an ERR_PTR. */
+static struct portshare_port *request_port(struct genl_info *info)
+{
+	struct portshare_port *p;
+	int ret;
+	u16 port;
+
+	ret = portshare_nl_get_port(info, &port);
+	if (ret)
+		return ERR_PTR(ret);
+	p = portshare_nl_port_find(info, port);
+	return p ?: ERR_PTR(-ENOENT);
 }
 
 static int get_port_cfg(struct genl_info *info, struct portshare_port_cfg *cfg)
@@ -98,16 +100,10 @@ int portshare_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 
 int portshare_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct portshare_port *p;
-	int ret;
-	u16 port;
+	struct portshare_port *p = request_port(info);
 
-	ret = portshare_nl_get_port(info, &port);
-	if (ret)
-		return ret;
-	p = portshare_nl_port_find(info, port);
-	if (!p)
-		return -ENOENT;
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	portshare_port_undesignate(portshare_nl_pn(info), p,
 				   PORTSHARE_REASON_NETLINK);
 	return 0;
@@ -115,18 +111,12 @@ int portshare_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 
 int portshare_nl_port_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct portshare_port *p;
+	struct portshare_port *p = request_port(info);
 	struct sk_buff *msg;
 	void *hdr;
-	int ret;
-	u16 port;
 
-	ret = portshare_nl_get_port(info, &port);
-	if (ret)
-		return ret;
-	p = portshare_nl_port_find(info, port);
-	if (!p)
-		return -ENOENT;
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	msg = genlmsg_new(portshare_nl_port_size(), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;

@@ -13,32 +13,24 @@
 
 static int get_sec_addr(struct genl_info *info, struct portshare_sec_cfg *cfg)
 {
-	struct nlattr *a4 = info->attrs[PORTSHARE_A_ADDR4];
-	struct nlattr *a6 = info->attrs[PORTSHARE_A_ADDR6];
+	struct nlattr *addr = portshare_nl_get_addr(info);
 	bool any;
 
-	if (!a4 == !a6) {
-		if (a6)
-			NL_SET_BAD_ATTR(info->extack, a6);
-		else
-			NL_SET_ERR_ATTR_MISS(info->extack, NULL,
-					     PORTSHARE_A_ADDR4);
-		NL_SET_ERR_MSG(info->extack, "give exactly one of ADDR4 or ADDR6");
+	if (!addr)
 		return -EINVAL;
-	}
 	cfg->nla.port = info->attrs[PORTSHARE_A_PORT];
-	cfg->nla.addr = a4 ?: a6;
-	if (a4) {
+	cfg->nla.addr = addr;
+	if (nla_type(addr) == PORTSHARE_A_ADDR4) {
 		cfg->family = AF_INET;
-		cfg->addr.v4.s_addr = nla_get_in_addr(a4);
+		cfg->addr.v4.s_addr = nla_get_in_addr(addr);
 		any = cfg->addr.v4.s_addr == htonl(INADDR_ANY);
 	} else {
 		cfg->family = AF_INET6;
-		cfg->addr.v6 = nla_get_in6_addr(a6);
+		cfg->addr.v6 = nla_get_in6_addr(addr);
 		any = ipv6_addr_any(&cfg->addr.v6);
 	}
 	if (any) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a4 ?: a6,
+		NL_SET_ERR_MSG_ATTR(info->extack, addr,
 				    "secondary address must not be unspecified");
 		return -EINVAL;
 	}
