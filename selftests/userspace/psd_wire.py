@@ -249,6 +249,57 @@ def ask(reqs, reg, src=None, fam=socket.AF_INET, addr=LO):
     return out
 
 
+MATRIX = os.path.join(TOP, "selftests/replies.matrix")
+
+
+def psreq_bytes(text):
+    """A request in psreq's syntax: \\ \\t \\r \\n \\0 \\xHH; @N, N 'A's."""
+    if re.fullmatch(r"@\d+", text):
+        return b"A" * int(text[1:])
+    plain = {"\\": b"\\", "t": b"\t", "r": b"\r", "n": b"\n", "0": b"\0"}
+    out, i = b"", 0
+    while i < len(text):
+        if text[i] != "\\":
+            out += text[i].encode()
+            i += 1
+        elif text[i + 1] == "x":
+            out += bytes([int(text[i + 2:i + 4], 16)])
+            i += 4
+        else:
+            out += plain[text[i + 1]]
+            i += 2
+    return out
+
+
+def matrix(section, cport):
+    """Section of selftests/replies.matrix for contested port cport: the
+    requests and the replies (None: silence), as register.sh reads it."""
+    subst = {"PORT": str(cport), "REG": str(cport + 13000), "LONG": "a" * 300}
+    reqs, want, cur = [], [], None
+    with open(MATRIX) as f:
+        for line in f.read().split("\n"):
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("[") and line.endswith("]"):
+                cur = line[1:-1]
+                continue
+            if cur != section:
+                continue
+            req, row = line.rsplit("\t", 1)
+            req = re.sub(r"\{([A-Z_]+)\}",
+                         lambda m: subst.get(m[1]) or R[m[1]], req)
+            reqs.append(psreq_bytes(req))
+            want.append(None if row == "-" else R[row])
+    if not reqs:
+        sys.exit(f"psd_wire.py: no section [{section}] in {MATRIX}")
+    return reqs, want
+
+
+def expect_matrix(name, section, cport, **kw):
+    reqs, want = matrix(section, cport)
+    expect_replies(name, reqs, want, cport + 13000, **kw)
+
+
 def expect_replies(name, reqs, want, reg, **kw):
     got = ask(reqs, reg, **kw)
     want = [w if w is None else w.encode() for w in want]
@@ -314,15 +365,8 @@ def test_replies(cport, cport2):
                     f"DROP 127.0.0.1 {c} {mp + 2}".encode(),
                     f"DROP 127.0.0.1 {c} {mp + 1}".encode()],
                    [R["OK"], R["OK"], R["NOT_IN_LIST"]], reg, src=me)
-    expect_replies("invalid addresses",
-                   rq("ADD 127.0.0.256 C", "ADD 0.0.0.0 C", "ADD 224.0.0.1 C",
-                      "ADD 255.255.255.255 C", "ADD 127.1 C",
-                      "ADD 127.0.0.01 C", "DROP 1.2.3 C", "ADD", "DROP",
-                      "ADD localhost C", "ADD primary.example.com C 7005"),
-                   [R["INVALID_ADDRESS"]] * 11, reg, src=me)
-    expect_replies("missing port",
-                   rq("ADD 127.0.0.1", "DROP 127.0.0.1"),
-                   [R["PORT_MISSING"]] * 2, reg, src=me)
+    expect_matrix("invalid addresses", "invalid-address", cport, src=me)
+    expect_matrix("missing port", "port-missing", cport, src=me)
     expect_replies("unknown contested port",
                    rq("ADD 127.0.0.1 P2", "ADD 127.0.0.1 427",
                       "DROP 127.0.0.1 1"),
@@ -332,36 +376,13 @@ def test_replies(cport, cport2):
                       f"DROP 127.0.0.1 C {mp}", "ADD ::1 C"),
                    [R["NOT_PERMITTED"]] * 2 + [R["OK"]] +
                    [R["NOT_PERMITTED"]], reg, src=me)
-    expect_replies("unknown command or option",
-                   rq("JOIN 127.0.0.1 C", "add 127.0.0.1 C",
-                      "ADD 127.0.0.1 C 7003 mode=bogus",
-                      "ADD 127.0.0.1 C sample=2",
-                      "ADD 127.0.0.1 C 7003 mode=raw mode=raw",
-                      "DROP 127.0.0.1 C 7003 mode=raw",
-                      "ADD 127.0.0.1 C 7003 7004"),
-                   [R["UNKNOWN_COMMAND"]] * 2 +
-                   [R["UNKNOWN_OPTION"]] * 5, reg, src=me)
+    expect_matrix("unknown command or option", "unknown-command-or-option",
+                  cport, src=me)
     expect_replies("data port contested",
                    rq("ADD 127.0.0.1 C P2", "ADD 127.0.0.1 C C"),
                    [R["LOOP"]] * 2, reg, src=me)
-    long = b"a" * 300
-    hostile = [b"", b"\r\n\0", b"\0", b"A" * 513, b"A" * 512,
-               b"ADD\x00127.0.0.1 " + c.encode(),
-               b"\x80ADD 127.0.0.1 " + c.encode(),
-               b"ADD  127.0.0.1 " + c.encode(),
-               b"ADD 127.0.0.1 " + c.encode() + b" ",
-               b"ADD 127.0.0.1 0", b"ADD 127.0.0.1 65536",
-               b"ADD 127.0.0.1 +" + c.encode(), b"ADD 127.0.0.1 0x10",
-               b"ADD " + long + b" " + c.encode(),
-               f"{R['OK']} 127.0.0.1 {r}".encode(),
-               R["ALREADY_ADDED"].encode(),
-               b"SHUTDOWN 127.0.0.1 " + r.encode(), b"SHUTDOWN"]
-    expect_replies("hostile datagrams: errors or silence", hostile,
-                   [None, None, None, R["MALFORMED"],
-                    R["UNKNOWN_COMMAND"]] +
-                   [R["MALFORMED"]] * 4 +
-                   [R["INVALID_PORT"]] * 4 +
-                   [R["INVALID_ADDRESS"]] + [None] * 4, reg, src=me)
+    expect_matrix("hostile datagrams: errors or silence", "hostile", cport,
+                  src=me)
     me.close()
 
 
