@@ -99,8 +99,8 @@ enum portshare_error {
  * portshare_strerror() - the message for an error value
  * @err: a negated errno or a PORTSHARE_E_* value
  *
- * Return: a static string, never NULL.  For the refusals it is the reply
- * text of uapi/linux/portshare.h ("200 ERROR. Already Added").
+ * Return: a static string, never NULL.  For the refusals it is the
+ * primary's whole reply, as on the wire ("200 ERROR. Already Added").
  */
 const char *portshare_strerror(int err);
 

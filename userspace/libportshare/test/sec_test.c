@@ -319,7 +319,7 @@ static void test_refusals(void)
 	o = opts(p.port);
 	ret = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
 	OK(ret == PORTSHARE_E_LIST_FULL &&
-	   !strcmp(portshare_strerror(ret), "401 ERROR. List Full"),
+	   !strcmp(portshare_strerror(ret), PS_REPLY_TEXT(LIST_FULL)),
 	   "refusal is the reply: %s", portshare_strerror(ret));
 	OK(primary_wait(&p) == 0, "primary script done");
 
