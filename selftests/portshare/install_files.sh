@@ -247,7 +247,8 @@ test_deb_contents()
 		echo usr/share/doc/portshare-dkms/changelog.gz
 		echo usr/share/doc/portshare-dkms/copyright
 		echo "usr/src/portshare-$VERSION/dkms.conf"
-		for f in Kbuild "$PS_REPO"/kmod/*.[ch] "$PS_REPO"/uapi/linux/portshare.h; do
+		for f in Kbuild "$PS_REPO"/kmod/*.[ch] "$PS_REPO"/shared/*.[ch] \
+			"$PS_REPO"/shared/*.def "$PS_REPO"/uapi/linux/portshare.h; do
 			echo "usr/src/portshare-$VERSION/${f#"$PS_REPO"/}"
 		done
 	} | LC_ALL=C sort)" "portshare-dkms contents"
