@@ -246,11 +246,11 @@ load_delta()
 	bg_kill "$pid"
 }
 
-# A namespace that never uses portshare costs it one pointer: loading
-# the module beside 64 namespaces allocates no more than beside none.
-test_state_lazy()
+# Loading the module beside 64 idle namespaces costs no more slab than
+# beside none.
+state_cost_bounded()
 {
-	local d0 d64 ns
+	local d0 d64
 
 	load_delta 0
 	d0=$(<"$PS_TMP/delta")
@@ -262,6 +262,21 @@ test_state_lazy()
 	# arrays, multicast bitmaps) takes about 3 KiB: allow 8.
 	[ $((d64 - d0)) -lt $((64 * 8)) ] ||
 		fail "64 idle namespaces cost $((d64 - d0)) KiB on load"
+}
+
+# A namespace that never uses portshare costs it one pointer. Its slab is
+# not measured under KASAN (the debug kernel): the quarantine holds freed
+# objects, so SUnreclaim moves by megabytes whatever is loaded (-1040 KiB
+# alone and +1020 KiB with 64 namespaces, at stop 32's main too).
+test_state_lazy()
+{
+	local ns
+
+	if grep -q ' kasan_report$' /proc/kallsyms; then
+		diag "KASAN: slab use cannot be measured, only the namespace's behaviour"
+	else
+		state_cost_bounded
+	fi
 	# and a namespace that does use it works as before
 	setup_ns ns
 	cmd_ok psnl -n "$ns" port list
