@@ -8,8 +8,9 @@
 # replies do not depend on the topology are in selftests/replies.matrix,
 # which psd_wire.py reads too.
 
-# PS_REPLY[NAME]: the whole reply of row NAME, "300 ERROR. Invalid Address"
-declare -gA PS_REPLY=()
+# PS_REPLY[NAME]: the whole reply of row NAME, "300 ERROR. Invalid Address";
+# PS_REPLY[-] is psreq's "-" for no reply
+declare -gA PS_REPLY=([-]=-)
 
 __load_replies()
 {
@@ -21,7 +22,7 @@ __load_replies()
 		[[ $line =~ $re ]] &&
 			PS_REPLY[${BASH_REMATCH[1]}]="${BASH_REMATCH[2]} ${BASH_REMATCH[3]}"
 	done <"$def"
-	[ -n "${PS_REPLY[OK]}" ] || {
+	[ -n "${PS_REPLY[OK]-}" ] || {
 		echo "# no replies in $def" >&2
 		exit 1
 	}
@@ -46,8 +47,7 @@ reply_lines()
 			n=${name#*\*}
 			name=${name%\**}
 		fi
-		[ "$name" = - ] && PS_REPLY[-]=-
-		[ -n "${PS_REPLY[$name]}" ] || {
+		[ -n "${PS_REPLY[$name]-}" ] || {
 			echo "# reply_lines: no reply $name in shared/replies.def" >&2
 			exit 1
 		}
@@ -93,7 +93,7 @@ matrix_section()
 		req=${req//\{REG\}/$((port + 13000))}
 		req=${req//\{LONG\}/$__matrix_long}
 		while [[ $req =~ $re ]]; do
-			[ -n "${PS_REPLY[${BASH_REMATCH[1]}]}" ] || __matrix_die "$line"
+			[ -n "${PS_REPLY[${BASH_REMATCH[1]}]-}" ] || __matrix_die "$line"
 			req=${req//"${BASH_REMATCH[0]}"/${PS_REPLY[${BASH_REMATCH[1]}]}}
 		done
 		MATRIX_REQ+=("$req")
