@@ -3,7 +3,7 @@
  * The generic netlink family, split by object:
  *   nl_family.c  policy, op table, pre_doit/post_doit, registration
  *   nl_msg.c     message sizes and builders, shared by replies, dumps and
- *                events
+ *                events, and attribute readers shared by objects
  *   nl_port.c    PORT_NEW, PORT_DEL, PORT_GET
  *   nl_sec.c     SEC_ADD, SEC_DROP, SEC_GET
  *   nl_acl.c     ACL_ADD, ACL_DEL, ACL_GET

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Message sizes and builders, shared by replies, dumps and events.
+ * What the object files share: message sizes and builders, used by
+ * replies, dumps and events, and the readers of request and dump
+ * attributes that more than one object has.
  */
 
 #include "netlink.h"
@@ -153,7 +155,8 @@ static int put_sec_stats(struct sk_buff *skb,
 	return put_stats(skb, st, ARRAY_SIZE(st));
 }
 
-int portshare_nl_put_reg_port(struct sk_buff *skb, const struct portshare_port *p)
+int portshare_nl_put_reg_port(struct sk_buff *skb,
+			      const struct portshare_port *p)
 {
 	if (p->reg_off)
 		return nla_put_flag(skb, PORTSHARE_A_REG_OFF);
