@@ -10,6 +10,7 @@
  */
 
 #include "portshare.h"
+#include "encap.h"
 
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -32,32 +33,25 @@ static u8 wire_family(u16 family)
 				   PORTSHARE_FAMILY_INET6;
 }
 
-static unsigned int addr_len(u16 family)
-{
-	return family == AF_INET ? sizeof(struct in_addr) :
-				   sizeof(struct in6_addr);
-}
-
 static void encap_fill(struct portshare_encap_hdr *h,
 		       const struct portshare_port *p,
 		       const struct portshare_secondary *s,
 		       const struct portshare_dgram *d, u32 seq)
 {
-	BUILD_BUG_ON(sizeof(*h) != PORTSHARE_ENCAP_HDR_LEN);
+	struct ps_encap e = {
+		.origin_family = wire_family(d->family),
+		.secondary_family = wire_family(s->family),
+		.origin_addr = &d->saddr,
+		.secondary_addr = &s->addr,
+		.origin_port = ntohs(d->sport),
+		.contested_port = p->port,
+		.payload_len = d->len,
+		.seq = seq,
+		.timestamp_ns = d->tstamp,
+	};
 
-	memset(h, 0, sizeof(*h));
-	h->magic = htonl(PORTSHARE_ENCAP_MAGIC);
-	h->version = PORTSHARE_ENCAP_VERSION;
-	h->hdr_len = sizeof(*h);
-	h->origin_family = wire_family(d->family);
-	h->secondary_family = wire_family(s->family);
-	h->origin_port = d->sport;
-	h->contested_port = htons(p->port);
-	memcpy(h->origin_addr, &d->saddr, addr_len(d->family));
-	memcpy(h->secondary_addr, &s->addr, addr_len(s->family));
-	h->payload_len = htonl(d->len);
-	h->seq = htonl(seq);
-	h->timestamp_ns = cpu_to_be64(d->tstamp);
+	BUILD_BUG_ON(sizeof(*h) != PORTSHARE_ENCAP_HDR_LEN);
+	ps_encap_fill(h, &e);
 }
 
 /* The UDP payload of the copy: [encap header] payload. */

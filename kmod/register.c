@@ -6,6 +6,7 @@
  */
 
 #include "portshare.h"
+#include "reg_rules.h"
 #include "reply.h"
 #include "request.h"
 
@@ -66,42 +67,43 @@ static void reply(const struct portshare_port *p,
 		portshare_reg_count(p, PS_REG_SEND_ERRORS);
 }
 
+/* The envelope of a request as the shared rules see it (reg_rules.h). */
+static void reg_env(const struct portshare_reg_req *rq, struct ps_reg_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->family = rq->family == AF_INET ? PS_REQ_INET : PS_REQ_INET6;
+	memcpy(env->addr, &rq->saddr, sizeof(env->addr));
+	env->port = ntohs(rq->sport);
+	env->third_party = rq->flags & PS_REG_F_THIRD_PARTY;
+}
+
 /*
- * The secondary a request names, checked against the port and the
- * own-address rule (DESIGN §7).  Copies will come from the primary address
- * of the "100 OK" reply: the address the request was sent to when the
- * secondary is the request's source; for a third party, which never saw
- * that address (it may be loopback or link-local), the source routing
- * picks towards the secondary.
+ * The secondary a request names (ps_reg_sec_of()).  Copies will come
+ * from the primary address of the "100 OK" reply: the address the request
+ * was sent to, or for a third party the source routing picks towards it.
  */
 static int sec_cfg(struct portshare_net *pn, const struct portshare_port *p,
 		   const struct portshare_reg_req *rq, const struct ps_req *req,
 		   struct portshare_sec_cfg *cfg)
 {
-	u16 family = req->family == PS_REQ_INET ? AF_INET : AF_INET6;
-	size_t alen = family == AF_INET ? 4 : 16;
-	struct in6_addr src;
-	bool third_party;
+	struct in6_addr src = rq->daddr;
+	struct ps_reg_env env;
+	struct ps_reg_sec sec;
+	int ret;
 
-	if (req->port != p->port)
-		return PORTSHARE_REPLY_UNKNOWN_PORT;
-	third_party = family != rq->family || memcmp(req->addr, &rq->saddr, alen);
-	if (third_party) {
-		if (!(rq->flags & PS_REG_F_THIRD_PARTY))
-			return PORTSHARE_REPLY_NOT_PERMITTED;
-		if (family != rq->family)
-			return PORTSHARE_REPLY_INVALID_ADDRESS;
-	}
+	reg_env(rq, &env);
+	ret = ps_reg_sec_of(req, p->port, &env, &sec);
+	if (ret)
+		return ret;
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->family = family;
-	memcpy(&cfg->addr, req->addr, alen);
-	src = rq->daddr;
-	if (third_party && req->cmd == PS_REQ_ADD &&
-	    portshare_reg_route_src(pn, p, family, &cfg->addr, &src))
+	cfg->family = sec.family == PS_REQ_INET ? AF_INET : AF_INET6;
+	memcpy(&cfg->addr, sec.addr, sizeof(sec.addr));
+	if (sec.third_party && req->cmd == PS_REQ_ADD &&
+	    portshare_reg_route_src(pn, p, cfg->family, &cfg->addr, &src))
 		return PORTSHARE_REPLY_INVALID_ADDRESS;
-	memcpy(&cfg->src, &src, alen);
-	cfg->data_port = req->data_port ?: ntohs(rq->sport);
-	cfg->mode = req->mode;
+	memcpy(&cfg->src, &src, cfg->family == AF_INET ? 4 : 16);
+	cfg->data_port = sec.data_port;
+	cfg->mode = sec.mode;
 	cfg->sample = 1;
 	return 0;
 }

@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Wire registrations that aim copies at this host's own sockets (DESIGN
- * §7; docs/protocol.md §1.3, "Local data ports").  Any local user may
- * register over loopback, which is the point of the protocol, but only
- * for a socket of its own:
- *
- * - the data port of a secondary at one of our addresses is the request's
- *   own source socket (a legacy secondary), or a UDP socket bound there
- *   by the same user as the request's socket, or the request comes from
- *   root of the namespace's user namespace (who may use psnl anyway);
- * - never a registration port: copies would be taken for requests;
- * - mode=transparent hands out datagrams with foreign source addresses,
- *   which otherwise needs CAP_NET_RAW: only root's local requests may ask
- *   for it over the wire; others use netlink.
+ * §7; docs/protocol.md §1.3, "Local data ports").  The rules, shared with
+ * psd, are ps_reg_local_rules() in shared/reg_rules.c; this file finds
+ * out what they ask: whose sockets the request and the copies come from
+ * and go to, and whether that is root of the namespace's user namespace.
  */
 
 #include "portshare.h"
+#include "reg_rules.h"
 
 #include <linux/socket.h>
 #include <linux/uidgid.h>
@@ -63,25 +56,43 @@ static bool own_socket(const struct portshare_reg_req *rq,
 	       !memcmp(&cfg->addr, &rq->saddr, alen);
 }
 
-/*
- * May a request whose socket @uid owns name the local data port of @cfg?
- * The owner is that of the socket the copies from @reg_port would reach.
- */
-static bool data_port_allowed(struct portshare_net *pn,
-			      const struct portshare_sec_cfg *cfg, u16 reg_port,
-			      kuid_t uid)
+/* What ps_reg_local_rules() may ask about one request. */
+struct local_ctx {
+	struct portshare_net *pn;
+	const struct portshare_reg_req *rq;
+	const struct portshare_sec_cfg *cfg;
+	kuid_t uid;
+};
+
+static enum ps_requester local_requester(void *arg)
 {
-	struct in6_addr src = {}, dst = {};
+	struct local_ctx *c = arg;
+
+	if (!requester(c->pn, c->rq, &c->uid))
+		return PS_REQUESTER_UNKNOWN;
+	return is_root(c->pn, c->uid) ? PS_REQUESTER_ROOT : PS_REQUESTER_USER;
+}
+
+/* The requester owns the socket that copies from the reg port would reach. */
+static bool local_same_owner(void *arg)
+{
+	struct local_ctx *c = arg;
+	const struct portshare_sec_cfg *cfg = c->cfg;
 	size_t alen = cfg->family == AF_INET ? 4 : 16;
+	struct in6_addr src = {}, dst = {};
 	kuid_t owner;
 
-	if (is_root(pn, uid))
-		return true;
 	memcpy(&src, &cfg->src, alen);
 	memcpy(&dst, &cfg->addr, alen);
-	return udp_owner(pn->net, cfg->family, &src, htons(reg_port), &dst,
-			 htons(cfg->data_port), &owner) && uid_eq(owner, uid);
+	return udp_owner(c->pn->net, cfg->family, &src, htons(c->rq->reg_port),
+			 &dst, htons(cfg->data_port), &owner) &&
+	       uid_eq(owner, c->uid);
 }
+
+static const struct ps_reg_local_ops local_ops = {
+	.requester = local_requester,
+	.same_owner = local_same_owner,
+};
 
 /**
  * portshare_reg_local_check() - the rules for copies to our own sockets
@@ -90,7 +101,8 @@ static bool data_port_allowed(struct portshare_net *pn,
  * @cfg: the secondary it asks for, its data port and primary address
  *	resolved
  *
- * Process context.
+ * Process context.  The rules are ps_reg_local_rules(); this finds out
+ * the facts.
  *
  * Return: 0, PORTSHARE_REPLY_LOOP (a registration port as data port) or
  * PORTSHARE_REPLY_NOT_PERMITTED (another user's or no socket at the data
@@ -100,19 +112,17 @@ int portshare_reg_local_check(struct portshare_net *pn,
 			      const struct portshare_reg_req *rq,
 			      const struct portshare_sec_cfg *cfg)
 {
-	kuid_t uid;
+	struct local_ctx ctx = { .pn = pn, .rq = rq, .cfg = cfg };
+	struct ps_reg_local sec = {
+		.vetted = true,
+		.transparent = cfg->mode == PORTSHARE_MODE_TRANSPARENT,
+		.local = portshare_addr_is_local(pn->net, cfg->family,
+						 &cfg->addr),
+	};
 
-	if (cfg->mode == PORTSHARE_MODE_TRANSPARENT &&
-	    !(requester(pn, rq, &uid) && is_root(pn, uid)))
-		return PORTSHARE_REPLY_NOT_PERMITTED;
-	if (!portshare_addr_is_local(pn->net, cfg->family, &cfg->addr))
-		return 0;
-	if (portshare_port_by_reg(pn, cfg->data_port))
-		return PORTSHARE_REPLY_LOOP;
-	if (own_socket(rq, cfg))
-		return 0;
-	if (!requester(pn, rq, &uid) ||
-	    !data_port_allowed(pn, cfg, rq->reg_port, uid))
-		return PORTSHARE_REPLY_NOT_PERMITTED;
-	return 0;
+	if (sec.local) {
+		sec.reg_port = !!portshare_port_by_reg(pn, cfg->data_port);
+		sec.own_socket = own_socket(rq, cfg);
+	}
+	return ps_reg_local_rules(&sec, &local_ops, &ctx);
 }

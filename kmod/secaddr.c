@@ -8,6 +8,8 @@
  */
 
 #include "portshare.h"
+#include "reg_rules.h"
+#include "request.h"
 
 #include <linux/inetdevice.h>
 #include <linux/socket.h>
@@ -31,31 +33,23 @@ static unsigned int route_type4(struct net *net, __be32 a)
 }
 
 /*
- * Why an IPv4 address cannot be a secondary, or NULL if it can.  Routing
- * knows the subnet-directed broadcasts of our links (and broadcast routes
- * an admin added); without a route the address may become reachable
- * later, and copies meanwhile count as drop_noroute.
+ * Why an address cannot be a secondary, or NULL if it can: the shared
+ * rule, and for IPv4 the broadcast addresses routing knows (the
+ * subnet-directed broadcasts of our links, and broadcast routes an admin
+ * added).  Without a route the address may become reachable later, and
+ * copies meanwhile count as drop_noroute.
  */
-static const char *unusable4(struct net *net, __be32 a)
+static const char *unusable(struct net *net,
+			    const struct portshare_sec_cfg *cfg)
 {
-	if (!(ntohl(a) >> IN_CLASSA_NSHIFT))
-		return "in 0.0.0.0/8";
-	if (ipv4_is_lbcast(a))
-		return "a broadcast address";
-	if (ipv4_is_multicast(a))
-		return "a multicast address";
-	if (route_type4(net, a) == RTN_BROADCAST)
-		return "a broadcast address";
-	return NULL;
-}
+	bool v4 = cfg->family == AF_INET;
+	const char *why;
 
-static const char *unusable6(const struct in6_addr *a)
-{
-	if (ipv6_addr_any(a))
-		return "unspecified";
-	if (ipv6_addr_is_multicast(a))
-		return "a multicast address";
-	return NULL;
+	why = ps_addr_unusable(v4 ? PS_REQ_INET : PS_REQ_INET6,
+			       (const u8 *)&cfg->addr);
+	if (!why && v4 && route_type4(net, cfg->addr.v4.s_addr) == RTN_BROADCAST)
+		why = "a broadcast address";
+	return why;
 }
 
 /**
@@ -73,12 +67,8 @@ int portshare_sec_addr_check(struct portshare_net *pn,
 			     const struct portshare_sec_cfg *cfg,
 			     struct netlink_ext_ack *extack)
 {
-	const char *why;
+	const char *why = unusable(pn->net, cfg);
 
-	if (cfg->family == AF_INET)
-		why = unusable4(pn->net, cfg->addr.v4.s_addr);
-	else
-		why = unusable6(&cfg->addr.v6);
 	if (!why)
 		return 0;
 	if (cfg->family == AF_INET)
@@ -100,19 +90,15 @@ int portshare_sec_addr_check(struct portshare_net *pn,
  * @mode: its mode
  *
  * Asked when the secondary's data port is, or is about to be, one of the
- * namespace's contested ports.  To one of our own addresses, every copy
- * would be shared again.  To another host's port of the same number,
- * raw and transparent copies close a loop when that host shares its port
- * back to us (two primaries listing each other); encap copies cannot, as
- * the data path recognises them, so they may go anywhere.
+ * namespace's contested ports; the rule is ps_sec_may_loop().
  *
  * Return: true if the secondary would (or likely would) loop.
  */
 bool portshare_sec_loops(struct portshare_net *pn, u16 family,
 			 const union portshare_addr *addr, u8 mode)
 {
-	return mode != PORTSHARE_MODE_ENCAP ||
-	       portshare_addr_is_local(pn->net, family, addr);
+	return ps_sec_may_loop(mode, portshare_addr_is_local(pn->net, family,
+							     addr));
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 
 #include "portshare.h"
+#include "encap.h"
 
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -129,11 +130,7 @@ static void dgram_init(struct portshare_dgram *d, const struct sk_buff *skb,
 	d->payload.failed = false;
 }
 
-/*
- * A portshare encap copy sent to a contested port: some primary has a
- * contested port on its list.  Raw and transparent copies look like any
- * datagram, so only the control plane's ELOOP checks stop those.
- */
+/* A portshare encap copy sent to a contested port (ps_encap_is_copy()). */
 static bool is_copy(const struct portshare_dgram *d)
 {
 	const struct portshare_encap_hdr *h;
@@ -142,9 +139,7 @@ static bool is_copy(const struct portshare_dgram *d)
 	if (d->len < sizeof(*h))
 		return false;
 	h = skb_header_pointer(d->skb, d->offset, sizeof(*h), &_h);
-	return h && h->magic == htonl(PORTSHARE_ENCAP_MAGIC) &&
-	       h->hdr_len >= sizeof(*h) &&
-	       ntohl(h->payload_len) == d->len - h->hdr_len;
+	return h && ps_encap_is_copy(h, d->len);
 }
 
 /* The index of the first of @n datagrams the port shares next. */

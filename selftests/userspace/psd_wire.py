@@ -473,6 +473,16 @@ def test_modes(cport, sender):
     else:
         ok(data == b"mode test" and src == sender.getsockname(),
            "transparent copy: from the original sender", (data, src))
+    # another primary's copy is never shared again, whatever the version
+    # of its header: the magic and the lengths decide (shared/encap.c)
+    later = bytearray(encap_bytes(0, LO, 9, cport, LO, b"later"))
+    later[4] = 2
+    sender.sendto(bytes(later), (LO, cport))
+    sender.sendto(b"after the copy", (LO, cport))
+    got = recv(raw)[0]
+    ok(got == b"after the copy",
+       "a copy of a later header version is not shared", got)
+    recv(tr)
     for s in (raw, tr):
         s.sendto(f"DROP {LO} {cport} {s.getsockname()[1]}".encode(),
                  (LO, reg))
@@ -745,14 +755,18 @@ def test_local_data_ports(ko):
                    reply_to(req, f"ADD {LO} {c} {rport}", reg),
                    reply_to(req, f"ADD {LO} {c} {oport + 1} mode=transparent",
                             reg),
+                   reply_to(req, f"ADD {LO} {c} {c2 + 13000} mode=transparent",
+                            reg),
                    reply_to(req, f"ADD {LO} {c}", reg),
                    reply_to(req, f"DROP {LO} {c} {oport}", reg),
                    reply_to(req, f"DROP {LO} {c}", reg)]
             return out
         got = as_nobody(requests)
+        # transparent is refused before the data port is looked at, so a
+        # registration port as data port is 400 too (shared/reg_rules.c)
         ok(got == [f"{R['OK']} {LO} {reg}", R["NOT_PERMITTED"],
-                   R["NOT_PERMITTED"], f"{R['OK']} {LO} {reg}",
-                   R["OK"], R["OK"]],
+                   R["NOT_PERMITTED"], R["NOT_PERMITTED"],
+                   f"{R['OK']} {LO} {reg}", R["OK"], R["OK"]],
            "uid 65534: its own sockets yes, root's and transparent no", got)
         roots.close()
     me.close()

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The encap header of copies (uapi struct portshare_encap_hdr, DESIGN §3,
- * docs/protocol.md §3): 64 bytes in network byte order.
+ * docs/protocol.md §3): 64 bytes in network byte order, written by the
+ * shared ps_encap_fill() that portshare.ko uses too, and parsed here for
+ * secondaries.
  */
 #include <endian.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "encap.h"
 #include "portshare.h"
+#include "primary.h"
 
 _Static_assert(sizeof(struct portshare_encap_hdr) == PORTSHARE_ENCAP_HDR_LEN,
 	       "the encap header is 64 bytes");
@@ -64,28 +68,35 @@ int portshare_encap_write(const struct portshare_copy_hdr *hdr, void *buf,
 			  size_t size)
 {
 	struct portshare_encap_hdr h;
-	size_t olen, slen;
+	struct ps_encap e = {
+		.origin_family = hdr->origin.family,
+		.secondary_family = hdr->secondary.family,
+		.origin_addr = hdr->origin.addr,
+		.secondary_addr = hdr->secondary.addr,
+		.origin_port = hdr->origin_port,
+		.contested_port = hdr->contested_port,
+		.payload_len = hdr->payload_len,
+		.seq = hdr->seq,
+		.timestamp_ns = hdr->timestamp_ns,
+	};
 
 	if (size < sizeof(h))
 		return PORTSHARE_E_NO_SPACE;
 	if (!family_ok(hdr->origin.family) ||
 	    !family_ok(hdr->secondary.family))
 		return PORTSHARE_E_INVALID;
-	olen = hdr->origin.family == PORTSHARE_FAMILY_INET ? 4 : 16;
-	slen = hdr->secondary.family == PORTSHARE_FAMILY_INET ? 4 : 16;
-	memset(&h, 0, sizeof(h));
-	h.magic = htobe32(PORTSHARE_ENCAP_MAGIC);
-	h.version = PORTSHARE_ENCAP_VERSION;
-	h.hdr_len = sizeof(h);
-	h.origin_family = hdr->origin.family;
-	h.secondary_family = hdr->secondary.family;
-	h.origin_port = htobe16(hdr->origin_port);
-	h.contested_port = htobe16(hdr->contested_port);
-	memcpy(h.origin_addr, hdr->origin.addr, olen);
-	memcpy(h.secondary_addr, hdr->secondary.addr, slen);
-	h.payload_len = htobe32(hdr->payload_len);
-	h.seq = htobe32(hdr->seq);
-	h.timestamp_ns = htobe64(hdr->timestamp_ns);
+	ps_encap_fill(&h, &e);
 	memcpy(buf, &h, sizeof(h));
 	return (int)sizeof(h);
+}
+
+/* Is a datagram to a contested port a copy (ps_encap_is_copy())? */
+bool pri_is_copy(const void *buf, size_t len)
+{
+	struct portshare_encap_hdr h;
+
+	if (len < sizeof(h))
+		return false;
+	memcpy(&h, buf, sizeof(h));
+	return ps_encap_is_copy(&h, len);
 }

@@ -385,10 +385,8 @@ static int rx_batch(struct pri_fw *fw, int fd)
 static bool take(struct portshare_primary *pri, struct pri_port *p,
 		 struct dgram *g)
 {
-	struct portshare_copy_hdr h;
-
 	p->rx++;
-	if (!portshare_encap_parse(g->payload, g->len, &h, NULL)) {
+	if (pri_is_copy(g->payload, g->len)) {
 		p->err_loop++;
 		return false;
 	}

@@ -16,6 +16,7 @@
 
 #include "primary.h"
 /* portshare.ko's parser; ps_types.h (here) gives it the kernel types */
+#include "reg_rules.h"
 #include "request.h"
 
 #define REG_BATCH	64
@@ -57,19 +58,15 @@ static struct portshare_list_entry *sec_find(struct pri_port *p,
  * loop, already added, list full, out of resources).
  */
 /*
- * Copies go to unicast or local addresses only (kmod/secaddr.c): not
- * unspecified, 0.0.0.0/8, multicast, 240.0.0.0/4 or a broadcast address
- * of the host's networks.
+ * Copies go to unicast or local addresses only: the shared rule
+ * (ps_addr_unusable()), and not to a broadcast address of the host's
+ * networks.
  */
 static bool addr_usable(struct portshare_primary *pri,
 			const struct portshare_addr *a)
 {
-	static const uint8_t any6[16];
-
-	if (a->family == PORTSHARE_FAMILY_INET)
-		return a->addr[0] != 0 && a->addr[0] < 224 &&
-		       !pri_is_broadcast(pri, a);
-	return memcmp(a->addr, any6, 16) && a->addr[0] != 0xff;
+	return !ps_addr_unusable(a->family, a->addr) &&
+	       !(a->family == PORTSHARE_FAMILY_INET && pri_is_broadcast(pri, a));
 }
 
 int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
@@ -80,7 +77,7 @@ int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 	if (!addr_usable(pri, &s->addr))
 		return PORTSHARE_E_INVALID_ADDRESS;
 	if (pri_is_contested(pri, s->data_port) &&
-	    (s->mode != PORTSHARE_MODE_ENCAP || pri_is_local(pri, &s->addr)))
+	    ps_sec_may_loop(s->mode, pri_is_local(pri, &s->addr)))
 		return PORTSHARE_E_LOOP;
 	if (sec_find(p, &s->addr, s->data_port))
 		return PORTSHARE_E_ALREADY_ADDED;
@@ -174,34 +171,33 @@ static int route_src(const struct portshare_addr *to,
 }
 
 /*
- * The secondary a parsed request names (kmod/register.c sec_cfg()).  Its
- * primary address, where copies come from, is the address the request was
- * sent to; for a third party, which never saw that address (it may be
- * loopback or link-local), the source routing picks towards it.
+ * The secondary a parsed request names (ps_reg_sec_of()).  Its primary
+ * address, where copies come from, is the address the request was sent
+ * to, or for a third party the source routing picks towards it.
  */
 static int sec_of(const struct pri_port *p, const struct rq *rq,
 		  const struct ps_req *req, struct portshare_list_entry *s)
 {
-	bool third_party;
+	struct ps_reg_env env = {
+		.family = rq->src.family, .port = rq->sport,
+		.third_party = rq->third_party,
+	};
+	struct ps_reg_sec sec;
+	int err;
 
+	memcpy(env.addr, rq->src.addr, sizeof(env.addr));
+	err = ps_reg_sec_of(req, p->port, &env, &sec);
 	memset(s, 0, sizeof(*s));
-	s->addr.family = req->family;
-	memcpy(s->addr.addr, req->addr, sizeof(req->addr));
-	if (req->port != p->port)
-		return PORTSHARE_E_UNKNOWN_PORT;
-	third_party = !portshare_addr_equal(&s->addr, &rq->src);
-	if (third_party) {
-		if (!rq->third_party)
-			return PORTSHARE_E_NOT_PERMITTED;
-		if (s->addr.family != rq->src.family)
-			return PORTSHARE_E_INVALID_ADDRESS;
-	}
+	s->addr.family = sec.family;
+	memcpy(s->addr.addr, sec.addr, sizeof(sec.addr));
+	s->data_port = sec.data_port;
+	s->mode = sec.mode;
+	if (err)
+		return portshare_reply_error(err, req->cmd);
 	s->src = rq->dst;
-	if (third_party && req->cmd == PS_REQ_ADD &&
+	if (sec.third_party && req->cmd == PS_REQ_ADD &&
 	    route_src(&s->addr, &s->src))
 		return PORTSHARE_E_INVALID_ADDRESS;
-	s->data_port = req->data_port ? req->data_port : rq->sport;
-	s->mode = req->mode;
 	return 0;
 }
 
@@ -232,36 +228,67 @@ static bool requester(struct portshare_primary *pri, const struct pri_port *p,
 			     uid);
 }
 
+/* What ps_reg_local_rules() may ask about one request. */
+struct local_ctx {
+	struct portshare_primary *pri;
+	const struct pri_port *p;
+	const struct rq *rq;
+	const struct portshare_list_entry *s;
+	unsigned long uid;
+};
+
+static enum ps_requester local_requester(void *arg)
+{
+	struct local_ctx *c = arg;
+
+	if (!pri_is_local(c->pri, &c->rq->src) ||
+	    !requester(c->pri, c->p, c->rq, &c->uid))
+		return PS_REQUESTER_UNKNOWN;
+	return c->uid ? PS_REQUESTER_USER : PS_REQUESTER_ROOT;
+}
+
+/* The requester owns the socket that copies from the reg port would reach. */
+static bool local_same_owner(void *arg)
+{
+	struct local_ctx *c = arg;
+	unsigned long owner;
+
+	return pri_udp_owner(c->pri, &c->s->addr, c->s->data_port,
+			     &c->rq->dst, c->p->reg_port, &owner) &&
+	       owner == c->uid;
+}
+
+static const struct ps_reg_local_ops local_ops = {
+	.requester = local_requester,
+	.same_owner = local_same_owner,
+};
+
 /*
- * Copies to this host's own sockets (kmod/reglocal.c): a registration
- * port never; otherwise the request's own socket, a socket of the same
- * user, or any for root; mode=transparent only for root.  Requests the
- * API hands in (portshare_primary_request()) have no socket to ask about:
+ * Copies to this host's own sockets: the shared rules
+ * (ps_reg_local_rules()), with this primary's facts.  Requests the API
+ * hands in (portshare_primary_request()) have no socket to ask about:
  * their caller decides.
  */
 static int local_rules(struct portshare_primary *pri, const struct pri_port *p,
 		       const struct rq *rq,
 		       const struct portshare_list_entry *s)
 {
-	unsigned long uid, owner;
-	bool local = pri_is_local(pri, &s->addr);
+	struct local_ctx ctx = { .pri = pri, .p = p, .rq = rq, .s = s };
+	struct ps_reg_local sec = {
+		.vetted = rq->from_socket,
+		.transparent = s->mode == PORTSHARE_MODE_TRANSPARENT,
+		.local = pri_is_local(pri, &s->addr),
+	};
 
-	if (local && pri_is_reg_port(pri, s->data_port))
-		return PORTSHARE_E_LOOP;
-	if (!rq->from_socket)
-		return 0;
-	if (s->mode == PORTSHARE_MODE_TRANSPARENT &&
-	    !(pri_is_local(pri, &rq->src) && requester(pri, p, rq, &uid) && !uid))
-		return PORTSHARE_E_NOT_PERMITTED;
-	if (!local || (s->data_port == rq->sport &&
-		       portshare_addr_equal(&s->addr, &rq->src)))
-		return 0;
-	if (!pri_is_local(pri, &rq->src) || !requester(pri, p, rq, &uid))
-		return PORTSHARE_E_NOT_PERMITTED;
-	if (uid && !(pri_udp_owner(pri, &s->addr, s->data_port, &rq->dst,
-				   p->reg_port, &owner) && owner == uid))
-		return PORTSHARE_E_NOT_PERMITTED;
-	return 0;
+	int code;
+
+	if (sec.local) {
+		sec.reg_port = pri_is_reg_port(pri, s->data_port);
+		sec.own_socket = s->data_port == rq->sport &&
+				 portshare_addr_equal(&s->addr, &rq->src);
+	}
+	code = ps_reg_local_rules(&sec, &local_ops, &ctx);
+	return code ? portshare_reply_error(code, PS_REQ_ADD) : 0;
 }
 
 /* Carry out a parsed request: 0 or the refusal; @primary for the reply. */

@@ -121,6 +121,9 @@ int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 void pri_reg_input(struct portshare_primary *pri, struct pri_port *p,
 		   int fam);
 
+/* encap.c */
+bool pri_is_copy(const void *buf, size_t len);
+
 /* pri_forward.c */
 int pri_forward_init(struct portshare_primary *pri);
 void pri_forward_fini(struct portshare_primary *pri);

@@ -2,13 +2,15 @@
 /*
  * libFuzzer target for the libportshare parsers: every input goes through
  * the reply (for ADD and DROP), SHUTDOWN and encap parsers.  What parses
- * is written back and must parse to the same values.
+ * is written back and must parse to the same values, and every copy that
+ * parses is one the primary would not share (shared/encap.c).
  */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "portshare.h"
+#include "primary.h"
 
 static void reply(const uint8_t *data, size_t size, int cmd)
 {
@@ -61,8 +63,12 @@ static void encap(const uint8_t *data, size_t size)
 	const void *payload, *payload2;
 	uint8_t *buf;
 
+	bool copy = pri_is_copy(data, size);
+
 	if (portshare_encap_parse(data, size, &h, &payload))
 		return;
+	/* what a secondary takes for a copy, the primary never shares */
+	assert(copy);
 	assert((const uint8_t *)payload + h.payload_len == data + size);
 	buf = malloc(PORTSHARE_ENCAP_HDR_LEN + h.payload_len);
 	assert(buf);

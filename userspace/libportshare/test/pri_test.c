@@ -571,7 +571,10 @@ static void test_standalone(void)
 		close(hold);
 }
 
-/* Copies go to unicast or local addresses only (kmod/secaddr.c). */
+/*
+ * Copies go to unicast or local addresses only (shared/reg_rules.c), as
+ * psnl add's: 240.0.0.0/4 is unicast to Linux.
+ */
 static void test_sec_add_address(void)
 {
 	struct portshare_primary *pri = primary(64, 0, 1);
@@ -592,6 +595,9 @@ static void test_sec_add_address(void)
 	sec.addr = addr_of("127.0.0.2");
 	OK(portshare_primary_sec_add(pri, p, &sec) == 0 && nsecs(pri, p) == 1,
 	   "sec_add 127.0.0.2: added");
+	sec.addr = addr_of("240.0.0.1");
+	OK(portshare_primary_sec_add(pri, p, &sec) == 0 && nsecs(pri, p) == 2,
+	   "sec_add 240.0.0.1: added, as by psnl add");
 	portshare_primary_close(pri);
 }
 
