@@ -8,6 +8,7 @@
  */
 
 #include "portshare.h"
+#include "reg_rules.h"
 #include "request.h"
 
 #include <linux/in.h>
@@ -166,52 +167,83 @@ static bool reg_enqueue(struct portshare_net *pn, struct sk_buff *req)
 	return queued;
 }
 
-/*
- * A datagram from one of our own registration ports: a reply, a copy or
- * a SHUTDOWN that went to a local registration port.  Answering it could
- * start a loop; it is dropped here, before it costs its source's rate
- * budget or a place in the queue.
- */
-static bool reg_looped(struct portshare_net *pn,
-		       const struct portshare_reg_req *rq)
+/* What ps_reg_admit() asks about one request datagram, in softirq. */
+struct admit_ctx {
+	struct portshare_net *pn;
+	struct sock *sk;
+	struct sk_buff *skb;
+	struct portshare_reg_req rq;
+};
+
+static bool admit_answerable(void *arg)
 {
-	return (rq->flags & PS_REG_F_LOCAL) &&
-	       portshare_port_by_reg(pn, ntohs(rq->sport));
+	struct admit_ctx *c = arg;
+
+	return reg_envelope(c->sk, c->skb, &c->rq);
 }
+
+static bool admit_allowed(void *arg)
+{
+	struct admit_ctx *c = arg;
+
+	c->rq.flags = portshare_acl_check(c->pn, c->skb, c->rq.family,
+					  &c->rq.saddr);
+	return c->rq.flags & PS_REG_F_ALLOWED;
+}
+
+/* PS_REG_F_LOCAL: one of our own registration ports sent it. */
+static bool admit_looped(void *arg)
+{
+	struct admit_ctx *c = arg;
+
+	return (c->rq.flags & PS_REG_F_LOCAL) &&
+	       portshare_port_by_reg(c->pn, ntohs(c->rq.sport));
+}
+
+static bool admit_within_rate(void *arg)
+{
+	struct admit_ctx *c = arg;
+
+	return portshare_rl_allow(&c->pn->reg.rl, c->rq.family, &c->rq.saddr);
+}
+
+static const struct ps_reg_admit_ops admit_ops = {
+	.answerable = admit_answerable,
+	.allowed = admit_allowed,
+	.looped = admit_looped,
+	.within_rate = admit_within_rate,
+};
+
+static const enum portshare_reg_counter admit_counter[] = {
+	[PS_ADMIT_IGNORED] = PS_REG_IGNORED,
+	[PS_ADMIT_DENIED] = PS_REG_DENIED,
+	[PS_ADMIT_RATE_LIMITED] = PS_REG_RATE_LIMITED,
+};
 
 /* softirq: the checksum is verified, skb->data is the UDP header. */
 static int reg_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	struct portshare_net *pn = portshare_net(sock_net(sk));
+	struct admit_ctx c = {
+		.pn = portshare_net(sock_net(sk)), .sk = sk, .skb = skb,
+	};
 	struct portshare_port *p = rcu_dereference_sk_user_data(sk);
-	enum portshare_reg_counter why = PS_REG_IGNORED;
-	struct portshare_reg_req rq;
+	enum ps_admit admit;
 	struct sk_buff *req;
 
 	if (unlikely(!p))
 		goto drop;
 	portshare_reg_count(p, PS_REG_REQUESTS);
-	if (!reg_envelope(sk, skb, &rq))
-		goto drop_count;
-	rq.flags = portshare_acl_check(pn, skb, rq.family, &rq.saddr);
-	if (!(rq.flags & PS_REG_F_ALLOWED)) {
-		why = PS_REG_DENIED;
-		goto drop_count;
+	admit = ps_reg_admit(&admit_ops, &c);
+	if (admit != PS_ADMIT_ANSWER) {
+		portshare_reg_count(p, admit_counter[admit]);
+		goto drop;
 	}
-	if (reg_looped(pn, &rq))
-		goto drop_count;
-	if (!portshare_rl_allow(&pn->reg.rl, rq.family, &rq.saddr)) {
-		why = PS_REG_RATE_LIMITED;
-		goto drop_count;
-	}
-	req = reg_trim(skb, &rq);
-	if (req && reg_enqueue(pn, req)) {
+	req = reg_trim(skb, &c.rq);
+	if (req && reg_enqueue(c.pn, req)) {
 		consume_skb(skb);
 		return 0;
 	}
-
-drop_count:
-	portshare_reg_count(p, why);
+	portshare_reg_count(p, PS_REG_IGNORED);
 drop:
 	kfree_skb(skb);
 	return 0;

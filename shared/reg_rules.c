@@ -14,6 +14,31 @@
 #endif
 
 /**
+ * ps_reg_admit() - is a request datagram answered at all?
+ * @ops: the primary's checks
+ * @ctx: passed to @ops
+ *
+ * Nothing is answered that no one could receive, or that could start a
+ * loop between two registration ports.  The acl comes before the loop
+ * check, and the rate limit last, so that neither a denied source nor
+ * our own datagrams spend a source's budget.
+ *
+ * Return: PS_ADMIT_ANSWER, or why the datagram is dropped unanswered.
+ */
+enum ps_admit ps_reg_admit(const struct ps_reg_admit_ops *ops, void *ctx)
+{
+	if (!ops->answerable(ctx))
+		return PS_ADMIT_IGNORED;
+	if (!ops->allowed(ctx))
+		return PS_ADMIT_DENIED;
+	if (ops->looped(ctx))
+		return PS_ADMIT_IGNORED;
+	if (!ops->within_rate(ctx))
+		return PS_ADMIT_RATE_LIMITED;
+	return PS_ADMIT_ANSWER;
+}
+
+/**
  * ps_reg_sec_of() - the secondary a parsed request names
  * @req: the request
  * @port: the contested port whose registration port received it

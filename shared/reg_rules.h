@@ -48,6 +48,32 @@ struct ps_reg_sec {
 	bool third_party;
 };
 
+/* What becomes of a request datagram before it is parsed. */
+enum ps_admit {
+	PS_ADMIT_ANSWER,	/* parse and answer it */
+	PS_ADMIT_IGNORED,	/* no reply can go back, or it is our own */
+	PS_ADMIT_DENIED,	/* the acl does not allow the source */
+	PS_ADMIT_RATE_LIMITED,	/* over the source's rate */
+};
+
+/**
+ * struct ps_reg_admit_ops - what ps_reg_admit() asks, in its order
+ * @answerable: it has a source port and was sent to one of our unicast
+ *	addresses, so a reply can go back from where it went
+ * @allowed: the acl lets its source send requests
+ * @looped: it came from one of our own registration ports: a reply, copy
+ *	or SHUTDOWN that went to a local registration port
+ * @within_rate: the source's budget has room; takes one request from it
+ */
+struct ps_reg_admit_ops {
+	bool (*answerable)(void *ctx);
+	bool (*allowed)(void *ctx);
+	bool (*looped)(void *ctx);
+	bool (*within_rate)(void *ctx);
+};
+
+enum ps_admit ps_reg_admit(const struct ps_reg_admit_ops *ops, void *ctx);
+
 struct ps_req;
 
 int ps_reg_sec_of(const struct ps_req *req, u16 port,

@@ -330,33 +330,70 @@ static int reply(struct pri_port *p, int err, int cmd,
 	return len;
 }
 
-/* Silence and admission, in the kernel's order; a counter or -1. */
-static int admit(struct portshare_primary *pri, struct rq *rq)
+/* What ps_reg_admit() asks about one request. */
+struct admit_ctx {
+	struct portshare_primary *pri;
+	struct rq *rq;
+};
+
+static bool admit_answerable(void *arg)
 {
-	if (!rq->sport || !pri_is_local(pri, &rq->dst))
-		return PORTSHARE_REG_IGNORED;	/* port 0, broadcast, mcast */
-	if (!pri_acl_allows(pri, &rq->src, &rq->third_party))
-		return PORTSHARE_REG_DENIED;
-	if (pri_is_local(pri, &rq->src) && pri_is_reg_port(pri, rq->sport))
-		return PORTSHARE_REG_IGNORED;	/* our reply, copy or notice */
-	if (!pri_rate_allows(pri, &rq->src))
-		return PORTSHARE_REG_RATE_LIMITED;
-	return -1;
+	struct admit_ctx *c = arg;
+
+	/* not from port 0, nor to a broadcast or multicast address */
+	return c->rq->sport && pri_is_local(c->pri, &c->rq->dst);
 }
+
+static bool admit_allowed(void *arg)
+{
+	struct admit_ctx *c = arg;
+
+	return pri_acl_allows(c->pri, &c->rq->src, &c->rq->third_party);
+}
+
+static bool admit_looped(void *arg)
+{
+	struct admit_ctx *c = arg;
+
+	return pri_is_local(c->pri, &c->rq->src) &&
+	       pri_is_reg_port(c->pri, c->rq->sport);
+}
+
+static bool admit_within_rate(void *arg)
+{
+	struct admit_ctx *c = arg;
+
+	return pri_rate_allows(c->pri, &c->rq->src);
+}
+
+static const struct ps_reg_admit_ops admit_ops = {
+	.answerable = admit_answerable,
+	.allowed = admit_allowed,
+	.looped = admit_looped,
+	.within_rate = admit_within_rate,
+};
+
+static const int admit_counter[] = {
+	[PS_ADMIT_IGNORED] = PORTSHARE_REG_IGNORED,
+	[PS_ADMIT_DENIED] = PORTSHARE_REG_DENIED,
+	[PS_ADMIT_RATE_LIMITED] = PORTSHARE_REG_RATE_LIMITED,
+};
 
 /* One request: the length of its reply in @buf, or 0 for silence. */
 static int handle(struct portshare_primary *pri, struct pri_port *p,
 		  struct rq *rq, const char *req_buf, size_t len, char *buf,
 		  size_t size)
 {
+	struct admit_ctx ctx = { .pri = pri, .rq = rq };
 	struct portshare_addr primary = rq->dst;
+	enum ps_admit admit;
 	struct ps_req req;
-	int why, code, err;
+	int code, err;
 
 	p->reg[PORTSHARE_REG_REQUESTS]++;
-	why = admit(pri, rq);
-	if (why >= 0) {
-		p->reg[why]++;
+	admit = ps_reg_admit(&admit_ops, &ctx);
+	if (admit != PS_ADMIT_ANSWER) {
+		p->reg[admit_counter[admit]]++;
 		return 0;
 	}
 	code = ps_req_parse(req_buf, len, &req);

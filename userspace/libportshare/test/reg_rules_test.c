@@ -8,6 +8,9 @@
  *   rules of docs/protocol.md §1.3 written as one expression each; and it
  *   asks who sent the request at most once, and whose the data port is
  *   only when that decides;
+ * - ps_reg_admit(), for every answer of its four checks: what becomes of
+ *   the datagram, and that no check runs after one that decided (the rate
+ *   limit is spent only on datagrams that would be answered);
  * - ps_reg_sec_of(): own address, third parties allowed or not, the other
  *   family, another port, the data port defaulting to the source port;
  * - ps_addr_unusable() at the edges of each class;
@@ -106,6 +109,59 @@ static void test_local_rules(void)
 	OK(!asked_twice, "local rules: who asked is looked up at most once");
 	OK(!asked_needlessly,
 	   "local rules: the data port's owner only when it decides");
+}
+
+struct checks {
+	unsigned int answers, asked;	/* bit i: check i's answer; was asked */
+};
+
+static bool check(void *arg, unsigned int i)
+{
+	struct checks *c = arg;
+
+	c->asked |= 1u << i;
+	return c->answers & 1u << i;
+}
+
+static bool answerable(void *c) { return check(c, 0); }
+static bool allowed(void *c) { return check(c, 1); }
+static bool looped(void *c) { return check(c, 2); }
+static bool within_rate(void *c) { return check(c, 3); }
+
+static const struct ps_reg_admit_ops admit_ops = {
+	.answerable = answerable, .allowed = allowed, .looped = looped,
+	.within_rate = within_rate,
+};
+
+/* docs/protocol.md §1.2, Silence: the order of the checks before parsing. */
+static void test_admit(void)
+{
+	int bad = 0, extra = 0;
+	unsigned int a;
+
+	for (a = 0; a < 16; a++) {
+		struct checks c = { .answers = a };
+		enum ps_admit want, got = ps_reg_admit(&admit_ops, &c);
+		unsigned int needed;
+
+		if (!(a & 1)) {
+			want = PS_ADMIT_IGNORED;
+			needed = 1;
+		} else if (!(a & 2)) {
+			want = PS_ADMIT_DENIED;
+			needed = 3;
+		} else if (a & 4) {
+			want = PS_ADMIT_IGNORED;
+			needed = 7;
+		} else {
+			want = a & 8 ? PS_ADMIT_ANSWER : PS_ADMIT_RATE_LIMITED;
+			needed = 15;
+		}
+		bad += got != want;
+		extra += c.asked != needed;
+	}
+	OK(!bad, "admit: 16 cases, the first check that fails decides");
+	OK(!extra, "admit: nothing is asked after the deciding check");
 }
 
 static struct ps_req request(const char *addr, u16 port, u16 data_port)
@@ -218,6 +274,7 @@ static void test_may_loop(void)
 
 int main(void)
 {
+	test_admit();
 	test_local_rules();
 	test_sec_of();
 	test_addr_unusable();
