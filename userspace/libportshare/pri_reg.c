@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The registration port (US 6,363,081 FIG. 4, Table 2): ADD and DROP
- * parsed by shared/request.c, the very parser of portshare.ko, and carried
- * out with the kernel's rules and replies (kmod/register.c,
- * docs/protocol.md §1): the silences, the acl, the rate limit, the
- * own-address rule, the cap and the loop check.  Also the distribution
- * lists themselves (psnl add/drop's counterparts).
+ * parsed by shared/request.c and decided by shared/reg_rules.c, the very
+ * code of portshare.ko (docs/protocol.md §1): the silences, the acl, the
+ * rate limit, the own-address rule, the local data ports, the cap and the
+ * loop check.  This file finds out the facts the rules ask for.  Also the
+ * distribution lists themselves (psnl add/drop's counterparts).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -48,15 +48,6 @@ static struct portshare_list_entry *sec_find(struct pri_port *p,
 	return NULL;
 }
 
-/**
- * pri_sec_add() - put a secondary on a port's list
- * @pri: the primary
- * @p: the port
- * @s: the secondary, with its data port
- *
- * Return: 0 or the PORTSHARE_E_* refusal (not a unicast or local address,
- * loop, already added, list full, out of resources).
- */
 /*
  * Copies go to unicast or local addresses only: the shared rule
  * (ps_addr_unusable()), and not to a broadcast address of the host's
@@ -69,6 +60,15 @@ static bool addr_usable(struct portshare_primary *pri,
 	       !(a->family == PORTSHARE_FAMILY_INET && pri_is_broadcast(pri, a));
 }
 
+/**
+ * pri_sec_add() - put a secondary on a port's list
+ * @pri: the primary
+ * @p: the port
+ * @s: the secondary, with its data port
+ *
+ * Return: 0 or the PORTSHARE_E_* refusal (not a unicast or local address,
+ * loop, already added, list full, out of resources).
+ */
 int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 		const struct portshare_list_entry *s)
 {
