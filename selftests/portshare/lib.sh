@@ -279,11 +279,13 @@ __match()
 	return "$rc"
 }
 
-# assert_grep [-i] [-F] [--] PATTERN FILE [WHAT]: a line of FILE matches.
-assert_grep()
+# __assert_match WANT [-i] [-F] [--] PATTERN FILE [WHAT]: fail the test
+# unless __match's status is WANT (0: a line matches, 1: none does).
+__assert_match()
 {
-	local opts=()
+	local want=$1 opts=() rc=0
 
+	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-i | -F) opts+=("$1") ;;
@@ -292,29 +294,27 @@ assert_grep()
 		esac
 		shift
 	done
-	__match "${opts[@]}" -- "$1" "$2" && return 0
-	diag "FAIL: ${3:-$2} does not match '$1':"
+	__match "${opts[@]}" -- "$1" "$2" || rc=1
+	[ "$rc" = "$want" ] && return 0
+	if [ "$want" = 0 ]; then
+		diag "FAIL: ${3:-$2} does not match '$1':"
+	else
+		diag "FAIL: ${3:-$2} unexpectedly matches '$1':"
+	fi
 	diag <"$2"
 	exit "$KSFT_FAIL"
+}
+
+# assert_grep [-i] [-F] [--] PATTERN FILE [WHAT]: a line of FILE matches.
+assert_grep()
+{
+	__assert_match 0 "$@"
 }
 
 # assert_no_grep [-i] [-F] [--] PATTERN FILE [WHAT]: no line of FILE matches.
 assert_no_grep()
 {
-	local opts=()
-
-	while [ $# -gt 0 ]; do
-		case $1 in
-		-i | -F) opts+=("$1") ;;
-		--) shift; break ;;
-		*) break ;;
-		esac
-		shift
-	done
-	__match "${opts[@]}" -- "$1" "$2" || return 0
-	diag "FAIL: ${3:-$2} unexpectedly matches '$1':"
-	diag <"$2"
-	exit "$KSFT_FAIL"
+	__assert_match 1 "$@"
 }
 
 # A sleep without an exec: read with a timeout from a pipe nobody writes.
