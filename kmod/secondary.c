@@ -4,6 +4,8 @@
  */
 
 #include "portshare.h"
+#include "reg_rules.h"
+#include "reply.h"
 
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
@@ -81,12 +83,85 @@ struct portshare_port *portshare_sec_data_port_user(struct portshare_net *pn,
 	return NULL;
 }
 
+/* What ps_sec_add_check() asks about a new secondary. */
+struct add_ctx {
+	struct portshare_net *pn;
+	struct portshare_port *p;
+	const struct portshare_sec_cfg *cfg;
+	struct netlink_ext_ack *extack;
+};
+
+static bool add_unusable(void *arg)
+{
+	struct add_ctx *c = arg;
+
+	return portshare_sec_addr_check(c->pn, c->cfg, c->extack);
+}
+
+static bool add_loops(void *arg)
+{
+	struct add_ctx *c = arg;
+	const struct portshare_sec_cfg *cfg = c->cfg;
+
+	if ((cfg->data_port != c->p->port &&
+	     !test_bit(cfg->data_port, c->pn->designated)) ||
+	    !portshare_sec_loops(c->pn, cfg->family, &cfg->addr, cfg->mode))
+		return false;
+	PS_SET_ERR(c->extack, cfg->nla.data_port, "data port %u is %s",
+		   cfg->data_port, cfg->mode == PORTSHARE_MODE_ENCAP ?
+		   "a contested port: copies would loop" :
+		   "contested here: raw copies could loop back");
+	return true;
+}
+
+static bool add_listed(void *arg)
+{
+	struct add_ctx *c = arg;
+	char name[SEC_NAME_LEN];
+
+	if (!portshare_sec_find(c->pn, c->p, c->cfg))
+		return false;
+	sec_name(name, c->cfg);
+	PS_SET_ERR(c->extack, c->cfg->nla.addr,
+		   "%s is already on port %u's list", name, c->p->port);
+	return true;
+}
+
+static bool add_full(void *arg)
+{
+	struct add_ctx *c = arg;
+	const struct portshare_port *p = c->p;
+
+	if (p->num_secondaries >= p->max_secondaries) {
+		PS_SET_ERR(c->extack, c->cfg->nla.port,
+			   "port %u's list is full (%u secondaries)",
+			   p->port, p->max_secondaries);
+		return true;
+	}
+	if (c->pn->num_secondaries >= READ_ONCE(portshare_max_total_secondaries)) {
+		PS_SET_ERR(c->extack, NULL,
+			   "namespace limit reached: %u secondaries (parameter max_total_secondaries)",
+			   c->pn->num_secondaries);
+		return true;
+	}
+	return false;
+}
+
+static const struct ps_sec_add_ops add_ops = {
+	.unusable = add_unusable,
+	.loops = add_loops,
+	.listed = add_listed,
+	.full = add_full,
+};
+
 /**
  * portshare_sec_check() - validate a new secondary without adding it
  * @pn: the namespace; the caller holds @pn->lock
  * @p: the port, linked or about to be
  * @cfg: the secondary, with its data port resolved
  * @extack: told what is wrong
+ *
+ * The checks and their order are ps_sec_add_check()'s.
  *
  * Return: 0, -EINVAL (not a unicast or local address), -ELOOP (the data
  * port is a contested port and portshare_sec_loops() says so), -EEXIST
@@ -96,40 +171,10 @@ int portshare_sec_check(struct portshare_net *pn, struct portshare_port *p,
 			const struct portshare_sec_cfg *cfg,
 			struct netlink_ext_ack *extack)
 {
-	char name[SEC_NAME_LEN];
-	int ret;
+	struct add_ctx ctx = { .pn = pn, .p = p, .cfg = cfg, .extack = extack };
+	int code = ps_sec_add_check(&add_ops, &ctx);
 
-	ret = portshare_sec_addr_check(pn, cfg, extack);
-	if (ret)
-		return ret;
-	if ((cfg->data_port == p->port ||
-	     test_bit(cfg->data_port, pn->designated)) &&
-	    portshare_sec_loops(pn, cfg->family, &cfg->addr, cfg->mode)) {
-		PS_SET_ERR(extack, cfg->nla.data_port, "data port %u is %s",
-			   cfg->data_port, cfg->mode == PORTSHARE_MODE_ENCAP ?
-			   "a contested port: copies would loop" :
-			   "contested here: raw copies could loop back");
-		return -ELOOP;
-	}
-	if (portshare_sec_find(pn, p, cfg)) {
-		sec_name(name, cfg);
-		PS_SET_ERR(extack, cfg->nla.addr, "%s is already on port %u's list",
-			   name, p->port);
-		return -EEXIST;
-	}
-	if (p->num_secondaries >= p->max_secondaries) {
-		PS_SET_ERR(extack, cfg->nla.port,
-			   "port %u's list is full (%u secondaries)",
-			   p->port, p->max_secondaries);
-		return -ENOSPC;
-	}
-	if (pn->num_secondaries >= READ_ONCE(portshare_max_total_secondaries)) {
-		PS_SET_ERR(extack, NULL,
-			   "namespace limit reached: %u secondaries (parameter max_total_secondaries)",
-			   pn->num_secondaries);
-		return -ENOSPC;
-	}
-	return 0;
+	return code ? -(int)ps_reply_of_code(code, false)->err : 0;
 }
 
 /**

@@ -122,6 +122,30 @@ int ps_reg_local_rules(const struct ps_reg_local *sec,
 }
 
 /**
+ * ps_sec_add_check() - may a secondary join a port's list?
+ * @ops: the primary's checks
+ * @ctx: passed to @ops
+ *
+ * The same for ADD over the wire and for netlink or the primary API.
+ *
+ * Return: 0, PORTSHARE_REPLY_INVALID_ADDRESS, PORTSHARE_REPLY_LOOP,
+ * PORTSHARE_REPLY_ALREADY_ADDED or PORTSHARE_REPLY_LIST_FULL: the first
+ * check that fails.
+ */
+int ps_sec_add_check(const struct ps_sec_add_ops *ops, void *ctx)
+{
+	if (ops->unusable(ctx))
+		return PORTSHARE_REPLY_INVALID_ADDRESS;
+	if (ops->loops(ctx))
+		return PORTSHARE_REPLY_LOOP;
+	if (ops->listed(ctx))
+		return PORTSHARE_REPLY_ALREADY_ADDED;
+	if (ops->full(ctx))
+		return PORTSHARE_REPLY_LIST_FULL;
+	return 0;
+}
+
+/**
  * ps_addr_unusable() - why an address can be no secondary
  * @family: PS_REQ_INET or PS_REQ_INET6
  * @addr: network byte order

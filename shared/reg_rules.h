@@ -119,6 +119,26 @@ struct ps_reg_local_ops {
 int ps_reg_local_rules(const struct ps_reg_local *sec,
 		       const struct ps_reg_local_ops *ops, void *ctx);
 
+/**
+ * struct ps_sec_add_ops - what ps_sec_add_check() asks, in its order
+ * @unusable: the address can be no secondary (ps_addr_unusable(), or a
+ *	broadcast address of the primary's networks)
+ * @loops: the data port is a contested port of the primary and
+ *	ps_sec_may_loop() says copies would loop
+ * @listed: the secondary is on the port's list already
+ * @full: the port's list, or the primary's total, is at its cap
+ *
+ * A callback that says yes may also tell its caller why, in detail
+ * (portshare.ko's extack).
+ */
+struct ps_sec_add_ops {
+	bool (*unusable)(void *ctx);
+	bool (*loops)(void *ctx);
+	bool (*listed)(void *ctx);
+	bool (*full)(void *ctx);
+};
+
+int ps_sec_add_check(const struct ps_sec_add_ops *ops, void *ctx);
 const char *ps_addr_unusable(u8 family, const u8 *addr);
 bool ps_sec_may_loop(u8 mode, bool local);
 

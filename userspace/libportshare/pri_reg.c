@@ -48,17 +48,52 @@ static struct portshare_list_entry *sec_find(struct pri_port *p,
 	return NULL;
 }
 
-/*
- * Copies go to unicast or local addresses only: the shared rule
- * (ps_addr_unusable()), and not to a broadcast address of the host's
- * networks.
- */
-static bool addr_usable(struct portshare_primary *pri,
-			const struct portshare_addr *a)
+/* What ps_sec_add_check() asks about a new secondary. */
+struct add_ctx {
+	struct portshare_primary *pri;
+	struct pri_port *p;
+	const struct portshare_list_entry *s;
+};
+
+/* Besides the shared rule: a broadcast address of the host's networks. */
+static bool add_unusable(void *arg)
 {
-	return !ps_addr_unusable(a->family, a->addr) &&
-	       !(a->family == PORTSHARE_FAMILY_INET && pri_is_broadcast(pri, a));
+	struct add_ctx *c = arg;
+	const struct portshare_addr *a = &c->s->addr;
+
+	return ps_addr_unusable(a->family, a->addr) ||
+	       (a->family == PORTSHARE_FAMILY_INET &&
+		pri_is_broadcast(c->pri, a));
 }
+
+static bool add_loops(void *arg)
+{
+	struct add_ctx *c = arg;
+
+	return pri_is_contested(c->pri, c->s->data_port) &&
+	       ps_sec_may_loop(c->s->mode, pri_is_local(c->pri, &c->s->addr));
+}
+
+static bool add_listed(void *arg)
+{
+	struct add_ctx *c = arg;
+
+	return sec_find(c->p, &c->s->addr, c->s->data_port);
+}
+
+static bool add_full(void *arg)
+{
+	struct add_ctx *c = arg;
+
+	return c->p->nsecs >= c->pri->opts.max_secondaries;
+}
+
+static const struct ps_sec_add_ops add_ops = {
+	.unusable = add_unusable,
+	.loops = add_loops,
+	.listed = add_listed,
+	.full = add_full,
+};
 
 /**
  * pri_sec_add() - put a secondary on a port's list
@@ -66,23 +101,19 @@ static bool addr_usable(struct portshare_primary *pri,
  * @p: the port
  * @s: the secondary, with its data port
  *
- * Return: 0 or the PORTSHARE_E_* refusal (not a unicast or local address,
- * loop, already added, list full, out of resources).
+ * Return: 0 or the PORTSHARE_E_* refusal: ps_sec_add_check()'s (not a
+ * unicast or local address, loop, already added, list full), or out of
+ * resources.
  */
 int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 		const struct portshare_list_entry *s)
 {
+	struct add_ctx ctx = { .pri = pri, .p = p, .s = s };
 	struct portshare_list_entry *secs;
+	int code = ps_sec_add_check(&add_ops, &ctx);
 
-	if (!addr_usable(pri, &s->addr))
-		return PORTSHARE_E_INVALID_ADDRESS;
-	if (pri_is_contested(pri, s->data_port) &&
-	    ps_sec_may_loop(s->mode, pri_is_local(pri, &s->addr)))
-		return PORTSHARE_E_LOOP;
-	if (sec_find(p, &s->addr, s->data_port))
-		return PORTSHARE_E_ALREADY_ADDED;
-	if (p->nsecs >= pri->opts.max_secondaries)
-		return PORTSHARE_E_LIST_FULL;
+	if (code)
+		return portshare_reply_error(code, PS_REQ_ADD);
 	secs = realloc(p->secs, (p->nsecs + 1) * sizeof(*secs));
 	if (!secs)
 		return PORTSHARE_E_NO_RESOURCES;

@@ -11,6 +11,7 @@
  * - ps_reg_admit(), for every answer of its four checks: what becomes of
  *   the datagram, and that no check runs after one that decided (the rate
  *   limit is spent only on datagrams that would be answered);
+ * - ps_sec_add_check() likewise: address, loop, listed, full;
  * - ps_reg_sec_of(): own address, third parties allowed or not, the other
  *   family, another port, the data port defaulting to the source port;
  * - ps_addr_unusable() at the edges of each class;
@@ -123,14 +124,18 @@ static bool check(void *arg, unsigned int i)
 	return c->answers & 1u << i;
 }
 
-static bool answerable(void *c) { return check(c, 0); }
-static bool allowed(void *c) { return check(c, 1); }
-static bool looped(void *c) { return check(c, 2); }
-static bool within_rate(void *c) { return check(c, 3); }
+static bool check0(void *c) { return check(c, 0); }
+static bool check1(void *c) { return check(c, 1); }
+static bool check2(void *c) { return check(c, 2); }
+static bool check3(void *c) { return check(c, 3); }
 
 static const struct ps_reg_admit_ops admit_ops = {
-	.answerable = answerable, .allowed = allowed, .looped = looped,
-	.within_rate = within_rate,
+	.answerable = check0, .allowed = check1, .looped = check2,
+	.within_rate = check3,
+};
+
+static const struct ps_sec_add_ops add_ops = {
+	.unusable = check0, .loops = check1, .listed = check2, .full = check3,
 };
 
 /* docs/protocol.md §1.2, Silence: the order of the checks before parsing. */
@@ -162,6 +167,29 @@ static void test_admit(void)
 	}
 	OK(!bad, "admit: 16 cases, the first check that fails decides");
 	OK(!extra, "admit: nothing is asked after the deciding check");
+}
+
+/* docs/protocol.md §1.2: the address's kind, then the list (402, 200, 401). */
+static void test_sec_add(void)
+{
+	static const int code[] = {
+		PORTSHARE_REPLY_INVALID_ADDRESS, PORTSHARE_REPLY_LOOP,
+		PORTSHARE_REPLY_ALREADY_ADDED, PORTSHARE_REPLY_LIST_FULL,
+	};
+	int bad = 0, extra = 0;
+	unsigned int a, first;
+
+	for (a = 0; a < 16; a++) {
+		struct checks c = { .answers = a };
+		int got = ps_sec_add_check(&add_ops, &c);
+
+		for (first = 0; first < 4 && !(a & 1u << first); first++)
+			;
+		bad += got != (first < 4 ? code[first] : 0);
+		extra += c.asked != (first < 4 ? (2u << first) - 1 : 15);
+	}
+	OK(!bad, "sec_add: 16 cases, the first refusal decides");
+	OK(!extra, "sec_add: nothing is asked after the deciding check");
 }
 
 static struct ps_req request(const char *addr, u16 port, u16 data_port)
@@ -275,6 +303,7 @@ static void test_may_loop(void)
 int main(void)
 {
 	test_admit();
+	test_sec_add();
 	test_local_rules();
 	test_sec_of();
 	test_addr_unusable();
