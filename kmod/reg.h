@@ -24,6 +24,7 @@ struct netlink_ext_ack;
 struct portshare_net;
 struct portshare_port;
 struct portshare_sec_cfg;
+struct sock;
 union portshare_addr;
 
 #define PORTSHARE_RL_SLOTS	256	/* rate limit buckets per namespace */
@@ -120,10 +121,14 @@ struct portshare_reg_req {
 	u8 flags;
 };
 
-/* regsock.c */
+/* regqueue.c */
 
 void portshare_reg_net_init(struct portshare_net *pn);
 void portshare_reg_net_exit(struct portshare_net *pn);
+int portshare_reg_encap_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* regsock.c */
+
 int portshare_reg_open(struct portshare_net *pn, struct portshare_port *p,
 		       struct netlink_ext_ack *extack);
 bool portshare_reg_detach(struct portshare_port *p);

@@ -4,8 +4,8 @@
  * parsed by shared/request.c and decided by shared/reg_rules.c, the very
  * code of portshare.ko (docs/protocol.md §1): the silences, the acl, the
  * rate limit, the own-address rule, the local data ports, the cap and the
- * loop check.  This file finds out the facts the rules ask for.  Also the
- * distribution lists themselves (psnl add/drop's counterparts).
+ * loop check.  This file finds out the facts the rules ask for; the lists
+ * themselves are pri_list.c's.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -34,143 +34,6 @@ struct rq {
 	bool third_party;
 	bool from_socket;	/* received here, not handed in by the API */
 };
-
-static struct portshare_list_entry *sec_find(struct pri_port *p,
-					     const struct portshare_addr *a,
-					     uint16_t port)
-{
-	unsigned int i;
-
-	for (i = 0; i < p->nsecs; i++)
-		if (p->secs[i].data_port == port &&
-		    portshare_addr_equal(&p->secs[i].addr, a))
-			return &p->secs[i];
-	return NULL;
-}
-
-/* What ps_sec_add_check() asks about a new secondary. */
-struct add_ctx {
-	struct portshare_primary *pri;
-	struct pri_port *p;
-	const struct portshare_list_entry *s;
-};
-
-/* Besides the shared rule: a broadcast address of the host's networks. */
-static bool add_unusable(void *arg)
-{
-	struct add_ctx *c = arg;
-	const struct portshare_addr *a = &c->s->addr;
-
-	return ps_addr_unusable(a->family, a->addr) ||
-	       (a->family == PORTSHARE_FAMILY_INET &&
-		pri_is_broadcast(c->pri, a));
-}
-
-static bool add_loops(void *arg)
-{
-	struct add_ctx *c = arg;
-
-	return pri_is_contested(c->pri, c->s->data_port) &&
-	       ps_sec_may_loop(c->s->mode, pri_is_local(c->pri, &c->s->addr));
-}
-
-static bool add_listed(void *arg)
-{
-	struct add_ctx *c = arg;
-
-	return sec_find(c->p, &c->s->addr, c->s->data_port);
-}
-
-static bool add_full(void *arg)
-{
-	struct add_ctx *c = arg;
-
-	return c->p->nsecs >= c->pri->opts.max_secondaries;
-}
-
-static const struct ps_sec_add_ops add_ops = {
-	.unusable = add_unusable,
-	.loops = add_loops,
-	.listed = add_listed,
-	.full = add_full,
-};
-
-/**
- * pri_sec_add() - put a secondary on a port's list
- * @pri: the primary
- * @p: the port
- * @s: the secondary, with its data port
- *
- * Return: 0 or the PORTSHARE_E_* refusal: ps_sec_add_check()'s (not a
- * unicast or local address, loop, already added, list full), or out of
- * resources.
- */
-int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
-		const struct portshare_list_entry *s)
-{
-	struct add_ctx ctx = { .pri = pri, .p = p, .s = s };
-	struct portshare_list_entry *secs;
-	int code = ps_sec_add_check(&add_ops, &ctx);
-
-	if (code)
-		return portshare_reply_error(code, PS_REQ_ADD);
-	secs = realloc(p->secs, (p->nsecs + 1) * sizeof(*secs));
-	if (!secs)
-		return PORTSHARE_E_NO_RESOURCES;
-	p->secs = secs;
-	secs[p->nsecs++] = *s;
-	return 0;
-}
-
-static int sec_drop(struct pri_port *p, const struct portshare_addr *a,
-		    uint16_t port)
-{
-	struct portshare_list_entry *s = sec_find(p, a, port);
-
-	if (!s)
-		return PORTSHARE_E_NOT_IN_LIST;
-	memmove(s, s + 1, (size_t)(p->secs + p->nsecs - (s + 1)) * sizeof(*s));
-	p->nsecs--;
-	return 0;
-}
-
-static bool family_valid(uint8_t family)
-{
-	return family == PORTSHARE_FAMILY_INET ||
-	       family == PORTSHARE_FAMILY_INET6;
-}
-
-int portshare_primary_sec_add(struct portshare_primary *pri, uint16_t port,
-			      const struct portshare_list_entry *sec)
-{
-	struct pri_port *p = pri_port_find(pri, port);
-	struct portshare_list_entry s = { 0 };
-
-	if (!p)
-		return PORTSHARE_E_UNKNOWN_PORT;
-	if (!family_valid(sec->addr.family) || !sec->data_port ||
-	    sec->mode > PORTSHARE_MODE_MAX ||
-	    (sec->src.family && sec->src.family != sec->addr.family))
-		return PORTSHARE_E_INVALID;
-	s.addr = sec->addr;
-	s.data_port = sec->data_port;
-	s.mode = sec->mode;
-	s.src = sec->src;
-	if (!s.src.family)
-		pri_route_src(&s.addr, s.data_port, &s.src);
-	return pri_sec_add(pri, p, &s);
-}
-
-int portshare_primary_sec_drop(struct portshare_primary *pri, uint16_t port,
-			       const struct portshare_addr *addr,
-			       uint16_t data_port)
-{
-	struct pri_port *p = pri_port_find(pri, port);
-
-	if (!p)
-		return PORTSHARE_E_UNKNOWN_PORT;
-	return sec_drop(p, addr, data_port);
-}
 
 /*
  * The source address routing picks towards @to (portshare.ko's
@@ -336,7 +199,7 @@ static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 	if (!err && req->cmd == PS_REQ_ADD)
 		err = pri_sec_add(pri, p, &s);
 	else if (!err)
-		err = sec_drop(p, &s.addr, s.data_port);
+		err = pri_sec_drop(p, &s.addr, s.data_port);
 	if (!err)
 		*primary = s.src;
 	report(pri, p, rq, &s, req->cmd, err);
@@ -441,7 +304,7 @@ static int handle(struct portshare_primary *pri, struct pri_port *p,
 
 static bool env_valid(const struct portshare_request_env *env)
 {
-	return family_valid(env->from.family) &&
+	return pri_family_valid(env->from.family) &&
 	       env->to.family == env->from.family;
 }
 

@@ -115,9 +115,14 @@ bool pri_udp_owner(struct portshare_primary *pri,
 		   const struct portshare_addr *peer, uint16_t pport,
 		   unsigned long *uid);
 
-/* pri_reg.c */
+/* pri_list.c */
 int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 		const struct portshare_list_entry *s);
+int pri_sec_drop(struct pri_port *p, const struct portshare_addr *a,
+		 uint16_t port);
+bool pri_family_valid(uint8_t family);
+
+/* pri_reg.c */
 void pri_reg_input(struct portshare_primary *pri, struct pri_port *p,
 		   int fam);
 
