@@ -5,10 +5,11 @@
  * limit and SHUTDOWN.  Included by portshare.h, which defines the structs
  * these functions take.
  *
- * Life of a request: reg_encap_rcv() (softirq) checks the acl and the rate
- * limit, notes the addresses in skb->cb and queues the skb on the
- * namespace's queue; the namespace's work item parses and answers it in
- * process context under portshare_net.lock (regsock.c, register.c).
+ * Life of a request: portshare_reg_encap_rcv() (softirq) checks the acl
+ * and the rate limit (ps_reg_admit()), notes the addresses in skb->cb and
+ * queues a copy on the namespace's queue; the namespace's work item parses
+ * and answers it in process context under portshare_net.lock (regqueue.c,
+ * register.c).  The rules are shared/reg_rules.c's.
  */
 #ifndef _PORTSHARE_REG_H
 #define _PORTSHARE_REG_H

@@ -7,9 +7,12 @@
  *	pri_sock.c	binding (FIG. 3), sending from a chosen source,
  *			SHUTDOWN notices
  *	pri_acl.c	who may register: own addresses, acl, rate limit
- *	pri_reg.c	the registration port: ADD and DROP
+ *	pri_list.c	the distribution lists
+ *	pri_reg.c	the registration port: ADD and DROP, decided by
+ *			shared/reg_rules.c
  *	pri_owner.c	who owns a local UDP socket (/proc/net/udp)
- *	pri_forward.c	copies, in batches
+ *	pri_forward.c	copies, in batches (their header: encap.c and
+ *			shared/encap.c)
  *	pri_info.c	enumeration and counters
  *
  * Nothing here is exported (libportshare.map).
