@@ -56,22 +56,25 @@ struct portshare_net *portshare_nl_dump_pn(struct netlink_callback *cb);
 int portshare_nl_get_port(struct genl_info *info, u16 *port);
 struct portshare_port *portshare_nl_port_find(struct genl_info *info,
 					      u16 port);
-int portshare_nl_port_new(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_port_del(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_port_get(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int portshare_nl_port_new_doit(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_port_del_doit(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_port_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb);
 
 /* nl_sec.c */
 
-int portshare_nl_sec_add(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_sec_drop(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_sec_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int portshare_nl_sec_add_doit(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_sec_drop_doit(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_sec_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
 
 /* nl_acl.c */
 
-int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_acl_del(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_acl_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int portshare_nl_acl_add_doit(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_acl_del_doit(struct sk_buff *skb, struct genl_info *info);
+int portshare_nl_acl_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
 
 /* nl_event.c */
 

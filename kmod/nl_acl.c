@@ -48,7 +48,7 @@ static void blame_entry(struct genl_info *info, int err)
 }
 
 /**
- * portshare_nl_acl_add() - PORTSHARE_CMD_ACL_ADD
+ * portshare_nl_acl_add_doit() - PORTSHARE_CMD_ACL_ADD
  * @skb: the request
  * @info: its attributes: ADDR4 or ADDR6, PREFIX_LEN, ACL_FLAGS
  *
@@ -56,7 +56,7 @@ static void blame_entry(struct genl_info *info, int err)
  *
  * Return: 0 or a negative errno, with an extack message.
  */
-int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info)
+int portshare_nl_acl_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portshare_acl_entry e;
 	int ret;
@@ -70,13 +70,13 @@ int portshare_nl_acl_add(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
- * portshare_nl_acl_del() - PORTSHARE_CMD_ACL_DEL
+ * portshare_nl_acl_del_doit() - PORTSHARE_CMD_ACL_DEL
  * @skb: the request
  * @info: its attributes: ADDR4 or ADDR6, PREFIX_LEN; ACL_FLAGS is ignored
  *
  * Return: 0 or a negative errno, with an extack message.
  */
-int portshare_nl_acl_del(struct sk_buff *skb, struct genl_info *info)
+int portshare_nl_acl_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portshare_acl_entry e;
 	int ret;
@@ -107,7 +107,7 @@ struct acl_dump {
 };
 
 /**
- * portshare_nl_acl_dump() - PORTSHARE_CMD_ACL_GET as a dump
+ * portshare_nl_acl_get_dumpit() - PORTSHARE_CMD_ACL_GET as a dump
  * @skb: the reply being filled
  * @cb: the dump's state
  *
@@ -116,7 +116,8 @@ struct acl_dump {
  *
  * Return: the reply's length, 0 when done.
  */
-int portshare_nl_acl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int portshare_nl_acl_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb)
 {
 	struct portshare_net *pn = portshare_nl_dump_pn(cb);
 	struct acl_dump *ctx = (struct acl_dump *)cb->ctx;

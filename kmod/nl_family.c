@@ -161,13 +161,13 @@ static void ps_post_doit(const struct ps_genl_op *op, struct sk_buff *skb,
 static const struct genl_small_ops ps_ops[] = {
 	{
 		.cmd = PORTSHARE_CMD_PORT_NEW,
-		.doit = portshare_nl_port_new,
+		.doit = portshare_nl_port_new_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 		.internal_flags = PS_NL_CREATE | PS_NL_SETTLE,
 	},
 	{
 		.cmd = PORTSHARE_CMD_PORT_DEL,
-		.doit = portshare_nl_port_del,
+		.doit = portshare_nl_port_del_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	/*
@@ -177,40 +177,40 @@ static const struct genl_small_ops ps_ops[] = {
 	 */
 	{
 		.cmd = PORTSHARE_CMD_PORT_GET,
-		.doit = portshare_nl_port_get,
-		.dumpit = portshare_nl_port_dump,
+		.doit = portshare_nl_port_get_doit,
+		.dumpit = portshare_nl_port_get_dumpit,
 	},
 	{
 		.cmd = PORTSHARE_CMD_SEC_ADD,
-		.doit = portshare_nl_sec_add,
+		.doit = portshare_nl_sec_add_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 		.internal_flags = PS_NL_CREATE | PS_NL_SETTLE,
 	},
 	{
 		.cmd = PORTSHARE_CMD_SEC_DROP,
-		.doit = portshare_nl_sec_drop,
+		.doit = portshare_nl_sec_drop_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 		.internal_flags = PS_NL_SETTLE,
 	},
 	{
 		.cmd = PORTSHARE_CMD_SEC_GET,
-		.dumpit = portshare_nl_sec_dump,
+		.dumpit = portshare_nl_sec_get_dumpit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PORTSHARE_CMD_ACL_ADD,
-		.doit = portshare_nl_acl_add,
+		.doit = portshare_nl_acl_add_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 		.internal_flags = PS_NL_CREATE,
 	},
 	{
 		.cmd = PORTSHARE_CMD_ACL_DEL,
-		.doit = portshare_nl_acl_del,
+		.doit = portshare_nl_acl_del_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PORTSHARE_CMD_ACL_GET,
-		.dumpit = portshare_nl_acl_dump,
+		.dumpit = portshare_nl_acl_get_dumpit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -86,7 +86,7 @@ static int get_port_cfg(struct genl_info *info, struct portshare_port_cfg *cfg)
 }
 
 /* PS_NL_CREATE: the namespace's state exists. */
-int portshare_nl_port_new(struct sk_buff *skb, struct genl_info *info)
+int portshare_nl_port_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portshare_port_cfg cfg;
 	int ret;
@@ -98,7 +98,7 @@ int portshare_nl_port_new(struct sk_buff *skb, struct genl_info *info)
 					PORTSHARE_REASON_NETLINK, info->extack);
 }
 
-int portshare_nl_port_del(struct sk_buff *skb, struct genl_info *info)
+int portshare_nl_port_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portshare_port *p = request_port(info);
 
@@ -109,7 +109,7 @@ int portshare_nl_port_del(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-int portshare_nl_port_get(struct sk_buff *skb, struct genl_info *info)
+int portshare_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portshare_port *p = request_port(info);
 	struct sk_buff *msg;
@@ -152,7 +152,8 @@ static int dump_port(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-int portshare_nl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int portshare_nl_port_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb)
 {
 	struct port_dump *ctx = (struct port_dump *)cb->ctx;
 	struct portshare_net *pn = portshare_nl_dump_pn(cb);

@@ -125,7 +125,7 @@ err_free_port:
 }
 
 /* PS_NL_CREATE and PS_NL_SETTLE: the state exists, old ports are gone. */
-int portshare_nl_sec_add(struct sk_buff *skb, struct genl_info *info)
+int portshare_nl_sec_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portshare_sec_cfg cfg = {};
 	int ret;
@@ -137,7 +137,7 @@ int portshare_nl_sec_add(struct sk_buff *skb, struct genl_info *info)
 	return sec_add(portshare_nl_pn(info), info, port, &cfg);
 }
 
-int portshare_nl_sec_drop(struct sk_buff *skb, struct genl_info *info)
+int portshare_nl_sec_drop_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portshare_sec_cfg cfg = {};
 	struct portshare_port *p;
@@ -202,7 +202,8 @@ static int dump_port_secs(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-int portshare_nl_sec_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int portshare_nl_sec_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb)
 {
 	struct nlattr *filter = portshare_nl_dump_attrs(cb)[PORTSHARE_A_PORT];
 	struct sec_dump *ctx = (struct sec_dump *)cb->ctx;
