@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The generic netlink family, split by object:
- *   nl_family.c  policy, op table, pre_doit/post_doit, registration
+ *   nl_gen.[ch]  policy and op table, generated from
+ *                uapi/linux/portshare.yaml by scripts/ynl-gen
+ *   nl_family.c  multicast group, pre_doit/post_doit, registration
  *   nl_msg.c     message sizes and builders, shared by replies, dumps and
  *                events, and attribute readers shared by objects
  *   nl_port.c    PORT_NEW, PORT_DEL, PORT_GET
@@ -16,13 +18,15 @@
 
 #include <net/genetlink.h>
 
+/* the policy, the op table, its handlers' prototypes, PORTSHARE_NLGRP_* */
+#include "nl_gen.h"
+
 extern struct genl_family portshare_nl_family;
 
-enum { PORTSHARE_NL_MCGRP_EVENTS };
-
 /*
- * An op's internal_flags: what pre_doit does before the handler runs, on
- * top of the header check, the namespace lookup and taking its lock.
+ * A command's flags in pre_doit (nl_family.c): what it does before the
+ * handler runs, on top of the header check, the namespace lookup and
+ * taking its lock.
  */
 #define PS_NL_CREATE	BIT(0)	/* create the namespace's state if needed */
 #define PS_NL_SETTLE	BIT(1)	/* first finish undesignated ports */
@@ -56,25 +60,6 @@ struct portshare_net *portshare_nl_dump_pn(struct netlink_callback *cb);
 int portshare_nl_get_port(struct genl_info *info, u16 *port);
 struct portshare_port *portshare_nl_port_find(struct genl_info *info,
 					      u16 port);
-int portshare_nl_port_new_doit(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_port_del_doit(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_port_get_dumpit(struct sk_buff *skb,
-				 struct netlink_callback *cb);
-
-/* nl_sec.c */
-
-int portshare_nl_sec_add_doit(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_sec_drop_doit(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_sec_get_dumpit(struct sk_buff *skb,
-				struct netlink_callback *cb);
-
-/* nl_acl.c */
-
-int portshare_nl_acl_add_doit(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_acl_del_doit(struct sk_buff *skb, struct genl_info *info);
-int portshare_nl_acl_get_dumpit(struct sk_buff *skb,
-				struct netlink_callback *cb);
 
 /* nl_event.c */
 

@@ -25,7 +25,7 @@ static bool events_wanted(struct portshare_net *pn)
 {
 	return READ_ONCE(events_up) &&
 	       genl_has_listeners(&portshare_nl_family, pn->net,
-				  PORTSHARE_NL_MCGRP_EVENTS);
+				  PORTSHARE_NLGRP_EVENTS);
 }
 
 static struct sk_buff *event_new(size_t size, u8 cmd, gfp_t gfp, void **hdr)
@@ -52,7 +52,7 @@ static void event_send(struct portshare_net *pn, struct sk_buff *skb,
 	}
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&portshare_nl_family, pn->net, skb, 0,
-				PORTSHARE_NL_MCGRP_EVENTS, gfp);
+				PORTSHARE_NLGRP_EVENTS, gfp);
 }
 
 /**

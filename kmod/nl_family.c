@@ -1,60 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "portshare" (uapi/linux/portshare.h): its
- * policy and op table, and what every doit handler needs first, in one
- * pre_doit: the request header checked, the namespace's state looked up
- * (or created) and its lock taken; post_doit drops the lock.
+ * The generic netlink family "portshare" (uapi/linux/portshare.h): what
+ * its spec cannot generate around the policy and op table of nl_gen.c, and
+ * what every doit handler needs first, in one pre_doit: the request header
+ * checked, the namespace's state looked up (or created) and its lock
+ * taken; post_doit drops the lock.
  */
 
 #include "netlink.h"
 
-#include <linux/in6.h>
-
 /*
  * Events name secondaries and their data ports, which is what a DROP over
  * the wire needs: only CAP_NET_ADMIN in the namespace's user namespace
- * may listen, as for SEC_GET.
+ * may listen, as for SEC_GET.  Not generated: ynl-gen-c of 6.12 renders
+ * no group flags, and a genetlink-legacy family's struct is handwritten.
  */
 static const struct genl_multicast_group ps_mcgrps[] = {
-	[PORTSHARE_NL_MCGRP_EVENTS] = {
+	[PORTSHARE_NLGRP_EVENTS] = {
 		.name = PORTSHARE_MCGRP_EVENTS,
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
 
-/* Not const: 6.1's struct nla_policy points at a non-const range. */
-static struct netlink_range_validation sample_range = {
-	.min = 1,
-	.max = PORTSHARE_SAMPLE_LIMIT,
-};
+/*
+ * The family's policy: the generated one, up to PORTSHARE_A_MAX, with
+ * every attribute that no request carries (those only in replies and
+ * events) rejected with a message saying so rather than strict
+ * validation's "Unsupported attribute".  YNL cannot say this, and the
+ * generated policy ends at the last attribute of a request.  Filled
+ * before the family is registered.
+ */
+static struct nla_policy ps_policy[PORTSHARE_A_MAX + 1] __ro_after_init;
 
-#define PS_REPLY_ONLY { \
-	.type = NLA_REJECT, \
-	.reject_message = "attribute is only used in replies and events", \
+static void __init ps_policy_init(void)
+{
+	static const struct nla_policy reply_only = {
+		.type = NLA_REJECT,
+		.reject_message = "attribute is only used in replies and events",
+	};
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(portshare_nl_policy) > ARRAY_SIZE(ps_policy));
+	memcpy(ps_policy, portshare_nl_policy, sizeof(portshare_nl_policy));
+	/*
+	 * 0 is no attribute: strict validation rejects it before the policy.
+	 * Copied by memcpy(): struct nla_policy has const members.
+	 */
+	for (i = 1; i < ARRAY_SIZE(ps_policy); i++)
+		if (ps_policy[i].type == NLA_UNSPEC)
+			memcpy(&ps_policy[i], &reply_only, sizeof(reply_only));
 }
-
-static const struct nla_policy ps_policy[PORTSHARE_A_MAX + 1] = {
-	[PORTSHARE_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[PORTSHARE_A_REG_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[PORTSHARE_A_REG_OFF]		= { .type = NLA_FLAG },
-	[PORTSHARE_A_MAX_SECONDARIES]	=
-		NLA_POLICY_RANGE(NLA_U32, 1, PORTSHARE_MAX_SECONDARIES_LIMIT),
-	[PORTSHARE_A_NUM_SECONDARIES]	= PS_REPLY_ONLY,
-	[PORTSHARE_A_ADDR4]		= { .type = NLA_BE32 },
-	[PORTSHARE_A_ADDR6]		=
-		NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[PORTSHARE_A_DATA_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[PORTSHARE_A_MODE]		= NLA_POLICY_MAX(NLA_U8, PORTSHARE_MODE_MAX),
-	[PORTSHARE_A_SAMPLE]		=
-		NLA_POLICY_FULL_RANGE(NLA_U32, &sample_range),
-	[PORTSHARE_A_AUTO_PORT]		= { .type = NLA_FLAG },
-	[PORTSHARE_A_REASON]		= PS_REPLY_ONLY,
-	[PORTSHARE_A_STATS]		= PS_REPLY_ONLY,
-	[PORTSHARE_A_PAD]		= PS_REPLY_ONLY,
-	[PORTSHARE_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
-	[PORTSHARE_A_ACL_FLAGS]		=
-		NLA_POLICY_MASK(NLA_U32, PORTSHARE_ACL_F_ALL),
-};
 
 #ifndef NL_SET_ERR_MSG_FMT
 #define PS_MSG_LEN	80
@@ -117,6 +112,18 @@ static int check_request_header(struct genl_info *info)
 #endif
 
 /*
+ * What pre_doit does for a command (PS_NL_*).  The op's internal_flags
+ * would say it, but the generated op table (nl_gen.c) has none: YNL has no
+ * word for them.
+ */
+static const u8 ps_cmd_flags[PORTSHARE_CMD_MAX + 1] = {
+	[PORTSHARE_CMD_PORT_NEW]	= PS_NL_CREATE | PS_NL_SETTLE,
+	[PORTSHARE_CMD_SEC_ADD]		= PS_NL_CREATE | PS_NL_SETTLE,
+	[PORTSHARE_CMD_SEC_DROP]	= PS_NL_SETTLE,
+	[PORTSHARE_CMD_ACL_ADD]		= PS_NL_CREATE,
+};
+
+/*
  * Creating the state of a namespace that never used portshare, or
  * settling (which waits for a work item), happen before the lock is
  * taken: the namespace's lock serialises its requests, and a port's
@@ -126,6 +133,7 @@ static int ps_pre_doit(const struct ps_genl_op *op, struct sk_buff *skb,
 		       struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
+	u8 flags = ps_cmd_flags[op->cmd];
 	struct portshare_net *pn;
 	int ret;
 
@@ -133,7 +141,7 @@ static int ps_pre_doit(const struct ps_genl_op *op, struct sk_buff *skb,
 	if (ret)
 		return ret;
 	pn = portshare_net(net);
-	if (!pn && (op->internal_flags & PS_NL_CREATE)) {
+	if (!pn && (flags & PS_NL_CREATE)) {
 		pn = portshare_net_get(net);
 		if (!pn) {
 			NL_SET_ERR_MSG(info->extack,
@@ -141,7 +149,7 @@ static int ps_pre_doit(const struct ps_genl_op *op, struct sk_buff *skb,
 			return -ENOMEM;
 		}
 	}
-	if (pn && (op->internal_flags & PS_NL_SETTLE))
+	if (pn && (flags & PS_NL_SETTLE))
 		portshare_port_settle(pn);
 	if (pn)
 		mutex_lock(&pn->lock);
@@ -157,63 +165,6 @@ static void ps_post_doit(const struct ps_genl_op *op, struct sk_buff *skb,
 	if (pn)
 		mutex_unlock(&pn->lock);
 }
-
-static const struct genl_small_ops ps_ops[] = {
-	{
-		.cmd = PORTSHARE_CMD_PORT_NEW,
-		.doit = portshare_nl_port_new_doit,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = PS_NL_CREATE | PS_NL_SETTLE,
-	},
-	{
-		.cmd = PORTSHARE_CMD_PORT_DEL,
-		.doit = portshare_nl_port_del_doit,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	/*
-	 * Open to every user: ports, registration ports, caps and counters
-	 * are no secret (the registration sockets show in ss -ul), and an
-	 * unprivileged secondary needs them to find a registration port.
-	 */
-	{
-		.cmd = PORTSHARE_CMD_PORT_GET,
-		.doit = portshare_nl_port_get_doit,
-		.dumpit = portshare_nl_port_get_dumpit,
-	},
-	{
-		.cmd = PORTSHARE_CMD_SEC_ADD,
-		.doit = portshare_nl_sec_add_doit,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = PS_NL_CREATE | PS_NL_SETTLE,
-	},
-	{
-		.cmd = PORTSHARE_CMD_SEC_DROP,
-		.doit = portshare_nl_sec_drop_doit,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = PS_NL_SETTLE,
-	},
-	{
-		.cmd = PORTSHARE_CMD_SEC_GET,
-		.dumpit = portshare_nl_sec_get_dumpit,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = PORTSHARE_CMD_ACL_ADD,
-		.doit = portshare_nl_acl_add_doit,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = PS_NL_CREATE,
-	},
-	{
-		.cmd = PORTSHARE_CMD_ACL_DEL,
-		.doit = portshare_nl_acl_del_doit,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = PORTSHARE_CMD_ACL_GET,
-		.dumpit = portshare_nl_acl_get_dumpit,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-};
 
 /*
  * parallel_ops: requests of different namespaces never wait for each
@@ -232,8 +183,8 @@ struct genl_family portshare_nl_family __ro_after_init = {
 	.pre_doit = ps_pre_doit,
 	.post_doit = ps_post_doit,
 	.module = THIS_MODULE,
-	.small_ops = ps_ops,
-	.n_small_ops = ARRAY_SIZE(ps_ops),
+	.small_ops = portshare_nl_ops,
+	.n_small_ops = ARRAY_SIZE(portshare_nl_ops),
 	.resv_start_op = PORTSHARE_CMD_MAX + 1,
 	.mcgrps = ps_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ps_mcgrps),
@@ -248,6 +199,7 @@ int __init portshare_genl_register(void)
 {
 	int ret;
 
+	ps_policy_init();
 	ret = genl_register_family(&portshare_nl_family);
 	if (!ret)
 		portshare_nl_events_start();

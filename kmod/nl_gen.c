@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/*	uapi/linux/portshare.yaml (scripts/ynl-gen) */
+/* YNL-GEN kernel source */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "nl_gen.h"
+
+#include <uapi/linux/portshare.h>
+
+/* Integer value ranges */
+/* Not const: 6.1's nla_policy points at a non-const range */
+static struct netlink_range_validation portshare_a_sample_range = {
+	.min	= 1ULL,
+	.max	= PORTSHARE_SAMPLE_LIMIT,
+};
+
+/* Global operation policy for portshare */
+const struct nla_policy portshare_nl_policy[PORTSHARE_A_ACL_FLAGS + 1] = {
+	[PORTSHARE_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[PORTSHARE_A_REG_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[PORTSHARE_A_REG_OFF] = { .type = NLA_FLAG, },
+	[PORTSHARE_A_MAX_SECONDARIES] =
+		NLA_POLICY_RANGE(NLA_U32, 1, PORTSHARE_MAX_SECONDARIES_LIMIT),
+	[PORTSHARE_A_ADDR4] = { .type = NLA_U32, },
+	[PORTSHARE_A_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[PORTSHARE_A_DATA_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[PORTSHARE_A_MODE] = NLA_POLICY_MAX(NLA_U8, 2),
+	[PORTSHARE_A_SAMPLE] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_sample_range),
+	[PORTSHARE_A_AUTO_PORT] = { .type = NLA_FLAG, },
+	[PORTSHARE_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[PORTSHARE_A_ACL_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+};
+
+/* Ops table for portshare */
+const struct genl_small_ops portshare_nl_ops[9] = {
+	{
+		.cmd	= PORTSHARE_CMD_PORT_NEW,
+		.doit	= portshare_nl_port_new_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= PORTSHARE_CMD_PORT_DEL,
+		.doit	= portshare_nl_port_del_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= PORTSHARE_CMD_PORT_GET,
+		.doit	= portshare_nl_port_get_doit,
+		.dumpit	= portshare_nl_port_get_dumpit,
+	},
+	{
+		.cmd	= PORTSHARE_CMD_SEC_ADD,
+		.doit	= portshare_nl_sec_add_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= PORTSHARE_CMD_SEC_DROP,
+		.doit	= portshare_nl_sec_drop_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= PORTSHARE_CMD_SEC_GET,
+		.dumpit	= portshare_nl_sec_get_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= PORTSHARE_CMD_ACL_ADD,
+		.doit	= portshare_nl_acl_add_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= PORTSHARE_CMD_ACL_DEL,
+		.doit	= portshare_nl_acl_del_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= PORTSHARE_CMD_ACL_GET,
+		.dumpit	= portshare_nl_acl_get_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
