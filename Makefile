@@ -9,7 +9,9 @@
 # make demo         boot a VM and show one datagram shared
 # make bench        the fan-out benchmark in a VM (BENCH_QUICK=1: ~2 min)
 # make style        checkpatch --strict on the kernel sources, and
-#                   scripts/ynl-check: the YNL spec against the uapi header
+#                   scripts/ynl-check: the YNL spec against the uapi header,
+#                   scripts/ynl-gen --check: kmod/nl_gen.[ch] not stale
+# make ynl-gen      kmod/nl_gen.[ch] generated from the YNL spec again
 # make sparse       sparse (C=2) on the kernel sources
 # make deps         install build and test dependencies from apt
 # make install      module, tools, man pages, config, unit (DESTDIR, PREFIX)
@@ -63,6 +65,11 @@ style:
 		uapi/linux/portshare.h \
 		selftests/vm/leakprobe/leakprobe.c
 	scripts/ynl-check
+	scripts/ynl-gen --check
+
+ynl-gen:
+	@test -f $(YNL_GEN) || scripts/deps
+	scripts/ynl-gen
 
 userspace:
 	$(MAKE) -C userspace
@@ -130,6 +137,6 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C userspace clean
 
-.PHONY: all deps deps-debug-kernel module sparse style userspace check fuzz-check check-debug debug-module debug-kernel-start demo bench clean
+.PHONY: all deps deps-debug-kernel module sparse style ynl-gen userspace check fuzz-check check-debug debug-module debug-kernel-start demo bench clean
 
 include dist/install.mk
