@@ -231,6 +231,18 @@ test_reject_range()
 	unchanged before
 }
 
+# An attribute only replies and events carry, in a request: the policy
+# rejects it with the message kmod/nl_family.c gives the attributes the
+# generated policy leaves out, and blames it.
+test_reject_reply_only()
+{
+	snapshot before
+	cmd_fail ynl --do port-new --json '{"port": 1000, "num-secondaries": 1}'
+	assert_extack "Invalid argument" \
+		"attribute is only used in replies and events" num-secondaries
+	unchanged before
+}
+
 # cli.py reads what arrived after --sleep; psnl designates and undesignates
 # a port with a secondary until it has, and every round multicasts a
 # SHUTDOWN (and port and secondary events, which YNL cannot decode: cli.py
@@ -265,7 +277,7 @@ test_events()
 	diag "$(jq length "$PS_TMP/ntf.json") SHUTDOWN events in $n rounds"
 }
 
-ktap_plan 8
+ktap_plan 9
 require_portshare
 run_test "the spec is valid genetlink-legacy; cli.py lists its operations" test_spec
 run_test "port-new, then port-get (do and dump) equals psnl -j port list" with_ynl test_ports
@@ -274,5 +286,6 @@ run_test "acl-add IPv4 (third-party) and IPv6, acl-get equals psnl, acl-del" wit
 run_test "sec-drop and port-del; a dump of the port is refused with extack" with_ynl test_drop_and_del
 run_test "port-new of a designated port: EEXIST with the kernel's message" with_ynl test_reject_exists
 run_test "max-secondaries over 4096: the policy's message and range" with_ynl test_reject_range
+run_test "num-secondaries in a request: rejected as reply-only, blamed" with_ynl test_reject_reply_only
 run_test "cli.py --subscribe events receives SHUTDOWN events" with_ynl test_events
 ktap_finished
