@@ -173,7 +173,6 @@ static int local_rules(struct portshare_primary *pri, const struct pri_port *p,
 		.transparent = s->mode == PORTSHARE_MODE_TRANSPARENT,
 		.local = pri_is_local(pri, &s->addr),
 	};
-
 	int code;
 
 	if (sec.local) {
