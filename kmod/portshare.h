@@ -402,6 +402,9 @@ struct portshare_secondary *portshare_sec_find(struct portshare_net *pn,
 					       const struct portshare_sec_cfg *cfg);
 struct portshare_port *portshare_sec_data_port_user(struct portshare_net *pn,
 						    u16 data_port);
+int portshare_sec_refusal(struct portshare_net *pn, struct portshare_port *p,
+			  const struct portshare_sec_cfg *cfg,
+			  struct netlink_ext_ack *extack);
 int portshare_sec_check(struct portshare_net *pn, struct portshare_port *p,
 			const struct portshare_sec_cfg *cfg,
 			struct netlink_ext_ack *extack);

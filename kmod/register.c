@@ -108,12 +108,6 @@ static int sec_cfg(struct portshare_net *pn, const struct portshare_port *p,
 	return 0;
 }
 
-/* portshare_sec_check()'s errnos are the netlink ones of the table's rows. */
-static int sec_check_reply(int err)
-{
-	return err ? ps_reply_code_of_errno(err) : 0;
-}
-
 /* ADD; @primary is set to the primary address on success. */
 static int reg_add(struct portshare_net *pn, struct portshare_port *p,
 		   const struct portshare_reg_req *rq, const struct ps_req *req,
@@ -125,7 +119,7 @@ static int reg_add(struct portshare_net *pn, struct portshare_port *p,
 
 	ret = sec_cfg(pn, p, rq, req, &cfg) ?:
 	      portshare_reg_local_check(pn, rq, &cfg) ?:
-	      sec_check_reply(portshare_sec_check(pn, p, &cfg, NULL));
+	      portshare_sec_refusal(pn, p, &cfg, NULL);
 	if (ret)
 		return ret;
 	s = portshare_sec_alloc(&cfg);

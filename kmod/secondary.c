@@ -155,13 +155,36 @@ static const struct ps_sec_add_ops add_ops = {
 };
 
 /**
+ * portshare_sec_refusal() - may a new secondary join, as a wire reply
+ * @pn: the namespace; the caller holds @pn->lock
+ * @p: the port, linked or about to be
+ * @cfg: the secondary, with its data port resolved
+ * @extack: told what is wrong, or NULL
+ *
+ * The checks and their order are ps_sec_add_check()'s.
+ *
+ * Return: 0, PORTSHARE_REPLY_INVALID_ADDRESS (not a unicast or local
+ * address), PORTSHARE_REPLY_LOOP (the data port is a contested port and
+ * portshare_sec_loops() says so), PORTSHARE_REPLY_ALREADY_ADDED or
+ * PORTSHARE_REPLY_LIST_FULL (the list, or the namespace, is full).
+ */
+int portshare_sec_refusal(struct portshare_net *pn, struct portshare_port *p,
+			  const struct portshare_sec_cfg *cfg,
+			  struct netlink_ext_ack *extack)
+{
+	struct add_ctx ctx = { .pn = pn, .p = p, .cfg = cfg, .extack = extack };
+
+	return ps_sec_add_check(&add_ops, &ctx);
+}
+
+/**
  * portshare_sec_check() - validate a new secondary without adding it
  * @pn: the namespace; the caller holds @pn->lock
  * @p: the port, linked or about to be
  * @cfg: the secondary, with its data port resolved
  * @extack: told what is wrong
  *
- * The checks and their order are ps_sec_add_check()'s.
+ * portshare_sec_refusal() with the errno of its reply's row.
  *
  * Return: 0, -EINVAL (not a unicast or local address), -ELOOP (the data
  * port is a contested port and portshare_sec_loops() says so), -EEXIST
@@ -171,8 +194,7 @@ int portshare_sec_check(struct portshare_net *pn, struct portshare_port *p,
 			const struct portshare_sec_cfg *cfg,
 			struct netlink_ext_ack *extack)
 {
-	struct add_ctx ctx = { .pn = pn, .p = p, .cfg = cfg, .extack = extack };
-	int code = ps_sec_add_check(&add_ops, &ctx);
+	int code = portshare_sec_refusal(pn, p, cfg, extack);
 
 	return code ? -(int)ps_reply_of_code(code, false)->err : 0;
 }

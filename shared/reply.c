@@ -40,21 +40,3 @@ const struct ps_reply *ps_reply_of_code(int code, bool drop)
 			return &ps_replies[i];
 	return NULL;
 }
-
-/**
- * ps_reply_code_of_errno() - the reply to a refusal met as an errno
- * @err: a negated errno, not 0
- *
- * Return: the code of the first row with that errno; 403 (Out of
- * Resources) for an errno no row has, which only a failure of the primary
- * itself returns.
- */
-int ps_reply_code_of_errno(int err)
-{
-	int i;
-
-	for (i = 0; i < PS_REPLY_ROWS; i++)
-		if (ps_replies[i].err && ps_replies[i].err == -err)
-			return ps_replies[i].code;
-	return PORTSHARE_REPLY_NO_RESOURCES;
-}

@@ -41,6 +41,5 @@ extern const struct ps_reply ps_replies[PS_REPLY_ROWS];
 #define PS_REPLY_TEXT(name)	(ps_replies[PS_REPLY_ROW_##name].string)
 
 const struct ps_reply *ps_reply_of_code(int code, bool drop);
-int ps_reply_code_of_errno(int err);
 
 #endif /* _PORTSHARE_REPLY_H */
