@@ -10,8 +10,9 @@
 # make bench        the fan-out benchmark in a VM (BENCH_QUICK=1: ~2 min)
 # make style        checkpatch --strict on the kernel sources, and
 #                   scripts/ynl-check: the YNL spec against the uapi header,
-#                   scripts/ynl-gen --check: kmod/nl_gen.[ch] not stale
-# make ynl-gen      kmod/nl_gen.[ch] generated from the YNL spec again
+#                   scripts/ynl-gen --check: the generated files not stale
+# make ynl-gen      uapi/linux/portshare_nl.h and kmod/nl_gen.[ch]
+#                   generated from the YNL spec again
 # make sparse       sparse (C=2) on the kernel sources
 # make deps         install build and test dependencies from apt
 # make install      module, tools, man pages, config, unit (DESTDIR, PREFIX)
@@ -33,7 +34,7 @@ KDIR_OF = $(if $(KDIR),$(KDIR),/lib/modules/$(1)/build)
 BUILD := build
 
 KSRC := Kbuild $(wildcard kmod/*.c kmod/*.h shared/*.c shared/*.h shared/*.def) \
-	uapi/linux/portshare.h
+	uapi/linux/portshare.h uapi/linux/portshare_nl.h
 
 all: module userspace
 
@@ -62,7 +63,7 @@ style:
 	$(CHECKPATCH) --strict --no-tree --show-types --terse \
 		-f $(wildcard kmod/*.c kmod/*.h shared/*.c) \
 		$(filter-out shared/ps_types.h,$(wildcard shared/*.h)) \
-		uapi/linux/portshare.h \
+		uapi/linux/portshare.h uapi/linux/portshare_nl.h \
 		selftests/vm/leakprobe/leakprobe.c
 	scripts/ynl-check
 	scripts/ynl-gen --check

@@ -53,7 +53,8 @@ DKMS ?= dkms
 #                          installed into INCLUDEDIR
 #   UAPI_HEADERS           uapi headers (uapi/linux/...), installed into
 #                          INCLUDEDIR/linux: portshare.h includes
-#                          <linux/portshare.h>
+#                          <linux/portshare.h>, which includes
+#                          <linux/portshare_nl.h> (generated)
 #   PCFILES                pkg-config files, paths relative to the repository;
 #                          portshare.pc is relocatable (${pcfiledir}), so it
 #                          holds for any PREFIX with the default LIBDIR,
@@ -66,7 +67,7 @@ SBIN_PROGS := psnl psd
 BIN_PROGS := psrecv
 LIBS := libportshare.a libportshare.so libportshare.so.1 libportshare.so.1.0.0
 HEADERS := userspace/libportshare/include/portshare.h
-UAPI_HEADERS := uapi/linux/portshare.h
+UAPI_HEADERS := uapi/linux/portshare.h uapi/linux/portshare_nl.h
 PCFILES := $(BUILD)/lib/pkgconfig/portshare.pc
 MANPAGES := $(sort $(wildcard docs/*.[1-8]))
 COMPLETIONS := dist/bash-completion/psnl

@@ -8,7 +8,7 @@
 
 #include "nl_gen.h"
 
-#include <uapi/linux/portshare.h>
+#include <uapi/linux/portshare_nl.h>
 
 /* Integer value ranges */
 /* Not const: 6.1's nla_policy points at a non-const range */

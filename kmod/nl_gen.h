@@ -9,7 +9,7 @@
 #include <net/netlink.h>
 #include <net/genetlink.h>
 
-#include <uapi/linux/portshare.h>
+#include <uapi/linux/portshare_nl.h>
 
 /* Global operation policy for portshare */
 extern const struct nla_policy portshare_nl_policy[PORTSHARE_A_ACL_FLAGS + 1];

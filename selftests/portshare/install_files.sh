@@ -67,6 +67,7 @@ expected_files()
 		done
 		echo "$prefix/include/portshare.h"
 		echo "$prefix/include/linux/portshare.h"
+		echo "$prefix/include/linux/portshare_nl.h"
 		for m in "$PS_REPO"/docs/*.[1-8]; do
 			echo "$prefix/share/man/man${m##*.}/${m##*/}"
 		done
@@ -248,7 +249,7 @@ test_deb_contents()
 		echo usr/share/doc/portshare-dkms/copyright
 		echo "usr/src/portshare-$VERSION/dkms.conf"
 		for f in Kbuild "$PS_REPO"/kmod/*.[ch] "$PS_REPO"/shared/*.[ch] \
-			"$PS_REPO"/shared/*.def "$PS_REPO"/uapi/linux/portshare.h; do
+			"$PS_REPO"/shared/*.def "$PS_REPO"/uapi/linux/portshare*.h; do
 			echo "usr/src/portshare-$VERSION/${f#"$PS_REPO"/}"
 		done
 	} | LC_ALL=C sort)" "portshare-dkms contents"

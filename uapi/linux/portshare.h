@@ -2,7 +2,13 @@
 /*
  * portshare: share the datagrams of a contested UDP port with registered
  * secondaries (US 6,363,081).  This header is the one definition shared by
- * the kernel module and every userspace tool.
+ * the kernel module and every userspace tool.  The netlink family's names
+ * and numbers are in <linux/portshare_nl.h>, which it includes: that file
+ * is generated from the family's YNL spec, uapi/linux/portshare.yaml in
+ * the source tree, which also documents every counter of
+ * PORTSHARE_A_STATS.  This file adds what is not netlink (the wire
+ * protocol of the registration port, the encap header) and says how the
+ * family is used.
  *
  * Generic netlink family "portshare", version 1, multicast group "events".
  * The family is namespace aware: every command acts on the caller's network
@@ -108,133 +114,10 @@
 #define _UAPI_LINUX_PORTSHARE_H
 
 #include <linux/types.h>
+#include <linux/portshare_nl.h>
 
-#define PORTSHARE_GENL_NAME		"portshare"
-#define PORTSHARE_GENL_VERSION		1
-#define PORTSHARE_MCGRP_EVENTS		"events"
-
-/* Registration port = contested port + this (Table 1: 427 -> 13427). */
-#define PORTSHARE_REG_PORT_OFFSET	13000
-#define PORTSHARE_DEFAULT_MAX_SECONDARIES 64
-#define PORTSHARE_MAX_SECONDARIES_LIMIT	4096
-#define PORTSHARE_SAMPLE_LIMIT		1000000
-
-enum portshare_cmd {
-	PORTSHARE_CMD_UNSPEC,
-	PORTSHARE_CMD_PORT_NEW,
-	PORTSHARE_CMD_PORT_DEL,
-	PORTSHARE_CMD_PORT_GET,
-	PORTSHARE_CMD_SEC_ADD,
-	PORTSHARE_CMD_SEC_DROP,
-	PORTSHARE_CMD_SEC_GET,
-	PORTSHARE_CMD_SHUTDOWN,
-	PORTSHARE_CMD_ACL_ADD,
-	PORTSHARE_CMD_ACL_DEL,
-	PORTSHARE_CMD_ACL_GET,
-	__PORTSHARE_CMD_MAX,
-};
-
-#define PORTSHARE_CMD_MAX (__PORTSHARE_CMD_MAX - 1)
-
-enum portshare_attr {
-	PORTSHARE_A_UNSPEC,
-	PORTSHARE_A_PORT,
-	PORTSHARE_A_REG_PORT,
-	PORTSHARE_A_REG_OFF,
-	PORTSHARE_A_MAX_SECONDARIES,
-	PORTSHARE_A_NUM_SECONDARIES,
-	PORTSHARE_A_ADDR4,
-	PORTSHARE_A_ADDR6,
-	PORTSHARE_A_DATA_PORT,
-	PORTSHARE_A_MODE,
-	PORTSHARE_A_SAMPLE,
-	PORTSHARE_A_AUTO_PORT,
-	PORTSHARE_A_REASON,
-	PORTSHARE_A_STATS,
-	PORTSHARE_A_PAD,
-	PORTSHARE_A_PREFIX_LEN,
-	PORTSHARE_A_ACL_FLAGS,
-	__PORTSHARE_A_MAX,
-};
-
-#define PORTSHARE_A_MAX (__PORTSHARE_A_MAX - 1)
-
-/* How copies are delivered to a secondary (DESIGN §3). */
-enum portshare_mode {
-	PORTSHARE_MODE_ENCAP,		/* portshare header + payload */
-	PORTSHARE_MODE_RAW,		/* payload only */
-	PORTSHARE_MODE_TRANSPARENT,	/* payload, original source kept */
-	__PORTSHARE_MODE_MAX,
-};
-
-#define PORTSHARE_MODE_MAX (__PORTSHARE_MODE_MAX - 1)
-
-/* Why an event happened. */
-enum portshare_reason {
-	PORTSHARE_REASON_NETLINK,	/* a netlink request */
-	PORTSHARE_REASON_WIRE,		/* an ADD/DROP on the registration port */
-	PORTSHARE_REASON_PARAM,		/* the ports= module parameter */
-	PORTSHARE_REASON_SHUTDOWN,	/* purged after SHUTDOWN */
-	PORTSHARE_REASON_EXPIRED,	/* expired */
-	__PORTSHARE_REASON_MAX,
-};
-
-#define PORTSHARE_REASON_MAX (__PORTSHARE_REASON_MAX - 1)
-
-/*
- * Counters inside PORTSHARE_A_STATS, each a u64.  A port reports the PORT_*
- * ones, a secondary the SEC_* ones.  Readers ignore counters they do not
- * know; new counters are only ever appended.
- */
-enum portshare_stat {
-	PORTSHARE_STAT_UNSPEC,
-	PORTSHARE_STAT_PAD,
-	PORTSHARE_STAT_PORT_RX,		/* datagrams seen on the port */
-	PORTSHARE_STAT_PORT_SHARED,	/* datagrams shared */
-	PORTSHARE_STAT_SEC_COPIES,	/* copies sent */
-	PORTSHARE_STAT_SEC_BYTES,	/* payload bytes sent */
-	PORTSHARE_STAT_PORT_ERR_CSUM,	/* not shared: bad UDP checksum */
-	PORTSHARE_STAT_PORT_ERR_MALFORMED, /* not shared: bad UDP length */
-	PORTSHARE_STAT_PORT_ERR_GSO,	/* not shared: unsplittable GSO */
-	PORTSHARE_STAT_PORT_ERR_LOOP,	/* not shared: a portshare copy */
-	PORTSHARE_STAT_SEC_SAMPLED,	/* skipped by sampling */
-	PORTSHARE_STAT_SEC_DROP_NOMEM,	/* not sent: out of memory */
-	PORTSHARE_STAT_SEC_DROP_NOROUTE, /* not sent: no route */
-	PORTSHARE_STAT_SEC_DROP_XMIT,	/* not sent: output path dropped it */
-	PORTSHARE_STAT_SEC_DROP_FAMILY,	/* not sent: IPv6 sender, transparent
-					 * IPv4 copy
-					 */
-	PORTSHARE_STAT_SEC_DROP_TOOBIG,	/* not sent: too big for IP */
-	/* the registration port; the refusals are DENIED .. LIST_FULL */
-	PORTSHARE_STAT_REG_REQUESTS,	/* datagrams received */
-	PORTSHARE_STAT_REG_OK,		/* answered 100 OK */
-	PORTSHARE_STAT_REG_ERRORS,	/* answered with an error code */
-	PORTSHARE_STAT_REG_DENIED,	/* ignored: source not allowed (acl) */
-	PORTSHARE_STAT_REG_RATE_LIMITED, /* ignored: over the source's rate */
-	PORTSHARE_STAT_REG_NOT_PERMITTED, /* answered 400 (not permitted) */
-	PORTSHARE_STAT_REG_LIST_FULL,	/* answered 401 */
-	PORTSHARE_STAT_REG_IGNORED,	/* ignored: silent by rule, queue full */
-	/* more reasons a copy was not sent or not delivered */
-	PORTSHARE_STAT_SEC_DROP_RCVBUF,	/* local: the socket's buffer was full */
-	PORTSHARE_STAT_SEC_DROP_NOSOCKET, /* local: no socket on the data port */
-	PORTSHARE_STAT_SEC_DROP_FILTER,	/* local: the socket's filter refused */
-	PORTSHARE_STAT_SEC_DROP_DEST,	/* routed as broadcast or multicast */
-	PORTSHARE_STAT_SEC_DROP_NOSRC,	/* its source address is not local */
-	PORTSHARE_STAT_SEC_DROP_BUDGET,	/* over the datagram's copy budget */
-	/* the registration port again (ids are never renumbered) */
-	PORTSHARE_STAT_REG_SEND_ERRORS,	/* a reply or SHUTDOWN not sent */
-	__PORTSHARE_STAT_MAX,
-};
-
-#define PORTSHARE_STAT_MAX (__PORTSHARE_STAT_MAX - 1)
-
-/* PORTSHARE_A_ACL_FLAGS */
-enum portshare_acl_flags {
-	/* requests may register and drop addresses other than their source */
-	PORTSHARE_ACL_F_THIRD_PARTY	= 1 << 0,
-};
-
-#define PORTSHARE_ACL_F_ALL		PORTSHARE_ACL_F_THIRD_PARTY
+/* Commands are numbered from 1 (YNL has no name for 0). */
+#define PORTSHARE_CMD_UNSPEC		0
 
 /*
  * Replies on the registration port (DESIGN §3, Table 2): the code, a
@@ -244,9 +127,10 @@ enum portshare_acl_flags {
  * the request was sent to or, when it registers a third party, the source
  * routing picks towards that party.
  * Codes up to 301 are the seed's; docs/protocol.md has the same table.
- * The codes are the ABI.  Their texts, and the errno a netlink request
- * gets for the same refusal, are rows of shared/replies.def in the source
- * tree, which portshare.ko, libportshare and the tests all read.
+ * The codes are the ABI (enum portshare_reply, generated).  Their texts,
+ * and the errno a netlink request gets for the same refusal, are rows of
+ * shared/replies.def in the source tree, which portshare.ko, libportshare
+ * and the tests all read.
  *
  *   100 OK              ADD: added; DROP: dropped
  *   200 ALREADY_ADDED   ADD: address and data port are listed
@@ -287,23 +171,8 @@ enum portshare_acl_flags {
  * not allow, to datagrams from one of the namespace's own registration
  * ports, to sources over their rate, and when the queue is full.
  */
-enum portshare_reply {
-	PORTSHARE_REPLY_OK		= 100,
-	PORTSHARE_REPLY_LISTED		= 200,
-	PORTSHARE_REPLY_ALREADY_ADDED	= PORTSHARE_REPLY_LISTED,
-	PORTSHARE_REPLY_NOT_IN_LIST	= PORTSHARE_REPLY_LISTED,
-	PORTSHARE_REPLY_INVALID_ADDRESS	= 300,
-	PORTSHARE_REPLY_PORT_MISSING	= 301,
-	PORTSHARE_REPLY_INVALID_PORT	= 302,
-	PORTSHARE_REPLY_UNKNOWN_PORT	= 303,
-	PORTSHARE_REPLY_MALFORMED	= 304,
-	PORTSHARE_REPLY_UNKNOWN_COMMAND	= 305,
-	PORTSHARE_REPLY_UNKNOWN_OPTION	= 306,
-	PORTSHARE_REPLY_NOT_PERMITTED	= 400,
-	PORTSHARE_REPLY_LIST_FULL	= 401,
-	PORTSHARE_REPLY_LOOP		= 402,
-	PORTSHARE_REPLY_NO_RESOURCES	= 403,
-};
+#define PORTSHARE_REPLY_ALREADY_ADDED	PORTSHARE_REPLY_LISTED	/* to ADD */
+#define PORTSHARE_REPLY_NOT_IN_LIST	PORTSHARE_REPLY_LISTED	/* to DROP */
 
 /* SHUTDOWN notice (Table 3): "SHUTDOWN <primary-address> <reg-port>". */
 #define PORTSHARE_SHUTDOWN_TEXT			"SHUTDOWN"
