@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR LGPL-2.1+
 /*
- * The registration acl's prefix match, shared by both primaries
- * (acl_match.h).  Addresses are bytes in network order, IPv4 in the first
+ * Prefix matching shared by both primaries (acl_match.h): the
+ * registration acl's and the secondaries' source filters'.  Addresses are bytes in network order, IPv4 in the first
  * 4; the prefix is compared whole bytes first, then the leading bits of
  * the next byte, so no shift is ever as wide as its operand (/0, /32 and
  * /128 included).
@@ -82,4 +82,30 @@ bool ps_acl_match(u8 net_family, const u8 *net, unsigned int prefix_len,
 	if (!bits || family != net_family || prefix_len > bits)
 		return false;
 	return prefix_equal(net, addr, prefix_len);
+}
+
+/**
+ * ps_from_admits() - does a source filter let a datagram through?
+ * @from: the secondary's prefixes
+ * @n: how many; 0 is no filter
+ * @family: the datagram's source family, PS_ACL_INET or PS_ACL_INET6
+ * @addr: its source address
+ *
+ * Families match as in ps_acl_match(): an IPv4 prefix never admits an
+ * IPv4-mapped IPv6 source.
+ *
+ * Return: true if @n is 0 or @addr is in one of the prefixes.
+ */
+bool ps_from_admits(const struct ps_prefix *from, unsigned int n,
+		    u8 family, const u8 *addr)
+{
+	unsigned int i;
+
+	if (!n)
+		return true;
+	for (i = 0; i < n; i++)
+		if (ps_acl_match(from[i].family, from[i].addr, from[i].len,
+				 family, addr))
+			return true;
+	return false;
 }

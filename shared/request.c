@@ -13,7 +13,8 @@
 
 #include "request.h"
 
-#define PS_REQ_MAX_TOKENS	8
+/* ADD, address, port, data port, mode= and PS_FROM_MAX from= */
+#define PS_REQ_MAX_TOKENS	(5 + PS_FROM_MAX)
 #define PORT_MAX		65535
 
 struct tok {
@@ -46,6 +47,17 @@ static bool tok_is(const struct tok *t, const char *lit)
 		if (!lit[i] || lit[i] != t->s[i])
 			return false;
 	return !lit[i];
+}
+
+/* Does the token start with the NUL-terminated literal? */
+static bool tok_starts(const struct tok *t, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; lit[i]; i++)
+		if (i >= t->n || lit[i] != t->s[i])
+			return false;
+	return true;
 }
 
 static bool tok_has(const struct tok *t, char c)
@@ -252,6 +264,91 @@ static bool parse_mode(const struct tok *t, u8 *mode)
 	return true;
 }
 
+/* 0..@max in at most three decimal digits, without leading zeros. */
+static bool parse_prefix_len(const char *s, size_t n, unsigned int max,
+			     u8 *len)
+{
+	unsigned int val = 0;
+	size_t i;
+
+	if (!n || n > 3 || (n > 1 && s[0] == '0'))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		val = val * 10 + (unsigned int)(s[i] - '0');
+	}
+	if (val > max)
+		return false;
+	*len = (u8)val;
+	return true;
+}
+
+/* Is every bit of @p->addr after @p->len zero, as in "ip route"? */
+static bool prefix_is_network(const struct ps_prefix *p, unsigned int bits)
+{
+	unsigned int i;
+
+	for (i = p->len; i < bits; i++)
+		if (p->addr[i / 8] & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+/* ADDR or ADDR/LEN, IPv4 or IPv6; without /LEN the host alone. */
+static bool parse_prefix(const char *s, size_t n, struct ps_prefix *p)
+{
+	size_t alen = 0, k;
+	unsigned int bits;
+
+	while (alen < n && s[alen] != '/')
+		alen++;
+	for (k = 0; k < sizeof(p->addr); k++)
+		p->addr[k] = 0;
+	if (ps_req_parse_ip4(s, alen, p->addr)) {
+		p->family = PS_ACL_INET;
+		bits = 32;
+	} else if (ps_req_parse_ip6(s, alen, p->addr)) {
+		p->family = PS_ACL_INET6;
+		bits = 128;
+	} else {
+		return false;
+	}
+	p->len = (u8)bits;
+	if (alen < n && !parse_prefix_len(s + alen + 1, n - alen - 1, bits,
+					  &p->len))
+		return false;
+	return prefix_is_network(p, bits);
+}
+
+#define FROM_OPTION	"from="
+
+/* from=PREFIX: one more network of the source filter. */
+static bool parse_from(const struct tok *t, struct ps_req *req)
+{
+	size_t skip = sizeof(FROM_OPTION) - 1;
+
+	if (req->n_from == PS_FROM_MAX ||
+	    !parse_prefix(t->s + skip, t->n - skip, &req->from[req->n_from]))
+		return false;
+	req->n_from++;
+	return true;
+}
+
+/* One option of an ADD: mode= at most once, from= at most PS_FROM_MAX. */
+static bool parse_option(const struct tok *t, struct ps_req *req,
+			 bool *mode_seen)
+{
+	if (req->cmd != PS_REQ_ADD)
+		return false;
+	if (tok_starts(t, FROM_OPTION))
+		return parse_from(t, req);
+	if (*mode_seen || !parse_mode(t, &req->mode))
+		return false;
+	*mode_seen = true;
+	return true;
+}
+
 /* [data-port] [option...]: a token with '=' is an option. */
 static int parse_rest(const struct tok *t, size_t n, struct ps_req *req)
 {
@@ -263,12 +360,9 @@ static int parse_rest(const struct tok *t, size_t n, struct ps_req *req)
 			return PORTSHARE_REPLY_INVALID_PORT;
 		i = 1;
 	}
-	for (; i < n; i++) {
-		if (req->cmd != PS_REQ_ADD || mode_seen ||
-		    !parse_mode(&t[i], &req->mode))
+	for (; i < n; i++)
+		if (!parse_option(&t[i], req, &mode_seen))
 			return PORTSHARE_REPLY_UNKNOWN_OPTION;
-		mode_seen = true;
-	}
 	return PS_REQ_PARSED;
 }
 
@@ -327,6 +421,7 @@ static void req_init(struct ps_req *req)
 		req->addr[k] = 0;
 	req->port = 0;
 	req->data_port = 0;
+	req->n_from = 0;
 }
 
 /**

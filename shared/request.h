@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR LGPL-2.1+ */
 /*
  * The registration request parser (DESIGN §3, Table 2).  request.c is pure
- * C: it includes only this header, calls nothing and allocates nothing, so
+ * C: it includes only this header (and acl_match.h's struct ps_prefix),
+ * calls nothing and allocates nothing, so
  * the same file builds into portshare.ko and into the userspace libFuzzer
  * target (selftests/fuzz) and libportshare.  Outside the kernel,
  * ps_types.h provides u8, u16, u32, bool and size_t.
@@ -15,6 +16,7 @@
 #include "ps_types.h"
 #endif
 #include <linux/portshare.h>
+#include "acl_match.h"
 
 /* Longest request, in bytes, before trailing CR/LF/NUL are ignored. */
 #define PS_REQ_MAX_LEN		512
@@ -46,6 +48,8 @@
  * @addr: the address in network byte order; IPv4 uses the first 4 bytes
  * @port: the contested port, 1..65535
  * @data_port: the data port, 1..65535, or 0 if the request has none
+ * @n_from: how many from= options the ADD has; 0 is no source filter
+ * @from: their prefixes, in the order given
  */
 struct ps_req {
 	u8 cmd;
@@ -54,6 +58,8 @@ struct ps_req {
 	u8 addr[16];
 	u16 port;
 	u16 data_port;
+	u8 n_from;
+	struct ps_prefix from[PS_FROM_MAX];
 };
 
 int ps_req_parse(const char *buf, size_t len, struct ps_req *req);

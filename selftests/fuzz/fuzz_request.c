@@ -5,8 +5,9 @@
  * checks properties that must hold for every input:
  *
  * - the result is PS_REQ_PARSED, PS_REQ_SILENT or a documented reply code;
- * - a parsed request is sane (command, family, ports, mode) and survives a
- *   round trip: printed canonically and parsed again it is the same;
+ * - a parsed request is sane (command, family, ports, mode, from=
+ *   prefixes that are networks) and survives a round trip: printed
+ *   canonically and parsed again it is the same;
  * - the address parsers agree with glibc's inet_pton() on every input.
  *
  * The input is copied to a buffer of exactly its size, so any read past
@@ -45,9 +46,28 @@ static bool known_result(int ret)
 
 static const char *const modes[] = { "encap", "raw", "transparent" };
 
+/* " from=ADDR/LEN" for each prefix of the source filter. */
+static int print_from(const struct ps_req *req, char *text, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < req->n_from; i++) {
+		const struct ps_prefix *p = &req->from[i];
+		int af = p->family == PS_ACL_INET ? AF_INET : AF_INET6;
+
+		check(inet_ntop(af, p->addr, addr, sizeof(addr)) != NULL,
+		      "ntop from");
+		n += snprintf(text + n, size - (size_t)n, " from=%s/%u", addr,
+			      p->len);
+	}
+	return n;
+}
+
 static void round_trip(const struct ps_req *req, bool with_mode)
 {
-	char text[200], addr[INET6_ADDRSTRLEN];
+	char text[PS_REQ_MAX_LEN], addr[INET6_ADDRSTRLEN];
 	struct ps_req again;
 	int n, af = req->family == PS_REQ_INET ? AF_INET : AF_INET6;
 
@@ -59,12 +79,16 @@ static void round_trip(const struct ps_req *req, bool with_mode)
 	if (with_mode)
 		n += snprintf(text + n, sizeof(text) - n, " mode=%s",
 			      modes[req->mode]);
+	n += print_from(req, text + n, sizeof(text) - (size_t)n);
 	check(ps_req_parse(text, (size_t)n, &again) == PS_REQ_PARSED,
 	      "canonical form parses");
 	check(again.cmd == req->cmd && again.family == req->family &&
 	      again.mode == req->mode && again.port == req->port &&
 	      again.data_port == req->data_port &&
-	      !memcmp(again.addr, req->addr, sizeof(req->addr)), "round trip");
+	      !memcmp(again.addr, req->addr, sizeof(req->addr)) &&
+	      again.n_from == req->n_from &&
+	      !memcmp(again.from, req->from, req->n_from * sizeof(req->from[0])),
+	      "round trip");
 }
 
 static void check_parsed(const struct ps_req *req, const char *buf, size_t len)
@@ -79,6 +103,9 @@ static void check_parsed(const struct ps_req *req, const char *buf, size_t len)
 	check(len <= PS_REQ_MAX_LEN, "length");
 	check(memmem(buf, len, "mode=", 5) || req->mode == PS_REQ_MODE_ENCAP,
 	      "mode only from mode=");
+	check(req->n_from <= PS_FROM_MAX, "at most PS_FROM_MAX from=");
+	check(req->cmd == PS_REQ_ADD || !req->n_from, "DROP has no from=");
+	check(req->n_from || !memmem(buf, len, "from=", 5), "from= not lost");
 	round_trip(req, req->cmd == PS_REQ_ADD);
 }
 

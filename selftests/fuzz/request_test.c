@@ -61,7 +61,7 @@ static const struct tcase cases[] = {
 	{ X("ADD 10.0.0.5 427\x7f"), 304 },
 	{ X("ADD 10.0.0.5 427 \xc3\xa9"), 304 },
 	{ X("\x01\x02\x03\x04"), 304 },
-	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d"), 304 },
+	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d e f g h i"), 304 },
 	/* command */
 	{ X("add 10.0.0.5 427"), 305 },
 	{ X("Add 10.0.0.5 427"), 305 },
@@ -117,7 +117,74 @@ static const struct tcase cases[] = {
 	{ X("ADD 10.0.0.5 427 mode=raw 5000"), 306 },
 	{ X("DROP 10.0.0.5 427 mode=raw"), 306 },
 	{ X("DROP 10.0.0.5 427 5000 mode=raw"), 306 },
+	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d"), 306 },
+	/* from= (DESIGN §9) */
+	{ X("DROP 10.0.0.5 427 from=10.0.0.0/8"), 306 },
+	{ X("ADD 10.0.0.5 427 from="), 306 },
+	{ X("ADD 10.0.0.5 427 from"), 302 },
+	{ X("ADD 10.0.0.5 427 FROM=10.0.0.0/8"), 306 },
+	{ X("ADD 10.0.0.5 427 from=10.0.0.1/8"), 306 },
+	{ X("ADD 10.0.0.5 427 from=10.0.0.0/33"), 306 },
+	{ X("ADD 10.0.0.5 427 from=10.0.0.0/08"), 306 },
+	{ X("ADD 10.0.0.5 427 from=10.0.0.0/"), 306 },
+	{ X("ADD 10.0.0.5 427 from=10.0.0.0/-1"), 306 },
+	{ X("ADD 10.0.0.5 427 from=10.0.0.0/8/8"), 306 },
+	{ X("ADD 10.0.0.5 427 from=fd00::/129"), 306 },
+	{ X("ADD 10.0.0.5 427 from=fd00::1/64"), 306 },
+	{ X("ADD 10.0.0.5 427 from=host.example/32"), 306 },
+	{ X("ADD 10.0.0.5 427 from=10.0.0.0/1000"), 306 },
+	{ X("ADD 10.0.0.5 427 5000 from=10.0.0.1 from=10.0.0.2 "
+	    "from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 from=10.0.0.6 "
+	    "from=10.0.0.7 from=10.0.0.8 from=10.0.0.9"), 306 },
 };
+
+/* The source filters of well-formed ADDs, as "ADDR/LEN" each. */
+struct fcase {
+	const char *in;
+	unsigned int n;
+	const char *from[PS_FROM_MAX];
+};
+
+static const struct fcase from_cases[] = {
+	{ "ADD 10.0.0.5 427", 0, { NULL } },
+	{ "ADD 10.0.0.5 427 from=10.0.0.0/8", 1, { "10.0.0.0/8" } },
+	{ "ADD 10.0.0.5 427 from=10.1.2.3", 1, { "10.1.2.3/32" } },
+	{ "ADD 10.0.0.5 427 from=0.0.0.0/0", 1, { "0.0.0.0/0" } },
+	{ "ADD 10.0.0.5 427 5000 mode=raw from=fd00::/8 from=192.0.2.128/25",
+	  2, { "fd00::/8", "192.0.2.128/25" } },
+	{ "ADD fd00::5 427 from=::/0 mode=encap from=fd00::1", 2,
+	  { "::/0", "fd00::1/128" } },
+	{ "ADD 10.0.0.5 427 5000 mode=raw from=10.0.0.1 from=10.0.0.2 "
+	  "from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 from=10.0.0.6 "
+	  "from=10.0.0.7 from=10.0.0.8", 8,
+	  { "10.0.0.1/32", "10.0.0.2/32", "10.0.0.3/32", "10.0.0.4/32",
+	    "10.0.0.5/32", "10.0.0.6/32", "10.0.0.7/32", "10.0.0.8/32" } },
+};
+
+static int prefix_is(const struct ps_prefix *p, const char *want)
+{
+	char addr[INET6_ADDRSTRLEN], got[INET6_ADDRSTRLEN + 5];
+	int fam = p->family == PS_ACL_INET ? AF_INET : AF_INET6;
+
+	if (!inet_ntop(fam, p->addr, addr, sizeof(addr)))
+		return 0;
+	snprintf(got, sizeof(got), "%s/%u", addr, p->len);
+	return !strcmp(got, want);
+}
+
+static int check_from(const struct fcase *c, unsigned int num)
+{
+	struct ps_req r;
+	unsigned int i;
+	int ok;
+
+	ok = ps_req_parse(c->in, strlen(c->in), &r) == 100 && r.n_from == c->n;
+	for (i = 0; ok && i < c->n; i++)
+		ok = prefix_is(&r.from[i], c->from[i]);
+	printf("%sok %u - '%s' -> %u from= prefixes\n", ok ? "" : "not ",
+	       num, c->in, c->n);
+	return !ok;
+}
 
 static int check_fields(const struct tcase *c, const struct ps_req *r)
 {
@@ -136,11 +203,12 @@ static int check_fields(const struct tcase *c, const struct ps_req *r)
 int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]), i;
+	size_t nf = sizeof(from_cases) / sizeof(from_cases[0]);
 	char big[PS_REQ_MAX_LEN + 2];
 	struct ps_req r;
 	int fails = 0, ret;
 
-	printf("TAP version 13\n1..%zu\n", n + 2);
+	printf("TAP version 13\n1..%zu\n", n + nf + 2);
 	for (i = 0; i < n; i++) {
 		const struct tcase *c = &cases[i];
 		int ok;
@@ -162,5 +230,7 @@ int main(void)
 	ret = ps_req_parse(big, PS_REQ_MAX_LEN + 1, &r);
 	printf("%sok %zu - 513 bytes\n", ret == 304 ? "" : "not ", n + 2);
 	fails += ret != 304;
+	for (i = 0; i < nf; i++)
+		fails += check_from(&from_cases[i], (unsigned int)(n + 3 + i));
 	return fails ? 1 : 0;
 }

@@ -224,6 +224,34 @@ static void test_families(void)
 	   "nothing");
 }
 
+/* A source filter is any of its prefixes; no prefix at all admits all. */
+static void test_from(void)
+{
+	static const struct ps_prefix from[] = {
+		{ PS_ACL_INET, 24, { 192, 0, 2 } },
+		{ PS_ACL_INET6, 16, { 0xfd, 0x00 } },
+		{ PS_ACL_INET, 32, { 10, 9, 8, 7 } },
+	};
+	static const u8 in24[16] = { 192, 0, 2, 200 }, out24[16] = { 192, 0, 3 };
+	static const u8 host[16] = { 10, 9, 8, 7 }, near[16] = { 10, 9, 8, 6 };
+	static const u8 v6in[16] = { 0xfd, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				     0, 0, 0, 5 };
+	static const u8 v6out[16] = { 0xfd, 0x01 };
+
+	OK(ps_from_admits(from, 0, PS_ACL_INET, out24) &&
+	   ps_from_admits(NULL, 0, PS_ACL_INET6, v6out),
+	   "no from prefixes: every source is admitted");
+	OK(ps_from_admits(from, 3, PS_ACL_INET, in24) &&
+	   ps_from_admits(from, 3, PS_ACL_INET, host) &&
+	   ps_from_admits(from, 3, PS_ACL_INET6, v6in),
+	   "a source in any one of three prefixes is admitted");
+	OK(!ps_from_admits(from, 3, PS_ACL_INET, out24) &&
+	   !ps_from_admits(from, 3, PS_ACL_INET, near) &&
+	   !ps_from_admits(from, 3, PS_ACL_INET6, v6out) &&
+	   !ps_from_admits(from, 2, PS_ACL_INET, host),
+	   "a source in none of them is not, nor one in a prefix past n");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -232,5 +260,6 @@ int main(void)
 	test_valid(&V4);
 	test_valid(&V6);
 	test_families();
+	test_from();
 	return tap_done();
 }
