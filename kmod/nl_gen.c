@@ -17,8 +17,15 @@ static struct netlink_range_validation portshare_a_sample_range = {
 	.max	= PORTSHARE_SAMPLE_LIMIT,
 };
 
+/* Common nested types */
+const struct nla_policy portshare_prefix_nl_policy[PORTSHARE_A_PREFIX_LEN + 1] = {
+	[PORTSHARE_A_ADDR4] = { .type = NLA_U32, },
+	[PORTSHARE_A_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[PORTSHARE_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
 /* Global operation policy for portshare */
-const struct nla_policy portshare_nl_policy[PORTSHARE_A_ACL_FLAGS + 1] = {
+const struct nla_policy portshare_nl_policy[PORTSHARE_A_FROM + 1] = {
 	[PORTSHARE_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTSHARE_A_REG_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTSHARE_A_REG_OFF] = { .type = NLA_FLAG, },
@@ -32,6 +39,7 @@ const struct nla_policy portshare_nl_policy[PORTSHARE_A_ACL_FLAGS + 1] = {
 	[PORTSHARE_A_AUTO_PORT] = { .type = NLA_FLAG, },
 	[PORTSHARE_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[PORTSHARE_A_ACL_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[PORTSHARE_A_FROM] = NLA_POLICY_NESTED(portshare_prefix_nl_policy),
 };
 
 /* Ops table for portshare */

@@ -11,8 +11,11 @@
 
 #include <uapi/linux/portshare_nl.h>
 
+/* Common nested types */
+extern const struct nla_policy portshare_prefix_nl_policy[PORTSHARE_A_PREFIX_LEN + 1];
+
 /* Global operation policy for portshare */
-extern const struct nla_policy portshare_nl_policy[PORTSHARE_A_ACL_FLAGS + 1];
+extern const struct nla_policy portshare_nl_policy[PORTSHARE_A_FROM + 1];
 
 /* Ops table for portshare */
 extern const struct genl_small_ops portshare_nl_ops[9];
