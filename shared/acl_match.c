@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR LGPL-2.1+
 /*
  * Prefix matching shared by both primaries (acl_match.h): the
- * registration acl's and the secondaries' source filters'.  Addresses are bytes in network order, IPv4 in the first
- * 4; the prefix is compared whole bytes first, then the leading bits of
- * the next byte, so no shift is ever as wide as its operand (/0, /32 and
- * /128 included).
+ * registration acl's and the secondaries' source filters'.  Addresses are
+ * bytes in network order, IPv4 in the first 4; the prefix is compared
+ * whole bytes first, then the leading bits of the next byte, so no shift
+ * is ever as wide as its operand (/0, /32 and /128 included).
  *
  * An entry matches only addresses of its own family: an IPv4-mapped IPv6
  * source (::ffff:a.b.c.d) is IPv6 and no IPv4 entry matches it, and no

@@ -3,9 +3,10 @@
  * Prefix matching: the registration acl's (DESIGN §7, portshare(7)
  * SECURITY: is a request's source address in an entry's network, and is an
  * entry a network at all?) and a secondary's source filter (DESIGN §9:
- * is a datagram's source in one of the secondary's from prefixes?).  Pure C like request.c: acl_match.c includes only this
- * header, so the same file builds into portshare.ko and into libportshare
- * (psd), and its host-side test checks it against an independent
+ * is a datagram's source in one of the secondary's from prefixes?).
+ * Pure C like request.c: acl_match.c includes only this header, so the
+ * same file builds into portshare.ko and into libportshare (psd), and its
+ * host-side test checks it against an independent
  * reference (userspace/libportshare/test/acl_match_test.c).
  */
 #ifndef _PORTSHARE_ACL_MATCH_H
