@@ -8,7 +8,9 @@
  * (transparent).  Nothing waits: every socket is non-blocking, and a copy
  * the kernel does not take at once is dropped and counted against its
  * secondary alone, so one slow or unreachable secondary never holds up the
- * others or the contested port.
+ * others or the contested port.  A secondary with a source filter (from=,
+ * DESIGN §9) gets only datagrams from its prefixes, matched by the shared
+ * ps_from_admits() as in portshare.ko.
  */
 #include <errno.h>
 #include <limits.h>
@@ -316,6 +318,26 @@ static void queue_transparent(struct portshare_primary *pri,
 	fw->txsec[i] = s;
 }
 
+/*
+ * Is @g's source in @s's filter (DESIGN §9)?  A datagram it leaves out is
+ * counted as skipped, not dropped: nothing was lost on the way.
+ */
+static bool admitted(struct pri_sec *s, const struct dgram *g)
+{
+	if (ps_from_admits(s->from, s->n_from, g->origin.family,
+			   g->origin.addr))
+		return true;
+	s->skipped_filtered++;
+	return false;
+}
+
+/*
+ * Every secondary's copy of @g.  The encap sequence number is @g's index
+ * among the datagrams the port shared since the secondary was added, as
+ * portshare.ko numbers an unsampled secondary's copies: it advances for
+ * every datagram, those the filter leaves out too, so a filtered
+ * secondary sees gaps that are not losses (its skip_filtered counts them).
+ */
 static void share(struct portshare_primary *pri, struct pri_port *p,
 		  struct dgram *g)
 {
@@ -324,9 +346,11 @@ static void share(struct portshare_primary *pri, struct pri_port *p,
 	int fd;
 
 	for (i = 0; i < p->nsecs; i++) {
-		struct portshare_list_entry *s = &p->secs[i];
+		struct portshare_list_entry *s = &p->secs[i].e;
 		uint32_t seq = s->seq++;
 
+		if (!admitted(&p->secs[i], g))
+			continue;
 		hlen = s->mode == PORTSHARE_MODE_ENCAP ?
 		       PORTSHARE_ENCAP_HDR_LEN : 0;
 		max = s->addr.family == PORTSHARE_FAMILY_INET ? UDP4_MAX :

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * What a primary shares: its contested ports, their lists and counters
- * (psnl port list, psnl list and psnl stats for the userspace primary).
+ * (psnl port list, psnl list and psnl stats for the userspace primary),
+ * and each secondary's source filter.
  */
 #include <string.h>
 
@@ -48,6 +49,36 @@ int portshare_primary_sec_info(const struct portshare_primary *pri,
 		return PORTSHARE_E_UNKNOWN_PORT;
 	if (index >= p->nsecs)
 		return PORTSHARE_E_INVALID;
-	*sec = p->secs[index];
+	*sec = p->secs[index].e;
 	return 0;
+}
+
+/* A matcher's prefix as the API reports it. */
+static void prefix_put(const struct ps_prefix *in, struct portshare_prefix *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->net.family = in->family;
+	memcpy(out->net.addr, in->addr, sizeof(out->net.addr));
+	out->len = in->len;
+}
+
+int portshare_primary_sec_from(const struct portshare_primary *pri,
+			       uint16_t port, unsigned int index,
+			       struct portshare_prefix *from, size_t n,
+			       uint64_t *skipped_filtered)
+{
+	const struct pri_port *p = pri_port_find(pri, port);
+	const struct pri_sec *s;
+	size_t i;
+
+	if (!p)
+		return PORTSHARE_E_UNKNOWN_PORT;
+	if (index >= p->nsecs || (n && !from))
+		return PORTSHARE_E_INVALID;
+	s = &p->secs[index];
+	for (i = 0; i < s->n_from && i < n; i++)
+		prefix_put(&s->from[i], &from[i]);
+	if (skipped_filtered)
+		*skipped_filtered = s->skipped_filtered;
+	return (int)s->n_from;
 }

@@ -12,15 +12,14 @@
 #include "reg_rules.h"
 #include "request.h"
 
-static struct portshare_list_entry *sec_find(struct pri_port *p,
-					     const struct portshare_addr *a,
-					     uint16_t port)
+static struct pri_sec *sec_find(struct pri_port *p,
+				const struct portshare_addr *a, uint16_t port)
 {
 	unsigned int i;
 
 	for (i = 0; i < p->nsecs; i++)
-		if (p->secs[i].data_port == port &&
-		    portshare_addr_equal(&p->secs[i].addr, a))
+		if (p->secs[i].e.data_port == port &&
+		    portshare_addr_equal(&p->secs[i].e.addr, a))
 			return &p->secs[i];
 	return NULL;
 }
@@ -29,14 +28,14 @@ static struct portshare_list_entry *sec_find(struct pri_port *p,
 struct add_ctx {
 	struct portshare_primary *pri;
 	struct pri_port *p;
-	const struct portshare_list_entry *s;
+	const struct pri_sec *s;
 };
 
 /* Besides the shared rule: a broadcast address of the host's networks. */
 static bool add_unusable(void *arg)
 {
 	struct add_ctx *c = arg;
-	const struct portshare_addr *a = &c->s->addr;
+	const struct portshare_addr *a = &c->s->e.addr;
 
 	return ps_addr_unusable(a->family, a->addr) ||
 	       (a->family == PORTSHARE_FAMILY_INET &&
@@ -47,15 +46,15 @@ static bool add_loops(void *arg)
 {
 	struct add_ctx *c = arg;
 
-	return pri_is_contested(c->pri, c->s->data_port) &&
-	       ps_sec_may_loop(c->s->mode, pri_is_local(c->pri, &c->s->addr));
+	return pri_is_contested(c->pri, c->s->e.data_port) &&
+	       ps_sec_may_loop(c->s->e.mode, pri_is_local(c->pri, &c->s->e.addr));
 }
 
 static bool add_listed(void *arg)
 {
 	struct add_ctx *c = arg;
 
-	return sec_find(c->p, &c->s->addr, c->s->data_port);
+	return sec_find(c->p, &c->s->e.addr, c->s->e.data_port);
 }
 
 static bool add_full(void *arg)
@@ -76,17 +75,18 @@ static const struct ps_sec_add_ops add_ops = {
  * pri_sec_add() - put a secondary on a port's list
  * @pri: the primary
  * @p: the port
- * @s: the secondary, with its data port
+ * @s: the secondary, with its data port and source filter; its
+ *	counters start at 0
  *
  * Return: 0 or the PORTSHARE_E_* refusal: ps_sec_add_check()'s (not a
  * unicast or local address, loop, already added, list full), or out of
  * resources.
  */
 int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
-		const struct portshare_list_entry *s)
+		const struct pri_sec *s)
 {
 	struct add_ctx ctx = { .pri = pri, .p = p, .s = s };
-	struct portshare_list_entry *secs;
+	struct pri_sec *secs;
 	int code = ps_sec_add_check(&add_ops, &ctx);
 
 	if (code)
@@ -110,7 +110,7 @@ int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 int pri_sec_drop(struct pri_port *p, const struct portshare_addr *a,
 		 uint16_t port)
 {
-	struct portshare_list_entry *s = sec_find(p, a, port);
+	struct pri_sec *s = sec_find(p, a, port);
 
 	if (!s)
 		return PORTSHARE_E_NOT_IN_LIST;
@@ -126,25 +126,79 @@ bool pri_family_valid(uint8_t family)
 	       family == PORTSHARE_FAMILY_INET6;
 }
 
-int portshare_primary_sec_add(struct portshare_primary *pri, uint16_t port,
-			      const struct portshare_list_entry *sec)
+static bool entry_valid(const struct portshare_list_entry *sec)
+{
+	return pri_family_valid(sec->addr.family) && sec->data_port &&
+	       sec->mode <= PORTSHARE_MODE_MAX &&
+	       (!sec->src.family || sec->src.family == sec->addr.family);
+}
+
+/*
+ * An API prefix as the shared matcher takes it: 0, PORTSHARE_E_INVALID
+ * (family, length) or PORTSHARE_E_HOST_BITS, as for the acl.
+ */
+static int prefix_get(const struct portshare_prefix *in, struct ps_prefix *out)
+{
+	unsigned int bits = in->net.family == PORTSHARE_FAMILY_INET ? 32 : 128;
+
+	if (!pri_family_valid(in->net.family) || in->len > bits)
+		return PORTSHARE_E_INVALID;
+	if (!ps_acl_net_valid(in->net.family, in->net.addr, in->len))
+		return PORTSHARE_E_HOST_BITS;
+	memset(out, 0, sizeof(*out));
+	out->family = in->net.family;
+	out->len = in->len;
+	memcpy(out->addr, in->net.addr, sizeof(out->addr));
+	return 0;
+}
+
+static int filter_get(const struct portshare_prefix *from, size_t n,
+		      struct pri_sec *s)
+{
+	size_t i;
+	int err;
+
+	if (n > PORTSHARE_FROM_MAX || (n && !from))
+		return PORTSHARE_E_INVALID;
+	for (i = 0; i < n; i++) {
+		err = prefix_get(&from[i], &s->from[i]);
+		if (err)
+			return err;
+	}
+	s->n_from = (unsigned int)n;
+	return 0;
+}
+
+int portshare_primary_sec_add_from(struct portshare_primary *pri,
+				   uint16_t port,
+				   const struct portshare_list_entry *sec,
+				   const struct portshare_prefix *from,
+				   size_t n)
 {
 	struct pri_port *p = pri_port_find(pri, port);
-	struct portshare_list_entry s = { 0 };
+	struct pri_sec s = { 0 };
+	int err;
 
 	if (!p)
 		return PORTSHARE_E_UNKNOWN_PORT;
-	if (!pri_family_valid(sec->addr.family) || !sec->data_port ||
-	    sec->mode > PORTSHARE_MODE_MAX ||
-	    (sec->src.family && sec->src.family != sec->addr.family))
+	if (!entry_valid(sec))
 		return PORTSHARE_E_INVALID;
-	s.addr = sec->addr;
-	s.data_port = sec->data_port;
-	s.mode = sec->mode;
-	s.src = sec->src;
-	if (!s.src.family)
-		pri_route_src(&s.addr, s.data_port, &s.src);
+	err = filter_get(from, n, &s);
+	if (err)
+		return err;
+	s.e.addr = sec->addr;
+	s.e.data_port = sec->data_port;
+	s.e.mode = sec->mode;
+	s.e.src = sec->src;
+	if (!s.e.src.family)
+		pri_route_src(&s.e.addr, s.e.data_port, &s.e.src);
 	return pri_sec_add(pri, p, &s);
+}
+
+int portshare_primary_sec_add(struct portshare_primary *pri, uint16_t port,
+			      const struct portshare_list_entry *sec)
+{
+	return portshare_primary_sec_add_from(pri, port, sec, NULL, 0);
 }
 
 int portshare_primary_sec_drop(struct portshare_primary *pri, uint16_t port,

@@ -65,13 +65,24 @@ static int route_src(const struct portshare_addr *to,
 }
 
 /*
+ * An ADD's from= prefixes (DESIGN §9), already checked by the parser: the
+ * secondary's source filter.  portshare.ko's wire ADD takes them alike.
+ */
+static void from_of(const struct ps_req *req, struct pri_sec *ps)
+{
+	ps->n_from = req->n_from;
+	memcpy(ps->from, req->from, req->n_from * sizeof(req->from[0]));
+}
+
+/*
  * The secondary a parsed request names (ps_reg_sec_of()).  Its primary
  * address, where copies come from, is the address the request was sent
  * to, or for a third party the source routing picks towards it.
  */
 static int sec_of(const struct pri_port *p, const struct rq *rq,
-		  const struct ps_req *req, struct portshare_list_entry *s)
+		  const struct ps_req *req, struct pri_sec *ps)
 {
+	struct portshare_list_entry *s = &ps->e;
 	struct ps_reg_env env = {
 		.family = rq->src.family, .port = rq->sport,
 		.third_party = rq->third_party,
@@ -81,7 +92,8 @@ static int sec_of(const struct pri_port *p, const struct rq *rq,
 
 	memcpy(env.addr, rq->src.addr, sizeof(env.addr));
 	err = ps_reg_sec_of(req, p->port, &env, &sec);
-	memset(s, 0, sizeof(*s));
+	memset(ps, 0, sizeof(*ps));
+	from_of(req, ps);
 	s->addr.family = sec.family;
 	memcpy(s->addr.addr, sec.addr, sizeof(sec.addr));
 	s->data_port = sec.data_port;
@@ -189,19 +201,19 @@ static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 		     const struct rq *rq, const struct ps_req *req,
 		     struct portshare_addr *primary)
 {
-	struct portshare_list_entry s;
+	struct pri_sec s;
 	int err;
 
 	err = sec_of(p, rq, req, &s);
 	if (!err && req->cmd == PS_REQ_ADD)
-		err = local_rules(pri, p, rq, &s);
+		err = local_rules(pri, p, rq, &s.e);
 	if (!err && req->cmd == PS_REQ_ADD)
 		err = pri_sec_add(pri, p, &s);
 	else if (!err)
-		err = pri_sec_drop(p, &s.addr, s.data_port);
+		err = pri_sec_drop(p, &s.e.addr, s.e.data_port);
 	if (!err)
-		*primary = s.src;
-	report(pri, p, rq, &s, req->cmd, err);
+		*primary = s.e.src;
+	report(pri, p, rq, &s.e, req->cmd, err);
 	return err;
 }
 

@@ -251,7 +251,7 @@ void pri_port_shutdown(struct pri_port *p)
 	int len, fd;
 
 	for (i = 0; !p->standalone && i < p->nsecs; i++) {
-		const struct portshare_list_entry *s = &p->secs[i];
+		const struct portshare_list_entry *s = &p->secs[i].e;
 
 		fd = pri_port_tx_fd(p, s->addr.family);
 		len = portshare_shutdown_format(&s->src, p->reg_port, buf,

@@ -24,12 +24,31 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "acl_match.h"
 #include "portshare.h"
 
 #define PRI_RL_BUCKETS	256
 
 /* Indexes of the per-family socket arrays. */
 enum { PRI_V4, PRI_V6, PRI_NFAM };
+
+/**
+ * struct pri_sec - a secondary on a distribution list
+ * @e: what the API reports of it (portshare_primary_sec_info())
+ * @n_from: prefixes of its source filter; 0 is none: every source
+ * @from: the filter (DESIGN §9), as the shared ps_from_admits() takes it
+ * @skipped_filtered: datagrams not copied to it because of the filter;
+ *	not drops: nothing was lost
+ *
+ * The filter and its counter are outside @e, whose layout is public and
+ * allocated by callers (portshare_primary_sec_from() reports them).
+ */
+struct pri_sec {
+	struct portshare_list_entry e;
+	unsigned int n_from;
+	struct ps_prefix from[PS_FROM_MAX];
+	uint64_t skipped_filtered;
+};
 
 /**
  * struct pri_port - a contested port
@@ -48,7 +67,7 @@ struct pri_port {
 	int reg_error;
 	int cfd[PRI_NFAM];
 	int rfd[PRI_NFAM];
-	struct portshare_list_entry *secs;
+	struct pri_sec *secs;
 	unsigned int nsecs;
 	uint64_t rx, shared, err_loop;
 	uint64_t reg[PORTSHARE_NREG];
@@ -120,7 +139,7 @@ bool pri_udp_owner(struct portshare_primary *pri,
 
 /* pri_list.c */
 int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
-		const struct portshare_list_entry *s);
+		const struct pri_sec *s);
 int pri_sec_drop(struct pri_port *p, const struct portshare_addr *a,
 		 uint16_t port);
 bool pri_family_valid(uint8_t family);

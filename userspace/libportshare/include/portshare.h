@@ -184,6 +184,23 @@ int portshare_addr_to_sockaddr(const struct portshare_addr *addr,
 bool portshare_addr_equal(const struct portshare_addr *a,
 			  const struct portshare_addr *b);
 
+/* Most prefixes of one secondary's source filter (DESIGN §9). */
+#define PORTSHARE_FROM_MAX	8
+
+/**
+ * struct portshare_prefix - a network, as in a source filter (from=)
+ * @net: its address; every bit after @len must be zero, as for
+ *       "ip route" (else PORTSHARE_E_HOST_BITS)
+ * @len: the prefix length, 0..32 for IPv4, 0..128 for IPv6
+ *
+ * An IPv4 network matches IPv4 sources only: an IPv4-mapped IPv6 source
+ * (::ffff:a.b.c.d) is IPv6, as in the registration acl (portshare(7)).
+ */
+struct portshare_prefix {
+	struct portshare_addr net;
+	uint8_t len;
+};
+
 /* ---- codec: requests ------------------------------------------------------ */
 
 enum portshare_req_cmd {
@@ -631,7 +648,9 @@ enum portshare_reg_counter {
  * @drops: copies not sent, by enum portshare_drop
  *
  * To portshare_primary_sec_add() only @addr, @data_port, @mode and @src
- * matter; the counters start at 0.
+ * matter; the counters start at 0.  A secondary's source filter and the
+ * datagrams it skipped are portshare_primary_sec_from()'s: this struct
+ * keeps its size for programs built against LIBPORTSHARE_1.1.
  */
 struct portshare_list_entry {
 	struct portshare_addr addr;
@@ -839,6 +858,35 @@ int portshare_primary_sec_add(struct portshare_primary *pri, uint16_t port,
 			      const struct portshare_list_entry *sec);
 
 /**
+ * portshare_primary_sec_add_from() - add a secondary with a source filter
+ *                                    (psnl add ... from PREFIX)
+ * @pri: the primary
+ * @port: the contested port
+ * @sec: the secondary, as for portshare_primary_sec_add()
+ * @from: its source filter: it gets copies only of datagrams whose source
+ *        is in one of these networks (DESIGN §9); may be NULL if @n is 0
+ * @n: how many, 0..PORTSHARE_FROM_MAX; 0 is no filter, every source
+ *
+ * A datagram the filter leaves out is counted in the secondary's
+ * skipped_filtered (portshare_primary_sec_from()), not as a drop.  Its
+ * encap sequence number still advances, as portshare.ko's does: the
+ * number is the datagram's index among those the port shared since the
+ * secondary was added, so a filtered secondary sees gaps that are no
+ * losses.
+ *
+ * Return: as portshare_primary_sec_add(); also PORTSHARE_E_INVALID for
+ * more than PORTSHARE_FROM_MAX prefixes or a prefix whose family or
+ * length is out of range, PORTSHARE_E_HOST_BITS for one with bits set
+ * after its length.  Nothing changes on an error; an existing secondary
+ * (PORTSHARE_E_ALREADY_ADDED) keeps its filter.
+ */
+int portshare_primary_sec_add_from(struct portshare_primary *pri,
+				   uint16_t port,
+				   const struct portshare_list_entry *sec,
+				   const struct portshare_prefix *from,
+				   size_t n);
+
+/**
  * portshare_primary_sec_drop() - take a secondary off a list (psnl drop)
  * @pri: the primary
  * @port: the contested port
@@ -960,6 +1008,28 @@ int portshare_primary_port_info(const struct portshare_primary *pri,
 int portshare_primary_sec_info(const struct portshare_primary *pri,
 			       uint16_t port, unsigned int index,
 			       struct portshare_list_entry *sec);
+
+/**
+ * portshare_primary_sec_from() - one secondary's source filter
+ * @pri: the primary
+ * @port: the contested port
+ * @index: as for portshare_primary_sec_info()
+ * @from: filled with up to @n prefixes, in the order given; may be NULL
+ *        if @n is 0
+ * @n: room in @from; PORTSHARE_FROM_MAX is always enough
+ * @skipped_filtered: set to the datagrams the filter left out (psnl's
+ *                    skip_filtered); may be NULL
+ *
+ * Secondaries added by a wire ADD have the filter of its from= options.
+ *
+ * Return: the number of prefixes (0: no filter; may be more than @n),
+ * PORTSHARE_E_UNKNOWN_PORT, or PORTSHARE_E_INVALID past the end of the
+ * list or for a NULL @from with @n > 0.
+ */
+int portshare_primary_sec_from(const struct portshare_primary *pri,
+			       uint16_t port, unsigned int index,
+			       struct portshare_prefix *from, size_t n,
+			       uint64_t *skipped_filtered);
 
 /**
  * portshare_primary_close() - stop sharing every port and free @pri

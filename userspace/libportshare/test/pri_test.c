@@ -601,6 +601,190 @@ static void test_sec_add_address(void)
 	portshare_primary_close(pri);
 }
 
+/* The copies secondary @i of @p was sent, or UINT64_MAX. */
+static uint64_t sec_copies(struct portshare_primary *pri, uint16_t p,
+			   unsigned int i)
+{
+	struct portshare_list_entry e;
+
+	return portshare_primary_sec_info(pri, p, i, &e) ? UINT64_MAX :
+							   e.copies;
+}
+
+/* Forward "x" from @origin; was it shared? */
+static bool forward_from(struct portshare_primary *pri, uint16_t p,
+			 const char *origin)
+{
+	struct portshare_datagram dg = {
+		.origin = addr_of(origin), .origin_port = 999,
+		.payload = "x", .len = 1,
+	};
+
+	return portshare_primary_forward(pri, p, &dg, 1) == 1;
+}
+
+/* Secondary @i's filter is exactly @want ("ADDR/LEN"), or none if NULL. */
+static bool filter_is(struct portshare_primary *pri, uint16_t p,
+		      unsigned int i, const char *want)
+{
+	struct portshare_prefix f[PORTSHARE_FROM_MAX];
+	char a[PORTSHARE_ADDR_STRLEN], got[PORTSHARE_ADDR_STRLEN + 5];
+	int n = portshare_primary_sec_from(pri, p, i, f, PORTSHARE_FROM_MAX,
+					   NULL);
+
+	if (!want)
+		return n == 0;
+	if (n != 1 || portshare_addr_format(&f[0].net, a, sizeof(a)) < 0)
+		return false;
+	snprintf(got, sizeof(got), "%s/%u", a, f[0].len);
+	return is(got, want);
+}
+
+static uint64_t skipped(struct portshare_primary *pri, uint16_t p,
+			unsigned int i)
+{
+	uint64_t n = UINT64_MAX;
+
+	if (portshare_primary_sec_from(pri, p, i, NULL, 0, &n) < 0)
+		return UINT64_MAX;
+	return n;
+}
+
+/* The encap sequence number of the next copy on @fd, or UINT32_MAX. */
+static uint32_t next_seq(int fd)
+{
+	struct portshare_copy_hdr h;
+	uint8_t buf[256];
+	ssize_t n = get(fd, buf, sizeof(buf), NULL, NULL);
+
+	if (n < 0 || portshare_encap_parse(buf, (size_t)n, &h, NULL))
+		return UINT32_MAX;
+	return h.seq;
+}
+
+/*
+ * from= on the wire (DESIGN §9): the first secondary gets only sources in
+ * 192.0.2.0/24, the second (no filter) everything; a repeated ADD with
+ * another filter is 200 and leaves the first filter alone.
+ */
+static void test_from_wire(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri);
+	char req[160];
+
+	snprintf(req, sizeof(req), "ADD " LO " %u 6000 mode=raw "
+		 "from=192.0.2.0/24", p);
+	ask(pri, p, LO, 5555, req);
+	snprintf(req, sizeof(req), "ADD " LO " %u 6001 mode=raw", p);
+	ask(pri, p, LO, 5555, req);
+	OK(nsecs(pri, p) == 2, "ADD with from=192.0.2.0/24 and one without");
+	OK(forward_from(pri, p, "192.0.2.1") &&
+	   sec_copies(pri, p, 0) == 1 && sec_copies(pri, p, 1) == 1,
+	   "a source inside the prefix: copied to both");
+	OK(forward_from(pri, p, "198.51.100.1") &&
+	   sec_copies(pri, p, 0) == 1 && sec_copies(pri, p, 1) == 2,
+	   "a source outside: only to the secondary without a filter");
+	snprintf(req, sizeof(req), "ADD " LO " %u 6000 mode=raw "
+		 "from=198.51.100.0/24", p);
+	OK(is(ask(pri, p, LO, 5555, req), PS_REPLY_TEXT(ALREADY_ADDED)),
+	   "ADD again with another from=: 200 Already Added");
+	OK(forward_from(pri, p, "198.51.100.1") &&
+	   sec_copies(pri, p, 0) == 1 && sec_copies(pri, p, 1) == 3 &&
+	   skipped(pri, p, 0) == 2 && filter_is(pri, p, 0, "192.0.2.0/24") &&
+	   filter_is(pri, p, 1, NULL),
+	   "and the first filter still holds; skip_filtered 2");
+	portshare_primary_close(pri);
+}
+
+/*
+ * portshare_primary_sec_add_from(): an IPv4 filter, none, and an IPv6
+ * one that no IPv4 source passes; skip_filtered counted, not drops.
+ */
+static void test_from_api(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), dport;
+	struct portshare_prefix v4 = { addr_of("192.0.2.0"), 24 };
+	struct portshare_prefix v6 = { addr_of("fd00::"), 8 };
+	struct portshare_list_entry sec = {
+		.addr = addr_of(LO), .mode = PORTSHARE_MODE_ENCAP,
+	};
+	struct portshare_list_entry e;
+	int fd = bind_lo(0, &dport);
+
+	sec.data_port = dport;
+	OK(portshare_primary_sec_add_from(pri, p, &sec, &v4, 1) == 0,
+	   "sec_add_from 192.0.2.0/24");
+	sec.data_port = 6001;
+	sec.mode = PORTSHARE_MODE_RAW;
+	OK(portshare_primary_sec_add(pri, p, &sec) == 0 &&
+	   filter_is(pri, p, 1, NULL), "sec_add: no filter");
+	sec.data_port = 6002;
+	OK(portshare_primary_sec_add_from(pri, p, &sec, &v6, 1) == 0 &&
+	   filter_is(pri, p, 0, "192.0.2.0/24") &&
+	   filter_is(pri, p, 2, "fd00::/8"),
+	   "sec_add_from fd00::/8; sec_from reports both filters");
+	OK(forward_from(pri, p, "192.0.2.1") && next_seq(fd) == 0 &&
+	   sec_copies(pri, p, 1) == 1 && sec_copies(pri, p, 2) == 0 &&
+	   skipped(pri, p, 2) == 1,
+	   "192.0.2.1: copied, but not through the IPv6 filter");
+	OK(forward_from(pri, p, "198.51.100.1") && sec_copies(pri, p, 0) == 1 &&
+	   skipped(pri, p, 0) == 1 && sec_copies(pri, p, 1) == 2 &&
+	   skipped(pri, p, 1) == 0,
+	   "198.51.100.1: skipped by the filter, copied without one");
+	OK(forward_from(pri, p, "::ffff:192.0.2.1") &&
+	   skipped(pri, p, 0) == 2, "an IPv4-mapped source is not IPv4");
+	OK(forward_from(pri, p, "192.0.2.200") && next_seq(fd) == 3,
+	   "the sequence number counts the skipped datagrams (as the kernel)");
+	OK(!portshare_primary_sec_info(pri, p, 0, &e) && e.copies == 2 &&
+	   !e.drops[PORTSHARE_DROP_XMIT] && !e.drops[PORTSHARE_DROP_FAMILY],
+	   "skipped datagrams are no drops");
+	close(fd);
+	portshare_primary_close(pri);
+}
+
+static void test_from_api_bad_input(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri);
+	struct portshare_prefix f[PORTSHARE_FROM_MAX + 1];
+	struct portshare_list_entry sec = {
+		.addr = addr_of(LO), .data_port = 6000,
+	};
+	unsigned int i;
+
+	for (i = 0; i <= PORTSHARE_FROM_MAX; i++)
+		f[i] = (struct portshare_prefix){ addr_of("192.0.2.0"), 24 };
+	OK(portshare_primary_sec_add_from(pri, p, &sec, f,
+					  PORTSHARE_FROM_MAX + 1) ==
+	   PORTSHARE_E_INVALID, "9 prefixes: PORTSHARE_E_INVALID");
+	OK(portshare_primary_sec_add_from(pri, p, &sec, NULL, 1) ==
+	   PORTSHARE_E_INVALID, "NULL prefixes: PORTSHARE_E_INVALID");
+	f[1].net = addr_of("192.0.2.1");
+	OK(portshare_primary_sec_add_from(pri, p, &sec, f, 2) ==
+	   PORTSHARE_E_HOST_BITS, "192.0.2.1/24: PORTSHARE_E_HOST_BITS");
+	f[1].len = 33;
+	OK(portshare_primary_sec_add_from(pri, p, &sec, f, 2) ==
+	   PORTSHARE_E_INVALID, "192.0.2.1/33: PORTSHARE_E_INVALID");
+	f[1].net.family = 0;
+	OK(portshare_primary_sec_add_from(pri, p, &sec, f, 2) ==
+	   PORTSHARE_E_INVALID && nsecs(pri, p) == 0,
+	   "a prefix without a family: invalid; nothing was added");
+	f[1] = f[0];
+	OK(portshare_primary_sec_add_from(pri, p, &sec, f,
+					  PORTSHARE_FROM_MAX) == 0 &&
+	   portshare_primary_sec_from(pri, p, 0, f, 1, NULL) ==
+	   PORTSHARE_FROM_MAX, "8 prefixes; sec_from says 8 with room for 1");
+	OK(portshare_primary_sec_from(pri, p, 1, NULL, 0, NULL) ==
+	   PORTSHARE_E_INVALID && portshare_primary_sec_from(pri, p, 0, NULL,
+							     1, NULL) ==
+	   PORTSHARE_E_INVALID && portshare_primary_sec_from(pri,
+			(uint16_t)(p + 1), 0, NULL, 0, NULL) ==
+	   PORTSHARE_E_UNKNOWN_PORT, "sec_from: past the end, NULL, port");
+	portshare_primary_close(pri);
+}
+
 /*
  * A removed port's socket that lives on in a forked child must leave the
  * primary's descriptor: it would be readable for ever otherwise.
@@ -675,5 +859,8 @@ int main(void)
 	test_standalone();
 	test_sec_add_address();
 	test_remove_port_forked();
+	test_from_wire();
+	test_from_api();
+	test_from_api_bad_input();
 	return tap_done();
 }
