@@ -490,6 +490,54 @@ def test_modes(cport, sender):
         s.close()
 
 
+def first_copy(sec, senders, cport):
+    """Each sender sends its name to CPORT in turn; the first copy that
+    sec gets, or None.  The last sender is the one the filter admits:
+    its copy fences off every earlier one."""
+    for name, s in senders:
+        s.sendto(name.encode(), (LO, cport))
+    return recv(sec)[0]
+
+
+def test_from(prim, ko, cport):
+    """from=PREFIX on ADD (DESIGN §9): copies only of datagrams from the
+    prefixes, the others counted as skip_filtered; malformed, ninth and
+    on DROP: 306; a repeated ADD keeps the first filter."""
+    reg = cport + 13000
+    sec, ctl = udp(), udp()    # copies and replies apart
+    dport = sec.getsockname()[1]
+    add = f"ADD {LO} {cport} {dport} mode=raw"
+    expect_replies("ADD from=127.0.0.2/32",
+                   [f"{add} from=127.0.0.2/32".encode()],
+                   [f"{R['OK']} {LO} {reg}"], reg, src=ctl)
+    two, three = udp(addr="127.0.0.2"), udp(addr="127.0.0.3")
+    got = first_copy(sec, [("three", three), ("two", two)], cport)
+    ok(got == b"two", "from=: 127.0.0.3 skipped, 127.0.0.2 copied", got)
+    nine = " ".join(f"from=10.0.0.{i}" for i in range(1, 10))
+    expect_replies("from= malformed, nine of them, on DROP: 306",
+                   [f"{add} from=127.0.0.1/33".encode(),
+                    f"{add} from=127.0.0.1/8".encode(),
+                    f"{add} from=localhost".encode(),
+                    f"ADD {LO} {cport} {dport + 1} {nine}".encode(),
+                    f"DROP {LO} {cport} {dport} from=127.0.0.2".encode()],
+                   [R["UNKNOWN_OPTION"]] * 5, reg, src=ctl)
+    expect_replies("ADD again with another from=: 200, nothing changes",
+                   [f"{add} from=127.0.0.3/32".encode()],
+                   [R["ALREADY_ADDED"]], reg, src=ctl)
+    got = first_copy(sec, [("three", three), ("two", two)], cport)
+    ok(got == b"two", "the first filter still holds", got)
+    if not ko:
+        st = prim.stats()
+        ok(re.search(rf"sec {LO} {dport} mode raw copies 2 .*"
+                     r"skip_filtered 2\b", st),
+           "psd's counters: copies 2, skip_filtered 2", st)
+    expect_replies("DROP the filtered secondary",
+                   [f"DROP {LO} {cport} {dport}".encode()], [R["OK"]], reg,
+                   src=ctl)
+    for s in (sec, ctl, two, three):
+        s.close()
+
+
 def test_ipv6_copy(cport, sender):
     """An IPv4 datagram copied to an IPv6 secondary: origin family 4."""
     if not have_ipv6():
@@ -1311,6 +1359,7 @@ def run(ko):
         test_ipv6(cport)
         legacy, sender = test_copies(prim, cport)
         test_modes(cport, sender)
+        test_from(prim, ko, cport)
         test_ipv6_copy(cport, sender)
         if not ko:
             test_slow_secondary(prim, cport, sender)

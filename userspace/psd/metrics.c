@@ -42,6 +42,7 @@ static const unsigned int drop_ids[PORTSHARE_NDROP] = {
 struct object {
 	const struct portshare_port_info *port;
 	const struct portshare_list_entry *sec;	/* NULL for the port */
+	uint64_t skip_filtered;		/* the secondary's source filter's */
 	unsigned int max_secondaries;
 };
 
@@ -96,6 +97,9 @@ static bool sec_value(const struct object *o, unsigned int id,
 	case PORTSHARE_STAT_SEC_BYTES:
 		*value = o->sec->bytes;
 		return true;
+	case PORTSHARE_STAT_SEC_FILTERED:
+		*value = o->skip_filtered;
+		return true;
 	case PS_METRIC_UP:
 		*value = 1;
 		return true;
@@ -144,11 +148,13 @@ static void snapshot_free(struct snapshot *s)
 
 static void add_object(struct snapshot *s, const struct psd *d,
 		       const struct portshare_port_info *port,
-		       const struct portshare_list_entry *sec)
+		       const struct portshare_list_entry *sec,
+		       uint64_t skip_filtered)
 {
 	s->objs[s->n] = (struct object){
 		.port = port,
 		.sec = sec,
+		.skip_filtered = skip_filtered,
 		.max_secondaries = d->opts.max_secondaries,
 	};
 	s->mo[s->n] = (struct ps_metric_object){
@@ -165,6 +171,7 @@ static struct snapshot *snapshot_take(const struct psd *d)
 	uint16_t ports[PORTSHARE_PRIMARY_MAX_PORTS];
 	struct snapshot *s = calloc(1, sizeof(*s));
 	size_t nsecs = 0, k = 0, max;
+	uint64_t skipped;
 	int n, i;
 	unsigned int j;
 
@@ -185,11 +192,14 @@ static struct snapshot *snapshot_take(const struct psd *d)
 	for (i = 0; i < n; i++) {
 		if (!s->ports[i].port)
 			continue;	/* no info: not one of its ports now */
-		add_object(s, d, &s->ports[i], NULL);
+		add_object(s, d, &s->ports[i], NULL, 0);
 		for (j = 0; j < s->ports[i].nsecs && k < nsecs; j++)
 			if (!portshare_primary_sec_info(d->pri, ports[i], j,
-							&s->secs[k]))
-				add_object(s, d, &s->ports[i], &s->secs[k++]);
+							&s->secs[k]) &&
+			    portshare_primary_sec_from(d->pri, ports[i], j, NULL,
+						       0, &skipped) >= 0)
+				add_object(s, d, &s->ports[i], &s->secs[k++],
+					   skipped);
 	}
 	return s;
 }

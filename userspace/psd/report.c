@@ -66,7 +66,9 @@ static void dump_port(const struct portshare_port_info *p)
 		p->reg[PORTSHARE_REG_IGNORED]);
 }
 
-static void dump_sec(const struct portshare_list_entry *s)
+/* One secondary's line; skip_filtered is its source filter's (from=). */
+static void dump_sec(const struct portshare_list_entry *s,
+		     uint64_t skip_filtered)
 {
 	static const char *const drops[PORTSHARE_NDROP] = {
 		"drop_nomem", "drop_noroute", "drop_xmit", "drop_family",
@@ -80,7 +82,7 @@ static void dump_sec(const struct portshare_list_entry *s)
 		a, s->data_port, psd_mode_name(s->mode), s->copies, s->bytes);
 	for (k = 0; k < PORTSHARE_NDROP; k++)
 		fprintf(stderr, " %s %" PRIu64, drops[k], s->drops[k]);
-	fputc('\n', stderr);
+	fprintf(stderr, " skip_filtered %" PRIu64 "\n", skip_filtered);
 }
 
 /*
@@ -92,6 +94,7 @@ void psd_dump_stats(const struct psd *d)
 	uint16_t ports[PORTSHARE_PRIMARY_MAX_PORTS];
 	struct portshare_port_info info;
 	struct portshare_list_entry sec;
+	uint64_t skipped;
 	int n, i;
 	unsigned int j;
 
@@ -102,8 +105,10 @@ void psd_dump_stats(const struct psd *d)
 		dump_port(&info);
 		for (j = 0; j < info.nsecs; j++)
 			if (!portshare_primary_sec_info(d->pri, ports[i], j,
-							&sec))
-				dump_sec(&sec);
+							&sec) &&
+			    portshare_primary_sec_from(d->pri, ports[i], j,
+						       NULL, 0, &skipped) >= 0)
+				dump_sec(&sec, skipped);
 	}
 	psd_log("end of counters");
 }
