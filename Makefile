@@ -48,7 +48,7 @@ module: $(KSRC)
 	@test -n "$(KVERS)" || { echo "no supported kernel headers installed: run 'make deps'" >&2; exit 1; }
 	@set -e; for k in $(KVERS); do \
 		d=$(BUILD)/$$k; mkdir -p $$d; \
-		for f in $$(cd $$d && ls kmod/*.c shared/*.c 2>/dev/null); do \
+		for f in $$(cd $$d && ls kmod/*.[ch] shared/*.[ch] 2>/dev/null); do \
 			case " $(KSRC) " in *" $$f "*) ;; *) rm -f $$d/$$f;; esac; \
 		done; \
 		cp -pu --parents $(KSRC) $$d/; \
