@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One copy of one datagram for one secondary: sampling, the copy's
+ * One copy of one datagram for one secondary: its source filter, sampling,
+ * the copy's
  * sequence number, its byte budget, the payload in the secondary's mode
  * (encap, raw or transparent), the addresses it goes from and to, the way
  * it goes (straight into a local socket, deliver.c, or the output path,
@@ -210,6 +211,24 @@ static void sec_count(struct portshare_secondary *s, int why,
 	u64_stats_update_end(&st->syncp);
 }
 
+/* Is the datagram's source outside every network of the source filter? */
+static bool filtered_out(struct portshare_secondary *s,
+			 const struct portshare_dgram *d)
+{
+	struct portshare_sec_stats *st;
+
+	if (likely(!s->n_from) ||
+	    ps_from_admits(s->from, s->n_from,
+			   d->family == AF_INET ? PS_ACL_INET : PS_ACL_INET6,
+			   (const u8 *)&d->saddr))
+		return false;
+	st = this_cpu_ptr(s->stats);
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->filtered);
+	u64_stats_update_end(&st->syncp);
+	return true;
+}
+
 /* One datagram in s->sample: the first, then every s->sample-th. */
 static bool sampled_out(struct portshare_secondary *s)
 {
@@ -266,7 +285,8 @@ bool portshare_copy(struct net *net, const struct portshare_port *p,
 	int why;
 	u32 seq;
 
-	if (sampled_out(s) || unlikely(!copy_seq(s, d, &seq)))
+	if (filtered_out(s, d) || sampled_out(s) ||
+	    unlikely(!copy_seq(s, d, &seq)))
 		return false;
 	why = copy_send(net, p, s, d, seq);
 	sec_count(s, why, d->len);

@@ -43,6 +43,7 @@ static inline struct portshare_net *portshare_nl_pn(struct genl_info *info)
 /* nl_msg.c */
 
 struct nlattr *portshare_nl_get_addr(struct genl_info *info);
+int portshare_nl_get_from(struct genl_info *info, struct portshare_sec_cfg *cfg);
 size_t portshare_nl_port_size(void);
 size_t portshare_nl_sec_size(void);
 int portshare_nl_put_reg_port(struct sk_buff *skb,

@@ -48,7 +48,7 @@ struct nlattr **portshare_nl_dump_attrs(struct netlink_callback *cb)
  * secondary more.
  */
 #define PS_PORT_NSTATS	(2 + PS_PORT_ERR_MAX + PS_REG_NR_COUNTERS)
-#define PS_SEC_NSTATS	(3 + PS_SEC_DROP_MAX)
+#define PS_SEC_NSTATS	(4 + PS_SEC_DROP_MAX)
 
 static size_t stats_size(void)
 {
@@ -71,6 +71,9 @@ size_t portshare_nl_sec_size(void)
 	       nla_total_size(sizeof(struct in6_addr)) +
 	       nla_total_size(sizeof(u8)) +		/* MODE */
 	       nla_total_size(sizeof(u32)) +		/* SAMPLE */
+	       PS_FROM_MAX * (nla_total_size(0) +	/* FROM */
+			      nla_total_size(sizeof(struct in6_addr)) +
+			      nla_total_size(sizeof(u8))) +
 	       stats_size() +
 	       nla_total_size(sizeof(u8));		/* REASON */
 }
@@ -149,8 +152,9 @@ static int put_sec_stats(struct sk_buff *skb,
 	st[0] = (struct ps_stat){ PORTSHARE_STAT_SEC_COPIES, t.copies };
 	st[1] = (struct ps_stat){ PORTSHARE_STAT_SEC_BYTES, t.bytes };
 	st[2] = (struct ps_stat){ PORTSHARE_STAT_SEC_SAMPLED, t.sampled };
+	st[3] = (struct ps_stat){ PORTSHARE_STAT_SEC_FILTERED, t.filtered };
 	for (i = 0; i < PS_SEC_DROP_MAX; i++)
-		st[3 + i] = (struct ps_stat){ portshare_sec_drop_stat[i],
+		st[4 + i] = (struct ps_stat){ portshare_sec_drop_stat[i],
 					      t.drop[i] };
 	return put_stats(skb, st, ARRAY_SIZE(st));
 }
@@ -180,15 +184,40 @@ static int put_addr(struct sk_buff *skb, const struct portshare_secondary *s)
 	return nla_put_in6_addr(skb, PORTSHARE_A_ADDR6, &s->addr.v6);
 }
 
+/* One FROM nest: ADDR4 or ADDR6, and PREFIX_LEN. */
+static int put_from(struct sk_buff *skb, const struct ps_prefix *from)
+{
+	struct nlattr *nest = nla_nest_start(skb, PORTSHARE_A_FROM);
+	int ret;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (from->family == PS_ACL_INET)
+		ret = nla_put(skb, PORTSHARE_A_ADDR4, 4, from->addr);
+	else
+		ret = nla_put(skb, PORTSHARE_A_ADDR6, 16, from->addr);
+	if (ret || nla_put_u8(skb, PORTSHARE_A_PREFIX_LEN, from->len)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 int portshare_nl_put_sec(struct sk_buff *skb, const struct portshare_port *p,
 			 const struct portshare_secondary *s)
 {
+	unsigned int i;
+
 	if (nla_put_u16(skb, PORTSHARE_A_PORT, p->port) ||
 	    put_addr(skb, s) ||
 	    nla_put_u16(skb, PORTSHARE_A_DATA_PORT, s->data_port) ||
 	    nla_put_u8(skb, PORTSHARE_A_MODE, s->mode) ||
 	    nla_put_u32(skb, PORTSHARE_A_SAMPLE, s->sample))
 		return -EMSGSIZE;
+	for (i = 0; i < s->n_from; i++)
+		if (put_from(skb, &s->from[i]))
+			return -EMSGSIZE;
 	return put_sec_stats(skb, s);
 }
 

@@ -23,6 +23,8 @@
 #include <net/netns/generic.h>
 #include <linux/portshare.h>
 
+#include "acl_match.h"
+
 #include "reg.h"
 
 #define PORTSHARE_NR_PORTS	65536
@@ -307,6 +309,7 @@ extern const u16 portshare_sec_drop_stat[PS_SEC_DROP_MAX];
  * @copies: copies sent
  * @bytes: payload bytes sent (the original's, without the encap header)
  * @sampled: datagrams skipped by sampling
+ * @filtered: datagrams skipped by the source filter
  * @drop: copies not sent, by enum portshare_sec_drop
  * @syncp: u64_stats synchronisation
  */
@@ -314,6 +317,7 @@ struct portshare_sec_stats {
 	u64_stats_t copies;
 	u64_stats_t bytes;
 	u64_stats_t sampled;
+	u64_stats_t filtered;
 	u64_stats_t drop[PS_SEC_DROP_MAX];
 	struct u64_stats_sync syncp;
 };
@@ -323,12 +327,14 @@ struct portshare_sec_stats {
  * @copies: see struct portshare_sec_stats
  * @bytes: see struct portshare_sec_stats
  * @sampled: see struct portshare_sec_stats
+ * @filtered: see struct portshare_sec_stats
  * @drop: see struct portshare_sec_stats
  */
 struct portshare_sec_totals {
 	u64 copies;
 	u64 bytes;
 	u64 sampled;
+	u64 filtered;
 	u64 drop[PS_SEC_DROP_MAX];
 };
 
@@ -340,6 +346,9 @@ struct portshare_sec_totals {
  * @data_port: the secondary's data port
  * @mode: enum portshare_mode
  * @sample: deliver one datagram in @sample
+ * @n_from: how many prefixes the source filter has; 0: none, every
+ *	datagram is copied
+ * @from: the source filter: only datagrams from these networks are copied
  * @src: the primary address: the source of copies (except transparent
  *	ones) and of SHUTDOWN; all zero lets routing choose.  A registration
  *	over the wire sets it to the one its "100 OK" names: the address the
@@ -368,6 +377,8 @@ struct portshare_secondary {
 	u16 data_port;
 	u8 mode;
 	u32 sample;
+	u8 n_from;
+	struct ps_prefix from[PS_FROM_MAX];
 	union portshare_addr src;
 	u32 seq_base;
 	struct portshare_sec_stats __percpu *stats;
@@ -384,6 +395,8 @@ struct portshare_secondary {
  * @data_port: the secondary's data port
  * @mode: enum portshare_mode
  * @sample: deliver one datagram in @sample
+ * @n_from: see struct portshare_secondary
+ * @from: see struct portshare_secondary
  * @src: the primary address, or all zero
  * @nla: where in a netlink request each of these came from
  */
@@ -393,6 +406,8 @@ struct portshare_sec_cfg {
 	u16 data_port;
 	u8 mode;
 	u32 sample;
+	u8 n_from;
+	struct ps_prefix from[PS_FROM_MAX];
 	union portshare_addr src;
 	struct portshare_nla nla;
 };

@@ -105,6 +105,8 @@ static int sec_cfg(struct portshare_net *pn, const struct portshare_port *p,
 	cfg->data_port = sec.data_port;
 	cfg->mode = sec.mode;
 	cfg->sample = 1;
+	cfg->n_from = req->n_from;
+	memcpy(cfg->from, req->from, sizeof(cfg->from));
 	return 0;
 }
 

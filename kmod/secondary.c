@@ -225,6 +225,8 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 	s->data_port = cfg->data_port;
 	s->mode = cfg->mode;
 	s->sample = cfg->sample;
+	s->n_from = cfg->n_from;
+	memcpy(s->from, cfg->from, sizeof(s->from));
 	s->src = cfg->src;
 	return s;
 
@@ -352,12 +354,14 @@ void portshare_sec_read_stats(const struct portshare_secondary *s,
 			c.copies = u64_stats_read(&st->copies);
 			c.bytes = u64_stats_read(&st->bytes);
 			c.sampled = u64_stats_read(&st->sampled);
+			c.filtered = u64_stats_read(&st->filtered);
 			for (i = 0; i < PS_SEC_DROP_MAX; i++)
 				c.drop[i] = u64_stats_read(&st->drop[i]);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
 		t->copies += c.copies;
 		t->bytes += c.bytes;
 		t->sampled += c.sampled;
+		t->filtered += c.filtered;
 		for (i = 0; i < PS_SEC_DROP_MAX; i++)
 			t->drop[i] += c.drop[i];
 	}

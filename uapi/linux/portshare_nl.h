@@ -13,6 +13,7 @@
 #define PORTSHARE_DEFAULT_MAX_SECONDARIES	64
 #define PORTSHARE_MAX_SECONDARIES_LIMIT		4096
 #define PORTSHARE_SAMPLE_LIMIT			1000000
+#define PORTSHARE_FROM_MAX			8
 
 /**
  * enum portshare_mode - How copies are delivered to a secondary.
