@@ -55,6 +55,7 @@ const struct ps_metric ps_metrics[] = {
 	SEC(STAT(SEC_BYTES), COUNTER, "secondary_payload_bytes_total", NULL,
 	    "Payload bytes sent to the secondary, without the encap header."),
 	SEC(STAT(SEC_SAMPLED), COUNTER, "secondary_datagrams_skipped_total", "reason=\"sampled\"", SKIPPED),
+	SEC(STAT(SEC_FILTERED), COUNTER, "secondary_datagrams_skipped_total", "reason=\"filtered\"", SKIPPED),
 	SEC(STAT(SEC_DROP_NOMEM), COUNTER, "secondary_copies_dropped_total", "reason=\"nomem\"", DROPPED),
 	SEC(STAT(SEC_DROP_NOROUTE), COUNTER, "secondary_copies_dropped_total", "reason=\"noroute\"", DROPPED),
 	SEC(STAT(SEC_DROP_XMIT), COUNTER, "secondary_copies_dropped_total", "reason=\"xmit\"", DROPPED),

@@ -43,22 +43,6 @@ static int parse_add_options(int argc, char **argv, int i,
 	return 0;
 }
 
-static int put_net(struct nl_msg *msg, const struct psnl_prefix *net)
-{
-	if (net->family == AF_INET &&
-	    nla_put(msg, PORTSHARE_A_ADDR4, sizeof(net->addr4),
-		    &net->addr4) < 0)
-		return -ENOBUFS;
-	if (net->family == AF_INET6 &&
-	    nla_put(msg, PORTSHARE_A_ADDR6, sizeof(net->addr6),
-		    &net->addr6) < 0)
-		return -ENOBUFS;
-	if (net->has_len &&
-	    nla_put_u8(msg, PORTSHARE_A_PREFIX_LEN, net->len) < 0)
-		return -ENOBUFS;
-	return 0;
-}
-
 static int send_acl(struct psnl *ps, uint8_t cmd, const struct acl_args *a)
 {
 	struct nl_msg *msg;
@@ -69,7 +53,7 @@ static int send_acl(struct psnl *ps, uint8_t cmd, const struct acl_args *a)
 	msg = psnl_nl_new_request(ps->nl, cmd);
 	if (!msg)
 		return -ENOMEM;
-	err = put_net(msg, &a->net);
+	err = psnl_put_prefix(msg, &a->net);
 	if (!err && a->third_party &&
 	    nla_put_u32(msg, PORTSHARE_A_ACL_FLAGS,
 			PORTSHARE_ACL_F_THIRD_PARTY) < 0)

@@ -20,6 +20,8 @@ struct sec_args {
 	uint8_t mode;
 	bool has_sample;
 	uint32_t sample;
+	unsigned int n_from;
+	struct psnl_prefix from[PORTSHARE_FROM_MAX];
 };
 
 /* PORT ADDR[:DATAPORT] */
@@ -76,7 +78,27 @@ static int parse_sample_option(int argc, char **argv, int *i,
 	return err;
 }
 
-/* [mode encap|raw|transparent] [sample N], each at most once. */
+static int parse_from_option(int argc, char **argv, int *i,
+			     struct sec_args *a)
+{
+	const char *value;
+	int err;
+
+	if (a->n_from == PORTSHARE_FROM_MAX)
+		return psnl_usage_error("too many \"from\": a secondary takes at most %d networks",
+					PORTSHARE_FROM_MAX);
+	err = psnl_next_value(argc, argv, i, "a network ADDR[/LEN]", &value);
+	if (!err)
+		err = psnl_parse_prefix(value, &a->from[a->n_from]);
+	if (!err)
+		a->n_from++;
+	return err;
+}
+
+/*
+ * [mode encap|raw|transparent] [sample N], each at most once, and
+ * [from PREFIX] up to PORTSHARE_FROM_MAX times.
+ */
 static int parse_options(int argc, char **argv, int i, struct sec_args *a)
 {
 	int err;
@@ -86,8 +108,10 @@ static int parse_options(int argc, char **argv, int i, struct sec_args *a)
 			err = parse_mode_option(argc, argv, &i, a);
 		else if (!strcmp(argv[i], "sample"))
 			err = parse_sample_option(argc, argv, &i, a);
+		else if (!strcmp(argv[i], "from"))
+			err = parse_from_option(argc, argv, &i, a);
 		else
-			err = psnl_usage_error("unknown keyword \"%s\": expected mode or sample",
+			err = psnl_usage_error("unknown keyword \"%s\": expected mode, sample or from",
 					       argv[i]);
 		if (err)
 			return err;
@@ -112,6 +136,21 @@ static int put_target(struct nl_msg *msg, const struct sec_args *a)
 	return 0;
 }
 
+/* Each network of the source filter in a FROM nest of its own. */
+static int put_from(struct nl_msg *msg, const struct sec_args *a)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	for (i = 0; i < a->n_from; i++) {
+		nest = nla_nest_start(msg, PORTSHARE_A_FROM);
+		if (!nest || psnl_put_prefix(msg, &a->from[i]))
+			return -ENOBUFS;
+		nla_nest_end(msg, nest);
+	}
+	return 0;
+}
+
 static int put_options(struct nl_msg *msg, const struct sec_args *a)
 {
 	if (nla_put_flag(msg, PORTSHARE_A_AUTO_PORT) < 0)
@@ -121,7 +160,7 @@ static int put_options(struct nl_msg *msg, const struct sec_args *a)
 	if (a->has_sample &&
 	    nla_put_u32(msg, PORTSHARE_A_SAMPLE, a->sample) < 0)
 		return -ENOBUFS;
-	return 0;
+	return put_from(msg, a);
 }
 
 static int send_sec(struct psnl *ps, uint8_t cmd, const struct sec_args *a)
@@ -185,14 +224,16 @@ static int do_list(struct psnl *ps, int argc, char **argv)
 
 const struct psnl_cmd psnl_cmd_add = {
 	.name = "add",
-	.args = "PORT ADDR[:DATAPORT] [mode encap|raw|transparent] [sample N]",
+	.args = "PORT ADDR[:DATAPORT] [mode encap|raw|transparent] [sample N] [from PREFIX]...",
 	.help = "add a secondary to PORT's distribution list\n"
 		"PORT is designated with its defaults first if it is not yet.\n"
 		"ADDR is an IPv4 or IPv6 address or a host name (first result);\n"
 		"write an IPv6 address with a data port as [ADDR]:DATAPORT.\n"
 		"DATAPORT defaults to PORT's registration port.  mode (default\n"
 		"encap) is how copies are delivered; sample N delivers one\n"
-		"datagram in N (1..1000000, default 1).",
+		"datagram in N (1..1000000, default 1).  from PREFIX (up to 8,\n"
+		"ADDR[/LEN], IPv4 or IPv6) copies only datagrams whose source\n"
+		"is in one of the networks; the others count as skip_filtered.",
 	.handler = do_add,
 };
 

@@ -115,6 +115,7 @@ const struct psnl_cmd psnl_cmd_stats = {
 		"  copies             copies sent (local: queued on the socket)\n"
 		"  bytes              payload bytes sent\n"
 		"  sampled            datagrams skipped by sampling\n"
+		"  skip_filtered      datagrams skipped by the source filter (from)\n"
 		"  drop_nomem         not sent: out of memory\n"
 		"  drop_noroute       not sent: no route to the secondary\n"
 		"  drop_xmit          not sent: the output path dropped it\n"

@@ -50,6 +50,7 @@ static const struct stat_name sec_stats[] = {
 	{ PORTSHARE_STAT_SEC_COPIES, "copies", true },
 	{ PORTSHARE_STAT_SEC_BYTES, "bytes", true },
 	{ PORTSHARE_STAT_SEC_SAMPLED, "sampled", false },
+	{ PORTSHARE_STAT_SEC_FILTERED, "skip_filtered", false },
 	{ PORTSHARE_STAT_SEC_DROP_NOMEM, "drop_nomem", false },
 	{ PORTSHARE_STAT_SEC_DROP_NOROUTE, "drop_noroute", false },
 	{ PORTSHARE_STAT_SEC_DROP_XMIT, "drop_xmit", false },
@@ -158,7 +159,34 @@ static void print_sec_key(const struct psnl_record *rec)
 	print_endpoint(rec);
 }
 
-/* mode M [sample N]: text shows sample only when it is not 1. */
+/* " from ADDR/LEN" each; JSON: "from":["ADDR/LEN",...], only if any. */
+static void print_from(const struct psnl_record *rec, enum output_type t)
+{
+	char addr[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 4];
+	const struct psnl_prefix *p;
+	unsigned int i;
+
+	if (!rec->n_from)
+		return;
+	if (t & PRINT_JSON)
+		open_json_array("from");
+	for (i = 0; i < rec->n_from; i++) {
+		p = &rec->from[i];
+		if (!inet_ntop(p->family, p->family == AF_INET6 ?
+			       (const void *)&p->addr6 : (const void *)&p->addr4,
+			       addr, sizeof(addr)))
+			snprintf(addr, sizeof(addr), "?");
+		snprintf(buf, sizeof(buf), "%s/%u", addr, p->len);
+		print_string(t, NULL, " from %s", buf);
+	}
+	if (t & PRINT_JSON)
+		close_json_array();
+}
+
+/*
+ * mode M [sample N] [from PREFIX]...: text shows sample only when it is
+ * not 1.
+ */
 static void print_sec_options(const struct psnl_record *rec,
 			      enum output_type t)
 {
@@ -173,6 +201,7 @@ static void print_sec_options(const struct psnl_record *rec,
 			print_uint(t & PRINT_FP, NULL, " sample %" PRIu64,
 				   rec->sample);
 	}
+	print_from(rec, t);
 }
 
 /* PORT [reg REGPORT|off] [max N]: the port always, the rest as t says. */

@@ -377,3 +377,20 @@ int psnl_nl_family(struct psnl_nl *nl)
 {
 	return nl->family;
 }
+
+/* ADDR4 or ADDR6, and PREFIX_LEN if the network had one. */
+int psnl_put_prefix(struct nl_msg *msg, const struct psnl_prefix *pfx)
+{
+	if (pfx->family == AF_INET &&
+	    nla_put(msg, PORTSHARE_A_ADDR4, sizeof(pfx->addr4),
+		    &pfx->addr4) < 0)
+		return -ENOBUFS;
+	if (pfx->family == AF_INET6 &&
+	    nla_put(msg, PORTSHARE_A_ADDR6, sizeof(pfx->addr6),
+		    &pfx->addr6) < 0)
+		return -ENOBUFS;
+	if (pfx->has_len &&
+	    nla_put_u8(msg, PORTSHARE_A_PREFIX_LEN, pfx->len) < 0)
+		return -ENOBUFS;
+	return 0;
+}

@@ -149,6 +149,8 @@ struct psnl_record {
 	uint8_t reason;
 	uint8_t prefix_len;
 	uint32_t acl_flags;
+	uint8_t n_from;			/* FROM networks, in the order sent */
+	struct psnl_prefix from[PORTSHARE_FROM_MAX];
 	uint64_t has_stats;		/* PSNL_HAS_STAT(PORTSHARE_STAT_*) bits */
 	uint64_t stats[PORTSHARE_STAT_MAX + 1];
 };
@@ -217,6 +219,7 @@ int psnl_nl_dump(struct psnl_nl *nl, const struct psnl_dump *dump);
 int psnl_nl_library_error(const char *what, int nlerr);
 struct nl_sock *psnl_nl_socket(struct psnl_nl *nl);
 int psnl_nl_family(struct psnl_nl *nl);
+int psnl_put_prefix(struct nl_msg *msg, const struct psnl_prefix *pfx);
 
 /* events.c: the "events" multicast group */
 struct psnl_events;

@@ -32,7 +32,51 @@ static const struct nla_policy attr_policy[PORTSHARE_A_MAX + 1] = {
 	[PORTSHARE_A_STATS]		= { .type = NLA_NESTED },
 	[PORTSHARE_A_PREFIX_LEN]	= { .type = NLA_U8 },
 	[PORTSHARE_A_ACL_FLAGS]		= { .type = NLA_U32 },
+	[PORTSHARE_A_FROM]		= { .type = NLA_NESTED },
 };
+
+/* One FROM nest: ADDR4 or ADDR6 and PREFIX_LEN. */
+static int decode_prefix(struct nlattr *nest, struct psnl_prefix *pfx)
+{
+	struct nlattr *tb[PORTSHARE_A_MAX + 1];
+
+	if (nla_parse_nested(tb, PORTSHARE_A_MAX, nest, attr_policy) < 0 ||
+	    !tb[PORTSHARE_A_PREFIX_LEN])
+		return -EBADMSG;
+	memset(pfx, 0, sizeof(*pfx));
+	if (tb[PORTSHARE_A_ADDR4]) {
+		pfx->family = AF_INET;
+		memcpy(&pfx->addr4, nla_data(tb[PORTSHARE_A_ADDR4]),
+		       sizeof(pfx->addr4));
+	} else if (tb[PORTSHARE_A_ADDR6]) {
+		pfx->family = AF_INET6;
+		memcpy(&pfx->addr6, nla_data(tb[PORTSHARE_A_ADDR6]),
+		       sizeof(pfx->addr6));
+	} else {
+		return -EBADMSG;
+	}
+	pfx->has_len = true;
+	pfx->len = nla_get_u8(tb[PORTSHARE_A_PREFIX_LEN]);
+	return 0;
+}
+
+/* Every FROM of the message: genlmsg_parse() keeps only the last. */
+static int decode_from(struct nlmsghdr *nlh, struct psnl_record *rec)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) != PORTSHARE_A_FROM)
+			continue;
+		if (rec->n_from == PORTSHARE_FROM_MAX ||
+		    decode_prefix(a, &rec->from[rec->n_from]))
+			return -EBADMSG;
+		rec->n_from++;
+	}
+	return 0;
+}
 
 /* Every counter is a u64, the ones this psnl has no name for too. */
 static int decode_stats(struct nlattr *nest, struct psnl_record *rec)
@@ -107,6 +151,8 @@ int psnl_record_parse(struct nlmsghdr *nlh, struct psnl_record *rec)
 			rec->has |= PSNL_HAS(i);
 	decode_scalars(tb, rec);
 	decode_addr(tb, rec);
+	if (tb[PORTSHARE_A_FROM] && decode_from(nlh, rec))
+		return -EBADMSG;
 	if (tb[PORTSHARE_A_STATS])
 		return decode_stats(tb[PORTSHARE_A_STATS], rec);
 	return 0;
