@@ -54,8 +54,9 @@ struct entry {
 	int max_sec, num_sec, sample;	/* u32 on the wire, int for ASSERT_EQ */
 	__u8 mode, reason, family;	/* family: AF_INET/AF_INET6 */
 	__u8 addr[16];
+	int n_from;			/* FROM nests */
 	long long stats[PORTSHARE_STAT_MAX + 1];
-	unsigned int stats_seen;
+	unsigned long long stats_seen;	/* bitmap of counters present */
 };
 
 #define HAS(e, a) (!!((e)->seen & (1u << (a))))
@@ -95,6 +96,25 @@ static void put_addr(struct genl_msg *r, int family, const char *addr)
 		genl_put(r, PORTSHARE_A_ADDR6, buf, 16);
 }
 
+/*
+ * A FROM nest: ADDR4 or ADDR6 @addr, PREFIX_LEN @len unless it is
+ * negative, and @extra (an attribute type that has no place there) unless
+ * it is 0.
+ */
+static void put_from(struct genl_msg *r, int family, const char *addr,
+		     int len, __u16 extra)
+{
+	struct nlattr *nest = genl_put(r, PORTSHARE_A_FROM | NLA_F_NESTED,
+				       NULL, 0);
+
+	put_addr(r, family, addr);
+	if (len >= 0)
+		put_u8(r, PORTSHARE_A_PREFIX_LEN, len);
+	if (extra)
+		put_u16(r, extra, 1);
+	nest->nla_len = (char *)r->nlh + r->nlh->nlmsg_len - (char *)nest;
+}
+
 /* ---- reply parsing --------------------------------------------------- */
 
 static void on_stat(const struct nlattr *a, void *arg)
@@ -104,7 +124,7 @@ static void on_stat(const struct nlattr *a, void *arg)
 
 	if (t <= PORTSHARE_STAT_MAX && nla_payload_len(a) == 8) {
 		memcpy(&e->stats[t], nla_payload(a), 8);
-		e->stats_seen |= 1u << t;
+		e->stats_seen |= 1ull << t;
 	}
 }
 
@@ -140,6 +160,9 @@ static void on_entry_attr(const struct nlattr *a, void *arg)
 		break;
 	case PORTSHARE_A_REASON:
 		e->reason = *(const __u8 *)d;
+		break;
+	case PORTSHARE_A_FROM:
+		e->n_from++;
 		break;
 	case PORTSHARE_A_ADDR4:
 		if (len == 4) {
@@ -802,6 +825,104 @@ TEST_F(sec, eloop)
 				  variant->addr, 427, -1, 0, 0));
 	ASSERT_EQ(0, sec_dump(&self->nl, 0, e, &n));
 	EXPECT_EQ(0, n);
+}
+
+/* SEC_ADD of 127.0.0.1:9000 with FROM nests; filled by @fill. */
+static int sec_add_from(struct nl *nl, void (*fill)(struct genl_msg *r))
+{
+	struct genl_msg r;
+
+	req_init(&r, nl, PORTSHARE_CMD_SEC_ADD, NLM_F_ACK);
+	put_u16(&r, PORTSHARE_A_PORT, 427);
+	put_addr(&r, AF_INET, "127.0.0.1");
+	put_u16(&r, PORTSHARE_A_DATA_PORT, 9000);
+	fill(&r);
+	return nl_xfer(nl, &r, NULL, NULL);
+}
+
+static void from_nine(struct genl_msg *r)
+{
+	char net[32];
+	int i;
+
+	for (i = 0; i < 9; i++) {
+		snprintf(net, sizeof(net), "10.0.%d.0", i);
+		put_from(r, AF_INET, net, 24, 0);
+	}
+}
+
+static void from_eight(struct genl_msg *r)
+{
+	char net[32];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		snprintf(net, sizeof(net), "fd00:%d::", i);
+		put_from(r, AF_INET6, net, 32, 0);
+	}
+}
+
+static void from_v4_len_33(struct genl_msg *r)
+{
+	put_from(r, AF_INET, "10.0.0.0", 33, 0);
+}
+
+static void from_host_bits(struct genl_msg *r)
+{
+	put_from(r, AF_INET6, "fd00::1", 64, 0);
+}
+
+static void from_both_families(struct genl_msg *r)
+{
+	struct nlattr *nest = genl_put(r, PORTSHARE_A_FROM | NLA_F_NESTED,
+				       NULL, 0);
+
+	put_addr(r, AF_INET, "10.0.0.0");
+	put_addr(r, AF_INET6, "fd00::");
+	nest->nla_len = (char *)r->nlh + r->nlh->nlmsg_len - (char *)nest;
+}
+
+static void from_no_address(struct genl_msg *r)
+{
+	struct nlattr *nest = genl_put(r, PORTSHARE_A_FROM | NLA_F_NESTED,
+				       NULL, 0);
+
+	put_u8(r, PORTSHARE_A_PREFIX_LEN, 8);
+	nest->nla_len = (char *)r->nlh + r->nlh->nlmsg_len - (char *)nest;
+}
+
+static void from_stray_attr(struct genl_msg *r)
+{
+	put_from(r, AF_INET, "10.0.0.0", 8, PORTSHARE_A_PORT);
+}
+
+/*
+ * Every malformed source filter is refused with a message and adds
+ * nothing; eight networks are the most a secondary takes.
+ */
+TEST_F(sec, from_rejected)
+{
+	static void (*const bad[])(struct genl_msg *) = {
+		from_nine, from_v4_len_33, from_host_bits, from_both_families,
+		from_no_address, from_stray_attr,
+	};
+	struct entry e[MAX_ENTRIES];
+	struct nl *nl = &self->nl;
+	size_t i;
+	int n = -1;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(-EINVAL, sec_add_from(nl, bad[i]))
+			TH_LOG("malformed filter %zu accepted", i);
+		ASSERT_EXTACK_MSG(nl);
+	}
+	ASSERT_EQ(0, sec_dump(nl, 0, e, &n));
+	EXPECT_EQ(0, n);
+	ASSERT_EQ(0, sec_add_from(nl, from_eight));
+	ASSERT_EQ(0, sec_dump(nl, 0, e, &n));
+	EXPECT_EQ(1, n);
+	EXPECT_EQ(8, e[0].n_from);
+	EXPECT_TRUE(!!(e[0].stats_seen & (1ull << PORTSHARE_STAT_SEC_FILTERED)));
 }
 
 TEST_F(sec, unspecified_address)
