@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * struct portshare_addr: text and socket-address conversions.
+ * struct portshare_addr: text and socket-address conversions; and
+ * struct portshare_prefix, a source filter's network, checked as the
+ * shared parser checks the wire's from= (shared/request.c).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "acl_match.h"
 #include "portshare.h"
+#include "primary.h"
 
 int portshare_addr_parse(const char *text, struct portshare_addr *addr)
 {
@@ -107,4 +112,59 @@ uint16_t portshare_default_reg_port(uint16_t port)
 	if (!port || port > 65535 - PORTSHARE_REG_PORT_OFFSET)
 		return 0;
 	return (uint16_t)(port + PORTSHARE_REG_PORT_OFFSET);
+}
+
+/**
+ * pri_prefix_check() - is @p a network a source filter may name?
+ * @p: the prefix
+ *
+ * Return: 0; PORTSHARE_E_INVALID for a family other than INET or INET6 or
+ * a length beyond it; PORTSHARE_E_HOST_BITS for bits set after @p->len
+ * (the wire's from= refuses them as well, with 306).
+ */
+int pri_prefix_check(const struct portshare_prefix *p)
+{
+	unsigned int bits = p->net.family == PORTSHARE_FAMILY_INET ? 32 : 128;
+
+	if ((p->net.family != PORTSHARE_FAMILY_INET &&
+	     p->net.family != PORTSHARE_FAMILY_INET6) || p->len > bits)
+		return PORTSHARE_E_INVALID;
+	if (!ps_acl_net_valid(p->net.family, p->net.addr, p->len))
+		return PORTSHARE_E_HOST_BITS;
+	return 0;
+}
+
+/* "0".."128" without leading zeros or sign, as shared/request.c takes. */
+static bool prefix_len_parse(const char *s, uint8_t *len)
+{
+	size_t n = strlen(s), i;
+	int val;
+
+	if (!n || n > 3 || (n > 1 && s[0] == '0'))
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	val = atoi(s);
+	*len = (uint8_t)val;
+	return val <= 128;
+}
+
+int portshare_prefix_parse(const char *text, struct portshare_prefix *p)
+{
+	char addr[PORTSHARE_ADDR_STRLEN];
+	const char *slash = strchr(text, '/');
+	size_t n = slash ? (size_t)(slash - text) : strlen(text);
+
+	memset(p, 0, sizeof(*p));
+	if (n >= sizeof(addr))
+		return PORTSHARE_E_INVALID_ADDRESS;
+	memcpy(addr, text, n);
+	addr[n] = '\0';
+	if (portshare_addr_parse(addr, &p->net))
+		return PORTSHARE_E_INVALID_ADDRESS;
+	p->len = p->net.family == PORTSHARE_FAMILY_INET ? 32 : 128;
+	if (slash && !prefix_len_parse(slash + 1, &p->len))
+		return PORTSHARE_E_INVALID;
+	return pri_prefix_check(p);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "portshare.h"
+#include "primary.h"		/* pri_prefix_check() */
 
 /* A NUL-terminated copy of a datagram without its trailing CR/LF/NUL. */
 struct text {
@@ -124,6 +125,44 @@ int portshare_request_format(const struct portshare_request *req, char *buf,
 	}
 	return finish(snprintf(buf, size, "%s %s %u%s%s", cmd, addr,
 			       req->port, dport, mode), size);
+}
+
+/* " from=ADDR/LEN" for each prefix, after @n bytes already in @buf. */
+static int append_from(const struct portshare_prefix *from, size_t nfrom,
+		       char *buf, size_t size, int n)
+{
+	char addr[PORTSHARE_ADDR_STRLEN];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < nfrom; i++) {
+		ret = pri_prefix_check(&from[i]);
+		if (ret)
+			return ret;
+		portshare_addr_format(&from[i].net, addr, sizeof(addr));
+		ret = finish(snprintf(buf + n, size - (size_t)n, " from=%s/%u",
+				      addr, from[i].len), size - (size_t)n);
+		if (ret < 0)
+			return ret;
+		n += ret;
+	}
+	return n;
+}
+
+int portshare_request_format_from(const struct portshare_request *req,
+				  const struct portshare_prefix *from,
+				  size_t n, char *buf, size_t size)
+{
+	int len;
+
+	if (n && (req->cmd != PORTSHARE_REQ_ADD || !from))
+		return PORTSHARE_E_INVALID;
+	if (n > PORTSHARE_FROM_MAX)
+		return PORTSHARE_E_INVALID;
+	len = portshare_request_format(req, buf, size);
+	if (len < 0)
+		return len;
+	return append_from(from, n, buf, size, len);
 }
 
 /* "100 OK" with optional "<address> <port>". */

@@ -133,18 +133,13 @@ static bool entry_valid(const struct portshare_list_entry *sec)
 	       (!sec->src.family || sec->src.family == sec->addr.family);
 }
 
-/*
- * An API prefix as the shared matcher takes it: 0, PORTSHARE_E_INVALID
- * (family, length) or PORTSHARE_E_HOST_BITS, as for the acl.
- */
+/* An API prefix as the shared matcher takes it: 0 or pri_prefix_check()'s. */
 static int prefix_get(const struct portshare_prefix *in, struct ps_prefix *out)
 {
-	unsigned int bits = in->net.family == PORTSHARE_FAMILY_INET ? 32 : 128;
+	int err = pri_prefix_check(in);
 
-	if (!pri_family_valid(in->net.family) || in->len > bits)
-		return PORTSHARE_E_INVALID;
-	if (!ps_acl_net_valid(in->net.family, in->net.addr, in->len))
-		return PORTSHARE_E_HOST_BITS;
+	if (err)
+		return err;
 	memset(out, 0, sizeof(*out));
 	out->family = in->net.family;
 	out->len = in->len;

@@ -14,6 +14,8 @@
  *	pri_forward.c	copies, in batches (their header: encap.c and
  *			shared/encap.c)
  *	pri_info.c	enumeration and counters
+ *	addr.c		(besides the public conversions) the check of a
+ *			source filter's prefix, the codec's too
  *
  * Nothing here is exported (libportshare.map).
  */
@@ -99,6 +101,9 @@ struct portshare_primary {
 	int epfd;
 	struct pri_fw *fw;			/* pri_forward.c's buffers */
 };
+
+/* addr.c */
+int pri_prefix_check(const struct portshare_prefix *p);
 
 /* primary.c */
 struct pri_port *pri_port_find(const struct portshare_primary *pri,

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "portshare.h"
+#include "primary.h"		/* pri_prefix_check() */
 
 #define DEFAULT_TIMEOUT_MS	1000
 #define CLOSE_TIMEOUT_MS	500
@@ -40,6 +41,8 @@ struct dsock {
 
 struct reg {
 	struct portshare_reg_info info;
+	struct portshare_prefix from[PORTSHARE_FROM_MAX];	/* its ADD's */
+	size_t nfrom;
 	int sock;			/* index into sec->socks */
 	uint32_t next_seq;
 	struct sockaddr_storage to;	/* the registration port we asked */
@@ -197,16 +200,19 @@ static int ctl_wait(int fd, int cmd, int ms, struct portshare_reply_msg *reply)
 }
 
 /*
- * Send @req on @fd up to ATTEMPTS times within @ms until a reply comes.
- * A "200" to a retry means an earlier attempt got through.
+ * Send @req, with an ADD's source filter @from, on @fd up to ATTEMPTS
+ * times within @ms until a reply comes.  A "200" to a retry means an
+ * earlier attempt got through.
  */
-static int ctl_exchange(int fd, const struct portshare_request *req, int ms,
-			struct portshare_reply_msg *reply)
+static int ctl_exchange(int fd, const struct portshare_request *req,
+			const struct portshare_prefix *from, size_t nfrom,
+			int ms, struct portshare_reply_msg *reply)
 {
 	char buf[PORTSHARE_REQUEST_MAX + 1];
 	int len, i, ret = PORTSHARE_E_NO_REPLY;
 
-	len = portshare_request_format(req, buf, sizeof(buf));
+	len = portshare_request_format_from(req, from, nfrom, buf,
+					    sizeof(buf));
 	if (len < 0)
 		return len;
 	for (i = 0; i < ATTEMPTS; i++) {
@@ -314,7 +320,8 @@ static int reg_exchange(struct portshare_sec *sec, struct reg *r, int fd,
 	req.port = r->info.port;
 	req.data_port = r->info.data_port;
 	req.mode = r->info.mode == PORTSHARE_MODE_ENCAP ? -1 : r->info.mode;
-	ret = ctl_exchange(fd, &req, timeout_ms ?: DEFAULT_TIMEOUT_MS, &reply);
+	ret = ctl_exchange(fd, &req, r->from, r->nfrom,
+			   timeout_ms ?: DEFAULT_TIMEOUT_MS, &reply);
 	if (ret)
 		return ret;
 	if (reply.has_primary) {
@@ -329,8 +336,35 @@ static int reg_exchange(struct portshare_sec *sec, struct reg *r, int fd,
 	return 0;
 }
 
+/* Keep a valid source filter in @r, for the ADD and for failover's. */
+static int filter_set(struct reg *r, const struct portshare_prefix *from,
+		      size_t n)
+{
+	size_t i;
+	int err;
+
+	if (n > PORTSHARE_FROM_MAX || (n && !from))
+		return PORTSHARE_E_INVALID;
+	for (i = 0; i < n; i++) {
+		err = pri_prefix_check(&from[i]);
+		if (err)
+			return err;
+		r->from[i] = from[i];
+	}
+	r->nfrom = n;
+	return 0;
+}
+
 int portshare_sec_register(struct portshare_sec *sec, const char *primary,
 			   uint16_t port, const struct portshare_reg_opts *opts)
+{
+	return portshare_sec_register_from(sec, primary, port, opts, NULL, 0);
+}
+
+int portshare_sec_register_from(struct portshare_sec *sec,
+				const char *primary, uint16_t port,
+				const struct portshare_reg_opts *opts,
+				const struct portshare_prefix *from, size_t n)
 {
 	static const struct portshare_reg_opts defaults;
 	struct reg r = { 0 };
@@ -340,6 +374,9 @@ int portshare_sec_register(struct portshare_sec *sec, const char *primary,
 		opts = &defaults;
 	if (!port || !mode_ok(opts->mode))
 		return PORTSHARE_E_INVALID;
+	ret = filter_set(&r, from, n);
+	if (ret)
+		return ret;
 	r.info.port = port;
 	r.info.mode = opts->mode;
 	r.info.reg_port = opts->reg_port ?: portshare_default_reg_port(port);
@@ -464,7 +501,8 @@ int portshare_sec_drop(struct portshare_sec *sec, int reg, int timeout_ms)
 	if (ret)
 		return ret;
 	drop_fill(r, &req);
-	ret = ctl_exchange(fd, &req, timeout_ms ?: DEFAULT_TIMEOUT_MS, &reply);
+	ret = ctl_exchange(fd, &req, NULL, 0, timeout_ms ?: DEFAULT_TIMEOUT_MS,
+			   &reply);
 	close(fd);
 	return ret;
 }

@@ -201,6 +201,20 @@ struct portshare_prefix {
 	uint8_t len;
 };
 
+/**
+ * portshare_prefix_parse() - "ADDR" or "ADDR/LEN" to a prefix
+ * @text: NUL-terminated; an IPv4 or IPv6 literal, the length in decimal
+ *        without leading zeros; without it the host alone (/32, /128)
+ * @p: the result
+ *
+ * Takes what the wire's from= takes (docs/protocol.md).
+ *
+ * Return: 0, PORTSHARE_E_INVALID_ADDRESS, PORTSHARE_E_INVALID (a length
+ * that is not a number or is beyond the family's) or
+ * PORTSHARE_E_HOST_BITS ("10.0.0.1/8": write 10.0.0.0/8).
+ */
+int portshare_prefix_parse(const char *text, struct portshare_prefix *p);
+
 /* ---- codec: requests ------------------------------------------------------ */
 
 enum portshare_req_cmd {
@@ -244,6 +258,29 @@ struct portshare_request {
  */
 int portshare_request_format(const struct portshare_request *req, char *buf,
 			     size_t size);
+
+/**
+ * portshare_request_format_from() - write an ADD with a source filter
+ * @req: the request
+ * @from: the networks whose datagrams alone the secondary wants
+ *        (DESIGN §9); may be NULL if @n is 0
+ * @n: how many, 0..PORTSHARE_FROM_MAX; 0 writes what
+ *     portshare_request_format() writes
+ * @buf: where to write it; a NUL is added if there is room
+ * @size: size of @buf
+ *
+ * Writes "ADD 10.0.0.5 427 9000 mode=raw from=192.0.2.0/24": a
+ * " from=ADDR/LEN" for each prefix, in order.  A primary that does not
+ * know from= answers "306 ERROR. Unknown Option".
+ *
+ * Return: the length of the datagram; PORTSHARE_E_INVALID (as
+ * portshare_request_format(), or a prefix on DROP, more than
+ * PORTSHARE_FROM_MAX, a prefix's family or length), PORTSHARE_E_HOST_BITS
+ * or PORTSHARE_E_NO_SPACE.
+ */
+int portshare_request_format_from(const struct portshare_request *req,
+				  const struct portshare_prefix *from,
+				  size_t n, char *buf, size_t size);
 
 /* ---- codec: replies and SHUTDOWN ------------------------------------------ */
 
@@ -496,6 +533,32 @@ int portshare_sec_register(struct portshare_sec *sec, const char *primary,
 			   uint16_t port, const struct portshare_reg_opts *opts);
 
 /**
+ * portshare_sec_register_from() - register for datagrams from some sources
+ * @sec: the secondary
+ * @primary: as for portshare_sec_register()
+ * @port: the contested port
+ * @opts: options; NULL for the defaults
+ * @from: the source filter (DESIGN §9): the primary copies only datagrams
+ *        whose source is in one of these networks and counts the others
+ *        as skip_filtered; may be NULL if @n is 0
+ * @n: how many, 0..PORTSHARE_FROM_MAX; 0 is portshare_sec_register()
+ *
+ * The ADD carries a from= option per prefix
+ * (portshare_request_format_from()); portshare_sec_failover() sends the
+ * same filter again.  The encap sequence numbers count the datagrams the
+ * filter left out too, so they look lost in portshare_reg_info.lost and
+ * portshare_event.lost: the primary's skip_filtered tells them apart.
+ *
+ * Return: as portshare_sec_register(); also PORTSHARE_E_INVALID or
+ * PORTSHARE_E_HOST_BITS for a bad filter (nothing is sent then), and
+ * PORTSHARE_E_UNKNOWN_OPTION from a primary without source filters.
+ */
+int portshare_sec_register_from(struct portshare_sec *sec,
+				const char *primary, uint16_t port,
+				const struct portshare_reg_opts *opts,
+				const struct portshare_prefix *from, size_t n);
+
+/**
  * portshare_sec_fd() - a descriptor to poll for readability
  * @sec: the secondary
  *
@@ -577,9 +640,9 @@ struct portshare_failover_opts {
  *
  * The seed's negotiation (FIG. 5 step 126): wait the delay and a jitter,
  * try to become the primary, then ADD at the same registration port with
- * the same data socket, address and mode; repeat in short rounds until a
- * primary answers or the timeout passes.  The registration number stays
- * the same; its sequence restarts at 0.
+ * the same data socket, address, mode and source filter; repeat in short
+ * rounds until a primary answers or the timeout passes.  The registration
+ * number stays the same; its sequence restarts at 0.
  *
  * Return: 0 once registered again; PORTSHARE_E_NO_REPLY (or the last
  * error) at the timeout; a refusal at once; PORTSHARE_E_INVALID if @reg

@@ -61,6 +61,87 @@ static void test_request(void)
 	   PORTSHARE_E_INVALID, "unknown mode is invalid");
 }
 
+/* portshare_prefix_parse(), then the text of the prefix; the error else. */
+static const char *prefix_text(const char *in)
+{
+	static char out[PORTSHARE_ADDR_STRLEN + 8];
+	struct portshare_prefix p;
+	char a[PORTSHARE_ADDR_STRLEN];
+	int ret = portshare_prefix_parse(in, &p);
+
+	if (ret)
+		return portshare_strerror(ret);
+	portshare_addr_format(&p.net, a, sizeof(a));
+	snprintf(out, sizeof(out), "%s/%u", a, p.len);
+	return out;
+}
+
+static void test_prefix_parse(void)
+{
+	static const char *const cases[][2] = {
+		{ "192.0.2.0/24", "192.0.2.0/24" },
+		{ "192.0.2.7", "192.0.2.7/32" },
+		{ "0.0.0.0/0", "0.0.0.0/0" },
+		{ "fd00:0::/8", "fd00::/8" },
+		{ "::1", "::1/128" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		OK(!strcmp(prefix_text(cases[i][0]), cases[i][1]),
+		   "prefix %s is %s", cases[i][0], cases[i][1]);
+	OK(!strcmp(prefix_text("192.0.2.7/24"),
+		   portshare_strerror(PORTSHARE_E_HOST_BITS)),
+	   "192.0.2.7/24: host bits");
+	OK(!strcmp(prefix_text("192.0.2.0/33"),
+		   portshare_strerror(PORTSHARE_E_INVALID)) &&
+	   !strcmp(prefix_text("192.0.2.0/024"),
+		   portshare_strerror(PORTSHARE_E_INVALID)) &&
+	   !strcmp(prefix_text("192.0.2.0/"),
+		   portshare_strerror(PORTSHARE_E_INVALID)) &&
+	   !strcmp(prefix_text("::/129"),
+		   portshare_strerror(PORTSHARE_E_INVALID)),
+	   "lengths /33, /024, / and /129 for IPv6: invalid");
+	OK(!strcmp(prefix_text("host.example/24"),
+		   portshare_strerror(PORTSHARE_E_INVALID_ADDRESS)),
+	   "a host name: invalid address");
+}
+
+static void test_request_from(void)
+{
+	struct portshare_request r = {
+		.cmd = PORTSHARE_REQ_ADD, .addr = A("10.0.0.5"), .port = 427,
+		.data_port = 9000, .mode = PORTSHARE_MODE_RAW,
+	};
+	struct portshare_prefix f[PORTSHARE_FROM_MAX + 1];
+	char buf[PORTSHARE_REQUEST_MAX + 1];
+	size_t i;
+	int n;
+
+	portshare_prefix_parse("192.0.2.0/24", &f[0]);
+	portshare_prefix_parse("fd00::/8", &f[1]);
+	n = portshare_request_format_from(&r, f, 2, buf, sizeof(buf));
+	OK(n == (int)strlen(buf) &&
+	   !strcmp(buf, "ADD 10.0.0.5 427 9000 mode=raw from=192.0.2.0/24 "
+		   "from=fd00::/8"), "ADD with two from=: '%s'", buf);
+	OK(portshare_request_format_from(&r, NULL, 0, buf, sizeof(buf)) > 0 &&
+	   !strcmp(buf, "ADD 10.0.0.5 427 9000 mode=raw"),
+	   "no prefix: as portshare_request_format()");
+	OK(portshare_request_format_from(&r, f, 2, buf, 40) ==
+	   PORTSHARE_E_NO_SPACE, "short buffer for the from=: no space");
+	for (i = 0; i <= PORTSHARE_FROM_MAX; i++)
+		f[i] = f[0];
+	OK(portshare_request_format_from(&r, f, PORTSHARE_FROM_MAX + 1, buf,
+					  sizeof(buf)) == PORTSHARE_E_INVALID,
+	   "nine prefixes: invalid");
+	f[1].net = A("192.0.2.1");
+	OK(portshare_request_format_from(&r, f, 2, buf, sizeof(buf)) ==
+	   PORTSHARE_E_HOST_BITS, "a prefix with host bits: refused");
+	r.cmd = PORTSHARE_REQ_DROP;
+	OK(portshare_request_format_from(&r, f, 1, buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "from= on DROP: invalid");
+}
+
 struct reply_case {
 	const char *text;
 	size_t len;
@@ -331,6 +412,8 @@ int main(void)
 {
 	printf("TAP version 13\n");
 	test_request();
+	test_prefix_parse();
+	test_request_from();
 	test_reply_parse();
 	test_reply_table();
 	test_reply_format();

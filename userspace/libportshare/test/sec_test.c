@@ -189,6 +189,19 @@ static void script_lost(int fd, uint16_t reg)
 	puts_to(fd, &from, PS_REPLY_TEXT(ALREADY_ADDED));
 }
 
+/* ADD with from=: the filter goes on the wire as given, after the mode. */
+static void script_from(int fd, uint16_t reg)
+{
+	static const char want[] = " mode=raw from=192.0.2.0/24 from=fd00::/8";
+	struct sockaddr_in from;
+	char buf[600];
+	size_t n = get(fd, buf, sizeof(buf), &from);
+
+	if (n < sizeof(want) - 1 || strcmp(buf + n - (sizeof(want) - 1), want))
+		exit(23);
+	ok_reply(fd, &from, reg);
+}
+
 /* ADD, then the DROP that close sends, with the same data port. */
 static void script_drop(int fd, uint16_t reg)
 {
@@ -344,6 +357,38 @@ static void test_refusals(void)
 	portshare_sec_close(sec);
 }
 
+static void test_from(void)
+{
+	struct portshare_prefix f[PORTSHARE_FROM_MAX + 1];
+	struct portshare_reg_opts o;
+	struct portshare_sec *sec;
+	struct primary p;
+	unsigned int i;
+	uint16_t port;
+	int ret;
+
+	portshare_sec_new(&sec);
+	portshare_prefix_parse("192.0.2.0/24", &f[0]);
+	portshare_prefix_parse("fd00::/8", &f[1]);
+	primary_start(&p, script_from);
+	o = opts(p.port);
+	o.mode = PORTSHARE_MODE_RAW;
+	ret = portshare_sec_register_from(sec, "127.0.0.1", CPORT, &o, f, 2);
+	OK(ret == 0, "register_from: %s", portshare_strerror(ret));
+	OK(primary_wait(&p) == 0, "primary script done: the ADD had from=");
+	close(bind_lo(&port));		/* a bad filter sends nothing */
+	o = opts(port);
+	for (i = 0; i <= PORTSHARE_FROM_MAX; i++)
+		f[i] = f[0];
+	OK(portshare_sec_register_from(sec, "127.0.0.1", CPORT, &o, f,
+				       PORTSHARE_FROM_MAX + 1) ==
+	   PORTSHARE_E_INVALID, "nine prefixes: invalid, nothing sent");
+	f[1].len = 16;
+	OK(portshare_sec_register_from(sec, "127.0.0.1", CPORT, &o, f, 2) ==
+	   PORTSHARE_E_HOST_BITS, "192.0.2.0/16: host bits, nothing sent");
+	portshare_sec_close(sec);
+}
+
 static void test_close(void)
 {
 	struct portshare_reg_opts o;
@@ -415,6 +460,7 @@ int main(void)
 	printf("TAP version 13\n");
 	test_copies();
 	test_refusals();
+	test_from();
 	test_close();
 	test_failover();
 	return tap_done();
