@@ -531,11 +531,30 @@ def test_from(prim, ko, cport):
         ok(re.search(rf"sec {LO} {dport} mode raw copies 2 .*"
                      r"skip_filtered 2\b", st),
            "psd's counters: copies 2, skip_filtered 2", st)
+    test_psrecv_from(cport, two, three)
     expect_replies("DROP the filtered secondary",
                    [f"DROP {LO} {cport} {dport}".encode()], [R["OK"]], reg,
                    src=ctl)
     for s in (sec, ctl, two, three):
         s.close()
+
+
+def test_psrecv_from(cport, two, three):
+    """psrecv -f: libportshare's from= in the ADD, the copies filtered."""
+    pr = subprocess.Popen([os.path.join(BIN, "psrecv"), "-j", "-c", "1",
+                           "-f", "127.0.0.2", str(cport)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    first = json.loads(pr.stdout.readline() or "{}")
+    ok(first.get("event") == "registered", "psrecv -f 127.0.0.2 registered",
+       first)
+    three.sendto(b"three", (LO, cport))
+    two.sendto(b"two", (LO, cport))
+    line = json.loads(pr.stdout.readline() or "{}")
+    rc = pr.wait(5)
+    ok(rc == 0 and line.get("origin") == "127.0.0.2" and
+       bytes.fromhex(line.get("payload_hex", "")) == b"two",
+       "psrecv -f: only the copy from 127.0.0.2", (rc, line))
 
 
 def test_ipv6_copy(cport, sender):

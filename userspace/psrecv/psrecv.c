@@ -22,6 +22,8 @@
 struct opts {
 	const char *primary;
 	struct portshare_reg_opts reg;
+	struct portshare_prefix from[PORTSHARE_FROM_MAX];	/* -f */
+	size_t nfrom;
 	bool json, quiet;
 	const char *pcap;
 	unsigned long count;
@@ -42,7 +44,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: psrecv [-p HOST] [-r REGPORT] [-m encap|raw|transparent] [-o]\n"
-	      "              [-d DATAPORT] [-j] [-w FILE|-] [-c COUNT] [-t SECONDS] [-q]\n"
+	      "              [-d DATAPORT] [-f PREFIX]... [-j] [-w FILE|-] [-c COUNT]\n"
+	      "              [-t SECONDS] [-q]\n"
 	      "              [-F [--psd PATH]] PORT[:REGPORT]...\n"
 	      "Register with the primary on HOST (default 127.0.0.1) for copies of the\n"
 	      "datagrams to each PORT and print them, one line each (-j: JSON), or\n"
@@ -79,6 +82,28 @@ static int parse_mode(const char *s)
 	return -1;
 }
 
+/* -f PREFIX: one more network of the source filter; -1 said why not. */
+static int add_from(struct opts *o, const char *arg)
+{
+	int err;
+
+	if (o->nfrom == PORTSHARE_FROM_MAX) {
+		fprintf(stderr, "psrecv: -f %s: at most %d prefixes; give a "
+			"shorter prefix that covers several\n", arg,
+			PORTSHARE_FROM_MAX);
+		return -1;
+	}
+	err = portshare_prefix_parse(arg, &o->from[o->nfrom]);
+	if (err) {
+		fprintf(stderr, "psrecv: -f %s: %s; give ADDR or ADDR/LEN, "
+			"with no bits set after LEN (192.0.2.0/24)\n", arg,
+			portshare_strerror(err));
+		return -1;
+	}
+	o->nfrom++;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lopts[] = {
@@ -87,6 +112,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "own-socket", no_argument, NULL, 'o' },
 		{ "data-port", required_argument, NULL, 'd' },
+		{ "from", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'c' },
@@ -101,7 +127,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	int c;
 
 	o->primary = "127.0.0.1";
-	while ((c = getopt_long(argc, argv, "p:r:m:od:jw:c:t:qFh", lopts,
+	while ((c = getopt_long(argc, argv, "p:r:m:od:f:jw:c:t:qFh", lopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -123,6 +149,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (!parse_port(optarg, &o->reg.data_port))
 				goto bad;
 			o->reg.own_socket = true;
+			break;
+		case 'f':
+			if (add_from(o, optarg))
+				return -1;
 			break;
 		case 'j':
 			o->json = true;
@@ -191,7 +221,8 @@ static int register_all(struct portshare_sec *sec, struct opts *o, int argc,
 		}
 		if (i > optind && ro.data_port)
 			ro.data_port = 0;	/* -d is for the first port */
-		reg = portshare_sec_register(sec, o->primary, port, &ro);
+		reg = portshare_sec_register_from(sec, o->primary, port, &ro,
+						  o->from, o->nfrom);
 		if (reg < 0) {
 			fprintf(stderr, "psrecv: port %u: %s\n", port,
 				portshare_strerror(reg));
