@@ -31,8 +31,9 @@ CLI=$YNL_DIR/tools/net/ynl/cli.py
 SCHEMA=$YNL_DIR/Documentation/netlink/genetlink-legacy.yaml
 SPEC=${YNL_SPEC:-$PS_REPO/uapi/linux/portshare.yaml}
 NS=
-# fd00::5 and fd00:1:: as cli.py takes a binary attribute: bytes in hex
+# fd00::5, fd00:: and fd00:1:: as cli.py takes a binary attribute: bytes in hex
 FD00_5=fd000000000000000000000000000005
+FD00_0=fd000000000000000000000000000000
 FD00_1=fd000001000000000000000000000000
 
 # Why the suite cannot run, if it cannot: each test then skips.
@@ -98,16 +99,20 @@ json_same()
 
 # cli.py's objects in psnl's shape (docs/psnl-json.md): the spec's names
 # with dashes, psnl's with underscores and without the counters' port- and
-# sec- prefixes.
+# sec- prefixes (sec-filtered is psnl's skip_filtered); a FROM nest is
+# psnl's "ADDR/LEN", and psnl has no "from" without a filter.
 JQ_DEFS='
-def counters(pfx): with_entries(.key |= (ltrimstr(pfx) | gsub("-"; "_")));
+def counters(pfx): with_entries(.key |= (ltrimstr(pfx) | gsub("-"; "_") |
+	if . == "filtered" then "skip_filtered" else . end));
+def net: "\(.addr4 // .addr6)/\(.["prefix-len"])";
 def port: {port, reg_port: (.["reg-port"] // null),
 	max_secondaries: .["max-secondaries"],
 	secondaries: .["num-secondaries"], stats: (.stats | counters("port-"))};
 def family: if has("addr4") then "inet" else "inet6" end;
 def sec: {port, family: family, addr: (.addr4 // .addr6),
 	data_port: .["data-port"], mode, sample,
-	stats: (.stats | counters("sec-"))};
+	stats: (.stats | counters("sec-"))} +
+	(if .from then {from: (.from | map(net))} else {} end);
 def acl: {family: family, addr: (.addr4 // .addr6),
 	prefix_len: .["prefix-len"],
 	third_party: (.["acl-flags"] | index("third-party") != null)};
@@ -166,7 +171,8 @@ test_secondaries()
 {
 	local v4="{\"port\": 427, \"addr4\": $SEC4, \"mode\": \"raw\"}"
 	local v6="{\"port\": 427, \"addr6\": \"$FD00_5\", \"data-port\": 9000,
-		\"sample\": 3}"
+		\"sample\": 3, \"from\": [{\"addr6\": \"$FD00_0\", \"prefix-len\": 8},
+		{\"addr4\": $NET4, \"prefix-len\": 16}]}"
 
 	cmd_ok ynl --multi sec-add "$v4" --multi sec-add "$v6"
 	cmd_ok p -j list
@@ -177,6 +183,8 @@ test_secondaries()
 	assert_grep -F '"addr4": "10.0.0.5"' "$OUT"
 	assert_grep -F '"addr6": "fd00::5"' "$OUT"
 	assert_grep -F '"sec-drop-budget": 0' "$OUT"
+	assert_grep -F '"from":["fd00::/8","' "$PS_TMP/secs.json" \
+		"psnl -j list: the filter cli.py gave"
 }
 
 test_acl()
