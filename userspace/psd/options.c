@@ -16,7 +16,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: psd [-v] [-m MAX] [-a NET[/LEN][,third-party]]...\n"
-	      "           [-s PORT,ADDR,DATAPORT[,MODE]]... [--reg-rate N] [--reg-burst N]\n"
+	      "           [-s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...]...\n"
+	      "           [--reg-rate N] [--reg-burst N]\n"
 	      "           [--ready-fd FD] [-u USER] [--metrics-file PATH [--metrics-interval S]]\n"
 	      "           PORT[:REGPORT]...\n"
 	      "Be the primary of each contested PORT: bind it, then its registration port\n"
@@ -147,15 +148,42 @@ struct static_sec {
 	unsigned long port;
 	const char *addr_text;
 	struct portshare_list_entry sec;
+	struct portshare_prefix from[PORTSHARE_FROM_MAX];
+	size_t nfrom;
 };
 
-/* -s PORT,ADDR,DATAPORT[,MODE]: 0, or -1 if it is not that. */
+#define FROM_FIELD	"from="
+/* A -s argument: eight IPv6 from= fields fit. */
+#define STATIC_LEN	512
+
+/* A -s field after DATAPORT: the mode (once, first) or a from=PREFIX. */
+static bool static_field(const char *f, struct static_sec *st, bool *moded)
+{
+	unsigned int m = 0;
+
+	if (!strncmp(f, FROM_FIELD, strlen(FROM_FIELD)))
+		return st->nfrom < PORTSHARE_FROM_MAX &&
+		       !portshare_prefix_parse(f + strlen(FROM_FIELD),
+					       &st->from[st->nfrom++]);
+	if (*moded || st->nfrom)
+		return false;
+	while (m <= PORTSHARE_MODE_MAX && strcmp(f, psd_mode_name(m)))
+		m++;
+	st->sec.mode = (uint8_t)m;
+	*moded = true;
+	return m <= PORTSHARE_MODE_MAX;
+}
+
+/*
+ * -s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...: 0, or -1 if it is not
+ * that.
+ */
 static int static_parse(const char *arg, char *spec, size_t size,
 			struct static_sec *st)
 {
-	char *port, *addr, *dport, *mode;
+	char *port, *addr, *dport, *f;
+	bool moded = false;
 	unsigned long dn;
-	unsigned int m = 0;
 
 	if (strlen(arg) >= size)
 		return -1;
@@ -163,19 +191,15 @@ static int static_parse(const char *arg, char *spec, size_t size,
 	port = strtok(spec, ",");
 	addr = strtok(NULL, ",");
 	dport = strtok(NULL, ",");
-	mode = strtok(NULL, ",");
 	memset(st, 0, sizeof(*st));
-	if (!port || !addr || !dport || strtok(NULL, ",") ||
+	if (!port || !addr || !dport ||
 	    !num(port, 1, 65535, &st->port) || !num(dport, 1, 65535, &dn) ||
 	    portshare_addr_parse(addr, &st->sec.addr))
 		return -1;
-	while (mode && m <= PORTSHARE_MODE_MAX &&
-	       strcmp(mode, psd_mode_name(m)))
-		m++;
-	if (m > PORTSHARE_MODE_MAX)
-		return -1;
+	while ((f = strtok(NULL, ",")))
+		if (!static_field(f, st, &moded))
+			return -1;
 	st->addr_text = addr;
-	st->sec.mode = (uint8_t)m;
 	st->sec.data_port = (uint16_t)dn;
 	return 0;
 }
@@ -198,21 +222,23 @@ static int add_static(struct psd *d, const char *arg)
 {
 	struct portshare_port_info info;
 	struct static_sec st;
-	char spec[128];
+	char spec[STATIC_LEN];
 	int err;
 
 	if (static_get(d, arg, spec, sizeof(spec), &st))
 		return -1;
 	if (portshare_primary_port_info(d->pri, (uint16_t)st.port, &info))
 		return 0;	/* psd is not its primary: nothing to copy */
-	err = portshare_primary_sec_add(d->pri, (uint16_t)st.port, &st.sec);
+	err = portshare_primary_sec_add_from(d->pri, (uint16_t)st.port,
+					     &st.sec, st.from, st.nfrom);
 	if (err)
 		psd_log("-s %s: %s", st.addr_text, portshare_strerror(err));
 	return err ? -1 : 0;
 }
 
 static const char static_usage[] =
-	"-s: give PORT,ADDR,DATAPORT[,encap|raw|transparent]";
+	"-s: give PORT,ADDR,DATAPORT[,encap|raw|transparent][,from=PREFIX]..., "
+	"at most 8 from=, each ADDR or ADDR/LEN with no bits set after LEN";
 
 /**
  * psd_add_statics() - put every -s secondary on its port's list
@@ -237,7 +263,7 @@ int psd_add_statics(struct psd *d)
 static int check_statics(const struct psd *d)
 {
 	struct static_sec st;
-	char spec[128];
+	char spec[STATIC_LEN];
 	unsigned int i;
 
 	for (i = 0; d->statics[i]; i++) {
