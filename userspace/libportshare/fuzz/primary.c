@@ -4,7 +4,9 @@
  * registration datagram handed to portshare_primary_request(), from a
  * local or an acl source, optionally after a well-formed "ADD|DROP
  * 127.0.0.1 <port> " so that the list itself is exercised.  A reply must
- * be a reply of the uapi table, and the list never exceeds its cap.
+ * be a reply of the uapi table, the list never exceeds its cap, and no
+ * secondary has more than PORTSHARE_FROM_MAX from= prefixes or one
+ * longer than its family.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -40,6 +42,23 @@ static void setup(void)
 	abort();
 }
 
+/* Every secondary's source filter is one the parser may let through. */
+static void check_filters(unsigned int nsecs)
+{
+	struct portshare_prefix f[PORTSHARE_FROM_MAX];
+	unsigned int i;
+	int k, j;
+
+	for (i = 0; i < nsecs; i++) {
+		k = portshare_primary_sec_from(pri, port, i, f,
+					       PORTSHARE_FROM_MAX, NULL);
+		assert(k >= 0 && k <= PORTSHARE_FROM_MAX);
+		for (j = 0; j < k; j++)
+			assert(f[j].len <= (f[j].net.family ==
+					    PORTSHARE_FAMILY_INET ? 32 : 128));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct portshare_request_env env = { .from_port = 5555 };
@@ -68,5 +87,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(!len || (reply[0] >= '1' && reply[0] <= '4' && reply[3] == ' '));
 	assert(!portshare_primary_port_info(pri, port, &info));
 	assert(info.nsecs <= CAP);
+	check_filters(info.nsecs);
 	return 0;
 }
