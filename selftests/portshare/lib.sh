@@ -391,7 +391,13 @@ setup_ns()
 
 	for var in "$@"; do
 		low=${var,,}
-		name=$PS_NS_PREFIX${low//_/-}-$RANDOM
+		# $RANDOM alone collided with a namespace an earlier test
+		# (another subshell) still had: "File exists".  The subshell's
+		# PID and a check make a name that is free.
+		name=$PS_NS_PREFIX${low//_/-}-$BASHPID-$RANDOM
+		while [ -e "/run/netns/$name" ]; do
+			name=$PS_NS_PREFIX${low//_/-}-$BASHPID-$RANDOM
+		done
 		names+=("$name")
 		echo "$name" >>"$PS_TMP/netns"
 		eval "$var=\$name"
