@@ -211,37 +211,36 @@ static void sec_count(struct portshare_secondary *s, int why,
 	u64_stats_update_end(&st->syncp);
 }
 
+/* Counts a datagram the secondary's options skip; returns true. */
+static bool skipped(struct portshare_secondary *s, bool by_filter)
+{
+	struct portshare_sec_stats *st = this_cpu_ptr(s->stats);
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(by_filter ? &st->filtered : &st->sampled);
+	u64_stats_update_end(&st->syncp);
+	return true;
+}
+
 /* Is the datagram's source outside every network of the source filter? */
 static bool filtered_out(struct portshare_secondary *s,
 			 const struct portshare_dgram *d)
 {
-	struct portshare_sec_stats *st;
-
 	if (likely(!s->n_from) ||
 	    ps_from_admits(s->from, s->n_from,
 			   d->family == AF_INET ? PS_ACL_INET : PS_ACL_INET6,
 			   (const u8 *)&d->saddr))
 		return false;
-	st = this_cpu_ptr(s->stats);
-	u64_stats_update_begin(&st->syncp);
-	u64_stats_inc(&st->filtered);
-	u64_stats_update_end(&st->syncp);
-	return true;
+	return skipped(s, true);
 }
 
 /* One datagram in s->sample: the first, then every s->sample-th. */
 static bool sampled_out(struct portshare_secondary *s)
 {
-	struct portshare_sec_stats *st;
-
 	if (s->sample <= 1 ||
 	    !(((u32)atomic_inc_return(&s->sample_count) - 1) % s->sample))
 		return false;
-	st = this_cpu_ptr(s->stats);
-	u64_stats_update_begin(&st->syncp);
-	u64_stats_inc(&st->sampled);
-	u64_stats_update_end(&st->syncp);
-	return true;
+	return skipped(s, false);
 }
 
 /*

@@ -840,26 +840,29 @@ static int sec_add_from(struct nl *nl, void (*fill)(struct genl_msg *r))
 	return nl_xfer(nl, &r, NULL, NULL);
 }
 
-static void from_nine(struct genl_msg *r)
+/* @n FROM nests: 10.0.I.0/24 or fd00:I::/32 for I from 0. */
+static void put_froms(struct genl_msg *r, int family, int n)
 {
 	char net[32];
 	int i;
 
-	for (i = 0; i < 9; i++) {
-		snprintf(net, sizeof(net), "10.0.%d.0", i);
-		put_from(r, AF_INET, net, 24, 0);
+	for (i = 0; i < n; i++) {
+		if (family == AF_INET)
+			snprintf(net, sizeof(net), "10.0.%d.0", i);
+		else
+			snprintf(net, sizeof(net), "fd00:%d::", i);
+		put_from(r, family, net, family == AF_INET ? 24 : 32, 0);
 	}
+}
+
+static void from_nine(struct genl_msg *r)
+{
+	put_froms(r, AF_INET, 9);
 }
 
 static void from_eight(struct genl_msg *r)
 {
-	char net[32];
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		snprintf(net, sizeof(net), "fd00:%d::", i);
-		put_from(r, AF_INET6, net, 32, 0);
-	}
+	put_froms(r, AF_INET6, 8);
 }
 
 static void from_v4_len_33(struct genl_msg *r)
