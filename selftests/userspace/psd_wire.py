@@ -908,6 +908,29 @@ def test_fig3():
     sender.close()
 
 
+def test_static_from():
+    """-s ...,from=PREFIX: a static secondary with a source filter; a
+    prefix with host bits is a usage error that says so."""
+    c = pick_ports(1)[0]
+    static = udp()
+    spec = f"{c},{LO},{static.getsockname()[1]},raw"
+    psd = Psd("-s", f"{spec},from=127.0.0.2,from=fd00::/8", str(c))
+    ok(psd.wait_log(f"port {c}: primary"), "psd -s ...,raw,from=,from=",
+       psd.text())
+    two, three = udp(addr="127.0.0.2"), udp(addr="127.0.0.3")
+    got = first_copy(static, [("three", three), ("two", two)], c)
+    ok(got == b"two", "-s from=127.0.0.2: only the copy from 127.0.0.2", got)
+    psd.stop()
+    psd = Psd("-s", f"{spec},from=127.0.0.1/8", str(c))
+    rc = psd.p.wait(5)
+    ok(rc == 2 and "no bits set after LEN" in psd.text(),
+       "-s from=127.0.0.1/8: usage error that tells what a prefix is",
+       (rc, psd.text()))
+    psd.stop()
+    for s in (static, two, three):
+        s.close()
+
+
 def proc_status(pid):
     """/proc/PID/status as a dict of its fields."""
     with open(f"/proc/{pid}/status") as f:
@@ -1390,6 +1413,7 @@ def run(ko):
         if not ko:
             test_limits()
             test_fig3()
+            test_static_from()
             test_privileges()
         test_acl_edges(ko)
         test_failover(ko)
