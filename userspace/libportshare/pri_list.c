@@ -3,7 +3,9 @@
  * The distribution lists of a primary's ports: what ADD and DROP over the
  * registration port (pri_reg.c) and the primary API (psnl add/drop's
  * counterparts) change.  Who may join is decided by the shared rules
- * (ps_sec_add_check(), shared/reg_rules.c), as in portshare.ko.
+ * (ps_sec_add_check(), shared/reg_rules.c), as in portshare.ko.  A
+ * secondary joins with its source filter (from=, DESIGN §9) and keeps it
+ * until it leaves: a repeated ADD is refused before anything changes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +128,7 @@ bool pri_family_valid(uint8_t family)
 	       family == PORTSHARE_FAMILY_INET6;
 }
 
+/* What portshare_primary_sec_add() takes of a caller's entry. */
 static bool entry_valid(const struct portshare_list_entry *sec)
 {
 	return pri_family_valid(sec->addr.family) && sec->data_port &&
@@ -147,6 +150,10 @@ static int prefix_get(const struct portshare_prefix *in, struct ps_prefix *out)
 	return 0;
 }
 
+/*
+ * The caller's prefixes as @s's filter, all or none: a bad one leaves
+ * nothing half set (the wire's parser refuses it alike, 306).
+ */
 static int filter_get(const struct portshare_prefix *from, size_t n,
 		      struct pri_sec *s)
 {

@@ -11,7 +11,9 @@
  * or a registration's own.  Copies are matched to registrations by their
  * source, the pair of the "100 OK" reply; anything else on a data socket
  * is foreign and skipped, except transparent copies, which carry the
- * original sender's source and are matched by socket alone.
+ * original sender's source and are matched by socket alone.  A
+ * registration's source filter (from=) is kept with it, so failover asks
+ * for the same sources.
  */
 #include <errno.h>
 #include <netdb.h>
