@@ -246,7 +246,8 @@ static bool sampled_out(struct portshare_secondary *s)
 /*
  * The sequence number of an encap copy: the datagram's index on the port
  * since the secondary was linked, so that copies to unsampled secondaries
- * write nothing shared.  A sampled secondary counts its own copies.
+ * write nothing shared.  A sampled or filtered secondary counts its own
+ * copies: a gap in its sequence is then a loss, as for the others.
  * Return: false for a datagram that the port took in before the secondary
  * was linked (it then has no sequence number for it).
  */
@@ -257,7 +258,7 @@ static bool copy_seq(struct portshare_secondary *s,
 		*seq = 0;
 		return true;
 	}
-	if (s->sample > 1) {
+	if (s->sample > 1 || s->n_from) {
 		*seq = (u32)atomic_inc_return(&s->seq) - 1;
 		return true;
 	}

@@ -360,8 +360,8 @@ struct portshare_sec_totals {
  * @dst_cache: per-CPU cache of the route to @addr (not for transparent
  *	copies, whose source changes with every datagram)
  * @rcu: frees the secondary after a grace period
- * @seq: sequence number of the next copy, for sampled (@sample > 1)
- *	secondaries only; data path
+ * @seq: sequence number of the next copy, for sampled (@sample > 1) and
+ *	filtered (@n_from) secondaries only; data path
  * @sample_count: datagrams seen, for sampling; data path
  *
  * (@family, @addr, @data_port) is unique within one port; every field but

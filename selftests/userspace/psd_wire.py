@@ -555,6 +555,9 @@ def test_psrecv_from(cport, two, three):
     ok(rc == 0 and line.get("origin") == "127.0.0.2" and
        bytes.fromhex(line.get("payload_hex", "")) == b"two",
        "psrecv -f: only the copy from 127.0.0.2", (rc, line))
+    # the datagram from 127.0.0.3 took no sequence number: nothing lost
+    ok(line.get("seq") == 0 and line.get("lost") == 0,
+       "psrecv -f: the skipped datagram is no loss (seq 0, lost 0)", line)
 
 
 def test_ipv6_copy(cport, sender):

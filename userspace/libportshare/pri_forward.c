@@ -332,11 +332,10 @@ static bool admitted(struct pri_sec *s, const struct dgram *g)
 }
 
 /*
- * Every secondary's copy of @g.  The encap sequence number is @g's index
- * among the datagrams the port shared since the secondary was added, as
- * portshare.ko numbers an unsampled secondary's copies: it advances for
- * every datagram, those the filter leaves out too, so a filtered
- * secondary sees gaps that are not losses (its skip_filtered counts them).
+ * Every secondary's copy of @g.  The encap sequence number counts the
+ * datagrams the secondary takes: those the port shared since it was
+ * added, less those its filter left out (as portshare.ko numbers them),
+ * so that any gap is a loss.
  */
 static void share(struct portshare_primary *pri, struct pri_port *p,
 		  struct dgram *g)
@@ -347,10 +346,11 @@ static void share(struct portshare_primary *pri, struct pri_port *p,
 
 	for (i = 0; i < p->nsecs; i++) {
 		struct portshare_list_entry *s = &p->secs[i].e;
-		uint32_t seq = s->seq++;
+		uint32_t seq;
 
 		if (!admitted(&p->secs[i], g))
 			continue;
+		seq = s->seq++;
 		hlen = s->mode == PORTSHARE_MODE_ENCAP ?
 		       PORTSHARE_ENCAP_HDR_LEN : 0;
 		max = s->addr.family == PORTSHARE_FAMILY_INET ? UDP4_MAX :

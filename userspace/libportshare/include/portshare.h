@@ -931,11 +931,9 @@ int portshare_primary_sec_add(struct portshare_primary *pri, uint16_t port,
  * @n: how many, 0..PORTSHARE_FROM_MAX; 0 is no filter, every source
  *
  * A datagram the filter leaves out is counted in the secondary's
- * skipped_filtered (portshare_primary_sec_from()), not as a drop.  Its
- * encap sequence number still advances, as portshare.ko's does: the
- * number is the datagram's index among those the port shared since the
- * secondary was added, so a filtered secondary sees gaps that are no
- * losses.
+ * skipped_filtered (portshare_primary_sec_from()), not as a drop.  It
+ * uses no encap sequence number, as in portshare.ko: a gap in a filtered
+ * secondary's sequence is a loss, as in any other's.
  *
  * Return: as portshare_primary_sec_add(); also PORTSHARE_E_INVALID for
  * more than PORTSHARE_FROM_MAX prefixes or a prefix whose family or
