@@ -126,8 +126,10 @@ class Psd:
         with open(self.log) as f:
             return f.read()
 
-    def wait_log(self, needle, timeout=5, start=0):
-        """Has needle appeared in the log after its first start chars?"""
+    def wait_log(self, needle, timeout=30, start=0):
+        """Has needle appeared in the log after its first start chars?
+        30 s, not 5: a psd start took longer than 5 s in a debug guest
+        beside three others (check-debug, wire.sh's acl edges)."""
         end = time.time() + timeout
         while time.time() < end:
             if needle in self.text()[start:]:
