@@ -18,7 +18,6 @@ Environment: PS_BIN (default build/bin of this tree).
 """
 import os
 import random
-import re
 import shutil
 import signal
 import socket
