@@ -17,6 +17,11 @@ static struct netlink_range_validation portshare_a_sample_range = {
 	.max	= PORTSHARE_SAMPLE_LIMIT,
 };
 
+/* Not const: 6.1's nla_policy points at a non-const range */
+static struct netlink_range_validation portshare_a_lease_range = {
+	.max	= PORTSHARE_LEASE_MAX,
+};
+
 /* Common nested types */
 const struct nla_policy portshare_prefix_nl_policy[PORTSHARE_A_PREFIX_LEN + 1] = {
 	[PORTSHARE_A_ADDR4] = { .type = NLA_U32, },
@@ -25,7 +30,7 @@ const struct nla_policy portshare_prefix_nl_policy[PORTSHARE_A_PREFIX_LEN + 1] =
 };
 
 /* Global operation policy for portshare */
-const struct nla_policy portshare_nl_policy[PORTSHARE_A_FROM + 1] = {
+const struct nla_policy portshare_nl_policy[PORTSHARE_A_LEASE + 1] = {
 	[PORTSHARE_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTSHARE_A_REG_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTSHARE_A_REG_OFF] = { .type = NLA_FLAG, },
@@ -40,6 +45,7 @@ const struct nla_policy portshare_nl_policy[PORTSHARE_A_FROM + 1] = {
 	[PORTSHARE_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[PORTSHARE_A_ACL_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
 	[PORTSHARE_A_FROM] = NLA_POLICY_NESTED(portshare_prefix_nl_policy),
+	[PORTSHARE_A_LEASE] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_lease_range),
 };
 
 /* Ops table for portshare */

@@ -192,3 +192,20 @@ bool ps_sec_may_loop(u8 mode, bool local)
 {
 	return mode != PS_REQ_MODE_ENCAP || local;
 }
+
+/**
+ * ps_lease_granted() - the lease a secondary registered over the wire gets
+ * @port_lease: the port's lease for wire registrations, 0 if none
+ * @asked: what the ADD's lease= asks for, 0 if it has none
+ *
+ * A secondary may shorten its lease, never lengthen it: on a port
+ * without a lease, any lease it asks for is shorter than none.
+ *
+ * Return: the lease in seconds, 0 for none.
+ */
+u32 ps_lease_granted(u32 port_lease, u32 asked)
+{
+	if (asked && (!port_lease || asked < port_lease))
+		return asked;
+	return port_lease;
+}

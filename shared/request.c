@@ -13,8 +13,8 @@
 
 #include "request.h"
 
-/* ADD, address, port, data port, mode= and PS_FROM_MAX from= */
-#define PS_REQ_MAX_TOKENS	(5 + PS_FROM_MAX)
+/* ADD, address, port, data port, mode=, lease= and PS_FROM_MAX from= */
+#define PS_REQ_MAX_TOKENS	(6 + PS_FROM_MAX)
 #define PORT_MAX		65535
 
 struct tok {
@@ -335,7 +335,31 @@ static bool parse_from(const struct tok *t, struct ps_req *req)
 	return true;
 }
 
-/* One option of an ADD: mode= at most once, from= at most PS_FROM_MAX. */
+#define LEASE_OPTION	"lease="
+
+/* lease=SECONDS: 1..PS_LEASE_MAX in decimal, no leading zero; once. */
+static bool parse_lease(const struct tok *t, struct ps_req *req)
+{
+	size_t skip = sizeof(LEASE_OPTION) - 1, i;
+	u32 val = 0;
+
+	if (req->lease || t->n == skip || t->s[skip] == '0')
+		return false;
+	for (i = skip; i < t->n; i++) {
+		if (!is_digit(t->s[i]) || val > PS_LEASE_MAX / 10)
+			return false;
+		val = val * 10 + (u32)(t->s[i] - '0');
+	}
+	if (val > PS_LEASE_MAX)
+		return false;
+	req->lease = val;
+	return true;
+}
+
+/*
+ * One option of an ADD: mode= and lease= at most once, from= at most
+ * PS_FROM_MAX times.
+ */
 static bool parse_option(const struct tok *t, struct ps_req *req,
 			 bool *mode_seen)
 {
@@ -343,6 +367,8 @@ static bool parse_option(const struct tok *t, struct ps_req *req,
 		return false;
 	if (tok_starts(t, FROM_OPTION))
 		return parse_from(t, req);
+	if (tok_starts(t, LEASE_OPTION))
+		return parse_lease(t, req);
 	if (*mode_seen || !parse_mode(t, &req->mode))
 		return false;
 	*mode_seen = true;
@@ -422,6 +448,7 @@ static void req_init(struct ps_req *req)
 	req->port = 0;
 	req->data_port = 0;
 	req->n_from = 0;
+	req->lease = 0;
 }
 
 /**

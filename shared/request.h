@@ -35,6 +35,9 @@
 #define PS_REQ_INET		4
 #define PS_REQ_INET6		6
 
+/* The longest lease a request may ask for, in seconds. */
+#define PS_LEASE_MAX		PORTSHARE_LEASE_MAX
+
 /* Delivery modes, as enum portshare_mode. */
 #define PS_REQ_MODE_ENCAP	0
 #define PS_REQ_MODE_RAW		1
@@ -50,6 +53,7 @@
  * @data_port: the data port, 1..65535, or 0 if the request has none
  * @n_from: how many from= options the ADD has; 0 is no source filter
  * @from: their prefixes, in the order given
+ * @lease: the lease lease= asks for, in seconds; 0 if the ADD has none
  */
 struct ps_req {
 	u8 cmd;
@@ -60,6 +64,7 @@ struct ps_req {
 	u16 data_port;
 	u8 n_from;
 	struct ps_prefix from[PS_FROM_MAX];
+	u32 lease;
 };
 
 int ps_req_parse(const char *buf, size_t len, struct ps_req *req);

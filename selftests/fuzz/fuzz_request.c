@@ -80,13 +80,16 @@ static void round_trip(const struct ps_req *req, bool with_mode)
 		n += snprintf(text + n, sizeof(text) - n, " mode=%s",
 			      modes[req->mode]);
 	n += print_from(req, text + n, sizeof(text) - (size_t)n);
+	if (req->lease)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " lease=%u",
+			      req->lease);
 	check(ps_req_parse(text, (size_t)n, &again) == PS_REQ_PARSED,
 	      "canonical form parses");
 	check(again.cmd == req->cmd && again.family == req->family &&
 	      again.mode == req->mode && again.port == req->port &&
 	      again.data_port == req->data_port &&
 	      !memcmp(again.addr, req->addr, sizeof(req->addr)) &&
-	      again.n_from == req->n_from &&
+	      again.n_from == req->n_from && again.lease == req->lease &&
 	      !memcmp(again.from, req->from, req->n_from * sizeof(req->from[0])),
 	      "round trip");
 }
@@ -106,6 +109,9 @@ static void check_parsed(const struct ps_req *req, const char *buf, size_t len)
 	check(req->n_from <= PS_FROM_MAX, "at most PS_FROM_MAX from=");
 	check(req->cmd == PS_REQ_ADD || !req->n_from, "DROP has no from=");
 	check(req->n_from || !memmem(buf, len, "from=", 5), "from= not lost");
+	check(req->cmd == PS_REQ_ADD || !req->lease, "DROP has no lease=");
+	check(req->lease <= PS_LEASE_MAX, "lease at most PS_LEASE_MAX");
+	check(req->lease || !memmem(buf, len, "lease=", 6), "lease= not lost");
 	round_trip(req, req->cmd == PS_REQ_ADD);
 }
 

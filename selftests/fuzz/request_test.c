@@ -136,6 +136,38 @@ static const struct tcase cases[] = {
 	{ X("ADD 10.0.0.5 427 5000 from=10.0.0.1 from=10.0.0.2 "
 	    "from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 from=10.0.0.6 "
 	    "from=10.0.0.7 from=10.0.0.8 from=10.0.0.9"), 306 },
+	/* lease= (DESIGN §9) */
+	{ X("DROP 10.0.0.5 427 lease=30"), 306 },
+	{ X("ADD 10.0.0.5 427 lease="), 306 },
+	{ X("ADD 10.0.0.5 427 lease=0"), 306 },
+	{ X("ADD 10.0.0.5 427 lease=030"), 306 },
+	{ X("ADD 10.0.0.5 427 lease=-1"), 306 },
+	{ X("ADD 10.0.0.5 427 lease=+30"), 306 },
+	{ X("ADD 10.0.0.5 427 lease=30s"), 306 },
+	{ X("ADD 10.0.0.5 427 LEASE=30"), 306 },
+	{ X("ADD 10.0.0.5 427 lease=30 lease=30"), 306 },
+	{ X("ADD 10.0.0.5 427 lease=31536001"), 306 },
+	{ X("ADD 10.0.0.5 427 lease=4294967326"), 306 },
+	{ X("ADD 10.0.0.5 427 lease=99999999999999999999"), 306 },
+	{ X("ADD 10.0.0.5 427 5000 mode=raw lease=1 from=10.0.0.1 "
+	    "from=10.0.0.2 from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 "
+	    "from=10.0.0.6 from=10.0.0.7 from=10.0.0.8 x=1"), 304 },
+};
+
+/* The leases of well-formed ADDs. */
+struct lcase {
+	const char *in;
+	unsigned int lease;
+};
+
+static const struct lcase lease_cases[] = {
+	{ "ADD 10.0.0.5 427", 0 },
+	{ "ADD 10.0.0.5 427 lease=1", 1 },
+	{ "ADD 10.0.0.5 427 5000 lease=30 mode=raw", 30 },
+	{ "ADD fd00::5 427 from=::/0 lease=31536000", 31536000 },
+	{ "ADD 10.0.0.5 427 5000 mode=raw lease=9 from=10.0.0.1 "
+	  "from=10.0.0.2 from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 "
+	  "from=10.0.0.6 from=10.0.0.7 from=10.0.0.8", 9 },
 };
 
 /* The source filters of well-formed ADDs, as "ADDR/LEN" each. */
@@ -186,6 +218,18 @@ static int check_from(const struct fcase *c, unsigned int num)
 	return !ok;
 }
 
+static int check_lease(const struct lcase *c, unsigned int num)
+{
+	struct ps_req r;
+	int ok;
+
+	ok = ps_req_parse(c->in, strlen(c->in), &r) == 100 &&
+	     r.lease == c->lease;
+	printf("%sok %u - '%s' -> lease %u\n", ok ? "" : "not ", num, c->in,
+	       c->lease);
+	return !ok;
+}
+
 static int check_fields(const struct tcase *c, const struct ps_req *r)
 {
 	unsigned char want[16] = { 0 };
@@ -204,11 +248,12 @@ int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]), i;
 	size_t nf = sizeof(from_cases) / sizeof(from_cases[0]);
+	size_t nl = sizeof(lease_cases) / sizeof(lease_cases[0]);
 	char big[PS_REQ_MAX_LEN + 2];
 	struct ps_req r;
 	int fails = 0, ret;
 
-	printf("TAP version 13\n1..%zu\n", n + nf + 2);
+	printf("TAP version 13\n1..%zu\n", n + nf + nl + 2);
 	for (i = 0; i < n; i++) {
 		const struct tcase *c = &cases[i];
 		int ok;
@@ -232,5 +277,8 @@ int main(void)
 	fails += ret != 304;
 	for (i = 0; i < nf; i++)
 		fails += check_from(&from_cases[i], (unsigned int)(n + 3 + i));
+	for (i = 0; i < nl; i++)
+		fails += check_lease(&lease_cases[i],
+				     (unsigned int)(n + nf + 3 + i));
 	return fails ? 1 : 0;
 }

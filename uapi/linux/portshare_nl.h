@@ -14,6 +14,7 @@
 #define PORTSHARE_MAX_SECONDARIES_LIMIT		4096
 #define PORTSHARE_SAMPLE_LIMIT			1000000
 #define PORTSHARE_FROM_MAX			8
+#define PORTSHARE_LEASE_MAX			31536000
 
 /**
  * enum portshare_mode - How copies are delivered to a secondary.
@@ -103,6 +104,8 @@ enum portshare_attr {
 	PORTSHARE_A_PREFIX_LEN,
 	PORTSHARE_A_ACL_FLAGS,
 	PORTSHARE_A_FROM,
+	PORTSHARE_A_LEASE,
+	PORTSHARE_A_LEASE_LEFT,
 
 	__PORTSHARE_A_MAX
 };

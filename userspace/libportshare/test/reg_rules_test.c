@@ -15,7 +15,8 @@
  * - ps_reg_sec_of(): own address, third parties allowed or not, the other
  *   family, another port, the data port defaulting to the source port;
  * - ps_addr_unusable() at the edges of each class;
- * - ps_sec_may_loop() for each mode.
+ * - ps_sec_may_loop() for each mode;
+ * - ps_lease_granted(): a secondary shortens its lease, never lengthens it.
  *
  * Prints TAP.
  */
@@ -300,6 +301,23 @@ static void test_may_loop(void)
 	   "loops: encap only to our own addresses, raw and transparent anywhere");
 }
 
+static void test_lease_granted(void)
+{
+	static const struct {
+		u32 port, asked, want;
+	} c[] = {
+		{ 0, 0, 0 }, { 0, 30, 30 }, { 60, 0, 60 }, { 60, 30, 30 },
+		{ 60, 90, 60 }, { 60, 60, 60 }, { 1, PS_LEASE_MAX, 1 },
+		{ 0, PS_LEASE_MAX, PS_LEASE_MAX },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		OK(ps_lease_granted(c[i].port, c[i].asked) == c[i].want,
+		   "port lease %u, lease=%u: granted %u", c[i].port,
+		   c[i].asked, c[i].want);
+}
+
 int main(void)
 {
 	test_admit();
@@ -308,5 +326,6 @@ int main(void)
 	test_sec_of();
 	test_addr_unusable();
 	test_may_loop();
+	test_lease_granted();
 	return tap_done();
 }
