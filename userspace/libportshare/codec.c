@@ -149,26 +149,70 @@ static int append_from(const struct portshare_prefix *from, size_t nfrom,
 	return n;
 }
 
-int portshare_request_format_from(const struct portshare_request *req,
-				  const struct portshare_prefix *from,
-				  size_t n, char *buf, size_t size)
+int portshare_request_format_lease(const struct portshare_request *req,
+				   const struct portshare_prefix *from,
+				   size_t n, uint32_t lease, char *buf,
+				   size_t size)
 {
-	int len;
+	int len, ret;
 
-	if (n && (req->cmd != PORTSHARE_REQ_ADD || !from))
+	if ((n || lease) && req->cmd != PORTSHARE_REQ_ADD)
 		return PORTSHARE_E_INVALID;
-	if (n > PORTSHARE_FROM_MAX)
+	if ((n && !from) || n > PORTSHARE_FROM_MAX ||
+	    lease > PORTSHARE_LEASE_MAX)
 		return PORTSHARE_E_INVALID;
 	len = portshare_request_format(req, buf, size);
+	/* after the mode, before the filter */
+	if (len >= 0 && lease) {
+		ret = finish(snprintf(buf + len, size - (size_t)len,
+				      " lease=%u", lease), size - (size_t)len);
+		len = ret < 0 ? ret : len + ret;
+	}
 	if (len < 0)
 		return len;
 	return append_from(from, n, buf, size, len);
 }
 
-/* "100 OK" with optional "<address> <port>". */
-static int parse_ok(char *s, size_t pos, struct portshare_reply_msg *reply)
+int portshare_request_format_from(const struct portshare_request *req,
+				  const struct portshare_prefix *from,
+				  size_t n, char *buf, size_t size)
 {
-	char *tok = next_token(s, &pos), *port;
+	return portshare_request_format_lease(req, from, n, 0, buf, size);
+}
+
+#define LEASE_FIELD	"lease="
+
+/*
+ * The "lease=SECONDS" after a "100 OK"'s port: 1..PORTSHARE_LEASE_MAX in
+ * decimal without a leading zero, as the primaries write it.
+ */
+static int parse_lease(const char *s, uint32_t *lease)
+{
+	uint32_t val = 0;
+	size_t i;
+
+	if (strncmp(s, LEASE_FIELD, strlen(LEASE_FIELD)))
+		return PORTSHARE_E_BAD_MESSAGE;
+	s += strlen(LEASE_FIELD);
+	if (*s < '1' || *s > '9')
+		return PORTSHARE_E_BAD_MESSAGE;
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' ||
+		    val > PORTSHARE_LEASE_MAX / 10)
+			return PORTSHARE_E_BAD_MESSAGE;
+		val = val * 10 + (uint32_t)(s[i] - '0');
+	}
+	if (val > PORTSHARE_LEASE_MAX)
+		return PORTSHARE_E_BAD_MESSAGE;
+	*lease = val;
+	return 0;
+}
+
+/* "100 OK" with optional "<address> <port>" and then "lease=SECONDS". */
+static int parse_ok(char *s, size_t pos, struct portshare_reply_msg *reply,
+		    uint32_t *lease)
+{
+	char *tok = next_token(s, &pos), *port, *extra;
 
 	if (!tok || strcmp(tok, "OK"))
 		return PORTSHARE_E_BAD_MESSAGE;
@@ -176,7 +220,9 @@ static int parse_ok(char *s, size_t pos, struct portshare_reply_msg *reply)
 	if (!tok)
 		return 0;
 	port = next_token(s, &pos);
-	if (!port || next_token(s, &pos) ||
+	extra = port ? next_token(s, &pos) : NULL;
+	if (!port || (extra && (next_token(s, &pos) ||
+				parse_lease(extra, lease))) ||
 	    portshare_addr_parse(tok, &reply->primary) ||
 	    parse_port(port, &reply->reg_port))
 		return PORTSHARE_E_BAD_MESSAGE;
@@ -187,10 +233,20 @@ static int parse_ok(char *s, size_t pos, struct portshare_reply_msg *reply)
 int portshare_reply_parse(const void *buf, size_t len, int cmd,
 			  struct portshare_reply_msg *reply)
 {
+	uint32_t lease;
+
+	return portshare_reply_parse_lease(buf, len, cmd, reply, &lease);
+}
+
+int portshare_reply_parse_lease(const void *buf, size_t len, int cmd,
+				struct portshare_reply_msg *reply,
+				uint32_t *lease)
+{
 	struct text t;
 	int ret, code, i;
 
 	memset(reply, 0, sizeof(*reply));
+	*lease = 0;
 	ret = text_load(&t, buf, len);
 	if (ret)
 		return ret;
@@ -205,7 +261,7 @@ int portshare_reply_parse(const void *buf, size_t len, int cmd,
 		return PORTSHARE_E_BAD_MESSAGE;
 	reply->code = code;
 	if (code == PORTSHARE_REPLY_OK)
-		return parse_ok(t.s, 4, reply);
+		return parse_ok(t.s, 4, reply, lease);
 	if (code < 200 || strncmp(t.s + 4, "ERROR.", 6))
 		return PORTSHARE_E_BAD_MESSAGE;
 	reply->error = portshare_reply_error(code, cmd);
@@ -216,11 +272,21 @@ int portshare_reply_format(int err, int cmd,
 			   const struct portshare_addr *primary,
 			   uint16_t reg_port, char *buf, size_t size)
 {
-	char addr[PORTSHARE_ADDR_STRLEN];
+	return portshare_reply_format_lease(err, cmd, primary, reg_port, 0,
+					    buf, size);
+}
+
+int portshare_reply_format_lease(int err, int cmd,
+				 const struct portshare_addr *primary,
+				 uint16_t reg_port, uint32_t lease, char *buf,
+				 size_t size)
+{
+	char addr[PORTSHARE_ADDR_STRLEN], suffix[24] = "";
 	const char *text;
 	int ret;
 
-	if (cmd != PORTSHARE_REQ_ADD && cmd != PORTSHARE_REQ_DROP)
+	if ((cmd != PORTSHARE_REQ_ADD && cmd != PORTSHARE_REQ_DROP) ||
+	    lease > PORTSHARE_LEASE_MAX)
 		return PORTSHARE_E_INVALID;
 	if (err == PORTSHARE_E_ALREADY_ADDED && cmd == PORTSHARE_REQ_DROP)
 		err = PORTSHARE_E_NOT_IN_LIST;
@@ -236,8 +302,11 @@ int portshare_reply_format(int err, int cmd,
 	ret = portshare_addr_format(primary, addr, sizeof(addr));
 	if (ret < 0)
 		return ret;
-	return finish(snprintf(buf, size, "%s %s %u", text, addr, reg_port),
-		      size);
+	/* without a lease, byte for byte the reply legacy secondaries know */
+	if (lease)
+		snprintf(suffix, sizeof(suffix), " " LEASE_FIELD "%u", lease);
+	return finish(snprintf(buf, size, "%s %s %u%s", text, addr, reg_port,
+			       suffix), size);
 }
 
 int portshare_shutdown_parse(const void *buf, size_t len,

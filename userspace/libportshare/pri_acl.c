@@ -24,7 +24,8 @@ _Static_assert(PS_ACL_INET6 == PORTSHARE_FAMILY_INET6, "acl_match.h families");
 #define OWN_REFRESH_NS	2000000000LL
 #define NSEC		1000000000ULL
 
-static int64_t mono_ns(void)
+/* CLOCK_MONOTONIC in ns: rate limits and leases (pri_lease.c) */
+int64_t pri_mono_ns(void)
 {
 	struct timespec ts;
 
@@ -126,7 +127,7 @@ static void own_refresh(struct portshare_primary *pri)
 	pri->nown = count;
 	pri->bcast = bcast;
 	pri->nbcast = nbcast;
-	pri->own_stamp = mono_ns();
+	pri->own_stamp = pri_mono_ns();
 }
 
 static bool is_loopback(const struct portshare_addr *a)
@@ -145,7 +146,7 @@ static bool in_own_list(struct portshare_primary *pri,
 {
 	unsigned int i;
 
-	if (mono_ns() - pri->own_stamp > OWN_REFRESH_NS)
+	if (pri_mono_ns() - pri->own_stamp > OWN_REFRESH_NS)
 		own_refresh(pri);
 	for (i = 0; i < *n; i++)
 		if (portshare_addr_equal(&(*list)[i], a))
@@ -233,7 +234,7 @@ static unsigned int bucket(const struct portshare_addr *a)
 bool pri_rate_allows(struct portshare_primary *pri,
 		     const struct portshare_addr *src)
 {
-	uint64_t now = (uint64_t)mono_ns(), interval, *tat;
+	uint64_t now = (uint64_t)pri_mono_ns(), interval, *tat;
 
 	if (!pri->opts.reg_rate)
 		return true;

@@ -4,8 +4,9 @@
  * registration port (pri_reg.c) and the primary API (psnl add/drop's
  * counterparts) change.  Who may join is decided by the shared rules
  * (ps_sec_add_check(), shared/reg_rules.c), as in portshare.ko.  A
- * secondary joins with its source filter (from=, DESIGN §9) and keeps it
- * until it leaves: a repeated ADD is refused before anything changes.
+ * secondary joins with its source filter (from=, DESIGN §9) and its lease
+ * and keeps them until it leaves: a repeated ADD is refused before
+ * anything changes (pri_reg.c renews the lease then).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,9 @@
 #include "reg_rules.h"
 #include "request.h"
 
-static struct pri_sec *sec_find(struct pri_port *p,
-				const struct portshare_addr *a, uint16_t port)
+/* The secondary @a:@port on @p's list, or NULL. */
+struct pri_sec *pri_sec_find(struct pri_port *p,
+			     const struct portshare_addr *a, uint16_t port)
 {
 	unsigned int i;
 
@@ -56,7 +58,7 @@ static bool add_listed(void *arg)
 {
 	struct add_ctx *c = arg;
 
-	return sec_find(c->p, &c->s->e.addr, c->s->e.data_port);
+	return pri_sec_find(c->p, &c->s->e.addr, c->s->e.data_port);
 }
 
 static bool add_full(void *arg)
@@ -77,8 +79,8 @@ static const struct ps_sec_add_ops add_ops = {
  * pri_sec_add() - put a secondary on a port's list
  * @pri: the primary
  * @p: the port
- * @s: the secondary, with its data port and source filter; its
- *	counters start at 0
+ * @s: the secondary, with its data port, source filter and lease (which
+ *	starts now); its counters start at 0
  *
  * Return: 0 or the PORTSHARE_E_* refusal: ps_sec_add_check()'s (not a
  * unicast or local address, loop, already added, list full), or out of
@@ -98,6 +100,8 @@ int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 		return PORTSHARE_E_NO_RESOURCES;
 	p->secs = secs;
 	secs[p->nsecs++] = *s;
+	if (s->lease)
+		pri_lease_start(pri, &secs[p->nsecs - 1]);
 	return 0;
 }
 
@@ -112,7 +116,7 @@ int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 int pri_sec_drop(struct pri_port *p, const struct portshare_addr *a,
 		 uint16_t port)
 {
-	struct pri_sec *s = sec_find(p, a, port);
+	struct pri_sec *s = pri_sec_find(p, a, port);
 
 	if (!s)
 		return PORTSHARE_E_NOT_IN_LIST;
@@ -171,11 +175,11 @@ static int filter_get(const struct portshare_prefix *from, size_t n,
 	return 0;
 }
 
-int portshare_primary_sec_add_from(struct portshare_primary *pri,
-				   uint16_t port,
-				   const struct portshare_list_entry *sec,
-				   const struct portshare_prefix *from,
-				   size_t n)
+int portshare_primary_sec_add_lease(struct portshare_primary *pri,
+				    uint16_t port,
+				    const struct portshare_list_entry *sec,
+				    const struct portshare_prefix *from,
+				    size_t n, uint32_t lease)
 {
 	struct pri_port *p = pri_port_find(pri, port);
 	struct pri_sec s = { 0 };
@@ -183,7 +187,7 @@ int portshare_primary_sec_add_from(struct portshare_primary *pri,
 
 	if (!p)
 		return PORTSHARE_E_UNKNOWN_PORT;
-	if (!entry_valid(sec))
+	if (!entry_valid(sec) || lease > PORTSHARE_LEASE_MAX)
 		return PORTSHARE_E_INVALID;
 	err = filter_get(from, n, &s);
 	if (err)
@@ -192,9 +196,19 @@ int portshare_primary_sec_add_from(struct portshare_primary *pri,
 	s.e.data_port = sec->data_port;
 	s.e.mode = sec->mode;
 	s.e.src = sec->src;
+	s.lease = lease;
 	if (!s.e.src.family)
 		pri_route_src(&s.e.addr, s.e.data_port, &s.e.src);
 	return pri_sec_add(pri, p, &s);
+}
+
+int portshare_primary_sec_add_from(struct portshare_primary *pri,
+				   uint16_t port,
+				   const struct portshare_list_entry *sec,
+				   const struct portshare_prefix *from,
+				   size_t n)
+{
+	return portshare_primary_sec_add_lease(pri, port, sec, from, n, 0);
 }
 
 int portshare_primary_sec_add(struct portshare_primary *pri, uint16_t port,

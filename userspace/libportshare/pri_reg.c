@@ -109,13 +109,14 @@ static int sec_of(const struct pri_port *p, const struct rq *rq,
 
 /* Tell the application about a carried out request (psd -v logs it). */
 static void report(struct portshare_primary *pri, const struct pri_port *p,
-		   const struct rq *rq, const struct portshare_list_entry *s,
-		   int cmd, int err)
+		   const struct rq *rq, const struct pri_sec *s, int cmd,
+		   int err)
 {
 	struct portshare_request_log log = {
-		.port = p->port, .cmd = cmd, .addr = s->addr,
-		.data_port = s->data_port, .from = rq->src,
+		.port = p->port, .cmd = cmd, .addr = s->e.addr,
+		.data_port = s->e.data_port, .from = rq->src,
 		.from_port = rq->sport, .error = err,
+		.reason = PORTSHARE_REASON_WIRE, .lease = err ? 0 : s->lease,
 	};
 
 	if (pri->opts.on_request)
@@ -196,10 +197,30 @@ static int local_rules(struct portshare_primary *pri, const struct pri_port *p,
 	return code ? portshare_reply_error(code, PS_REQ_ADD) : 0;
 }
 
-/* Carry out a parsed request: 0 or the refusal; @primary for the reply. */
+/*
+ * An ADD that passed the rules: on the list with the lease granted, or,
+ * already there, 200 and the lease it was granted starts again (the new
+ * request's options are not looked at: DROP and ADD to change them).
+ */
+static int add(struct portshare_primary *pri, struct pri_port *p,
+	       const struct ps_req *req, struct pri_sec *s)
+{
+	int err;
+
+	s->lease = ps_lease_granted(p->lease, req->lease);
+	err = pri_sec_add(pri, p, s);
+	if (err == PORTSHARE_E_ALREADY_ADDED)
+		pri_lease_renew(pri, p, &s->e.addr, s->e.data_port);
+	return err;
+}
+
+/*
+ * Carry out a parsed request: 0 or the refusal; @primary and @lease for
+ * the reply.
+ */
 static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 		     const struct rq *rq, const struct ps_req *req,
-		     struct portshare_addr *primary)
+		     struct portshare_addr *primary, uint32_t *lease)
 {
 	struct pri_sec s;
 	int err;
@@ -208,23 +229,27 @@ static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 	if (!err && req->cmd == PS_REQ_ADD)
 		err = local_rules(pri, p, rq, &s.e);
 	if (!err && req->cmd == PS_REQ_ADD)
-		err = pri_sec_add(pri, p, &s);
+		err = add(pri, p, req, &s);
 	else if (!err)
 		err = pri_sec_drop(p, &s.e.addr, s.e.data_port);
-	if (!err)
+	if (!err) {
 		*primary = s.e.src;
-	report(pri, p, rq, &s.e, req->cmd, err);
+		*lease = s.lease;
+	}
+	report(pri, p, rq, &s, req->cmd, err);
 	return err;
 }
 
 /* The reply to send for @err, counted; its length. */
 static int reply(struct pri_port *p, int err, int cmd,
-		 const struct portshare_addr *primary, char *buf, size_t size)
+		 const struct portshare_addr *primary, uint32_t lease,
+		 char *buf, size_t size)
 {
 	int len;
 
-	len = portshare_reply_format(err, cmd ? cmd : PS_REQ_ADD, primary,
-				     p->reg_port, buf, size);
+	len = portshare_reply_format_lease(err, cmd ? cmd : PS_REQ_ADD,
+					   primary, p->reg_port, lease, buf,
+					   size);
 	if (len < 0)
 		return 0;
 	p->reg[err ? PORTSHARE_REG_ERRORS : PORTSHARE_REG_OK]++;
@@ -291,6 +316,7 @@ static int handle(struct portshare_primary *pri, struct pri_port *p,
 {
 	struct admit_ctx ctx = { .pri = pri, .rq = rq };
 	struct portshare_addr primary = rq->dst;
+	uint32_t lease = 0;
 	enum ps_admit admit;
 	struct ps_req req;
 	int code, err;
@@ -307,10 +333,10 @@ static int handle(struct portshare_primary *pri, struct pri_port *p,
 		return 0;
 	}
 	if (code == PS_REQ_PARSED)
-		err = carry_out(pri, p, rq, &req, &primary);
+		err = carry_out(pri, p, rq, &req, &primary, &lease);
 	else
 		err = portshare_reply_error(code, req.cmd);
-	return reply(p, err, req.cmd, &primary, buf, size);
+	return reply(p, err, req.cmd, &primary, lease, buf, size);
 }
 
 static bool env_valid(const struct portshare_request_env *env)

@@ -53,8 +53,12 @@ int portshare_primary_new(struct portshare_primary **prip,
 		free(pri);
 		return err;
 	}
-	err = pri_forward_init(pri);
+	err = pri_lease_init(pri);
+	if (!err)
+		err = pri_forward_init(pri);
 	if (err) {
+		if (pri->tfd >= 0)
+			close(pri->tfd);
 		close(pri->epfd);
 		free(pri);
 		return err;
@@ -154,12 +158,20 @@ int portshare_primary_fd(const struct portshare_primary *pri)
 	return pri->epfd;
 }
 
-/* epoll tags are pri_sock.c's: port * 4 + (2 registration) + family. */
+/*
+ * epoll tags are pri_sock.c's: port * 4 + (2 registration) + family; and
+ * the lease timer's.
+ */
 static void serve(struct portshare_primary *pri, uint32_t tag)
 {
-	struct pri_port *p = pri_port_find(pri, (uint16_t)(tag / 4));
+	struct pri_port *p;
 	int fam = (int)(tag & 1);
 
+	if (tag == PRI_TAG_TIMER) {
+		pri_lease_timer(pri);
+		return;
+	}
+	p = pri_port_find(pri, (uint16_t)(tag / 4));
 	if (!p)
 		return;		/* removed since the wait */
 	if (tag & 2)
@@ -188,6 +200,7 @@ void portshare_primary_close(struct portshare_primary *pri)
 	while (pri->nports)
 		port_remove(pri, &pri->ports[0]);
 	pri_forward_fini(pri);
+	close(pri->tfd);
 	close(pri->epfd);
 	free(pri->own);
 	free(pri->bcast);

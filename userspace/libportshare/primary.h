@@ -14,6 +14,7 @@
  *	pri_forward.c	copies, in batches (their header: encap.c and
  *			shared/encap.c)
  *	pri_info.c	enumeration and counters
+ *	pri_lease.c	leases: the grant, renewal and expiry
  *	addr.c		(besides the public conversions) the check of a
  *			source filter's prefix, the codec's too
  *
@@ -31,6 +32,9 @@
 
 #define PRI_RL_BUCKETS	256
 
+/* The lease timer's epoll tag: sockets' are port * 4 + 0..3 (pri_sock.c). */
+#define PRI_TAG_TIMER	UINT32_MAX
+
 /* Indexes of the per-family socket arrays. */
 enum { PRI_V4, PRI_V6, PRI_NFAM };
 
@@ -41,6 +45,8 @@ enum { PRI_V4, PRI_V6, PRI_NFAM };
  * @from: the filter (DESIGN §9), as the shared ps_from_admits() takes it
  * @skipped_filtered: datagrams not copied to it because of the filter;
  *	not drops: nothing was lost
+ * @lease: its lease in seconds, 0 for none
+ * @expires_ns: when the lease runs out (CLOCK_MONOTONIC), if @lease
  *
  * The filter and its counter are outside @e, whose layout is public and
  * allocated by callers (portshare_primary_sec_from() reports them).
@@ -50,6 +56,8 @@ struct pri_sec {
 	unsigned int n_from;
 	struct ps_prefix from[PS_FROM_MAX];
 	uint64_t skipped_filtered;
+	uint32_t lease;
+	int64_t expires_ns;
 };
 
 /**
@@ -61,6 +69,7 @@ struct pri_sec {
  * @cfd: contested sockets, per family; -1 if none
  * @rfd: registration sockets, per family; -1 if none
  * @secs: the distribution list, in order of addition
+ * @lease: the longest lease a wire ADD gets, 0 for no limit
  */
 struct pri_port {
 	uint16_t port;
@@ -71,6 +80,7 @@ struct pri_port {
 	int rfd[PRI_NFAM];
 	struct pri_sec *secs;
 	unsigned int nsecs;
+	uint32_t lease;
 	uint64_t rx, shared, err_loop;
 	uint64_t reg[PORTSHARE_NREG];
 };
@@ -99,6 +109,7 @@ struct portshare_primary {
 	int raw_error;				/* why raw[] is -1 */
 	int diag;		/* sock_diag finds sockets: 1, not: -1, ?: 0 */
 	int epfd;
+	int tfd;				/* the next lease's timer */
 	struct pri_fw *fw;			/* pri_forward.c's buffers */
 };
 
@@ -127,6 +138,7 @@ void pri_route_src(const struct portshare_addr *a, uint16_t port,
 		   struct portshare_addr *src);
 
 /* pri_acl.c */
+int64_t pri_mono_ns(void);
 bool pri_is_local(struct portshare_primary *pri,
 		  const struct portshare_addr *a);
 bool pri_is_broadcast(struct portshare_primary *pri,
@@ -147,11 +159,20 @@ int pri_sec_add(struct portshare_primary *pri, struct pri_port *p,
 		const struct pri_sec *s);
 int pri_sec_drop(struct pri_port *p, const struct portshare_addr *a,
 		 uint16_t port);
+struct pri_sec *pri_sec_find(struct pri_port *p,
+			     const struct portshare_addr *a, uint16_t port);
 bool pri_family_valid(uint8_t family);
 
 /* pri_reg.c */
 void pri_reg_input(struct portshare_primary *pri, struct pri_port *p,
 		   int fam);
+
+/* pri_lease.c */
+int pri_lease_init(struct portshare_primary *pri);
+void pri_lease_start(struct portshare_primary *pri, struct pri_sec *s);
+void pri_lease_renew(struct portshare_primary *pri, struct pri_port *p,
+		     const struct portshare_addr *a, uint16_t port);
+void pri_lease_timer(struct portshare_primary *pri);
 
 /* encap.c */
 bool pri_is_copy(const void *buf, size_t len);

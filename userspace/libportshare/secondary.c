@@ -13,7 +13,9 @@
  * is foreign and skipped, except transparent copies, which carry the
  * original sender's source and are matched by socket alone.  A
  * registration's source filter (from=) is kept with it, so failover asks
- * for the same sources.
+ * for the same sources.  So is its lease: portshare_sec_recv() renews it
+ * at a third of what the primary granted, with the very same ADD, so
+ * that two refreshes may be lost before the primary drops it.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -49,7 +51,12 @@ struct reg {
 	uint32_t next_seq;
 	struct sockaddr_storage to;	/* the registration port we asked */
 	socklen_t tolen;
-	int64_t shutdown_ms;		/* when its SHUTDOWN came, or 0 */
+	int64_t shutdown_ms;		/* when its SHUTDOWN came or its
+					 * lease ended (failover's start) */
+	uint32_t lease_ask;		/* its ADD's lease=, or 0 */
+	uint32_t lease;			/* granted, seconds; 0: none */
+	int64_t refresh_ms;		/* when to renew it, if @lease */
+	int64_t expires_ms;		/* when the primary drops it */
 };
 
 struct portshare_sec {
@@ -173,8 +180,12 @@ static int ctl_open(const struct sockaddr_storage *to, socklen_t tolen,
 	return fd;
 }
 
-/* Wait up to @ms for a reply to @cmd on @fd; ICMP errors end it early. */
-static int ctl_wait(int fd, int cmd, int ms, struct portshare_reply_msg *reply)
+/*
+ * Wait up to @ms for a reply to @cmd on @fd, and the lease it grants;
+ * ICMP errors end it early.
+ */
+static int ctl_wait(int fd, int cmd, int ms, struct portshare_reply_msg *reply,
+		    uint32_t *lease)
 {
 	int64_t deadline = now_ms() + ms;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -196,31 +207,35 @@ static int ctl_wait(int fd, int cmd, int ms, struct portshare_reply_msg *reply)
 			continue;
 		if (n < 0)
 			return neg_errno();
-		if (!portshare_reply_parse(buf, (size_t)n, cmd, reply))
+		if (!portshare_reply_parse_lease(buf, (size_t)n, cmd, reply,
+						 lease))
 			return 0;
 	}
 }
 
 /*
- * Send @req, with an ADD's source filter @from, on @fd up to ATTEMPTS
- * times within @ms until a reply comes.  A "200" to a retry means an
- * earlier attempt got through.
+ * Send @req, with the source filter and lease of @r's ADD (NULL for a
+ * DROP), on @fd up to ATTEMPTS times within @ms until a reply comes; the
+ * lease it grants in @lease.  A "200" to a retry means an earlier
+ * attempt got through.
  */
 static int ctl_exchange(int fd, const struct portshare_request *req,
-			const struct portshare_prefix *from, size_t nfrom,
-			int ms, struct portshare_reply_msg *reply)
+			const struct reg *r, int ms,
+			struct portshare_reply_msg *reply, uint32_t *lease)
 {
 	char buf[PORTSHARE_REQUEST_MAX + 1];
 	int len, i, ret = PORTSHARE_E_NO_REPLY;
 
-	len = portshare_request_format_from(req, from, nfrom, buf,
-					    sizeof(buf));
+	len = portshare_request_format_lease(req, r ? r->from : NULL,
+					     r ? r->nfrom : 0,
+					     r ? r->lease_ask : 0, buf,
+					     sizeof(buf));
 	if (len < 0)
 		return len;
 	for (i = 0; i < ATTEMPTS; i++) {
 		if (send(fd, buf, (size_t)len, 0) < 0)
 			return neg_errno();
-		ret = ctl_wait(fd, req->cmd, ms / ATTEMPTS, reply);
+		ret = ctl_wait(fd, req->cmd, ms / ATTEMPTS, reply, lease);
 		if (ret != PORTSHARE_E_NO_REPLY)
 			break;
 	}
@@ -306,15 +321,40 @@ static bool mode_ok(int mode)
 	       mode == PORTSHARE_MODE_TRANSPARENT;
 }
 
+/* The primary just (re)started @r's lease, if it has one: when to renew. */
+static void lease_schedule(struct reg *r)
+{
+	int64_t now = now_ms();
+
+	r->expires_ms = now + (int64_t)r->lease * 1000;
+	r->refresh_ms = now + (int64_t)r->lease * 1000 / 3;
+}
+
+/*
+ * The lease of a successful ADD: the reply's, else the asked one (a
+ * "200" to a retry tells none: what was known stays).
+ */
+static void lease_take(struct reg *r, const struct portshare_reply_msg *reply,
+		       uint32_t granted)
+{
+	if (reply->code == PORTSHARE_REPLY_OK)
+		r->lease = granted ?: r->lease_ask;
+	else if (!r->lease)
+		r->lease = r->lease_ask;
+	lease_schedule(r);
+}
+
 /*
  * ADD for @r on @fd (connected to r->to), with r->sock's data port; on
- * success r->info gets the primary pair of the reply.
+ * success r->info gets the primary pair of the reply and @r its lease.
+ * A "200" to a retry of a refresh leaves the pair alone.
  */
 static int reg_exchange(struct portshare_sec *sec, struct reg *r, int fd,
 			int timeout_ms)
 {
 	struct portshare_request req = { .cmd = PORTSHARE_REQ_ADD };
 	struct portshare_reply_msg reply;
+	uint32_t granted = 0;
 	int ret;
 
 	r->info.data_port = sec->socks[r->sock].port;
@@ -322,19 +362,21 @@ static int reg_exchange(struct portshare_sec *sec, struct reg *r, int fd,
 	req.port = r->info.port;
 	req.data_port = r->info.data_port;
 	req.mode = r->info.mode == PORTSHARE_MODE_ENCAP ? -1 : r->info.mode;
-	ret = ctl_exchange(fd, &req, r->from, r->nfrom,
-			   timeout_ms ?: DEFAULT_TIMEOUT_MS, &reply);
+	ret = ctl_exchange(fd, &req, r, timeout_ms ?: DEFAULT_TIMEOUT_MS,
+			   &reply, &granted);
 	if (ret)
 		return ret;
 	if (reply.has_primary) {
 		r->info.primary = reply.primary;
 		r->info.reg_port = reply.reg_port;
-	} else {
+	} else if (!r->info.active) {
 		portshare_addr_from_sockaddr((struct sockaddr *)&r->to,
 					     &r->info.primary, NULL);
 	}
+	if (reply.code == PORTSHARE_REPLY_OK || !r->info.active)
+		r->next_seq = 0;	/* a new entry on the primary's list */
 	r->info.active = true;
-	r->next_seq = 0;
+	lease_take(r, &reply, granted);
 	return 0;
 }
 
@@ -368,17 +410,28 @@ int portshare_sec_register_from(struct portshare_sec *sec,
 				const struct portshare_reg_opts *opts,
 				const struct portshare_prefix *from, size_t n)
 {
+	return portshare_sec_register_lease(sec, primary, port, opts, from, n,
+					    0);
+}
+
+int portshare_sec_register_lease(struct portshare_sec *sec,
+				 const char *primary, uint16_t port,
+				 const struct portshare_reg_opts *opts,
+				 const struct portshare_prefix *from, size_t n,
+				 uint32_t lease)
+{
 	static const struct portshare_reg_opts defaults;
 	struct reg r = { 0 };
 	int fd, ret;
 
 	if (!opts)
 		opts = &defaults;
-	if (!port || !mode_ok(opts->mode))
+	if (!port || !mode_ok(opts->mode) || lease > PORTSHARE_LEASE_MAX)
 		return PORTSHARE_E_INVALID;
 	ret = filter_set(&r, from, n);
 	if (ret)
 		return ret;
+	r.lease_ask = lease;
 	r.info.port = port;
 	r.info.mode = opts->mode;
 	r.info.reg_port = opts->reg_port ?: portshare_default_reg_port(port);
@@ -453,6 +506,7 @@ int portshare_sec_failover(struct portshare_sec *sec, int reg,
 		close(fd);
 		if (ret == PORTSHARE_E_ALREADY_ADDED) {
 			r->info.active = true;
+			lease_schedule(r);
 			ret = 0;
 		}
 		if (!ret && gap_ns)
@@ -490,6 +544,7 @@ int portshare_sec_drop(struct portshare_sec *sec, int reg, int timeout_ms)
 {
 	struct portshare_request req;
 	struct portshare_reply_msg reply;
+	uint32_t lease;
 	struct reg *r;
 	int fd, ret;
 
@@ -503,8 +558,8 @@ int portshare_sec_drop(struct portshare_sec *sec, int reg, int timeout_ms)
 	if (ret)
 		return ret;
 	drop_fill(r, &req);
-	ret = ctl_exchange(fd, &req, NULL, 0, timeout_ms ?: DEFAULT_TIMEOUT_MS,
-			   &reply);
+	ret = ctl_exchange(fd, &req, NULL, timeout_ms ?: DEFAULT_TIMEOUT_MS,
+			   &reply, &lease);
 	close(fd);
 	return ret;
 }
@@ -516,6 +571,7 @@ static void drop_all(struct portshare_sec *sec)
 	struct portshare_request req;
 	struct portshare_reply_msg reply;
 	int64_t deadline = now_ms() + CLOSE_TIMEOUT_MS;
+	uint32_t lease;
 	int i, fd, len;
 
 	for (i = 0; i < sec->nregs; i++) {
@@ -528,7 +584,7 @@ static void drop_all(struct portshare_sec *sec)
 		len = portshare_request_format(&req, buf, sizeof(buf));
 		if (len > 0 && send(fd, buf, (size_t)len, 0) == len)
 			ctl_wait(fd, PORTSHARE_REQ_DROP, left_ms(deadline),
-				 &reply);
+				 &reply, &lease);
 		close(fd);
 	}
 }
@@ -547,6 +603,94 @@ void portshare_sec_close(struct portshare_sec *sec)
 	free(sec->regs);
 	free(sec->buf);
 	free(sec);
+}
+
+/* ---- leases ------------------------------------------------------------- */
+
+int portshare_sec_lease(const struct portshare_sec *sec, int reg,
+			uint32_t *lease)
+{
+	if (reg < 0 || reg >= sec->nregs)
+		return PORTSHARE_E_INVALID;
+	*lease = sec->regs[reg].lease;
+	return 0;
+}
+
+static bool leased(const struct reg *r)
+{
+	return r->info.active && r->lease;
+}
+
+int portshare_sec_timeout(const struct portshare_sec *sec)
+{
+	int64_t now = now_ms(), next = -1, left;
+	int i;
+
+	for (i = 0; i < sec->nregs; i++) {
+		if (!leased(&sec->regs[i]))
+			continue;
+		left = sec->regs[i].refresh_ms - now;
+		left = left > 0 ? left : 0;
+		if (next < 0 || left < next)
+			next = left;
+	}
+	return next > INT32_MAX ? INT32_MAX : (int)next;
+}
+
+/* How long a refresh waits for its reply: a sixth of the lease, 0.1-1 s. */
+static int refresh_wait(const struct reg *r)
+{
+	int64_t ms = (int64_t)r->lease * 1000 / 6;
+
+	if (ms < 100)
+		return 100;
+	return ms > DEFAULT_TIMEOUT_MS ? DEFAULT_TIMEOUT_MS : (int)ms;
+}
+
+/*
+ * Renew the lease of regs[@i] with its ADD.  "200" is the yes; "100 OK"
+ * registered it anew (it had expired, or the primary is another).  No
+ * reply is tried again until the lease runs out; a refusal, or the end
+ * of the lease, ends the registration: 1 with @ev saying so, else 0.
+ */
+static int refresh(struct portshare_sec *sec, int i, struct portshare_event *ev)
+{
+	struct reg *r = &sec->regs[i];
+	struct portshare_addr local;
+	int fd, ret;
+
+	fd = ctl_open(&r->to, r->tolen, &local);
+	ret = fd < 0 ? fd : reg_exchange(sec, r, fd, refresh_wait(r));
+	if (fd >= 0)
+		close(fd);
+	if (ret == PORTSHARE_E_ALREADY_ADDED)
+		lease_schedule(r);
+	if (!ret || ret == PORTSHARE_E_ALREADY_ADDED)
+		return 0;
+	if (retryable(ret) && now_ms() < r->expires_ms) {
+		r->refresh_ms = now_ms() + refresh_wait(r);
+		return 0;
+	}
+	r->info.active = false;
+	r->shutdown_ms = now_ms();
+	memset(ev, 0, sizeof(*ev));
+	ev->type = PORTSHARE_EV_EXPIRED;
+	ev->reg = i;
+	ev->mode = r->info.mode;
+	return 1;
+}
+
+/* Every refresh that is due; 1 with @ev if one ended its registration. */
+static int refresh_due(struct portshare_sec *sec, struct portshare_event *ev)
+{
+	int64_t now = now_ms();
+	int i;
+
+	for (i = 0; i < sec->nregs; i++)
+		if (leased(&sec->regs[i]) && sec->regs[i].refresh_ms <= now &&
+		    refresh(sec, i, ev))
+			return 1;
+	return 0;
 }
 
 /* ---- receiving ---------------------------------------------------------- */
@@ -704,14 +848,17 @@ int portshare_sec_recv(struct portshare_sec *sec, struct portshare_event *ev,
 {
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	struct epoll_event eev[8];
-	int ret, wait;
+	int ret, wait, due;
 
 	for (;;) {
-		if (read_one(sec, ev))
+		if (refresh_due(sec, ev) || read_one(sec, ev))
 			return 1;
 		wait = timeout_ms < 0 ? -1 : left_ms(deadline);
 		if (!wait && timeout_ms >= 0)
 			return 0;
+		due = portshare_sec_timeout(sec);
+		if (due >= 0 && (wait < 0 || due < wait))
+			wait = due;	/* wake up for the next refresh */
 		ret = epoll_wait(sec->epfd, eev, 8, wait);
 		if (ret < 0)
 			return neg_errno();

@@ -6,7 +6,9 @@
  * 127.0.0.1 <port> " so that the list itself is exercised.  A reply must
  * be a reply of the uapi table, the list never exceeds its cap, and no
  * secondary has more than PORTSHARE_FROM_MAX from= prefixes or one
- * longer than its family.
+ * longer than its family.  The port has a lease or not (one bit of the
+ * first byte): a "100 OK" grants at most the port's lease, and always one
+ * when the port has it, as its lease= suffix tells.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include "portshare.h"
 
 #define CAP	8
+#define LEASE	3600
 
 static struct portshare_primary *pri;
 static uint16_t port;
@@ -42,14 +45,21 @@ static void setup(void)
 	abort();
 }
 
-/* Every secondary's source filter is one the parser may let through. */
-static void check_filters(unsigned int nsecs)
+/*
+ * Every secondary's source filter is one the parser may let through, its
+ * lease one a request may get.
+ */
+static void check_secs(unsigned int nsecs)
 {
 	struct portshare_prefix f[PORTSHARE_FROM_MAX];
+	uint32_t lease, left;
 	unsigned int i;
 	int k, j;
 
 	for (i = 0; i < nsecs; i++) {
+		assert(!portshare_primary_sec_lease(pri, port, i, &lease,
+						    &left));
+		assert(lease <= PORTSHARE_LEASE_MAX && left <= lease);
 		k = portshare_primary_sec_from(pri, port, i, f,
 					       PORTSHARE_FROM_MAX, NULL);
 		assert(k >= 0 && k <= PORTSHARE_FROM_MAX);
@@ -57,6 +67,19 @@ static void check_filters(unsigned int nsecs)
 			assert(f[j].len <= (f[j].net.family ==
 					    PORTSHARE_FAMILY_INET ? 32 : 128));
 	}
+}
+
+/* A "100 OK" to ADD grants a lease within the port's, if it has one. */
+static void check_grant(const char *reply, int len, bool leased)
+{
+	struct portshare_reply_msg r;
+	uint32_t lease;
+
+	if (portshare_reply_parse_lease(reply, (size_t)len, PORTSHARE_REQ_ADD,
+					&r, &lease) || !r.has_primary)
+		return;
+	assert(lease <= (leased ? LEASE : PORTSHARE_LEASE_MAX));
+	assert(!leased || lease);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -74,6 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	portshare_addr_parse(data[0] & 1 ? "192.0.2.7" : "127.0.0.1",
 			     &env.from);
 	portshare_addr_parse("127.0.0.1", &env.to);
+	portshare_primary_port_lease(pri, port, data[0] & 8 ? LEASE : 0);
 	if (data[0] & 2)
 		n = (size_t)snprintf(req, sizeof(req), "%s 127.0.0.1 %u ",
 				     data[0] & 4 ? "DROP" : "ADD", port);
@@ -87,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(!len || (reply[0] >= '1' && reply[0] <= '4' && reply[3] == ' '));
 	assert(!portshare_primary_port_info(pri, port, &info));
 	assert(info.nsecs <= CAP);
-	check_filters(info.nsecs);
+	check_secs(info.nsecs);
+	check_grant(reply, len, data[0] & 8);
 	return 0;
 }

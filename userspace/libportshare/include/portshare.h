@@ -282,6 +282,29 @@ int portshare_request_format_from(const struct portshare_request *req,
 				  const struct portshare_prefix *from,
 				  size_t n, char *buf, size_t size);
 
+/**
+ * portshare_request_format_lease() - write an ADD that asks for a lease
+ * @req: the request
+ * @from: the source filter, as for portshare_request_format_from()
+ * @n: how many prefixes in @from
+ * @lease: the lease to ask for in seconds, 1..PORTSHARE_LEASE_MAX; 0
+ *         writes what portshare_request_format_from() writes
+ * @buf: where to write it; a NUL is added if there is room
+ * @size: size of @buf
+ *
+ * Writes "ADD 10.0.0.5 427 9000 mode=raw lease=30 from=192.0.2.0/24":
+ * " lease=SECONDS" after the mode, before the filter.  The primary grants
+ * the shorter of this and its port's lease; a primary that does not know
+ * lease= answers "306 ERROR. Unknown Option".
+ *
+ * Return: as portshare_request_format_from(); also PORTSHARE_E_INVALID
+ * for a lease on DROP or beyond PORTSHARE_LEASE_MAX.
+ */
+int portshare_request_format_lease(const struct portshare_request *req,
+				   const struct portshare_prefix *from,
+				   size_t n, uint32_t lease, char *buf,
+				   size_t size);
+
 /* ---- codec: replies and SHUTDOWN ------------------------------------------ */
 
 /**
@@ -307,13 +330,31 @@ struct portshare_reply_msg {
  * @cmd: the request it answers (decides what 200 means)
  * @reply: the result
  *
- * Accepts "100 OK", "100 OK <address> <port>" and any "NNN ERROR. Text"
- * with NNN 200..499.  A known code with another text is still that code.
+ * Accepts "100 OK", "100 OK <address> <port>" (with or without a
+ * " lease=SECONDS" after it, see portshare_reply_parse_lease()) and any
+ * "NNN ERROR. Text" with NNN 200..499.  A known code with another text is
+ * still that code.
  *
  * Return: 0, or PORTSHARE_E_BAD_MESSAGE.
  */
 int portshare_reply_parse(const void *buf, size_t len, int cmd,
 			  struct portshare_reply_msg *reply);
+
+/**
+ * portshare_reply_parse_lease() - parse a reply and the lease it grants
+ * @buf: the datagram, not NUL-terminated
+ * @len: its length; trailing CR, LF and NUL are ignored
+ * @cmd: the request it answers
+ * @reply: the result, as from portshare_reply_parse()
+ * @lease: set to the seconds of "100 OK <address> <port> lease=SECONDS",
+ *         1..PORTSHARE_LEASE_MAX, or 0 when the reply has none
+ *
+ * Return: 0, or PORTSHARE_E_BAD_MESSAGE (also for a lease= that is not
+ * a number in range, or anything after it).
+ */
+int portshare_reply_parse_lease(const void *buf, size_t len, int cmd,
+				struct portshare_reply_msg *reply,
+				uint32_t *lease);
 
 /**
  * portshare_reply_format() - write the reply a primary sends
@@ -330,6 +371,25 @@ int portshare_reply_parse(const void *buf, size_t len, int cmd,
 int portshare_reply_format(int err, int cmd,
 			   const struct portshare_addr *primary,
 			   uint16_t reg_port, char *buf, size_t size);
+
+/**
+ * portshare_reply_format_lease() - write a reply that grants a lease
+ * @err: as for portshare_reply_format()
+ * @cmd: the request's command
+ * @primary: for "100 OK" to ADD, the primary address
+ * @reg_port: for "100 OK" to ADD, the registration port
+ * @lease: the granted lease in seconds, 0..PORTSHARE_LEASE_MAX; written
+ *         as " lease=SECONDS" on "100 OK" to ADD only; 0 writes the
+ *         reply of portshare_reply_format(), byte for byte
+ * @buf: where to write it, at least PORTSHARE_REPLY_MAX bytes
+ * @size: size of @buf
+ *
+ * Return: the length, PORTSHARE_E_INVALID or PORTSHARE_E_NO_SPACE.
+ */
+int portshare_reply_format_lease(int err, int cmd,
+				 const struct portshare_addr *primary,
+				 uint16_t reg_port, uint32_t lease, char *buf,
+				 size_t size);
 
 /**
  * portshare_shutdown_parse() - parse a SHUTDOWN notice (Table 3)
@@ -472,6 +532,9 @@ struct portshare_reg_info {
 enum portshare_event_type {
 	PORTSHARE_EV_COPY = 1,		/* a copy of a datagram */
 	PORTSHARE_EV_SHUTDOWN,		/* the primary stops sharing */
+	/* a lease could not be renewed: the primary refused the refresh, or
+	 * did not answer before the lease ran out (LIBPORTSHARE_1.3) */
+	PORTSHARE_EV_EXPIRED,
 };
 
 /**
@@ -559,6 +622,61 @@ int portshare_sec_register_from(struct portshare_sec *sec,
 				const struct portshare_prefix *from, size_t n);
 
 /**
+ * portshare_sec_register_lease() - register for a limited time, renewed
+ * @sec: the secondary
+ * @primary: as for portshare_sec_register()
+ * @port: the contested port
+ * @opts: options; NULL for the defaults
+ * @from: the source filter, as for portshare_sec_register_from()
+ * @n: how many prefixes in @from
+ * @lease: seconds to ask for, 1..PORTSHARE_LEASE_MAX; 0 asks for none
+ *         (the port's lease, if the primary has one, still applies)
+ *
+ * The ADD carries lease=@lease.  The primary grants it or its port's
+ * shorter lease ("100 OK <address> <port> lease=SECONDS"; with no
+ * lease= in the reply the asked one is assumed) and drops the
+ * registration once that runs out without a refresh.  The library
+ * refreshes it by itself at a third of the granted lease by sending the
+ * same ADD again ("200 ERROR. Already Added" is the primary's yes), from
+ * portshare_sec_recv(): call it at least as often as
+ * portshare_sec_timeout() says.  A lease the primary grants on its own
+ * (its port's, on a plain ADD) is refreshed alike.
+ *
+ * Return: as portshare_sec_register_from(); also PORTSHARE_E_INVALID
+ * for @lease beyond PORTSHARE_LEASE_MAX, PORTSHARE_E_UNKNOWN_OPTION from
+ * a primary without leases.
+ */
+int portshare_sec_register_lease(struct portshare_sec *sec,
+				 const char *primary, uint16_t port,
+				 const struct portshare_reg_opts *opts,
+				 const struct portshare_prefix *from, size_t n,
+				 uint32_t lease);
+
+/**
+ * portshare_sec_lease() - the lease a registration holds
+ * @sec: the secondary
+ * @reg: the registration
+ * @lease: set to the granted lease in seconds, 0 for none
+ *
+ * Return: 0, or PORTSHARE_E_INVALID if there is no such registration.
+ */
+int portshare_sec_lease(const struct portshare_sec *sec, int reg,
+			uint32_t *lease);
+
+/**
+ * portshare_sec_timeout() - how long a caller's own poll may wait
+ * @sec: the secondary
+ *
+ * For a program that polls portshare_sec_fd() with other descriptors:
+ * wait at most this long, then call portshare_sec_recv() (a timeout of
+ * 0 is enough) so that leases are refreshed in time.
+ *
+ * Return: milliseconds until the next refresh is due (0: now), or -1
+ * when no active registration has a lease.
+ */
+int portshare_sec_timeout(const struct portshare_sec *sec);
+
+/**
  * portshare_sec_fd() - a descriptor to poll for readability
  * @sec: the secondary
  *
@@ -579,6 +697,15 @@ int portshare_sec_fd(const struct portshare_sec *sec);
  * header) are skipped and counted in portshare_sec_foreign().  A
  * SHUTDOWN ends every registration with that primary address and
  * registration port; they are not dropped on close.
+ *
+ * Leases are refreshed here when due (portshare_sec_register_lease()),
+ * before anything is read and while waiting; a refresh waits for its
+ * reply, for at most a sixth of the lease (100 ms to 1 s).  A refresh
+ * the primary refuses, or one it has not answered when the lease runs
+ * out, ends the registration: PORTSHARE_EV_EXPIRED, after which
+ * portshare_sec_failover() may register it again.  A refresh answered
+ * with "100 OK" (the primary had dropped it, or is a new one) registers
+ * it anew: its sequence restarts at 0.
  *
  * Return: 1 with @ev filled, 0 if nothing came in time, or a negated
  * errno (-EINTR when a signal interrupted the wait).
@@ -760,6 +887,15 @@ struct portshare_port_info {
  * @from: the request's source address
  * @from_port: its source port
  * @error: 0, or the refusal it was answered with
+ * @reason: PORTSHARE_REASON_WIRE for a request; PORTSHARE_REASON_EXPIRED
+ *          for a secondary whose lease ran out (@cmd is
+ *          PORTSHARE_REQ_DROP, @from is unset: no request, no SHUTDOWN)
+ * @lease: the lease of the secondary in seconds, 0 for none: granted by
+ *         a successful ADD, or the one that expired
+ *
+ * The library fills this in and hands it to on_request: @reason and
+ * @lease came with LIBPORTSHARE_1.3, after the fields programs built
+ * against older versions read.
  */
 struct portshare_request_log {
 	uint16_t port;
@@ -769,6 +905,8 @@ struct portshare_request_log {
 	struct portshare_addr from;
 	uint16_t from_port;
 	int error;
+	uint8_t reason;
+	uint32_t lease;
 };
 
 /**
@@ -778,7 +916,8 @@ struct portshare_request_log {
  * @reg_rate: requests per second each source (an IPv4 address or an IPv6
  *            /64) may send after its burst; 0 turns the limit off
  * @reg_burst: requests each source may send at once, >= 1
- * @on_request: called after every well-formed ADD or DROP, or NULL; it
+ * @on_request: called after every well-formed ADD or DROP and for every
+ *              lease that expires, or NULL; it
  *              runs in the middle of the request and may only read the
  *              primary (portshare_primary_ports(), _port_info(),
  *              _sec_info()): a port removed or the primary closed from
@@ -948,6 +1087,46 @@ int portshare_primary_sec_add_from(struct portshare_primary *pri,
 				   size_t n);
 
 /**
+ * portshare_primary_port_lease() - the lease of wire registrations
+ * @pri: the primary
+ * @port: the contested port
+ * @lease: seconds, 1..PORTSHARE_LEASE_MAX; 0 for none (the default)
+ *
+ * A wire ADD that puts a secondary on the list from now on gets the
+ * shorter of @lease and its own lease= (any lease= when @lease is 0),
+ * told in its "100 OK ... lease=SECONDS"; a repeated ADD of it renews
+ * the lease it got.  One not renewed in time is dropped without
+ * SHUTDOWN, with on_request's reason PORTSHARE_REASON_EXPIRED, within
+ * the next portshare_primary_dispatch() (or portshare_primary_expire()).
+ * Secondaries already on the list keep their lease.
+ *
+ * Return: 0, PORTSHARE_E_UNKNOWN_PORT, or PORTSHARE_E_INVALID beyond
+ * PORTSHARE_LEASE_MAX.
+ */
+int portshare_primary_port_lease(struct portshare_primary *pri,
+				 uint16_t port, uint32_t lease);
+
+/**
+ * portshare_primary_sec_add_lease() - add a secondary for a limited time
+ * @pri: the primary
+ * @port: the contested port
+ * @sec: the secondary, as for portshare_primary_sec_add()
+ * @from: its source filter, as for portshare_primary_sec_add_from()
+ * @n: how many prefixes in @from
+ * @lease: seconds until it is dropped, 1..PORTSHARE_LEASE_MAX, unless a
+ *         wire ADD of it renews it; 0 for none (the port's lease is for
+ *         wire registrations only)
+ *
+ * Return: as portshare_primary_sec_add_from(); also PORTSHARE_E_INVALID
+ * for @lease beyond PORTSHARE_LEASE_MAX.
+ */
+int portshare_primary_sec_add_lease(struct portshare_primary *pri,
+				    uint16_t port,
+				    const struct portshare_list_entry *sec,
+				    const struct portshare_prefix *from,
+				    size_t n, uint32_t lease);
+
+/**
  * portshare_primary_sec_drop() - take a secondary off a list (psnl drop)
  * @pri: the primary
  * @port: the contested port
@@ -1012,8 +1191,8 @@ int portshare_primary_forward(struct portshare_primary *pri, uint16_t port,
  * portshare_primary_fd() - a descriptor to poll for readability
  * @pri: the primary
  *
- * An epoll descriptor over every socket of every port; it belongs to
- * @pri.
+ * An epoll descriptor over every socket of every port, and a timer
+ * for the next lease to expire; it belongs to @pri.
  *
  * Return: the descriptor.
  */
@@ -1026,7 +1205,8 @@ int portshare_primary_fd(const struct portshare_primary *pri);
  *
  * Answers registration datagrams (at most 64 per socket and call) and
  * shares datagrams of contested ports (at most 64 per socket and call),
- * so neither starves the other.
+ * so neither starves the other, and drops secondaries whose lease ran
+ * out (portshare_primary_expire()).
  *
  * Return: the number of sockets served, or a negated errno (-EINTR when a
  * signal interrupted the wait).
@@ -1091,6 +1271,34 @@ int portshare_primary_sec_from(const struct portshare_primary *pri,
 			       uint16_t port, unsigned int index,
 			       struct portshare_prefix *from, size_t n,
 			       uint64_t *skipped_filtered);
+
+/**
+ * portshare_primary_sec_lease() - one secondary's lease
+ * @pri: the primary
+ * @port: the contested port
+ * @index: as for portshare_primary_sec_info()
+ * @lease: set to its lease in seconds, 0 for none; may be NULL
+ * @left: set to the seconds until it expires, rounded up (0 for none,
+ *        or when it is due); may be NULL
+ *
+ * Return: 0, PORTSHARE_E_UNKNOWN_PORT, or PORTSHARE_E_INVALID past the
+ * end of the list.
+ */
+int portshare_primary_sec_lease(const struct portshare_primary *pri,
+				uint16_t port, unsigned int index,
+				uint32_t *lease, uint32_t *left);
+
+/**
+ * portshare_primary_expire() - drop the secondaries whose lease ran out
+ * @pri: the primary
+ *
+ * portshare_primary_dispatch() does this when the primary's descriptor
+ * says a lease is due (a timer among its sockets); a program that reads
+ * the sockets itself calls it when that descriptor is readable.
+ *
+ * Return: how many secondaries were dropped.
+ */
+int portshare_primary_expire(struct portshare_primary *pri);
 
 /**
  * portshare_primary_close() - stop sharing every port and free @pri

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Unit tests of the libportshare codec: requests, replies, SHUTDOWN, the
- * encap header and the error values.  Every reply string is compared byte
- * for byte with the golden table below.  Prints TAP.
+ * encap header, leases (lease= in ADD and "100 OK") and the error
+ * values.  Every reply string is compared byte for byte with the golden
+ * table below.  Prints TAP.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -301,6 +302,109 @@ static void test_reply_format(void)
 	   "an errno is not a reply");
 }
 
+static void test_lease_request(void)
+{
+	struct portshare_request r = {
+		.cmd = PORTSHARE_REQ_ADD, .addr = A("10.0.0.5"), .port = 427,
+		.data_port = 9000, .mode = PORTSHARE_MODE_RAW,
+	};
+	struct portshare_prefix f;
+	char buf[PORTSHARE_REQUEST_MAX + 1];
+	int n;
+
+	portshare_prefix_parse("192.0.2.0/24", &f);
+	n = portshare_request_format_lease(&r, &f, 1, 30, buf, sizeof(buf));
+	OK(n == (int)strlen(buf) &&
+	   !strcmp(buf, "ADD 10.0.0.5 427 9000 mode=raw lease=30 "
+		   "from=192.0.2.0/24"), "ADD with lease=30 and from=: '%s'",
+	   buf);
+	r.mode = -1;
+	OK(portshare_request_format_lease(&r, NULL, 0, PORTSHARE_LEASE_MAX, buf,
+					  sizeof(buf)) > 0 &&
+	   !strcmp(buf, "ADD 10.0.0.5 427 9000 lease=31536000"),
+	   "lease=31536000 without mode: '%s'", buf);
+	OK(portshare_request_format_lease(&r, NULL, 0, 0, buf,
+					  sizeof(buf)) > 0 &&
+	   !strcmp(buf, "ADD 10.0.0.5 427 9000"), "lease 0: no lease=");
+	OK(portshare_request_format_lease(&r, NULL, 0, PORTSHARE_LEASE_MAX + 1,
+					  buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "a lease beyond PORTSHARE_LEASE_MAX: invalid");
+	OK(portshare_request_format_lease(&r, NULL, 0, 30, buf, 25) ==
+	   PORTSHARE_E_NO_SPACE, "short buffer for the lease=: no space");
+	r.cmd = PORTSHARE_REQ_DROP;
+	OK(portshare_request_format_lease(&r, NULL, 0, 30, buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "lease= on DROP: invalid");
+}
+
+/* @text parses as a 100 OK to ADD with @lease; or it does not parse. */
+static bool lease_parses(const char *text, int ret, uint32_t lease)
+{
+	struct portshare_reply_msg r;
+	uint32_t got = 77;
+	int err = portshare_reply_parse_lease(text, strlen(text),
+					      PORTSHARE_REQ_ADD, &r, &got);
+
+	if (err != ret || (!err && (got != lease || r.code != 100 ||
+				    !r.has_primary || r.reg_port != 13162))) {
+		printf("#   '%s': %d lease %u\n", text, err, got);
+		return false;
+	}
+	return err || !portshare_reply_parse(text, strlen(text),
+					     PORTSHARE_REQ_ADD, &r);
+}
+
+/* Suffixes a "100 OK 192.0.2.1 13162" must not have. */
+static const char *const bad_leases[] = {
+	"lease=0", "lease=031", "lease=31536001", "lease=", "lease=3x",
+	"lease=99999999999", "mode=raw", "lease=3 x", "lease=3 lease=3",
+};
+
+static void test_lease_reply(void)
+{
+	struct portshare_addr p = A("192.0.2.1"), p6 = A("ffff::ffff:ffff:ffff:"
+							 "ffff:ffff:ffff");
+	char buf[PORTSHARE_REPLY_MAX];
+	bool bad = true;
+	size_t i;
+	int n;
+
+	OK(lease_parses("100 OK 192.0.2.1 13162 lease=30", 0, 30) &&
+	   lease_parses("100 OK 192.0.2.1 13162 lease=31536000\r\n", 0,
+			31536000) &&
+	   lease_parses("100 OK 192.0.2.1 13162", 0, 0),
+	   "\"100 OK ... lease=N\": N; none: 0; parse() takes both");
+	for (i = 0; i < sizeof(bad_leases) / sizeof(bad_leases[0]); i++) {
+		snprintf(buf, sizeof(buf), "100 OK 192.0.2.1 13162 %s",
+			 bad_leases[i]);
+		bad &= lease_parses(buf, PORTSHARE_E_BAD_MESSAGE, 0);
+	}
+	OK(bad, "a bad lease=, or more after it: bad message");
+	n = portshare_reply_format_lease(0, PORTSHARE_REQ_ADD, &p, 13162, 30,
+					 buf, sizeof(buf));
+	OK(n == (int)strlen(buf) &&
+	   !strcmp(buf, "100 OK 192.0.2.1 13162 lease=30"),
+	   "format: one space, then lease=30: '%s'", buf);
+	OK(portshare_reply_format_lease(0, PORTSHARE_REQ_ADD, &p, 13162, 0, buf,
+					sizeof(buf)) > 0 &&
+	   !strcmp(buf, "100 OK 192.0.2.1 13162"),
+	   "lease 0: the reply as it always was");
+	OK(portshare_reply_format_lease(PORTSHARE_E_ALREADY_ADDED,
+					PORTSHARE_REQ_ADD, &p, 13162, 30, buf,
+					sizeof(buf)) > 0 &&
+	   !strcmp(buf, PS_REPLY_TEXT(ALREADY_ADDED)) &&
+	   portshare_reply_format_lease(0, PORTSHARE_REQ_DROP, &p, 13162, 30,
+					buf, sizeof(buf)) > 0 &&
+	   !strcmp(buf, PS_REPLY_TEXT(OK)), "no lease= on 200 or on DROP's OK");
+	n = portshare_reply_format_lease(0, PORTSHARE_REQ_ADD, &p6, 65535,
+					 PORTSHARE_LEASE_MAX, buf, sizeof(buf));
+	OK(n > 0 && n < PORTSHARE_REPLY_MAX,
+	   "the longest reply fits PORTSHARE_REPLY_MAX (%d)", n);
+	OK(portshare_reply_format_lease(0, PORTSHARE_REQ_ADD, &p, 13162,
+					PORTSHARE_LEASE_MAX + 1, buf,
+					sizeof(buf)) == PORTSHARE_E_INVALID,
+	   "a lease beyond PORTSHARE_LEASE_MAX: invalid");
+}
+
 static void test_shutdown(void)
 {
 	struct portshare_addr p = A("127.0.0.1"), q;
@@ -417,6 +521,8 @@ int main(void)
 	test_reply_parse();
 	test_reply_table();
 	test_reply_format();
+	test_lease_request();
+	test_lease_reply();
 	test_shutdown();
 	test_encap();
 	test_misc();

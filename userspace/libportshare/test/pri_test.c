@@ -3,8 +3,8 @@
  * Tests of the libportshare primary API, on loopback: ADD and DROP and
  * their replies byte for byte, the acl, the cap, the rate limit, copies in
  * each mode (bytes and sources), SHUTDOWN on close, FIG. 3's standalone
- * port, and bad input that gives an error value and changes nothing.
- * Prints TAP.
+ * port, leases (granted, renewed, expired), and bad input that gives an
+ * error value and changes nothing.  Prints TAP.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -843,6 +843,173 @@ static void test_options(void)
 	   "the new errors have their own messages");
 }
 
+static bool lease_is(struct portshare_primary *pri, uint16_t p,
+		     unsigned int i, uint32_t lease, uint32_t left)
+{
+	uint32_t l = 99, t = 99;
+
+	if (!portshare_primary_sec_lease(pri, p, i, &l, &t) && l == lease &&
+	    t == left)
+		return true;
+	printf("#   secondary %u: lease %u left %u, want %u %u\n", i, l, t,
+	       lease, left);
+	return false;
+}
+
+/* "ADD 127.0.0.1 <p> <dport>[ <opt>]" to @pri: the reply. */
+static const char *add_req(struct portshare_primary *pri, uint16_t p,
+			   unsigned int dport, const char *opt)
+{
+	char req[128];
+
+	snprintf(req, sizeof(req), "ADD " LO " %u %u%s%s", p, dport,
+		 *opt ? " " : "", opt);
+	return ask(pri, p, LO, 5555, req);
+}
+
+/* "100 OK 127.0.0.1 <reg>" and " lease=<lease>" if it is not 0. */
+static const char *ok_text(uint16_t reg, uint32_t lease)
+{
+	static char buf[80];
+	int n = snprintf(buf, sizeof(buf), "%s " LO " %u", PS_REPLY_TEXT(OK),
+			 reg);
+
+	if (lease)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " lease=%u", lease);
+	return buf;
+}
+
+/*
+ * The wire's grant (issue 17): G = L if L and (no P or L < P), else P;
+ * the suffix only when G > 0; a repeated ADD is 200 as ever.
+ */
+static void test_lease_grant(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), p0 = add_free_port(pri);
+	uint16_t r = (uint16_t)(p + 13000), r0 = (uint16_t)(p0 + 13000);
+
+	OK(portshare_primary_port_lease(pri, p, 30) == 0,
+	   "port_lease 30");
+	OK(is(add_req(pri, p, 6000, ""), ok_text(r, 30)) &&
+	   lease_is(pri, p, 0, 30, 30),
+	   "ADD without lease=: the port's, \"100 OK ... lease=30\"");
+	OK(is(add_req(pri, p, 6001, "lease=10"), ok_text(r, 10)) &&
+	   lease_is(pri, p, 1, 10, 10), "lease=10 shortens it: lease=10");
+	OK(is(add_req(pri, p, 6002, "mode=raw lease=60"), ok_text(r, 30)) &&
+	   lease_is(pri, p, 2, 30, 30), "lease=60 does not lengthen it: 30");
+	OK(is(add_req(pri, p, 6003, "lease=30"), ok_text(r, 30)),
+	   "lease=30, the port's own: 30");
+	OK(is(add_req(pri, p, 6001, "lease=1"), PS_REPLY_TEXT(ALREADY_ADDED)) &&
+	   lease_is(pri, p, 1, 10, 10),
+	   "ADD again with another lease=: 200, the granted one stays");
+	OK(is(add_req(pri, p0, 6000, ""), ok_text(r0, 0)),
+	   "no port lease, none asked: the reply byte for byte as before");
+	OK(is(add_req(pri, p0, 6001, "lease=31536000"),
+	      ok_text(r0, 31536000)) && lease_is(pri, p0, 1, 31536000,
+						 31536000) &&
+	   lease_is(pri, p0, 0, 0, 0),
+	   "no port lease: any lease= is granted (31536000)");
+	OK(is(add_req(pri, p0, 6002, "lease=31536001"),
+	      PS_REPLY_TEXT(UNKNOWN_OPTION)) &&
+	   is(add_req(pri, p0, 6002, "lease=0"), PS_REPLY_TEXT(UNKNOWN_OPTION)),
+	   "lease=31536001 and lease=0: 306");
+	OK(portshare_primary_port_lease(pri, p, PORTSHARE_LEASE_MAX + 1) ==
+	   PORTSHARE_E_INVALID && portshare_primary_port_lease(pri,
+			(uint16_t)(p + 1), 5) == PORTSHARE_E_UNKNOWN_PORT &&
+	   portshare_primary_sec_lease(pri, p, 4, NULL, NULL) ==
+	   PORTSHARE_E_INVALID, "port_lease and sec_lease: bad input");
+	portshare_primary_close(pri);
+}
+
+/* What on_request was told of the last expiry. */
+static struct portshare_request_log expired_log;
+static int nexpired;
+
+static void on_request(const struct portshare_request_log *log, void *arg)
+{
+	(void)arg;
+	if (log->reason == PORTSHARE_REASON_EXPIRED) {
+		expired_log = *log;
+		nexpired++;
+	}
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Run the primary's loop until @t (mono()). */
+static void dispatch_until(struct portshare_primary *pri, double t)
+{
+	while (mono() < t)
+		portshare_primary_dispatch(pri, 20);
+}
+
+static struct portshare_primary *primary_logged(void)
+{
+	struct portshare_primary_opts o;
+	struct portshare_primary *pri;
+
+	portshare_primary_opts_init(&o);
+	o.reg_rate = 0;
+	o.on_request = on_request;
+	if (portshare_primary_new(&pri, &o))
+		exit(97);
+	return pri;
+}
+
+/*
+ * Expiry in the event loop: a 1 s wire lease not renewed is gone by
+ * 1.3 s, one renewed at 0.6 s lives to 1.6 s; expiry says reason
+ * expired and sends no SHUTDOWN.  An API lease expires alike.
+ */
+static void test_lease_expiry(void)
+{
+	struct portshare_primary *pri = primary_logged();
+	uint16_t p = add_free_port(pri), dport;
+	struct portshare_list_entry sec = {
+		.addr = addr_of(LO), .data_port = 6100,
+		.mode = PORTSHARE_MODE_RAW,
+	};
+	int fd = bind_lo(0, &dport);
+	double t0 = mono();
+	uint8_t buf[128];
+
+	add_req(pri, p, dport, "lease=1");
+	add_req(pri, p, 6000, "lease=1");
+	OK(portshare_primary_sec_add_lease(pri, p, &sec, NULL, 0, 1) == 0 &&
+	   lease_is(pri, p, 2, 1, 1), "sec_add_lease 1 s");
+	sec.data_port = 6101;
+	OK(portshare_primary_sec_add_lease(pri, p, &sec, NULL, 0,
+					   PORTSHARE_LEASE_MAX + 1) ==
+	   PORTSHARE_E_INVALID && nsecs(pri, p) == 3,
+	   "sec_add_lease beyond PORTSHARE_LEASE_MAX: invalid");
+	dispatch_until(pri, t0 + 0.6);
+	OK(nsecs(pri, p) == 3 && nexpired == 0, "all three there at 0.6 s");
+	OK(is(add_req(pri, p, dport, "lease=1"), PS_REPLY_TEXT(ALREADY_ADDED)),
+	   "ADD again at 0.6 s: 200 (and the lease starts again)");
+	dispatch_until(pri, t0 + 1.3);
+	OK(nsecs(pri, p) == 1 && nexpired == 2 && lease_is(pri, p, 0, 1, 1),
+	   "at 1.3 s the two not renewed are gone; the renewed one is left");
+	OK(expired_log.cmd == PORTSHARE_REQ_DROP && expired_log.lease == 1 &&
+	   expired_log.port == p && !expired_log.from.family,
+	   "on_request: DROP, reason expired, lease 1, from nobody");
+	dispatch_until(pri, t0 + 2.0);
+	OK(nsecs(pri, p) == 0 && nexpired == 3 &&
+	   expired_log.data_port == dport,
+	   "the renewed one expires by 2 s (%.2f s)", mono() - t0);
+	OK(recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0,
+	   "no SHUTDOWN to an expired secondary");
+	OK(portshare_primary_expire(pri) == 0, "expire: nothing left");
+	close(fd);
+	portshare_primary_close(pri);
+}
+
 int main(void)
 {
 	srand((unsigned int)(time(NULL) ^ getpid()));
@@ -862,5 +1029,7 @@ int main(void)
 	test_from_wire();
 	test_from_api();
 	test_from_api_bad_input();
+	test_lease_grant();
+	test_lease_expiry();
 	return tap_done();
 }

@@ -3,8 +3,9 @@
  * Tests of the libportshare secondary API against a scripted primary in a
  * child process, on 127.0.0.1 only: registration and its reply, refusals,
  * a lost reply, no primary, copies with losses and reordering, foreign
- * datagrams, SHUTDOWN, several ports on a shared or own data socket, and
- * DROP on close.  Prints TAP.
+ * datagrams, SHUTDOWN, several ports on a shared or own data socket,
+ * DROP on close, and leases: lease= in the ADD, the reply's lease=,
+ * refreshes at a third of it and their end.  Prints TAP.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "portshare.h"
@@ -270,6 +272,180 @@ static void count_primary(uint16_t port, uint16_t reg_port, void *arg)
 
 /* ---- the tests ---------------------------------------------------------- */
 
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), m = strlen(tail);
+
+	return n >= m && !strcmp(s + n - m, tail);
+}
+
+/* "100 OK 127.0.0.1 <reg> lease=<lease>" */
+static void lease_reply(int fd, const struct sockaddr_in *to, uint16_t reg,
+			unsigned int lease)
+{
+	char r[80];
+
+	snprintf(r, sizeof(r), "100 OK 127.0.0.1 %u lease=%u", reg, lease);
+	puts_to(fd, to, r);
+}
+
+/*
+ * The refresh of @first: the same bytes, a third of a 1 s lease after
+ * @t, from @from (each exchange has a socket of its own); exits with
+ * @code (wrong bytes) or @code + 1 (wrong time).
+ */
+static void refresh_of(int fd, const char *first, double t, int code,
+		       struct sockaddr_in *from)
+{
+	char buf[600];
+	double dt;
+
+	get(fd, buf, sizeof(buf), from);
+	dt = mono() - t;
+	if (strcmp(buf, first))
+		exit(code);
+	if (dt < 0.25 || dt > 0.6)
+		exit(code + 1);
+}
+
+/* The first ADD into @first (600 bytes): it ends with @tail, or exit. */
+static void first_add(int fd, char *first, struct sockaddr_in *from,
+		      const char *tail, int code)
+{
+	get(fd, first, 600, from);
+	if (!ends_with(first, tail))
+		exit(code);
+}
+
+/*
+ * lease=3 with a filter, granted 1: refreshed with the same ADD at 1/3 s,
+ * "200" renews, a "100 OK" too (registered anew).
+ */
+static void script_lease(int fd, uint16_t reg)
+{
+	struct sockaddr_in from;
+	char first[600];
+
+	first_add(fd, first, &from, " lease=3 from=192.0.2.0/24", 30);
+	lease_reply(fd, &from, reg, 1);
+	refresh_of(fd, first, mono(), 31, &from);
+	puts_to(fd, &from, PS_REPLY_TEXT(ALREADY_ADDED));
+	refresh_of(fd, first, mono(), 33, &from);
+	lease_reply(fd, &from, reg, 1);
+	refresh_of(fd, first, mono(), 35, &from);
+	puts_to(fd, &from, PS_REPLY_TEXT(ALREADY_ADDED));
+}
+
+/* lease=1 asked, "100 OK" without lease=: 1 s assumed; refresh refused. */
+static void script_lease_refused(int fd, uint16_t reg)
+{
+	struct sockaddr_in from;
+	char first[600];
+
+	first_add(fd, first, &from, " lease=1", 40);
+	ok_reply(fd, &from, reg);
+	refresh_of(fd, first, mono(), 41, &from);
+	puts_to(fd, &from, PS_REPLY_TEXT(NOT_PERMITTED));
+}
+
+/* No lease asked, 1 s granted (the port's); the refreshes go unanswered. */
+static void script_lease_silent(int fd, uint16_t reg)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct sockaddr_in from;
+	char first[600], buf[600];
+	double t;
+
+	get(fd, first, sizeof(first), &from);
+	if (strstr(first, "lease="))
+		exit(50);
+	lease_reply(fd, &from, reg, 1);
+	t = mono();
+	refresh_of(fd, first, t, 51, &from);
+	while (mono() - t < 1.2)	/* the retries, unanswered */
+		if (poll(&pfd, 1, 50) == 1)
+			recv(fd, buf, sizeof(buf), 0);
+}
+
+/* Drive @sec until an event or @secs; the event's type, or 0. */
+static int drive(struct portshare_sec *sec, double secs,
+		 struct portshare_event *ev)
+{
+	double end = mono() + secs;
+	int ret;
+
+	while (mono() < end) {
+		ret = portshare_sec_recv(sec, ev, 50);
+		if (ret == 1)
+			return ev->type;
+	}
+	return 0;
+}
+
+static void test_lease(void)
+{
+	struct portshare_prefix f;
+	struct portshare_reg_opts o;
+	struct portshare_event ev;
+	struct portshare_sec *sec;
+	struct primary p;
+	uint32_t lease = 0;
+	int reg, t;
+
+	portshare_sec_new(&sec);
+	portshare_prefix_parse("192.0.2.0/24", &f);
+	primary_start(&p, script_lease);
+	o = opts(p.port);
+	OK(portshare_sec_register_lease(sec, "127.0.0.1", CPORT, &o, &f, 1,
+					PORTSHARE_LEASE_MAX + 1) ==
+	   PORTSHARE_E_INVALID, "lease beyond PORTSHARE_LEASE_MAX: invalid");
+	reg = portshare_sec_register_lease(sec, "127.0.0.1", CPORT, &o, &f, 1,
+					   3);
+	t = portshare_sec_timeout(sec);
+	OK(reg >= 0 && !portshare_sec_lease(sec, reg, &lease) && lease == 1,
+	   "lease=3 asked, lease=1 in the reply: 1 s granted (%d)", reg);
+	OK(t > 250 && t <= 334, "the first refresh is due in a third (%d ms)",
+	   t);
+	OK(drive(sec, 1.15, &ev) == 0,
+	   "three refreshes, no event (200, 100 OK, 200)");
+	OK(primary_wait(&p) == 0,
+	   "primary script done: the same ADD at 1/3 s each time");
+	portshare_sec_close(sec);
+
+	portshare_sec_new(&sec);
+	primary_start(&p, script_lease_refused);
+	o = opts(p.port);
+	reg = portshare_sec_register_lease(sec, "127.0.0.1", CPORT, &o, NULL,
+					   0, 1);
+	OK(reg >= 0 && !portshare_sec_lease(sec, reg, &lease) && lease == 1,
+	   "no lease= in the reply: the asked 1 s is assumed");
+	OK(drive(sec, 1.0, &ev) == PORTSHARE_EV_EXPIRED && ev.reg == reg &&
+	   portshare_sec_timeout(sec) == -1,
+	   "a refused refresh ends it: PORTSHARE_EV_EXPIRED");
+	OK(primary_wait(&p) == 0, "primary script done: refresh at 1/3 s");
+	portshare_sec_close(sec);
+
+	portshare_sec_new(&sec);
+	primary_start(&p, script_lease_silent);
+	o = opts(p.port);
+	reg = portshare_sec_register(sec, "127.0.0.1", CPORT, &o);
+	OK(reg >= 0 && !portshare_sec_lease(sec, reg, &lease) && lease == 1,
+	   "a lease the primary gave unasked is kept too");
+	OK(drive(sec, 0.9, &ev) == 0 &&
+	   drive(sec, 0.5, &ev) == PORTSHARE_EV_EXPIRED,
+	   "unanswered refreshes are retried, then it expires at 1 s");
+	OK(primary_wait(&p) == 0, "primary script done: no lease= asked");
+	portshare_sec_close(sec);
+}
+
 static void test_copies(void)
 {
 	struct portshare_reg_opts o;
@@ -463,5 +639,6 @@ int main(void)
 	test_from();
 	test_close();
 	test_failover();
+	test_lease();
 	return tap_done();
 }
