@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * psd's command line (docs/psd.8): ports, rules, the acl (-a), static
- * secondaries (-s) and the user to run as (-u).  Everything is checked
- * before a socket is bound; -a and -s are applied to the primary once it
- * exists (-s once its ports are bound).
+ * psd's command line (docs/psd.8): ports and their leases, rules, the
+ * acl (-a), static secondaries (-s) and the user to run as (-u).
+ * Everything is checked before a socket is bound; -a and -s are applied
+ * to the primary once it exists (-s once its ports are bound).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +19,7 @@ static void usage(FILE *f)
 	      "           [-s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...]...\n"
 	      "           [--reg-rate N] [--reg-burst N]\n"
 	      "           [--ready-fd FD] [-u USER] [--metrics-file PATH [--metrics-interval S]]\n"
-	      "           PORT[:REGPORT]...\n"
+	      "           PORT[:REGPORT][,lease=SECONDS]...\n"
 	      "Be the primary of each contested PORT: bind it, then its registration port\n"
 	      "(PORT + 13000 unless given), answer ADD and DROP there and send every\n"
 	      "secondary a copy of every datagram. See psd(8).\n", f);
@@ -46,15 +46,45 @@ static bool spec_has(const struct psd *d, unsigned long port)
 	return false;
 }
 
+#define LEASE_FIELD	"lease="
+
+/*
+ * "lease=SECONDS", of a port or a -s secondary: false, with what is
+ * allowed logged, if it is not that.
+ */
+static bool lease_field(const char *what, const char *f, uint32_t *lease)
+{
+	unsigned long v;
+
+	if (strncmp(f, LEASE_FIELD, strlen(LEASE_FIELD)))
+		return false;
+	if (*lease || !num(f + strlen(LEASE_FIELD), 1, PORTSHARE_LEASE_MAX,
+			   &v)) {
+		psd_log("%s: '%s': give lease=SECONDS once, 1..%u", what, f,
+			PORTSHARE_LEASE_MAX);
+		return false;
+	}
+	*lease = (uint32_t)v;
+	return true;
+}
+
+/* PORT[:REGPORT][,lease=SECONDS]: 0, or -1 (with why, for a lease). */
 static int add_port(struct psd *d, const char *arg)
 {
-	char spec[16], *colon;
+	char spec[48], *colon, *comma;
 	unsigned long port, reg = 0;
+	uint32_t lease = 0;
 
 	/* a copy: argv stays as given, for ps(1) */
 	if (strlen(arg) >= sizeof(spec))
 		return -1;
 	strcpy(spec, arg);
+	comma = strchr(spec, ',');
+	if (comma) {
+		*comma++ = '\0';
+		if (!lease_field(arg, comma, &lease))
+			return -1;
+	}
 	colon = strchr(spec, ':');
 	if (colon)
 		*colon++ = '\0';
@@ -75,6 +105,7 @@ static int add_port(struct psd *d, const char *arg)
 	}
 	d->specs[d->nspecs++] = (struct psd_port_spec){
 		.port = (uint16_t)port, .reg_port = (uint16_t)reg,
+		.lease = lease,
 	};
 	return 0;
 }
@@ -150,13 +181,17 @@ struct static_sec {
 	struct portshare_list_entry sec;
 	struct portshare_prefix from[PORTSHARE_FROM_MAX];
 	size_t nfrom;
+	uint32_t lease;
 };
 
 #define FROM_FIELD	"from="
 /* A -s argument: eight IPv6 from= fields fit. */
 #define STATIC_LEN	512
 
-/* A -s field after DATAPORT: the mode (once, first) or a from=PREFIX. */
+/*
+ * A -s field after DATAPORT: the mode (once, first), a from=PREFIX or
+ * lease=SECONDS.
+ */
 static bool static_field(const char *f, struct static_sec *st, bool *moded)
 {
 	unsigned int m = 0;
@@ -165,7 +200,9 @@ static bool static_field(const char *f, struct static_sec *st, bool *moded)
 		return st->nfrom < PORTSHARE_FROM_MAX &&
 		       !portshare_prefix_parse(f + strlen(FROM_FIELD),
 					       &st->from[st->nfrom++]);
-	if (*moded || st->nfrom)
+	if (!strncmp(f, LEASE_FIELD, strlen(LEASE_FIELD)))
+		return lease_field("-s", f, &st->lease);
+	if (*moded || st->nfrom || st->lease)
 		return false;
 	while (m <= PORTSHARE_MODE_MAX && strcmp(f, psd_mode_name(m)))
 		m++;
@@ -175,8 +212,8 @@ static bool static_field(const char *f, struct static_sec *st, bool *moded)
 }
 
 /*
- * -s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...: 0, or -1 if it is not
- * that.
+ * -s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...[,lease=SECONDS]: 0, or
+ * -1 if it is not that.
  */
 static int static_parse(const char *arg, char *spec, size_t size,
 			struct static_sec *st)
@@ -229,16 +266,18 @@ static int add_static(struct psd *d, const char *arg)
 		return -1;
 	if (portshare_primary_port_info(d->pri, (uint16_t)st.port, &info))
 		return 0;	/* psd is not its primary: nothing to copy */
-	err = portshare_primary_sec_add_from(d->pri, (uint16_t)st.port,
-					     &st.sec, st.from, st.nfrom);
+	err = portshare_primary_sec_add_lease(d->pri, (uint16_t)st.port,
+					      &st.sec, st.from, st.nfrom,
+					      st.lease);
 	if (err)
 		psd_log("-s %s: %s", st.addr_text, portshare_strerror(err));
 	return err ? -1 : 0;
 }
 
 static const char static_usage[] =
-	"-s: give PORT,ADDR,DATAPORT[,encap|raw|transparent][,from=PREFIX]..., "
-	"at most 8 from=, each ADDR or ADDR/LEN with no bits set after LEN";
+	"-s: give PORT,ADDR,DATAPORT[,encap|raw|transparent][,from=PREFIX]..."
+	"[,lease=SECONDS], at most 8 from=, each ADDR or ADDR/LEN with no bits "
+	"set after LEN";
 
 /**
  * psd_add_statics() - put every -s secondary on its port's list
@@ -414,7 +453,8 @@ int psd_parse_args(struct psd *d, int argc, char **argv)
 	}
 	for (; optind < argc; optind++) {
 		if (add_port(d, argv[optind])) {
-			psd_log("'%s' is not PORT[:REGPORT]", argv[optind]);
+			psd_log("'%s' is not PORT[:REGPORT][,lease=SECONDS]",
+				argv[optind]);
 			return -1;
 		}
 	}

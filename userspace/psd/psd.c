@@ -141,10 +141,14 @@ static int open_ports(struct psd *d)
 		}
 		bound++;
 		portshare_primary_port_info(d->pri, s->port, &info);
+		portshare_primary_port_lease(d->pri, s->port, s->lease);
 		if (info.standalone)
 			psd_log("port %u: registration port %u: %s: standalone, no secondaries can register",
 				s->port, s->reg_port,
 				portshare_strerror(info.reg_error));
+		else if (s->lease)
+			psd_log("port %u: primary, registration port %u, lease %u s",
+				s->port, s->reg_port, s->lease);
 		else
 			psd_log("port %u: primary, registration port %u",
 				s->port, s->reg_port);

@@ -15,10 +15,11 @@
 
 #include <portshare.h>
 
-/* A PORT[:REGPORT] of the command line. */
+/* A PORT[:REGPORT][,lease=SECONDS] of the command line. */
 struct psd_port_spec {
 	uint16_t port;
 	uint16_t reg_port;
+	uint32_t lease;		/* of wire registrations; 0: none */
 };
 
 struct psd {

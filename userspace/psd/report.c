@@ -34,18 +34,29 @@ static void addr_text(const struct portshare_addr *a, char *buf)
 		strcpy(buf, "?");
 }
 
-/* The primary's on_request callback, set with -v. */
+/*
+ * The primary's on_request callback, set with -v: every request, with
+ * the lease an ADD got, and every secondary whose lease expired.
+ */
 void psd_log_request(const struct portshare_request_log *log, void *arg)
 {
 	char a[PORTSHARE_ADDR_STRLEN], from[PORTSHARE_ADDR_STRLEN];
+	char lease[32] = "";
 
 	(void)arg;
 	addr_text(&log->addr, a);
+	if (log->reason == PORTSHARE_REASON_EXPIRED) {
+		psd_log("port %u: drop %s %u: reason expired (lease %u s not renewed), no SHUTDOWN",
+			log->port, a, log->data_port, log->lease);
+		return;
+	}
 	addr_text(&log->from, from);
-	psd_log("port %u: %s %s %u from %s %u: %s", log->port,
+	if (log->lease)
+		snprintf(lease, sizeof(lease), ", lease %u s", log->lease);
+	psd_log("port %u: %s %s %u from %s %u: %s%s", log->port,
 		log->cmd == PORTSHARE_REQ_ADD ? "ADD" : "DROP", a,
 		log->data_port, from, log->from_port,
-		portshare_strerror(log->error));
+		portshare_strerror(log->error), lease);
 }
 
 static void dump_port(const struct portshare_port_info *p)
@@ -66,9 +77,12 @@ static void dump_port(const struct portshare_port_info *p)
 		p->reg[PORTSHARE_REG_IGNORED]);
 }
 
-/* One secondary's line; skip_filtered is its source filter's (from=). */
+/*
+ * One secondary's line; skip_filtered is its source filter's (from=),
+ * and a leased one ends with its lease and the seconds left of it.
+ */
 static void dump_sec(const struct portshare_list_entry *s,
-		     uint64_t skip_filtered)
+		     uint64_t skip_filtered, uint32_t lease, uint32_t left)
 {
 	static const char *const drops[PORTSHARE_NDROP] = {
 		"drop_nomem", "drop_noroute", "drop_xmit", "drop_family",
@@ -82,7 +96,24 @@ static void dump_sec(const struct portshare_list_entry *s,
 		a, s->data_port, psd_mode_name(s->mode), s->copies, s->bytes);
 	for (k = 0; k < PORTSHARE_NDROP; k++)
 		fprintf(stderr, " %s %" PRIu64, drops[k], s->drops[k]);
-	fprintf(stderr, " skip_filtered %" PRIu64 "\n", skip_filtered);
+	fprintf(stderr, " skip_filtered %" PRIu64, skip_filtered);
+	if (lease)
+		fprintf(stderr, " lease %u left %u", lease, left);
+	fputc('\n', stderr);
+}
+
+/* The line of secondary @j of @port's list. */
+static void dump_index(const struct psd *d, uint16_t port, unsigned int j)
+{
+	struct portshare_list_entry sec;
+	uint32_t lease, left;
+	uint64_t skipped;
+
+	if (!portshare_primary_sec_info(d->pri, port, j, &sec) &&
+	    portshare_primary_sec_from(d->pri, port, j, NULL, 0,
+				       &skipped) >= 0 &&
+	    !portshare_primary_sec_lease(d->pri, port, j, &lease, &left))
+		dump_sec(&sec, skipped, lease, left);
 }
 
 /*
@@ -93,8 +124,6 @@ void psd_dump_stats(const struct psd *d)
 {
 	uint16_t ports[PORTSHARE_PRIMARY_MAX_PORTS];
 	struct portshare_port_info info;
-	struct portshare_list_entry sec;
-	uint64_t skipped;
 	int n, i;
 	unsigned int j;
 
@@ -104,11 +133,7 @@ void psd_dump_stats(const struct psd *d)
 			continue;
 		dump_port(&info);
 		for (j = 0; j < info.nsecs; j++)
-			if (!portshare_primary_sec_info(d->pri, ports[i], j,
-							&sec) &&
-			    portshare_primary_sec_from(d->pri, ports[i], j,
-						       NULL, 0, &skipped) >= 0)
-				dump_sec(&sec, skipped);
+			dump_index(d, ports[i], j);
 	}
 	psd_log("end of counters");
 }
