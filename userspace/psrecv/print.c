@@ -81,24 +81,42 @@ void psr_print_copy(FILE *f, bool json, const struct portshare_event *ev,
 	fflush(f);
 }
 
-void psr_print_shutdown(FILE *f, bool json, const struct portshare_event *ev,
-			const struct portshare_reg_info *reg)
+/*
+ * A registration ended by the primary @primary:@reg_port: its SHUTDOWN,
+ * or (@expired) a lease the library could not renew.
+ */
+static void print_ended(FILE *f, bool json, bool expired, int reg,
+			uint16_t port, const struct portshare_addr *primary,
+			uint16_t reg_port)
 {
 	char p[PORTSHARE_ADDR_STRLEN];
 
-	addr_text(&ev->from, p);
+	addr_text(primary, p);
 	if (json)
-		fprintf(f, "{\"event\":\"shutdown\",\"reg\":%d,\"port\":%u,"
-			"\"primary\":\"%s\",\"reg_port\":%u}\n", ev->reg,
-			reg->port, p, ev->from_port);
+		fprintf(f, "{\"event\":\"%s\",\"reg\":%d,\"port\":%u,"
+			"\"primary\":\"%s\",\"reg_port\":%u}\n",
+			expired ? "expired" : "shutdown", reg, port, p,
+			reg_port);
+	else if (expired)
+		fprintf(f, "expired port %u: %s %u did not renew the lease\n",
+			port, p, reg_port);
 	else
-		fprintf(f, "shutdown port %u: SHUTDOWN %s %u\n", reg->port, p,
-			ev->from_port);
+		fprintf(f, "shutdown port %u: SHUTDOWN %s %u\n", port, p,
+			reg_port);
 	fflush(f);
 }
 
+void psr_print_shutdown(FILE *f, bool json, const struct portshare_event *ev,
+			const struct portshare_reg_info *reg)
+{
+	print_ended(f, json, false, ev->reg, reg->port, &ev->from,
+		    ev->from_port);
+}
+
+/* @lease: the granted lease, told only if there is one (as on the wire) */
 void psr_print_registered(FILE *f, bool json, int reg,
-			  const struct portshare_reg_info *info)
+			  const struct portshare_reg_info *info,
+			  uint32_t lease)
 {
 	char p[PORTSHARE_ADDR_STRLEN], l[PORTSHARE_ADDR_STRLEN];
 
@@ -107,14 +125,25 @@ void psr_print_registered(FILE *f, bool json, int reg,
 	if (json)
 		fprintf(f, "{\"event\":\"registered\",\"reg\":%d,\"port\":%u,"
 			"\"primary\":\"%s\",\"reg_port\":%u,\"address\":\"%s\","
-			"\"data_port\":%u,\"mode\":\"%s\"}\n", reg, info->port,
+			"\"data_port\":%u,\"mode\":\"%s\"", reg, info->port,
 			p, info->reg_port, l, info->data_port,
 			mode_name(info->mode));
 	else
-		fprintf(f, "registered port %u with %s %u as %s %u mode %s\n",
+		fprintf(f, "registered port %u with %s %u as %s %u mode %s",
 			info->port, p, info->reg_port, l, info->data_port,
 			mode_name(info->mode));
+	if (lease)
+		fprintf(f, json ? ",\"lease\":%u" : " lease %u", lease);
+	fputs(json ? "}\n" : "\n", f);
 	fflush(f);
+}
+
+/* The library could not renew a lease: the registration has ended. */
+void psr_print_expired(FILE *f, bool json, const struct portshare_event *ev,
+		       const struct portshare_reg_info *reg)
+{
+	print_ended(f, json, true, ev->reg, reg->port, &reg->primary,
+		    reg->reg_port);
 }
 
 void psr_print_failover(FILE *f, bool json, int reg,

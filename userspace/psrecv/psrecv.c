@@ -24,6 +24,7 @@ struct opts {
 	struct portshare_reg_opts reg;
 	struct portshare_prefix from[PORTSHARE_FROM_MAX];	/* -f */
 	size_t nfrom;
+	uint32_t lease;		/* -l, seconds; 0: none asked */
 	bool json, quiet;
 	const char *pcap;
 	unsigned long count;
@@ -44,7 +45,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: psrecv [-p HOST] [-r REGPORT] [-m encap|raw|transparent] [-o]\n"
-	      "              [-d DATAPORT] [-f PREFIX]... [-j] [-w FILE|-] [-c COUNT]\n"
+	      "              [-d DATAPORT] [-f PREFIX]... [-l SECONDS] [-j] [-w FILE|-]\n"
+	      "              [-c COUNT]\n"
 	      "              [-t SECONDS] [-q]\n"
 	      "              [-F [--psd PATH]] PORT[:REGPORT]...\n"
 	      "Register with the primary on HOST (default 127.0.0.1) for copies of the\n"
@@ -82,6 +84,20 @@ static int parse_mode(const char *s)
 	return -1;
 }
 
+/* -l SECONDS: the lease to ask for; -1 said why not. */
+static int set_lease(struct opts *o, const char *arg)
+{
+	unsigned long v;
+
+	if (!parse_num(arg, PORTSHARE_LEASE_MAX, &v) || !v) {
+		fprintf(stderr, "psrecv: -l %s: give the lease in seconds, "
+			"1..%u\n", arg, PORTSHARE_LEASE_MAX);
+		return -1;
+	}
+	o->lease = (uint32_t)v;
+	return 0;
+}
+
 /* -f PREFIX: one more network of the source filter; -1 said why not. */
 static int add_from(struct opts *o, const char *arg)
 {
@@ -113,6 +129,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "own-socket", no_argument, NULL, 'o' },
 		{ "data-port", required_argument, NULL, 'd' },
 		{ "from", required_argument, NULL, 'f' },
+		{ "lease", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'c' },
@@ -127,7 +144,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	int c;
 
 	o->primary = "127.0.0.1";
-	while ((c = getopt_long(argc, argv, "p:r:m:od:f:jw:c:t:qFh", lopts,
+	while ((c = getopt_long(argc, argv, "p:r:m:od:f:l:jw:c:t:qFh", lopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -152,6 +169,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'f':
 			if (add_from(o, optarg))
+				return -1;
+			break;
+		case 'l':
+			if (set_lease(o, optarg))
 				return -1;
 			break;
 		case 'j':
@@ -204,6 +225,7 @@ static int register_all(struct portshare_sec *sec, struct opts *o, int argc,
 {
 	struct portshare_reg_info info;
 	struct portshare_reg_opts ro;
+	uint32_t lease = 0;
 	uint16_t port;
 	char *colon;
 	int i, reg;
@@ -221,16 +243,17 @@ static int register_all(struct portshare_sec *sec, struct opts *o, int argc,
 		}
 		if (i > optind && ro.data_port)
 			ro.data_port = 0;	/* -d is for the first port */
-		reg = portshare_sec_register_from(sec, o->primary, port, &ro,
-						  o->from, o->nfrom);
+		reg = portshare_sec_register_lease(sec, o->primary, port, &ro,
+						   o->from, o->nfrom, o->lease);
 		if (reg < 0) {
 			fprintf(stderr, "psrecv: port %u: %s\n", port,
 				portshare_strerror(reg));
 			return 1;
 		}
 		portshare_sec_info(sec, reg, &info);
+		portshare_sec_lease(sec, reg, &lease);
 		if (!o->quiet)
-			psr_print_registered(out, o->json, reg, &info);
+			psr_print_registered(out, o->json, reg, &info, lease);
 	}
 	return 0;
 }
@@ -401,9 +424,12 @@ static int handle(struct portshare_sec *sec, const struct opts *o,
 
 	if (ev->reg >= 0)
 		portshare_sec_info(sec, ev->reg, &info);
-	if (ev->type == PORTSHARE_EV_SHUTDOWN) {
-		if (!o->quiet && out)
+	if (ev->type == PORTSHARE_EV_SHUTDOWN ||
+	    ev->type == PORTSHARE_EV_EXPIRED) {
+		if (!o->quiet && out && ev->type == PORTSHARE_EV_SHUTDOWN)
 			psr_print_shutdown(out, o->json, ev, &info);
+		else if (!o->quiet && out)
+			psr_print_expired(out, o->json, ev, &info);
 		if (o->failover)
 			return 2;
 		return any_active(sec) ? 0 : 1;

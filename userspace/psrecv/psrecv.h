@@ -34,6 +34,9 @@ void psr_print_failover(FILE *f, bool json, int reg,
 			const struct portshare_reg_info *info, uint64_t gap_ns,
 			int psd_pid);
 void psr_print_registered(FILE *f, bool json, int reg,
-			  const struct portshare_reg_info *info);
+			  const struct portshare_reg_info *info,
+			  uint32_t lease);
+void psr_print_expired(FILE *f, bool json, const struct portshare_event *ev,
+		       const struct portshare_reg_info *reg);
 
 #endif /* PSRECV_H */
