@@ -936,6 +936,77 @@ def test_static_from():
         s.close()
 
 
+def sec_line(stats, dport):
+    """psd's counter line of the secondary LO:dport, or None."""
+    m = re.search(rf"^  sec {LO} {dport} .*$", stats, re.M)
+    return m.group(0) if m else None
+
+
+def test_lease():
+    """Leases (issue 17): PORT,lease=2 grants 2 s to wire ADDs, less if
+    asked (lease=1), never more (lease=5); a repeated ADD is 200 and
+    renews it; a lease not renewed ends the secondary, reason expired,
+    without SHUTDOWN; -s ...,lease=1 expires alike; psrecv -l keeps
+    itself registered past its lease; a bad lease is a usage error."""
+    c = pick_ports(1)[0]
+    reg = c + 13000
+    a, b, s1, st, ctl, sender = udp(), udp(), udp(), udp(), udp(), udp()
+    da, db, d1, ds = (x.getsockname()[1] for x in (a, b, s1, st))
+    psd = Psd("--reg-rate", "0", "-s", f"{c},{LO},{ds},raw,lease=1",
+              f"{c},lease=2")
+    ok(psd.wait_log(f"port {c}: primary, registration port {reg}, "
+                    "lease 2 s"), "psd PORT,lease=2 started", psd.text())
+    pr = subprocess.Popen([os.path.join(BIN, "psrecv"), "-j", "-c", "1",
+                           "-l", "1", str(c)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+    first = json.loads(pr.stdout.readline() or "{}")
+    ok(first.get("event") == "registered" and first.get("lease") == 1,
+       "psrecv -l 1: registered, lease 1", first)
+    add = f"ADD {LO} {c}"
+    got = ask([f"{add} {da} mode=raw".encode(),
+               f"{add} {db} mode=raw lease=5".encode(),
+               f"{add} {d1} mode=raw lease=1".encode()], reg, src=ctl)
+    t0 = time.time()
+    ok(got == [f"{R['OK']} {LO} {reg} lease={g}".encode()
+               for g in (2, 2, 1)],
+       "100 OK ... lease=2 (port's), lease=2 (5 asked), lease=1", got)
+    time.sleep(max(0, t0 + 1.0 - time.time()))
+    got = ask([f"{add} {da} mode=raw lease=9".encode()], reg, src=ctl)
+    st1 = psd.stats()
+    ok(got == [R["ALREADY_ADDED"].encode()] and
+       " lease 2 left 2" in (sec_line(st1, da) or "") and
+       " lease 2 left " in (sec_line(st1, db) or ""),
+       "at 1 s: ADD again is 200, and renews the lease", (got, st1))
+    ok(psd.wait_log(f"drop {LO} {d1}: reason expired", 1) and
+       psd.wait_log(f"drop {LO} {ds}: reason expired", 1),
+       "lease=1 and -s ...,lease=1: dropped, reason expired", psd.text())
+    time.sleep(max(0, t0 + 2.5 - time.time()))
+    st2 = psd.stats()
+    ok(sec_line(st2, db) is None and sec_line(st2, d1) is None and
+       sec_line(st2, da) is not None,
+       "at 2.5 s: the unrenewed 2 s lease is gone, the renewed one not",
+       st2)
+    ok(psd.wait_log(f"drop {LO} {da}: reason expired", 1.5),
+       "the renewed one expires by 3.5 s", psd.text())
+    sender.sendto(b"after", (LO, c))
+    line = json.loads(pr.stdout.readline() or "{}")
+    rc = pr.wait(5)
+    ok(rc == 0 and bytes.fromhex(line.get("payload_hex", "")) == b"after",
+       "psrecv -l 1 still registered at 3.5 s: the library renewed it",
+       (rc, line, pr.stderr.read()))
+    got = [recv(x, 0.2)[0] for x in (a, b, s1, st)]
+    ok(got == [None] * 4, "expired: no SHUTDOWN and no more copies", got)
+    psd.stop()
+    psd = Psd(f"{c},lease=31536001")
+    rc = psd.p.wait(5)
+    ok(rc == 2 and "1..31536000" in psd.text(),
+       "PORT,lease=31536001: a usage error that gives the range",
+       (rc, psd.text()))
+    psd.stop()
+    for x in (a, b, s1, st, ctl, sender):
+        x.close()
+
+
 def proc_status(pid):
     """/proc/PID/status as a dict of its fields."""
     with open(f"/proc/{pid}/status") as f:
@@ -1419,6 +1490,7 @@ def run(ko):
             test_limits()
             test_fig3()
             test_static_from()
+            test_lease()
             test_privileges()
         test_acl_edges(ko)
         test_failover(ko)
