@@ -44,6 +44,9 @@ deps:
 # Each kernel gets its own copy of the sources: Kbuild writes objects next
 # to them, and 6.1 cannot put them elsewhere. A copy of a source that has
 # since moved or gone is removed, because Kbuild compiles every *.c there.
+# A changed source is copied with a new time, not its own (no cp -p): a
+# source edited while a build ran has an older time than the object built
+# from its previous text, and Kbuild would keep that object.
 module: $(KSRC)
 	@test -n "$(KVERS)" || { echo "no supported kernel headers installed: run 'make deps'" >&2; exit 1; }
 	@set -e; for k in $(KVERS); do \
@@ -51,7 +54,9 @@ module: $(KSRC)
 		for f in $$(cd $$d && ls kmod/*.[ch] shared/*.[ch] 2>/dev/null); do \
 			case " $(KSRC) " in *" $$f "*) ;; *) rm -f $$d/$$f;; esac; \
 		done; \
-		cp -pu --parents $(KSRC) $$d/; \
+		for f in $(KSRC); do \
+			cmp -s $$f $$d/$$f || cp --parents $$f $$d/; \
+		done; \
 		$(MAKE) -C $(call KDIR_OF,$$k) M=$(CURDIR)/$$d W=1 $(KBUILD_EXTRA) modules; \
 	done
 
