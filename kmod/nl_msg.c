@@ -60,7 +60,7 @@ static size_t stats_size(void)
 size_t portshare_nl_port_size(void)
 {
 	return 2 * nla_total_size(sizeof(u16)) +	/* PORT, REG_PORT */
-	       2 * nla_total_size(sizeof(u32)) +	/* MAX, NUM */
+	       3 * nla_total_size(sizeof(u32)) +	/* MAX, NUM, LEASE */
 	       stats_size() +
 	       nla_total_size(sizeof(u8));		/* REASON */
 }
@@ -70,7 +70,7 @@ size_t portshare_nl_sec_size(void)
 	return 2 * nla_total_size(sizeof(u16)) +	/* PORT, DATA_PORT */
 	       nla_total_size(sizeof(struct in6_addr)) +
 	       nla_total_size(sizeof(u8)) +		/* MODE */
-	       nla_total_size(sizeof(u32)) +		/* SAMPLE */
+	       3 * nla_total_size(sizeof(u32)) +	/* SAMPLE, LEASE{,_LEFT} */
 	       PS_FROM_MAX * (nla_total_size(0) +	/* FROM */
 			      nla_total_size(sizeof(struct in6_addr)) +
 			      nla_total_size(sizeof(u8))) +
@@ -172,7 +172,8 @@ int portshare_nl_put_port(struct sk_buff *skb, const struct portshare_port *p)
 	if (nla_put_u16(skb, PORTSHARE_A_PORT, p->port) ||
 	    portshare_nl_put_reg_port(skb, p) ||
 	    nla_put_u32(skb, PORTSHARE_A_MAX_SECONDARIES, p->max_secondaries) ||
-	    nla_put_u32(skb, PORTSHARE_A_NUM_SECONDARIES, p->num_secondaries))
+	    nla_put_u32(skb, PORTSHARE_A_NUM_SECONDARIES, p->num_secondaries) ||
+	    (p->lease && nla_put_u32(skb, PORTSHARE_A_LEASE, p->lease)))
 		return -EMSGSIZE;
 	return put_port_stats(skb, p);
 }
@@ -204,6 +205,17 @@ static int put_from(struct sk_buff *skb, const struct ps_prefix *from)
 	return 0;
 }
 
+/* LEASE and LEASE_LEFT, if the secondary has a lease. */
+static int put_lease(struct sk_buff *skb, const struct portshare_secondary *s)
+{
+	if (!s->lease)
+		return 0;
+	if (nla_put_u32(skb, PORTSHARE_A_LEASE, s->lease) ||
+	    nla_put_u32(skb, PORTSHARE_A_LEASE_LEFT, portshare_lease_left(s)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 int portshare_nl_put_sec(struct sk_buff *skb, const struct portshare_port *p,
 			 const struct portshare_secondary *s)
 {
@@ -218,7 +230,7 @@ int portshare_nl_put_sec(struct sk_buff *skb, const struct portshare_port *p,
 	for (i = 0; i < s->n_from; i++)
 		if (put_from(skb, &s->from[i]))
 			return -EMSGSIZE;
-	return put_sec_stats(skb, s);
+	return put_lease(skb, s) ?: put_sec_stats(skb, s);
 }
 
 /* A dump's message header, checked against the namespace's generation. */

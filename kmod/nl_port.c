@@ -82,6 +82,8 @@ static int get_port_cfg(struct genl_info *info, struct portshare_port_cfg *cfg)
 	if (attrs[PORTSHARE_A_MAX_SECONDARIES])
 		cfg->max_secondaries =
 			nla_get_u32(attrs[PORTSHARE_A_MAX_SECONDARIES]);
+	if (attrs[PORTSHARE_A_LEASE])
+		cfg->lease = nla_get_u32(attrs[PORTSHARE_A_LEASE]);
 	return 0;
 }
 

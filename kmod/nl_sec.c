@@ -47,6 +47,8 @@ static int get_sec_cfg(struct genl_info *info, struct portshare_sec_cfg *cfg)
 	cfg->sample = 1;
 	if (attrs[PORTSHARE_A_SAMPLE])
 		cfg->sample = nla_get_u32(attrs[PORTSHARE_A_SAMPLE]);
+	if (attrs[PORTSHARE_A_LEASE])
+		cfg->lease = nla_get_u32(attrs[PORTSHARE_A_LEASE]);
 	return portshare_nl_get_from(info, cfg) ?: get_sec_addr(info, cfg);
 }
 

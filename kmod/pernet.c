@@ -39,6 +39,7 @@ static struct portshare_net *net_alloc(struct net *net)
 	pn->net = net;
 	pn->memcg = get_mem_cgroup_from_mm(current->mm);
 	portshare_port_net_init(pn);
+	portshare_lease_net_init(pn);
 	portshare_reg_net_init(pn);
 	return pn;
 }
@@ -89,6 +90,7 @@ static void __net_exit portshare_net_exit(struct net *net)
 		return;
 	WARN_ON_ONCE(!list_empty(&pn->ports) || !list_empty(&pn->dying));
 	portshare_reg_net_exit(pn);
+	portshare_lease_net_exit(pn);
 	mutex_destroy(&pn->lock);
 	mem_cgroup_put(pn->memcg);
 	net_slot(net)->pn = NULL;

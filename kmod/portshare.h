@@ -18,6 +18,7 @@
 #include <linux/netlink.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <net/dst_cache.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -52,6 +53,8 @@ struct mem_cgroup;
  * @dying: undesignated ports waiting for portshare_port_reap(); @lock
  * @reap_work: runs portshare_port_reap()
  * @hook_users: allocated ports, each holding the hooks (hook.c); @lock
+ * @lease_work: drops the secondaries whose lease ran out (lease.c)
+ * @lease_next: when @lease_work is due, in jiffies; 0 if not queued; @lock
  * @reg: the registration sockets' queue, acl and rate limit (regsock.c)
  *
  * Allocated when the namespace first uses portshare (portshare_net_get()),
@@ -71,6 +74,8 @@ struct portshare_net {
 	struct list_head dying;
 	struct work_struct reap_work;
 	unsigned int hook_users;
+	struct delayed_work lease_work;
+	u64 lease_next;
 	struct portshare_reg_net reg;
 };
 
@@ -163,6 +168,8 @@ struct portshare_port_totals {
  * @reg_port: the registration port, 0 if @reg_off; immutable
  * @reg_off: no registration port; immutable
  * @max_secondaries: cap on @num_secondaries; immutable
+ * @lease: the lease of secondaries registered over the wire, in seconds;
+ *	0: none; immutable
  * @num_secondaries: length of @secondaries; written under the lock
  * @secondaries: the distribution list in insertion order; RCU list
  * @stats: per-CPU counters
@@ -181,6 +188,7 @@ struct portshare_port {
 	u16 reg_port;
 	bool reg_off;
 	u32 max_secondaries;
+	u32 lease;
 	u32 num_secondaries;
 	struct list_head secondaries;
 	struct portshare_port_stats __percpu *stats;
@@ -213,6 +221,7 @@ struct portshare_nla {
  * @reg_port: the registration port, 0 if none (see @reg_off)
  * @reg_off: no registration port
  * @max_secondaries: cap on the distribution list
+ * @lease: see struct portshare_port
  * @nla: where in a netlink request each of these came from
  */
 struct portshare_port_cfg {
@@ -220,6 +229,7 @@ struct portshare_port_cfg {
 	u16 reg_port;
 	bool reg_off;
 	u32 max_secondaries;
+	u32 lease;
 	struct portshare_nla nla;
 };
 
@@ -356,6 +366,9 @@ struct portshare_sec_totals {
  *	(register.c).
  * @seq_base: the port's dgram_seq when the secondary was linked: its
  *	first encap copy has sequence number 0
+ * @lease: its lease in seconds, 0 if it has none
+ * @expires: when the lease runs out, in jiffies, if it has one; an ADD
+ *	refreshes it; control plane only, under portshare_net.lock
  * @stats: per-CPU counters
  * @dst_cache: per-CPU cache of the route to @addr (not for transparent
  *	copies, whose source changes with every datagram)
@@ -365,8 +378,8 @@ struct portshare_sec_totals {
  * @sample_count: datagrams seen, for sampling; data path
  *
  * (@family, @addr, @data_port) is unique within one port; every field but
- * @node, @seq, @sample_count and the caches behind @stats and @dst_cache
- * is immutable.  A copy to an unsampled secondary writes nothing shared:
+ * @node, @expires, @seq, @sample_count and the caches behind @stats and
+ * @dst_cache is immutable.  A copy to an unsampled secondary writes nothing shared:
  * @seq and @sample_count, the only shared writes, have their own cache
  * line.
  */
@@ -381,6 +394,8 @@ struct portshare_secondary {
 	struct ps_prefix from[PS_FROM_MAX];
 	union portshare_addr src;
 	u32 seq_base;
+	u32 lease;
+	u64 expires;
 	struct portshare_sec_stats __percpu *stats;
 	struct dst_cache dst_cache;
 	struct rcu_head rcu;
@@ -398,6 +413,7 @@ struct portshare_secondary {
  * @n_from: see struct portshare_secondary
  * @from: see struct portshare_secondary
  * @src: the primary address, or all zero
+ * @lease: see struct portshare_secondary
  * @nla: where in a netlink request each of these came from
  */
 struct portshare_sec_cfg {
@@ -409,6 +425,7 @@ struct portshare_sec_cfg {
 	u8 n_from;
 	struct ps_prefix from[PS_FROM_MAX];
 	union portshare_addr src;
+	u32 lease;
 	struct portshare_nla nla;
 };
 
@@ -436,6 +453,15 @@ int portshare_sec_drop(struct portshare_net *pn, struct portshare_port *p,
 		       struct netlink_ext_ack *extack);
 void portshare_sec_read_stats(const struct portshare_secondary *s,
 			      struct portshare_sec_totals *t);
+
+/* lease.c */
+
+void portshare_lease_start(struct portshare_net *pn,
+			   struct portshare_secondary *s);
+void portshare_lease_refresh(struct portshare_secondary *s);
+u32 portshare_lease_left(const struct portshare_secondary *s);
+void portshare_lease_net_init(struct portshare_net *pn);
+void portshare_lease_net_exit(struct portshare_net *pn);
 
 /* secaddr.c */
 

@@ -15,7 +15,7 @@
 #include <linux/socket.h>
 #include <linux/string.h>
 
-/* "100 OK <IPv6 address> <port>" and the longest error text fit. */
+/* "100 OK <IPv6 address> <port> lease=<seconds>" and the longest error fit. */
 #define REPLY_LEN	80
 
 static_assert(PS_REQ_MODE_ENCAP == PORTSHARE_MODE_ENCAP);
@@ -43,10 +43,24 @@ static void count_reply(const struct portshare_port *p, int code)
 		portshare_reg_count(p, PS_REG_LIST_FULL);
 }
 
-/* The reply; a "100 OK" to an ADD names @primary, the copies' source. */
+/**
+ * struct reg_added - what the "100 OK" to an ADD tells the secondary
+ * @primary: the primary address, the copies' source
+ * @lease: its lease in seconds, 0 if none
+ */
+struct reg_added {
+	struct in6_addr primary;
+	u32 lease;
+};
+
+/*
+ * The reply.  A "100 OK" to an ADD names the primary address and, only
+ * if the secondary has a lease, the lease: legacy secondaries on a port
+ * without one get Table 2's reply, byte for byte.
+ */
 static void reply(const struct portshare_port *p,
 		  const struct portshare_reg_req *rq, int code, u8 cmd,
-		  const struct in6_addr *primary)
+		  const struct reg_added *added)
 {
 	char msg[REPLY_LEN];
 	int len;
@@ -56,11 +70,14 @@ static void reply(const struct portshare_port *p,
 	else if (rq->family == AF_INET)
 		len = scnprintf(msg, sizeof(msg), "%s %pI4 %u",
 				PS_REPLY_TEXT(OK),
-				&primary->s6_addr32[0], rq->reg_port);
+				&added->primary.s6_addr32[0], rq->reg_port);
 	else
 		len = scnprintf(msg, sizeof(msg), "%s %pI6c %u",
-				PS_REPLY_TEXT(OK), primary,
+				PS_REPLY_TEXT(OK), &added->primary,
 				rq->reg_port);
+	if (code == PORTSHARE_REPLY_OK && cmd == PS_REQ_ADD && added->lease)
+		len += scnprintf(msg + len, sizeof(msg) - len, " lease=%u",
+				 added->lease);
 	count_reply(p, code);
 	if (portshare_reg_send(p, rq->family, &rq->daddr, &rq->saddr, rq->sport,
 			       rq->ifindex, msg, len) < 0)
@@ -107,29 +124,47 @@ static int sec_cfg(struct portshare_net *pn, const struct portshare_port *p,
 	cfg->sample = 1;
 	cfg->n_from = req->n_from;
 	memcpy(cfg->from, req->from, sizeof(cfg->from));
+	cfg->lease = ps_lease_granted(p->lease, req->lease);
 	return 0;
 }
 
-/* ADD; @primary is set to the primary address on success. */
+/* A repeated ADD ("200 ERROR. Already Added") refreshes the lease. */
+static int reg_refresh(struct portshare_net *pn, struct portshare_port *p,
+		       const struct portshare_sec_cfg *cfg, int code)
+{
+	struct portshare_secondary *s;
+
+	if (code == PORTSHARE_REPLY_LISTED) {
+		s = portshare_sec_find(pn, p, cfg);
+		if (s)
+			portshare_lease_refresh(s);
+	}
+	return code;
+}
+
+/* ADD; @added is set on success. */
 static int reg_add(struct portshare_net *pn, struct portshare_port *p,
 		   const struct portshare_reg_req *rq, const struct ps_req *req,
-		   struct in6_addr *primary)
+		   struct reg_added *added)
 {
 	struct portshare_sec_cfg cfg;
 	struct portshare_secondary *s;
 	int ret;
 
 	ret = sec_cfg(pn, p, rq, req, &cfg) ?:
-	      portshare_reg_local_check(pn, rq, &cfg) ?:
-	      portshare_sec_refusal(pn, p, &cfg, NULL);
+	      portshare_reg_local_check(pn, rq, &cfg);
 	if (ret)
 		return ret;
+	ret = portshare_sec_refusal(pn, p, &cfg, NULL);
+	if (ret)
+		return reg_refresh(pn, p, &cfg, ret);
 	s = portshare_sec_alloc(&cfg);
 	if (!s)
 		return PORTSHARE_REPLY_NO_RESOURCES;
 	portshare_sec_link(pn, p, s, PORTSHARE_REASON_WIRE);
-	memset(primary, 0, sizeof(*primary));
-	memcpy(primary, &cfg.src, cfg.family == AF_INET ? 4 : 16);
+	memset(&added->primary, 0, sizeof(added->primary));
+	memcpy(&added->primary, &cfg.src, cfg.family == AF_INET ? 4 : 16);
+	added->lease = cfg.lease;
 	return PORTSHARE_REPLY_OK;
 }
 
@@ -159,7 +194,7 @@ void portshare_register_handle(struct portshare_net *pn,
 			       const struct portshare_reg_req *rq,
 			       const char *buf, size_t len)
 {
-	struct in6_addr primary = rq->daddr;
+	struct reg_added added = { .primary = rq->daddr };
 	struct ps_req req;
 	int code;
 
@@ -170,8 +205,8 @@ void portshare_register_handle(struct portshare_net *pn,
 		return;
 	}
 	if (code == PS_REQ_PARSED && req.cmd == PS_REQ_ADD)
-		code = reg_add(pn, p, rq, &req, &primary);
+		code = reg_add(pn, p, rq, &req, &added);
 	else if (code == PS_REQ_PARSED)
 		code = reg_drop(pn, p, rq, &req);
-	reply(p, rq, code, req.cmd, &primary);
+	reply(p, rq, code, req.cmd, &added);
 }

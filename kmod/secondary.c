@@ -228,6 +228,7 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 	s->n_from = cfg->n_from;
 	memcpy(s->from, cfg->from, sizeof(s->from));
 	s->src = cfg->src;
+	s->lease = cfg->lease;
 	return s;
 
 err_free_stats:
@@ -260,6 +261,8 @@ void portshare_sec_link(struct portshare_net *pn, struct portshare_port *p,
 {
 	lockdep_assert_held(&pn->lock);
 	s->seq_base = atomic_read(&p->dgram_seq);
+	if (s->lease)
+		portshare_lease_start(pn, s);
 	list_add_tail_rcu(&s->node, &p->secondaries);
 	WRITE_ONCE(p->num_secondaries, p->num_secondaries + 1);
 	pn->num_secondaries++;

@@ -55,6 +55,7 @@ struct entry {
 	__u8 mode, reason, family;	/* family: AF_INET/AF_INET6 */
 	__u8 addr[16];
 	int n_from;			/* FROM nests */
+	long long lease, lease_left;	/* u32; -1: not in the message */
 	long long stats[PORTSHARE_STAT_MAX + 1];
 	unsigned long long stats_seen;	/* bitmap of counters present */
 };
@@ -164,6 +165,12 @@ static void on_entry_attr(const struct nlattr *a, void *arg)
 	case PORTSHARE_A_FROM:
 		e->n_from++;
 		break;
+	case PORTSHARE_A_LEASE:
+		e->lease = *(const __u32 *)d;
+		break;
+	case PORTSHARE_A_LEASE_LEFT:
+		e->lease_left = *(const __u32 *)d;
+		break;
 	case PORTSHARE_A_ADDR4:
 		if (len == 4) {
 			e->family = AF_INET;
@@ -185,6 +192,8 @@ static void on_entry_attr(const struct nlattr *a, void *arg)
 static void parse_entry(struct entry *e, struct nlmsghdr *nlh)
 {
 	memset(e, 0, sizeof(*e));
+	e->lease = -1;
+	e->lease_left = -1;
 	e->cmd = ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd;
 	genl_walk(nlh, on_entry_attr, e);
 }
@@ -926,6 +935,49 @@ TEST_F(sec, from_rejected)
 	EXPECT_EQ(1, n);
 	EXPECT_EQ(8, e[0].n_from);
 	EXPECT_TRUE(!!(e[0].stats_seen & (1ull << PORTSHARE_STAT_SEC_FILTERED)));
+}
+
+static void lease_30(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_LEASE, 30);
+}
+
+static void lease_over_max(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_LEASE, PORTSHARE_LEASE_MAX + 1);
+}
+
+static void lease_left_in_request(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_LEASE_LEFT, 30);
+}
+
+/*
+ * A lease over PORTSHARE_LEASE_MAX, or LEASE_LEFT (replies only), is
+ * refused with a message; the dump shows a lease and what is left of it,
+ * and a secondary without one has neither.
+ */
+TEST_F(sec, lease)
+{
+	struct entry e[MAX_ENTRIES];
+	struct nl *nl = &self->nl;
+	int n = -1;
+
+	ASSERT_EQ(-ERANGE, sec_add_from(nl, lease_over_max));
+	ASSERT_EXTACK_MSG(nl);
+	ASSERT_EQ(-EINVAL, sec_add_from(nl, lease_left_in_request));
+	ASSERT_EXTACK_MSG(nl);
+	ASSERT_EQ(0, sec_dump(nl, 0, e, &n));
+	EXPECT_EQ(0, n);
+	ASSERT_EQ(0, sec_add_from(nl, lease_30));
+	ASSERT_EQ(0, sec_add(nl, 427, AF_INET, "127.0.0.1", 9001, -1, 0, 0));
+	ASSERT_EQ(0, sec_dump(nl, 0, e, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(30, e[0].lease);
+	EXPECT_TRUE(e[0].lease_left >= 29 && e[0].lease_left <= 30)
+		TH_LOG("lease_left %lld", e[0].lease_left);
+	EXPECT_EQ(-1, e[1].lease);
+	EXPECT_EQ(-1, e[1].lease_left);
 }
 
 TEST_F(sec, unspecified_address)
