@@ -17,6 +17,8 @@ struct port_args {
 	uint16_t reg_port;
 	bool has_max;
 	uint32_t max;
+	bool has_lease;
+	uint32_t lease;
 };
 
 static int parse_reg_option(int argc, char **argv, int *i,
@@ -52,7 +54,7 @@ static int parse_max_option(int argc, char **argv, int *i,
 	return err;
 }
 
-/* [reg REGPORT|off] [max N], each at most once. */
+/* [reg REGPORT|off] [max N] [lease SECONDS], each at most once. */
 static int parse_options(int argc, char **argv, int i, struct port_args *a)
 {
 	int err;
@@ -62,8 +64,11 @@ static int parse_options(int argc, char **argv, int i, struct port_args *a)
 			err = parse_reg_option(argc, argv, &i, a);
 		else if (!strcmp(argv[i], "max"))
 			err = parse_max_option(argc, argv, &i, a);
+		else if (!strcmp(argv[i], "lease"))
+			err = psnl_parse_lease_option(argc, argv, &i,
+						      &a->has_lease, &a->lease);
 		else
-			err = psnl_usage_error("unknown keyword \"%s\": expected reg or max",
+			err = psnl_usage_error("unknown keyword \"%s\": expected reg, max or lease",
 					       argv[i]);
 		if (err)
 			return err;
@@ -89,6 +94,8 @@ static int put_port_options(struct nl_msg *msg, const struct port_args *a)
 		return -ENOBUFS;
 	if (a->has_max &&
 	    nla_put_u32(msg, PORTSHARE_A_MAX_SECONDARIES, a->max) < 0)
+		return -ENOBUFS;
+	if (a->has_lease && nla_put_u32(msg, PORTSHARE_A_LEASE, a->lease) < 0)
 		return -ENOBUFS;
 	return 0;
 }
@@ -155,11 +162,14 @@ static int do_port_list(struct psnl *ps, int argc, char **argv)
 
 static const struct psnl_cmd port_add = {
 	.name = "add",
-	.args = "PORT [reg REGPORT|off] [max N]",
+	.args = "PORT [reg REGPORT|off] [max N] [lease SECONDS]",
 	.help = "designate PORT as a contested port\n"
 		"reg is the registration port (default PORT + 13000, which must\n"
 		"be given for ports above 52535); reg off answers no ADD/DROP\n"
-		"requests.  max caps the distribution list (1..4096, default 64).",
+		"requests.  max caps the distribution list (1..4096, default 64).\n"
+		"lease (1..31536000 seconds; default 0: none) is the lease of\n"
+		"secondaries that register over the wire: one not refreshed by\n"
+		"a repeated ADD within it is dropped, reason expired.",
 	.handler = do_port_add,
 };
 

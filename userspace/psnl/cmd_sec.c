@@ -22,6 +22,8 @@ struct sec_args {
 	uint32_t sample;
 	unsigned int n_from;
 	struct psnl_prefix from[PORTSHARE_FROM_MAX];
+	bool has_lease;
+	uint32_t lease;
 };
 
 /* PORT ADDR[:DATAPORT] */
@@ -96,8 +98,8 @@ static int parse_from_option(int argc, char **argv, int *i,
 }
 
 /*
- * [mode encap|raw|transparent] [sample N], each at most once, and
- * [from PREFIX] up to PORTSHARE_FROM_MAX times.
+ * [mode encap|raw|transparent] [sample N] [lease SECONDS], each at most
+ * once, and [from PREFIX] up to PORTSHARE_FROM_MAX times.
  */
 static int parse_options(int argc, char **argv, int i, struct sec_args *a)
 {
@@ -110,8 +112,11 @@ static int parse_options(int argc, char **argv, int i, struct sec_args *a)
 			err = parse_sample_option(argc, argv, &i, a);
 		else if (!strcmp(argv[i], "from"))
 			err = parse_from_option(argc, argv, &i, a);
+		else if (!strcmp(argv[i], "lease"))
+			err = psnl_parse_lease_option(argc, argv, &i,
+						      &a->has_lease, &a->lease);
 		else
-			err = psnl_usage_error("unknown keyword \"%s\": expected mode, sample or from",
+			err = psnl_usage_error("unknown keyword \"%s\": expected mode, sample, from or lease",
 					       argv[i]);
 		if (err)
 			return err;
@@ -159,6 +164,8 @@ static int put_options(struct nl_msg *msg, const struct sec_args *a)
 		return -ENOBUFS;
 	if (a->has_sample &&
 	    nla_put_u32(msg, PORTSHARE_A_SAMPLE, a->sample) < 0)
+		return -ENOBUFS;
+	if (a->has_lease && nla_put_u32(msg, PORTSHARE_A_LEASE, a->lease) < 0)
 		return -ENOBUFS;
 	return put_from(msg, a);
 }
@@ -224,7 +231,7 @@ static int do_list(struct psnl *ps, int argc, char **argv)
 
 const struct psnl_cmd psnl_cmd_add = {
 	.name = "add",
-	.args = "PORT ADDR[:DATAPORT] [mode encap|raw|transparent] [sample N] [from PREFIX]...",
+	.args = "PORT ADDR[:DATAPORT] [mode encap|raw|transparent] [sample N] [from PREFIX]... [lease SECONDS]",
 	.help = "add a secondary to PORT's distribution list\n"
 		"PORT is designated with its defaults first if it is not yet.\n"
 		"ADDR is an IPv4 or IPv6 address or a host name (first result);\n"
@@ -233,7 +240,10 @@ const struct psnl_cmd psnl_cmd_add = {
 		"encap) is how copies are delivered; sample N delivers one\n"
 		"datagram in N (1..1000000, default 1).  from PREFIX (up to 8,\n"
 		"ADDR[/LEN], IPv4 or IPv6) copies only datagrams whose source\n"
-		"is in one of the networks; the others count as skip_filtered.",
+		"is in one of the networks; the others count as skip_filtered.\n"
+		"lease SECONDS (1..31536000; default 0: none) drops the secondary,\n"
+		"reason expired, unless an ADD on the registration port refreshes\n"
+		"it within that time.",
 	.handler = do_add,
 };
 

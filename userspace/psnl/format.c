@@ -184,8 +184,8 @@ static void print_from(const struct psnl_record *rec, enum output_type t)
 }
 
 /*
- * mode M [sample N] [from PREFIX]...: text shows sample only when it is
- * not 1.
+ * mode M [sample N] [from PREFIX]... [lease N]: text shows sample only
+ * when it is not 1.
  */
 static void print_sec_options(const struct psnl_record *rec,
 			      enum output_type t)
@@ -202,6 +202,8 @@ static void print_sec_options(const struct psnl_record *rec,
 				   rec->sample);
 	}
 	print_from(rec, t);
+	if (HAS(rec, LEASE))
+		print_uint(t, "lease", " lease %" PRIu64, rec->lease);
 }
 
 /* PORT [reg REGPORT|off] [max N]: the port always, the rest as t says. */
@@ -217,6 +219,8 @@ static void print_port_config(const struct psnl_record *rec,
 	if (HAS(rec, MAX_SECONDARIES))
 		print_uint(t, "max_secondaries", " max %" PRIu64,
 			   rec->max_secondaries);
+	if (HAS(rec, LEASE))
+		print_uint(t, "lease", " lease %" PRIu64, rec->lease);
 }
 
 /* Text "\t# ..." only when t includes text: a comment for batch mode. */
@@ -240,11 +244,16 @@ static void print_port_counters(const struct psnl_record *rec,
 	print_stats(rec, port_stats, t, which);
 }
 
-/* copies N bytes N [sampled N ...] */
+/* [lease_left N] copies N bytes N [sampled N ...] */
 static void print_sec_counters(const struct psnl_record *rec,
 			       enum output_type t, enum counters which)
 {
-	print_comment_start(rec, sec_stats, false, t, which);
+	bool left = HAS(rec, LEASE_LEFT);
+
+	print_comment_start(rec, sec_stats, left, t, which);
+	if (left)
+		print_uint(t, "lease_left", " lease_left %" PRIu64,
+			   rec->lease_left);
 	print_stats(rec, sec_stats, t, which);
 }
 

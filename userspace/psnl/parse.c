@@ -271,6 +271,22 @@ int psnl_once(bool *seen, const char *keyword)
 	return 0;
 }
 
+/* lease SECONDS, at most once: 0 is none. */
+int psnl_parse_lease_option(int argc, char **argv, int *i, bool *seen,
+			    uint32_t *lease)
+{
+	const char *value = NULL;
+	int err = psnl_once(seen, "lease");
+
+	if (!err)
+		err = psnl_next_value(argc, argv, i,
+				      "seconds 0..31536000 (0: none)", &value);
+	if (!err)
+		err = psnl_parse_u32("lease", value, 0, PORTSHARE_LEASE_MAX,
+				     lease);
+	return err;
+}
+
 int psnl_no_more_args(int argc, char **argv, int i)
 {
 	if (i < argc)

@@ -122,6 +122,8 @@ int psnl_parse_prefix(const char *word, struct psnl_prefix *pfx);
 int psnl_next_value(int argc, char **argv, int *i, const char *expected,
 		    const char **value);
 int psnl_once(bool *seen, const char *keyword);
+int psnl_parse_lease_option(int argc, char **argv, int *i, bool *seen,
+			    uint32_t *lease);
 int psnl_no_more_args(int argc, char **argv, int i);
 
 /* names.c: names of enum values, for parsing and printing */
@@ -142,6 +144,8 @@ struct psnl_record {
 	uint32_t max_secondaries;
 	uint32_t num_secondaries;
 	uint32_t sample;
+	uint32_t lease;			/* seconds, 0: none */
+	uint32_t lease_left;		/* seconds until it expires */
 	sa_family_t family;		/* AF_INET, AF_INET6 or 0 */
 	struct in_addr addr4;
 	struct in6_addr addr6;

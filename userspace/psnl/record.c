@@ -33,6 +33,8 @@ static const struct nla_policy attr_policy[PORTSHARE_A_MAX + 1] = {
 	[PORTSHARE_A_PREFIX_LEN]	= { .type = NLA_U8 },
 	[PORTSHARE_A_ACL_FLAGS]		= { .type = NLA_U32 },
 	[PORTSHARE_A_FROM]		= { .type = NLA_NESTED },
+	[PORTSHARE_A_LEASE]		= { .type = NLA_U32 },
+	[PORTSHARE_A_LEASE_LEFT]	= { .type = NLA_U32 },
 };
 
 /* One FROM nest: ADDR4 or ADDR6 and PREFIX_LEN. */
@@ -126,6 +128,10 @@ static void decode_scalars(struct nlattr **tb, struct psnl_record *rec)
 			nla_get_u32(tb[PORTSHARE_A_NUM_SECONDARIES]);
 	if (tb[PORTSHARE_A_SAMPLE])
 		rec->sample = nla_get_u32(tb[PORTSHARE_A_SAMPLE]);
+	if (tb[PORTSHARE_A_LEASE])
+		rec->lease = nla_get_u32(tb[PORTSHARE_A_LEASE]);
+	if (tb[PORTSHARE_A_LEASE_LEFT])
+		rec->lease_left = nla_get_u32(tb[PORTSHARE_A_LEASE_LEFT]);
 	if (tb[PORTSHARE_A_MODE])
 		rec->mode = nla_get_u8(tb[PORTSHARE_A_MODE]);
 	if (tb[PORTSHARE_A_REASON])
