@@ -134,6 +134,32 @@ int pri_prefix_check(const struct portshare_prefix *p)
 	return 0;
 }
 
+/**
+ * pri_prefixes_check() - is @from, @n prefixes, a source filter?
+ * @from: the prefixes; may be NULL if @n is 0
+ * @n: how many
+ *
+ * The one check of a caller's filter, so that the codec, the secondary
+ * and the primary API refuse alike what the wire's from= refuses.
+ *
+ * Return: 0; PORTSHARE_E_INVALID for more than PORTSHARE_FROM_MAX or a
+ * NULL @from with @n; else the first of pri_prefix_check()'s errors.
+ */
+int pri_prefixes_check(const struct portshare_prefix *from, size_t n)
+{
+	size_t i;
+	int err;
+
+	if (n > PORTSHARE_FROM_MAX || (n && !from))
+		return PORTSHARE_E_INVALID;
+	for (i = 0; i < n; i++) {
+		err = pri_prefix_check(&from[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* "0".."128" without leading zeros or sign, as shared/request.c takes. */
 static bool prefix_len_parse(const char *s, uint8_t *len)
 {

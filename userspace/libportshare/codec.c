@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "portshare.h"
-#include "primary.h"		/* pri_prefix_check() */
+#include "primary.h"		/* pri_prefixes_check() */
 
 /* A NUL-terminated copy of a datagram without its trailing CR/LF/NUL. */
 struct text {
@@ -127,7 +127,10 @@ int portshare_request_format(const struct portshare_request *req, char *buf,
 			       req->port, dport, mode), size);
 }
 
-/* " from=ADDR/LEN" for each prefix, after @n bytes already in @buf. */
+/*
+ * " from=ADDR/LEN" for each prefix (pri_prefixes_check()'s), after @n
+ * bytes already in @buf.
+ */
 static int append_from(const struct portshare_prefix *from, size_t nfrom,
 		       char *buf, size_t size, int n)
 {
@@ -136,9 +139,6 @@ static int append_from(const struct portshare_prefix *from, size_t nfrom,
 	int ret;
 
 	for (i = 0; i < nfrom; i++) {
-		ret = pri_prefix_check(&from[i]);
-		if (ret)
-			return ret;
 		portshare_addr_format(&from[i].net, addr, sizeof(addr));
 		ret = finish(snprintf(buf + n, size - (size_t)n, " from=%s/%u",
 				      addr, from[i].len), size - (size_t)n);
@@ -158,9 +158,11 @@ int portshare_request_format_lease(const struct portshare_request *req,
 
 	if ((n || lease) && req->cmd != PORTSHARE_REQ_ADD)
 		return PORTSHARE_E_INVALID;
-	if ((n && !from) || n > PORTSHARE_FROM_MAX ||
-	    lease > PORTSHARE_LEASE_MAX)
+	if (lease > PORTSHARE_LEASE_MAX)
 		return PORTSHARE_E_INVALID;
+	ret = pri_prefixes_check(from, n);
+	if (ret)
+		return ret;
 	len = portshare_request_format(req, buf, size);
 	/* after the mode, before the filter */
 	if (len >= 0 && lease) {

@@ -140,18 +140,14 @@ static bool entry_valid(const struct portshare_list_entry *sec)
 	       (!sec->src.family || sec->src.family == sec->addr.family);
 }
 
-/* An API prefix as the shared matcher takes it: 0 or pri_prefix_check()'s. */
-static int prefix_get(const struct portshare_prefix *in, struct ps_prefix *out)
+/* A checked API prefix as the shared matcher takes it. */
+static void prefix_get(const struct portshare_prefix *in,
+		       struct ps_prefix *out)
 {
-	int err = pri_prefix_check(in);
-
-	if (err)
-		return err;
 	memset(out, 0, sizeof(*out));
 	out->family = in->net.family;
 	out->len = in->len;
 	memcpy(out->addr, in->net.addr, sizeof(out->addr));
-	return 0;
 }
 
 /*
@@ -162,15 +158,12 @@ static int filter_get(const struct portshare_prefix *from, size_t n,
 		      struct pri_sec *s)
 {
 	size_t i;
-	int err;
+	int err = pri_prefixes_check(from, n);
 
-	if (n > PORTSHARE_FROM_MAX || (n && !from))
-		return PORTSHARE_E_INVALID;
-	for (i = 0; i < n; i++) {
-		err = prefix_get(&from[i], &s->from[i]);
-		if (err)
-			return err;
-	}
+	if (err)
+		return err;
+	for (i = 0; i < n; i++)
+		prefix_get(&from[i], &s->from[i]);
 	s->n_from = (unsigned int)n;
 	return 0;
 }

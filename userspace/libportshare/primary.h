@@ -16,7 +16,7 @@
  *	pri_info.c	enumeration and counters
  *	pri_lease.c	leases: the grant, renewal and expiry
  *	addr.c		(besides the public conversions) the check of a
- *			source filter's prefix, the codec's too
+ *			source filter, the codec's and the secondary's too
  *
  * Nothing here is exported (libportshare.map).
  */
@@ -115,6 +115,7 @@ struct portshare_primary {
 
 /* addr.c */
 int pri_prefix_check(const struct portshare_prefix *p);
+int pri_prefixes_check(const struct portshare_prefix *from, size_t n);
 
 /* primary.c */
 struct pri_port *pri_port_find(const struct portshare_primary *pri,

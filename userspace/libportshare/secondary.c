@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "portshare.h"
-#include "primary.h"		/* pri_prefix_check() */
+#include "primary.h"		/* pri_prefixes_check() */
 
 #define DEFAULT_TIMEOUT_MS	1000
 #define CLOSE_TIMEOUT_MS	500
@@ -384,17 +384,12 @@ static int reg_exchange(struct portshare_sec *sec, struct reg *r, int fd,
 static int filter_set(struct reg *r, const struct portshare_prefix *from,
 		      size_t n)
 {
-	size_t i;
-	int err;
+	int err = pri_prefixes_check(from, n);
 
-	if (n > PORTSHARE_FROM_MAX || (n && !from))
-		return PORTSHARE_E_INVALID;
-	for (i = 0; i < n; i++) {
-		err = pri_prefix_check(&from[i]);
-		if (err)
-			return err;
-		r->from[i] = from[i];
-	}
+	if (err)
+		return err;
+	if (n)		/* memcpy() must not see a NULL @from, even for 0 */
+		memcpy(r->from, from, n * sizeof(*from));
 	r->nfrom = n;
 	return 0;
 }

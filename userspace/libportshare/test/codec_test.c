@@ -135,6 +135,18 @@ static void test_request_from(void)
 	OK(portshare_request_format_from(&r, f, PORTSHARE_FROM_MAX + 1, buf,
 					  sizeof(buf)) == PORTSHARE_E_INVALID,
 	   "nine prefixes: invalid");
+	OK(portshare_request_format_from(&r, f, PORTSHARE_FROM_MAX, buf,
+					  sizeof(buf)) > 0,
+	   "eight prefixes: written");
+	OK(portshare_request_format_from(&r, NULL, 1, buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "a NULL filter of one prefix: invalid");
+	f[1].len = 33;
+	OK(portshare_request_format_from(&r, f, 2, buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "192.0.2.0/33: invalid");
+	f[1].len = 24;
+	f[1].net.family = 0;
+	OK(portshare_request_format_from(&r, f, 2, buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "a prefix without a family: invalid");
 	f[1].net = A("192.0.2.1");
 	OK(portshare_request_format_from(&r, f, 2, buf, sizeof(buf)) ==
 	   PORTSHARE_E_HOST_BITS, "a prefix with host bits: refused");

@@ -559,6 +559,11 @@ static void test_from(void)
 	OK(portshare_sec_register_from(sec, "127.0.0.1", CPORT, &o, f,
 				       PORTSHARE_FROM_MAX + 1) ==
 	   PORTSHARE_E_INVALID, "nine prefixes: invalid, nothing sent");
+	OK(portshare_sec_register_from(sec, "127.0.0.1", CPORT, &o, NULL, 1) ==
+	   PORTSHARE_E_INVALID, "a NULL filter of one prefix: invalid");
+	f[1].len = 33;
+	OK(portshare_sec_register_from(sec, "127.0.0.1", CPORT, &o, f, 2) ==
+	   PORTSHARE_E_INVALID, "192.0.2.0/33: invalid, nothing sent");
 	f[1].len = 16;
 	OK(portshare_sec_register_from(sec, "127.0.0.1", CPORT, &o, f, 2) ==
 	   PORTSHARE_E_HOST_BITS, "192.0.2.0/16: host bits, nothing sent");
