@@ -61,7 +61,7 @@ static const struct tcase cases[] = {
 	{ X("ADD 10.0.0.5 427\x7f"), 304 },
 	{ X("ADD 10.0.0.5 427 \xc3\xa9"), 304 },
 	{ X("\x01\x02\x03\x04"), 304 },
-	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d e f g h i"), 304 },
+	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d e f g h i j"), 304 },
 	/* command */
 	{ X("add 10.0.0.5 427"), 305 },
 	{ X("Add 10.0.0.5 427"), 305 },
