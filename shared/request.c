@@ -295,8 +295,21 @@ static bool prefix_is_network(const struct ps_prefix *p, unsigned int bits)
 	return true;
 }
 
-/* ADDR or ADDR/LEN, IPv4 or IPv6; without /LEN the host alone. */
-static bool parse_prefix(const char *s, size_t n, struct ps_prefix *p)
+/**
+ * ps_req_parse_prefix() - parse a from= network, ADDR or ADDR/LEN
+ * @s: the text, not NUL-terminated
+ * @n: its length
+ * @p: the prefix; written even on failure
+ *
+ * ADDR is an IPv4 or IPv6 literal (ps_req_parse_ip4(), ps_req_parse_ip6()),
+ * LEN 0..32 or 0..128 in decimal without a leading zero; without /LEN the
+ * host alone (/32, /128).  The grammar only: host bits set after LEN are
+ * for the caller to refuse (ps_acl_net_valid()), so that libportshare's
+ * portshare_prefix_parse() can tell the three errors apart.
+ *
+ * Return: true if @s is a prefix.
+ */
+bool ps_req_parse_prefix(const char *s, size_t n, struct ps_prefix *p)
 {
 	size_t alen = 0, k;
 	unsigned int bits;
@@ -315,10 +328,8 @@ static bool parse_prefix(const char *s, size_t n, struct ps_prefix *p)
 		return false;
 	}
 	p->len = (u8)bits;
-	if (alen < n && !parse_prefix_len(s + alen + 1, n - alen - 1, bits,
-					  &p->len))
-		return false;
-	return prefix_is_network(p, bits);
+	return alen == n || parse_prefix_len(s + alen + 1, n - alen - 1, bits,
+					     &p->len);
 }
 
 #define FROM_OPTION	"from="
@@ -327,9 +338,13 @@ static bool parse_prefix(const char *s, size_t n, struct ps_prefix *p)
 static bool parse_from(const struct tok *t, struct ps_req *req)
 {
 	size_t skip = sizeof(FROM_OPTION) - 1;
+	struct ps_prefix *p;
 
-	if (req->n_from == PS_FROM_MAX ||
-	    !parse_prefix(t->s + skip, t->n - skip, &req->from[req->n_from]))
+	if (req->n_from == PS_FROM_MAX)
+		return false;
+	p = &req->from[req->n_from];
+	if (!ps_req_parse_prefix(t->s + skip, t->n - skip, p) ||
+	    !prefix_is_network(p, p->family == PS_ACL_INET ? 32 : 128))
 		return false;
 	req->n_from++;
 	return true;

@@ -70,5 +70,6 @@ struct ps_req {
 int ps_req_parse(const char *buf, size_t len, struct ps_req *req);
 bool ps_req_parse_ip4(const char *s, size_t n, u8 *out);
 bool ps_req_parse_ip6(const char *s, size_t n, u8 *out);
+bool ps_req_parse_prefix(const char *s, size_t n, struct ps_prefix *p);
 
 #endif /* _PORTSHARE_REQUEST_H */

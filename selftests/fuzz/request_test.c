@@ -193,6 +193,34 @@ static const struct fcase from_cases[] = {
 	    "10.0.0.5/32", "10.0.0.6/32", "10.0.0.7/32", "10.0.0.8/32" } },
 };
 
+/*
+ * ps_req_parse_prefix() alone, as libportshare's portshare_prefix_parse()
+ * calls it: @in's first @len bytes, the grammar only (host bits parse).
+ */
+struct pcase {
+	const char *in;
+	size_t len;
+	const char *want;	/* NULL: refused */
+};
+
+static const struct pcase prefix_cases[] = {
+	{ X("10.0.0.0/8"), "10.0.0.0/8" },
+	{ X("10.1.2.3/8"), "10.1.2.3/8" },
+	{ X("10.1.2.3"), "10.1.2.3/32" },
+	{ X("fd00::1/64"), "fd00::1/64" },
+	{ X("::ffff:192.0.2.0/120"), "::ffff:192.0.2.0/120" },
+	{ "10.0.0.0/8 trailing", 10, "10.0.0.0/8" },
+	{ "10.0.0.0/8", 8, "10.0.0.0/32" },
+	{ X("10.0.0.0/08"), NULL },
+	{ X("10.0.0.0/33"), NULL },
+	{ X("fd00::/129"), NULL },
+	{ X("10.0.0.0/"), NULL },
+	{ X("10.0.0.0/8/8"), NULL },
+	{ X("/8"), NULL },
+	{ X(""), NULL },
+	{ X("host.example"), NULL },
+};
+
 static int prefix_is(const struct ps_prefix *p, const char *want)
 {
 	char addr[INET6_ADDRSTRLEN], got[INET6_ADDRSTRLEN + 5];
@@ -215,6 +243,17 @@ static int check_from(const struct fcase *c, unsigned int num)
 		ok = prefix_is(&r.from[i], c->from[i]);
 	printf("%sok %u - '%s' -> %u from= prefixes\n", ok ? "" : "not ",
 	       num, c->in, c->n);
+	return !ok;
+}
+
+static int check_prefix(const struct pcase *c, unsigned int num)
+{
+	struct ps_prefix p;
+	bool got = ps_req_parse_prefix(c->in, c->len, &p);
+	int ok = c->want ? got && prefix_is(&p, c->want) : !got;
+
+	printf("%sok %u - prefix '%.*s' -> %s\n", ok ? "" : "not ", num,
+	       (int)c->len, c->in, c->want ? c->want : "refused");
 	return !ok;
 }
 
@@ -249,11 +288,12 @@ int main(void)
 	size_t n = sizeof(cases) / sizeof(cases[0]), i;
 	size_t nf = sizeof(from_cases) / sizeof(from_cases[0]);
 	size_t nl = sizeof(lease_cases) / sizeof(lease_cases[0]);
+	size_t np = sizeof(prefix_cases) / sizeof(prefix_cases[0]);
 	char big[PS_REQ_MAX_LEN + 2];
 	struct ps_req r;
 	int fails = 0, ret;
 
-	printf("TAP version 13\n1..%zu\n", n + nf + nl + 2);
+	printf("TAP version 13\n1..%zu\n", n + nf + nl + np + 2);
 	for (i = 0; i < n; i++) {
 		const struct tcase *c = &cases[i];
 		int ok;
@@ -280,5 +320,8 @@ int main(void)
 	for (i = 0; i < nl; i++)
 		fails += check_lease(&lease_cases[i],
 				     (unsigned int)(n + nf + 3 + i));
+	for (i = 0; i < np; i++)
+		fails += check_prefix(&prefix_cases[i],
+				      (unsigned int)(n + nf + nl + 3 + i));
 	return fails ? 1 : 0;
 }

@@ -6,12 +6,12 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "acl_match.h"
 #include "portshare.h"
 #include "primary.h"
+#include "request.h"		/* ps_req_parse_prefix() */
 
 int portshare_addr_parse(const char *text, struct portshare_addr *addr)
 {
@@ -160,37 +160,24 @@ int pri_prefixes_check(const struct portshare_prefix *from, size_t n)
 	return 0;
 }
 
-/* "0".."128" without leading zeros or sign, as shared/request.c takes. */
-static bool prefix_len_parse(const char *s, uint8_t *len)
-{
-	size_t n = strlen(s), i;
-	int val;
-
-	if (!n || n > 3 || (n > 1 && s[0] == '0'))
-		return false;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	val = atoi(s);
-	*len = (uint8_t)val;
-	return val <= 128;
-}
-
+/*
+ * The shared parser's grammar (shared/request.c), so that a filter given
+ * here is one the wire takes; its one "no" is split into the errors this
+ * API reports: the address alone, then the length, then the host bits.
+ */
 int portshare_prefix_parse(const char *text, struct portshare_prefix *p)
 {
-	char addr[PORTSHARE_ADDR_STRLEN];
-	const char *slash = strchr(text, '/');
-	size_t n = slash ? (size_t)(slash - text) : strlen(text);
+	size_t n = strlen(text), alen = strcspn(text, "/");
+	struct ps_prefix sp;
 
 	memset(p, 0, sizeof(*p));
-	if (n >= sizeof(addr))
+	/* ADDR without /LEN is a whole host: it parses iff ADDR does */
+	if (!ps_req_parse_prefix(text, alen, &sp))
 		return PORTSHARE_E_INVALID_ADDRESS;
-	memcpy(addr, text, n);
-	addr[n] = '\0';
-	if (portshare_addr_parse(addr, &p->net))
-		return PORTSHARE_E_INVALID_ADDRESS;
-	p->len = p->net.family == PORTSHARE_FAMILY_INET ? 32 : 128;
-	if (slash && !prefix_len_parse(slash + 1, &p->len))
+	if (!ps_req_parse_prefix(text, n, &sp))
 		return PORTSHARE_E_INVALID;
+	p->net.family = sp.family;
+	memcpy(p->net.addr, sp.addr, sizeof(p->net.addr));
+	p->len = sp.len;
 	return pri_prefix_check(p);
 }

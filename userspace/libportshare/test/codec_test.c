@@ -85,6 +85,7 @@ static void test_prefix_parse(void)
 		{ "0.0.0.0/0", "0.0.0.0/0" },
 		{ "fd00:0::/8", "fd00::/8" },
 		{ "::1", "::1/128" },
+		{ "::ffff:192.0.2.0/120", "::ffff:192.0.2.0/120" },
 	};
 	size_t i;
 
@@ -103,9 +104,16 @@ static void test_prefix_parse(void)
 	   !strcmp(prefix_text("::/129"),
 		   portshare_strerror(PORTSHARE_E_INVALID)),
 	   "lengths /33, /024, / and /129 for IPv6: invalid");
+	OK(!strcmp(prefix_text("192.0.2.0/24/1"),
+		   portshare_strerror(PORTSHARE_E_INVALID)),
+	   "192.0.2.0/24/1: invalid");
 	OK(!strcmp(prefix_text("host.example/24"),
+		   portshare_strerror(PORTSHARE_E_INVALID_ADDRESS)) &&
+	   !strcmp(prefix_text("/24"),
+		   portshare_strerror(PORTSHARE_E_INVALID_ADDRESS)) &&
+	   !strcmp(prefix_text("fe80::1%lo/64"),
 		   portshare_strerror(PORTSHARE_E_INVALID_ADDRESS)),
-	   "a host name: invalid address");
+	   "a host name, no address, a zone: invalid address");
 }
 
 static void test_request_from(void)
