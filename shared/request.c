@@ -2,8 +2,9 @@
 /*
  * The registration request parser: one datagram in, a struct ps_req or a
  * reply code out.  Pure C without kernel or libc dependencies (request.h),
- * so the same file is fuzzed in userspace.  The grammar is documented in
- * docs/protocol.md:
+ * so the same file is fuzzed in userspace, with acl_match.c: a from= is a
+ * network by the acl's own rule, ps_acl_net_valid().  The grammar is
+ * documented in docs/protocol.md:
  *
  *	request = command SP address [SP port [SP data-port] *(SP option)] *end
  *	command = "ADD" / "DROP"	; case-sensitive
@@ -284,17 +285,6 @@ static bool parse_prefix_len(const char *s, size_t n, unsigned int max,
 	return true;
 }
 
-/* Is every bit of @p->addr after @p->len zero, as in "ip route"? */
-static bool prefix_is_network(const struct ps_prefix *p, unsigned int bits)
-{
-	unsigned int i;
-
-	for (i = p->len; i < bits; i++)
-		if (p->addr[i / 8] & (0x80 >> (i % 8)))
-			return false;
-	return true;
-}
-
 /**
  * ps_req_parse_prefix() - parse a from= network, ADDR or ADDR/LEN
  * @s: the text, not NUL-terminated
@@ -343,8 +333,9 @@ static bool parse_from(const struct tok *t, struct ps_req *req)
 	if (req->n_from == PS_FROM_MAX)
 		return false;
 	p = &req->from[req->n_from];
+	/* a network as "ip route" takes it: no bits set after the length */
 	if (!ps_req_parse_prefix(t->s + skip, t->n - skip, p) ||
-	    !prefix_is_network(p, p->family == PS_ACL_INET ? 32 : 128))
+	    !ps_acl_net_valid(p->family, p->addr, p->len))
 		return false;
 	req->n_from++;
 	return true;

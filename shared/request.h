@@ -2,9 +2,10 @@
 /*
  * The registration request parser (DESIGN §3, Table 2).  request.c is pure
  * C: it includes only this header (and acl_match.h's struct ps_prefix),
- * calls nothing and allocates nothing, so
- * the same file builds into portshare.ko and into the userspace libFuzzer
- * target (selftests/fuzz) and libportshare.  Outside the kernel,
+ * calls nothing but acl_match.c's ps_acl_net_valid() and allocates
+ * nothing, so the same file builds into portshare.ko and into the
+ * userspace libFuzzer target (selftests/fuzz, which links acl_match.c
+ * too) and libportshare.  Outside the kernel,
  * ps_types.h provides u8, u16, u32, bool and size_t.
  */
 #ifndef _PORTSHARE_REQUEST_H
