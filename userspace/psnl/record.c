@@ -37,6 +37,24 @@ static const struct nla_policy attr_policy[PORTSHARE_A_MAX + 1] = {
 	[PORTSHARE_A_LEASE_LEFT]	= { .type = NLA_U32 },
 };
 
+/*
+ * ADDR4 or ADDR6 (ADDR4 first, if both) into @a4 or @a6, for a message's
+ * address and a FROM nest's alike.  Returns the family, 0 if neither.
+ */
+static sa_family_t decode_addr(struct nlattr **tb, struct in_addr *a4,
+			       struct in6_addr *a6)
+{
+	if (tb[PORTSHARE_A_ADDR4]) {
+		memcpy(a4, nla_data(tb[PORTSHARE_A_ADDR4]), sizeof(*a4));
+		return AF_INET;
+	}
+	if (tb[PORTSHARE_A_ADDR6]) {
+		memcpy(a6, nla_data(tb[PORTSHARE_A_ADDR6]), sizeof(*a6));
+		return AF_INET6;
+	}
+	return 0;
+}
+
 /* One FROM nest: ADDR4 or ADDR6 and PREFIX_LEN. */
 static int decode_prefix(struct nlattr *nest, struct psnl_prefix *pfx)
 {
@@ -46,17 +64,9 @@ static int decode_prefix(struct nlattr *nest, struct psnl_prefix *pfx)
 	    !tb[PORTSHARE_A_PREFIX_LEN])
 		return -EBADMSG;
 	memset(pfx, 0, sizeof(*pfx));
-	if (tb[PORTSHARE_A_ADDR4]) {
-		pfx->family = AF_INET;
-		memcpy(&pfx->addr4, nla_data(tb[PORTSHARE_A_ADDR4]),
-		       sizeof(pfx->addr4));
-	} else if (tb[PORTSHARE_A_ADDR6]) {
-		pfx->family = AF_INET6;
-		memcpy(&pfx->addr6, nla_data(tb[PORTSHARE_A_ADDR6]),
-		       sizeof(pfx->addr6));
-	} else {
+	pfx->family = decode_addr(tb, &pfx->addr4, &pfx->addr6);
+	if (!pfx->family)
 		return -EBADMSG;
-	}
 	pfx->has_len = true;
 	pfx->len = nla_get_u8(tb[PORTSHARE_A_PREFIX_LEN]);
 	return 0;
@@ -97,19 +107,6 @@ static int decode_stats(struct nlattr *nest, struct psnl_record *rec)
 		rec->stats[i] = nla_get_u64(tb[i]);
 	}
 	return 0;
-}
-
-static void decode_addr(struct nlattr **tb, struct psnl_record *rec)
-{
-	if (tb[PORTSHARE_A_ADDR4]) {
-		rec->family = AF_INET;
-		memcpy(&rec->addr4, nla_data(tb[PORTSHARE_A_ADDR4]),
-		       sizeof(rec->addr4));
-	} else if (tb[PORTSHARE_A_ADDR6]) {
-		rec->family = AF_INET6;
-		memcpy(&rec->addr6, nla_data(tb[PORTSHARE_A_ADDR6]),
-		       sizeof(rec->addr6));
-	}
 }
 
 static void decode_scalars(struct nlattr **tb, struct psnl_record *rec)
@@ -156,7 +153,7 @@ int psnl_record_parse(struct nlmsghdr *nlh, struct psnl_record *rec)
 		if (tb[i])
 			rec->has |= PSNL_HAS(i);
 	decode_scalars(tb, rec);
-	decode_addr(tb, rec);
+	rec->family = decode_addr(tb, &rec->addr4, &rec->addr6);
 	if (tb[PORTSHARE_A_FROM] && decode_from(nlh, rec))
 		return -EBADMSG;
 	if (tb[PORTSHARE_A_STATS])
