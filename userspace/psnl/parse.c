@@ -209,14 +209,18 @@ int psnl_parse_endpoint(const char *word, struct psnl_endpoint *ep)
 	return 0;
 }
 
-/* The LEN of ADDR/LEN: 0..32 for IPv4, 0..128 for IPv6. */
+/*
+ * The LEN of ADDR/LEN: 0..32 for IPv4, 0..128 for IPv6, without a leading
+ * zero, as the wire's from= and portshare.ko's parser take it, so that a
+ * filter psnl takes is one a secondary could send (docs/protocol.md).
+ */
 static int parse_prefix_len(const char *word, const char *len,
 			    struct psnl_prefix *pfx)
 {
 	unsigned long max = pfx->family == AF_INET ? 32 : 128, v;
 
-	if (!parse_decimal(len, &v) || v > max)
-		return psnl_usage_error("invalid prefix length \"%s\" in \"%s\": expected a number 0..%lu",
+	if (!parse_decimal(len, &v) || v > max || (len[0] == '0' && len[1]))
+		return psnl_usage_error("invalid prefix length \"%s\" in \"%s\": expected a number 0..%lu without a leading zero",
 					len, word, max);
 	pfx->has_len = true;
 	pfx->len = v;
