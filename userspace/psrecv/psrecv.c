@@ -120,92 +120,117 @@ static int add_from(struct opts *o, const char *arg)
 	return 0;
 }
 
+static const struct option long_opts[] = {
+	{ "primary", required_argument, NULL, 'p' },
+	{ "reg-port", required_argument, NULL, 'r' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "own-socket", no_argument, NULL, 'o' },
+	{ "data-port", required_argument, NULL, 'd' },
+	{ "from", required_argument, NULL, 'f' },
+	{ "lease", required_argument, NULL, 'l' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "time", required_argument, NULL, 't' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "failover", no_argument, NULL, 'F' },
+	{ "psd", required_argument, NULL, 'P' },	/* long only */
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+#define SHORT_OPTS	"p:r:m:od:f:l:jw:c:t:qFh"
+
+/* What an option group's handler made of one option. */
+enum opt_ret {
+	OPT_OK,
+	OPT_BAD,	/* a bad value: parse_opts() says which, with usage */
+	OPT_FAILED,	/* refused, and the handler said why */
+	OPT_OTHER,	/* not an option of this group */
+};
+
+/* Where and how to register: the primary, the ADD's fields, failover. */
+static enum opt_ret reg_opt(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'p':
+		o->primary = arg;
+		return OPT_OK;
+	case 'r':
+		return parse_port(arg, &o->reg.reg_port) ? OPT_OK : OPT_BAD;
+	case 'm':
+		o->reg.mode = parse_mode(arg);
+		return o->reg.mode < 0 ? OPT_BAD : OPT_OK;
+	case 'o':
+		o->reg.own_socket = true;
+		return OPT_OK;
+	case 'd':
+		if (!parse_port(arg, &o->reg.data_port))
+			return OPT_BAD;
+		o->reg.own_socket = true;	/* a data port needs one */
+		return OPT_OK;
+	case 'f':
+		return add_from(o, arg) ? OPT_FAILED : OPT_OK;
+	case 'l':
+		return set_lease(o, arg) ? OPT_FAILED : OPT_OK;
+	case 'F':
+		o->failover = true;
+		return OPT_OK;
+	case 'P':
+		o->psd = arg;
+		return OPT_OK;
+	}
+	return OPT_OTHER;
+}
+
+/* What to do with the copies, and for how long. */
+static enum opt_ret out_opt(struct opts *o, int c, const char *arg)
+{
+	unsigned long v;
+
+	switch (c) {
+	case 'j':
+		o->json = true;
+		return OPT_OK;
+	case 'w':
+		o->pcap = arg;
+		return OPT_OK;
+	case 'c':
+		return parse_num(arg, ~0UL, &o->count) ? OPT_OK : OPT_BAD;
+	case 't':
+		if (!parse_num(arg, 1000000, &v))
+			return OPT_BAD;
+		o->seconds = (long)v;
+		return OPT_OK;
+	case 'q':
+		o->quiet = true;
+		return OPT_OK;
+	}
+	return OPT_OTHER;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lopts[] = {
-		{ "primary", required_argument, NULL, 'p' },
-		{ "reg-port", required_argument, NULL, 'r' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "own-socket", no_argument, NULL, 'o' },
-		{ "data-port", required_argument, NULL, 'd' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "lease", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "time", required_argument, NULL, 't' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "failover", no_argument, NULL, 'F' },
-		{ "psd", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	unsigned long v;
+	enum opt_ret r;
 	int c;
 
 	o->primary = "127.0.0.1";
-	while ((c = getopt_long(argc, argv, "p:r:m:od:f:l:jw:c:t:qFh", lopts,
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts,
 				NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->primary = optarg;
-			break;
-		case 'r':
-			if (!parse_port(optarg, &o->reg.reg_port))
-				goto bad;
-			break;
-		case 'm':
-			o->reg.mode = parse_mode(optarg);
-			if (o->reg.mode < 0)
-				goto bad;
-			break;
-		case 'o':
-			o->reg.own_socket = true;
-			break;
-		case 'd':
-			if (!parse_port(optarg, &o->reg.data_port))
-				goto bad;
-			o->reg.own_socket = true;
-			break;
-		case 'f':
-			if (add_from(o, optarg))
-				return -1;
-			break;
-		case 'l':
-			if (set_lease(o, optarg))
-				return -1;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'w':
-			o->pcap = optarg;
-			break;
-		case 'c':
-			if (!parse_num(optarg, ~0UL, &o->count))
-				goto bad;
-			break;
-		case 't':
-			if (!parse_num(optarg, 1000000, &v))
-				goto bad;
-			o->seconds = (long)v;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'F':
-			o->failover = true;
-			break;
-		case 'P':
-			o->psd = optarg;
-			break;
-		case 'h':
+		if (c == 'h') {
 			usage(stdout);
 			exit(0);
-		default:
-			usage(stderr);
-			return -1;
 		}
+		r = reg_opt(o, c, optarg);
+		if (r == OPT_OTHER)
+			r = out_opt(o, c, optarg);	/* '?' is neither's */
+		if (r == OPT_BAD)
+			fprintf(stderr, "psrecv: invalid argument to -%c: "
+				"'%s'\n", c, optarg);
+		if (r == OPT_BAD || r == OPT_OTHER)
+			usage(stderr);
+		if (r != OPT_OK)
+			return -1;
 	}
 	if (optind == argc) {
 		fprintf(stderr, "psrecv: no PORT given\n");
@@ -213,10 +238,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	return 0;
-bad:
-	fprintf(stderr, "psrecv: invalid argument to -%c: '%s'\n", c, optarg);
-	usage(stderr);
-	return -1;
 }
 
 /* Register on every PORT[:REGPORT]; 0, or 1 after the first failure. */
