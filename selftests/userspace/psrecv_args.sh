@@ -127,9 +127,11 @@ test_refusals()
 	said usage "psrecv: no PORT given" -j
 }
 
+echo "TAP version 13"
 test_help
 test_taken
 test_bad_values
 test_refusals
 echo "1..$NTEST"
+echo "# $((NTEST - NFAIL)) passed, $NFAIL failed"
 [ "$NFAIL" = 0 ]
