@@ -163,6 +163,10 @@ test_wire_grant()
 	assert_text "$OUT" "200 ERROR. Already Added" "a repeated ADD"
 	assert_eq 30 "$(lease_field 9114 lease)" \
 		"a repeated ADD keeps the lease: DROP and ADD to change it"
+	req "$PRI" --to "[$P6]:13162" --from "$P6" \
+		"ADD $P6 162 9117 lease=20" "ADD $P6 162 9118"
+	assert_text "$OUT" "100 OK $P6 13162 lease=20
+100 OK $P6 13162 lease=60" "IPv6: the same suffix"
 }
 
 # A repeated ADD refreshes; without one the secondary expires, with an
