@@ -22,6 +22,17 @@ static struct netlink_range_validation portshare_a_lease_range = {
 	.max	= PORTSHARE_LEASE_MAX,
 };
 
+/* Not const: 6.1's nla_policy points at a non-const range */
+static struct netlink_range_validation portshare_a_rate_range = {
+	.max	= PORTSHARE_RATE_MAX,
+};
+
+/* Not const: 6.1's nla_policy points at a non-const range */
+static struct netlink_range_validation portshare_a_burst_range = {
+	.min	= 1ULL,
+	.max	= PORTSHARE_RATE_MAX,
+};
+
 /* Common nested types */
 const struct nla_policy portshare_prefix_nl_policy[PORTSHARE_A_PREFIX_LEN + 1] = {
 	[PORTSHARE_A_ADDR4] = { .type = NLA_U32, },
@@ -30,7 +41,7 @@ const struct nla_policy portshare_prefix_nl_policy[PORTSHARE_A_PREFIX_LEN + 1] =
 };
 
 /* Global operation policy for portshare */
-const struct nla_policy portshare_nl_policy[PORTSHARE_A_LEASE + 1] = {
+const struct nla_policy portshare_nl_policy[PORTSHARE_A_TTL + 1] = {
 	[PORTSHARE_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTSHARE_A_REG_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTSHARE_A_REG_OFF] = { .type = NLA_FLAG, },
@@ -46,6 +57,9 @@ const struct nla_policy portshare_nl_policy[PORTSHARE_A_LEASE + 1] = {
 	[PORTSHARE_A_ACL_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
 	[PORTSHARE_A_FROM] = NLA_POLICY_NESTED(portshare_prefix_nl_policy),
 	[PORTSHARE_A_LEASE] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_lease_range),
+	[PORTSHARE_A_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_rate_range),
+	[PORTSHARE_A_BURST] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_burst_range),
+	[PORTSHARE_A_TTL] = NLA_POLICY_MIN(NLA_U8, 1),
 };
 
 /* Ops table for portshare */

@@ -193,6 +193,14 @@ bool ps_sec_may_loop(u8 mode, bool local)
 	return mode != PS_REQ_MODE_ENCAP || local;
 }
 
+/* The lower of two limits, where 0 is none. */
+static u32 lower_limit(u32 a, u32 b)
+{
+	if (!a || (b && b < a))
+		return b;
+	return a;
+}
+
 /**
  * ps_lease_granted() - the lease a secondary registered over the wire gets
  * @port_lease: the port's lease for wire registrations, 0 if none
@@ -205,7 +213,34 @@ bool ps_sec_may_loop(u8 mode, bool local)
  */
 u32 ps_lease_granted(u32 port_lease, u32 asked)
 {
-	if (asked && (!port_lease || asked < port_lease))
-		return asked;
-	return port_lease;
+	return lower_limit(port_lease, asked);
+}
+
+/**
+ * ps_rate_granted() - the rate cap of a secondary registered over the wire
+ * @port_rate: the port's cap for wire registrations, 0 if none
+ * @port_burst: its burst; 0 for the default, one second's worth
+ * @asked: what the ADD's rate= asks for, 0 if it has none
+ * @burst: the burst that goes with the rate granted, 0 if none
+ *
+ * A secondary may lower its rate, never raise it.  A lower rate keeps
+ * the port's burst in time: a port of 100/s with a burst of 200 (two
+ * seconds' worth) gives rate=10 a burst of 20, at least 1.
+ *
+ * Return: the rate in copies per second, 0 for none.
+ */
+u32 ps_rate_granted(u32 port_rate, u32 port_burst, u32 asked, u32 *burst)
+{
+	u32 rate = lower_limit(port_rate, asked);
+	u64 scaled;
+
+	if (!port_rate) {
+		*burst = rate;
+		return rate;
+	}
+	if (!port_burst)
+		port_burst = port_rate;
+	scaled = (u64)port_burst * rate / port_rate;
+	*burst = scaled ? (u32)scaled : 1;
+	return rate;
 }

@@ -142,5 +142,6 @@ int ps_sec_add_check(const struct ps_sec_add_ops *ops, void *ctx);
 const char *ps_addr_unusable(u8 family, const u8 *addr);
 bool ps_sec_may_loop(u8 mode, bool local);
 u32 ps_lease_granted(u32 port_lease, u32 asked);
+u32 ps_rate_granted(u32 port_rate, u32 port_burst, u32 asked, u32 *burst);
 
 #endif /* _PORTSHARE_REG_RULES_H */

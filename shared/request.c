@@ -14,8 +14,8 @@
 
 #include "request.h"
 
-/* ADD, address, port, data port, mode=, lease= and PS_FROM_MAX from= */
-#define PS_REQ_MAX_TOKENS	(6 + PS_FROM_MAX)
+/* ADD, address, port, data port, mode=, lease=, rate=, PS_FROM_MAX from= */
+#define PS_REQ_MAX_TOKENS	(7 + PS_FROM_MAX)
 #define PORT_MAX		65535
 
 struct tok {
@@ -342,29 +342,48 @@ static bool parse_from(const struct tok *t, struct ps_req *req)
 }
 
 #define LEASE_OPTION	"lease="
+#define RATE_OPTION	"rate="
 
-/* lease=SECONDS: 1..PS_LEASE_MAX in decimal, no leading zero; once. */
-static bool parse_lease(const struct tok *t, struct ps_req *req)
+/**
+ * ps_req_parse_count() - parse the value of a lease= or rate= option
+ * @s: the digits; need not be NUL-terminated
+ * @n: their number
+ * @max: the largest value allowed
+ * @out: the value, when true is returned
+ *
+ * The grammar of every numeric option of the wire protocol, in requests
+ * and in the "100 OK" that grants them: 1..@max in decimal, no sign, no
+ * leading zero.
+ *
+ * Return: true if @s is such a number.
+ */
+bool ps_req_parse_count(const char *s, size_t n, u32 max, u32 *out)
 {
-	size_t skip = sizeof(LEASE_OPTION) - 1, i;
 	u32 val = 0;
+	size_t i;
 
-	if (req->lease || t->n == skip || t->s[skip] == '0')
+	if (!n || s[0] == '0')
 		return false;
-	for (i = skip; i < t->n; i++) {
-		if (!is_digit(t->s[i]) || val > PS_LEASE_MAX / 10)
+	for (i = 0; i < n; i++) {
+		if (!is_digit(s[i]) || val > max / 10)
 			return false;
-		val = val * 10 + (u32)(t->s[i] - '0');
+		val = val * 10 + (u32)(s[i] - '0');
 	}
-	if (val > PS_LEASE_MAX)
+	if (val > max)
 		return false;
-	req->lease = val;
+	*out = val;
 	return true;
 }
 
+/* lease=SECONDS or rate=PPS: once; 0 in *@val means not given yet. */
+static bool parse_count(const struct tok *t, size_t skip, u32 max, u32 *val)
+{
+	return !*val && ps_req_parse_count(t->s + skip, t->n - skip, max, val);
+}
+
 /*
- * One option of an ADD: mode= and lease= at most once, from= at most
- * PS_FROM_MAX times.
+ * One option of an ADD: mode=, lease= and rate= at most once, from= at
+ * most PS_FROM_MAX times.
  */
 static bool parse_option(const struct tok *t, struct ps_req *req,
 			 bool *mode_seen)
@@ -374,7 +393,11 @@ static bool parse_option(const struct tok *t, struct ps_req *req,
 	if (tok_starts(t, FROM_OPTION))
 		return parse_from(t, req);
 	if (tok_starts(t, LEASE_OPTION))
-		return parse_lease(t, req);
+		return parse_count(t, sizeof(LEASE_OPTION) - 1, PS_LEASE_MAX,
+				   &req->lease);
+	if (tok_starts(t, RATE_OPTION))
+		return parse_count(t, sizeof(RATE_OPTION) - 1, PS_RATE_MAX,
+				   &req->rate);
 	if (*mode_seen || !parse_mode(t, &req->mode))
 		return false;
 	*mode_seen = true;
@@ -455,6 +478,7 @@ static void req_init(struct ps_req *req)
 	req->data_port = 0;
 	req->n_from = 0;
 	req->lease = 0;
+	req->rate = 0;
 }
 
 /**

@@ -38,6 +38,8 @@
 
 /* The longest lease a request may ask for, in seconds. */
 #define PS_LEASE_MAX		PORTSHARE_LEASE_MAX
+/* The highest rate cap a request may ask for, in copies per second. */
+#define PS_RATE_MAX		PORTSHARE_RATE_MAX
 
 /* Delivery modes, as enum portshare_mode. */
 #define PS_REQ_MODE_ENCAP	0
@@ -55,6 +57,8 @@
  * @n_from: how many from= options the ADD has; 0 is no source filter
  * @from: their prefixes, in the order given
  * @lease: the lease lease= asks for, in seconds; 0 if the ADD has none
+ * @rate: the rate cap rate= asks for, in copies per second; 0 if the ADD
+ *	has none
  */
 struct ps_req {
 	u8 cmd;
@@ -66,11 +70,13 @@ struct ps_req {
 	u8 n_from;
 	struct ps_prefix from[PS_FROM_MAX];
 	u32 lease;
+	u32 rate;
 };
 
 int ps_req_parse(const char *buf, size_t len, struct ps_req *req);
 bool ps_req_parse_ip4(const char *s, size_t n, u8 *out);
 bool ps_req_parse_ip6(const char *s, size_t n, u8 *out);
 bool ps_req_parse_prefix(const char *s, size_t n, struct ps_prefix *p);
+bool ps_req_parse_count(const char *s, size_t n, u32 max, u32 *out);
 
 #endif /* _PORTSHARE_REQUEST_H */

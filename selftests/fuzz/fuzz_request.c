@@ -83,6 +83,9 @@ static void round_trip(const struct ps_req *req, bool with_mode)
 	if (req->lease)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, " lease=%u",
 			      req->lease);
+	if (req->rate)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " rate=%u",
+			      req->rate);
 	check(ps_req_parse(text, (size_t)n, &again) == PS_REQ_PARSED,
 	      "canonical form parses");
 	check(again.cmd == req->cmd && again.family == req->family &&
@@ -90,6 +93,7 @@ static void round_trip(const struct ps_req *req, bool with_mode)
 	      again.data_port == req->data_port &&
 	      !memcmp(again.addr, req->addr, sizeof(req->addr)) &&
 	      again.n_from == req->n_from && again.lease == req->lease &&
+	      again.rate == req->rate &&
 	      !memcmp(again.from, req->from, req->n_from * sizeof(req->from[0])),
 	      "round trip");
 }
@@ -112,6 +116,9 @@ static void check_parsed(const struct ps_req *req, const char *buf, size_t len)
 	check(req->cmd == PS_REQ_ADD || !req->lease, "DROP has no lease=");
 	check(req->lease <= PS_LEASE_MAX, "lease at most PS_LEASE_MAX");
 	check(req->lease || !memmem(buf, len, "lease=", 6), "lease= not lost");
+	check(req->cmd == PS_REQ_ADD || !req->rate, "DROP has no rate=");
+	check(req->rate <= PS_RATE_MAX, "rate at most PS_RATE_MAX");
+	check(req->rate || !memmem(buf, len, "rate=", 5), "rate= not lost");
 	round_trip(req, req->cmd == PS_REQ_ADD);
 }
 

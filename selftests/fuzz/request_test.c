@@ -61,7 +61,7 @@ static const struct tcase cases[] = {
 	{ X("ADD 10.0.0.5 427\x7f"), 304 },
 	{ X("ADD 10.0.0.5 427 \xc3\xa9"), 304 },
 	{ X("\x01\x02\x03\x04"), 304 },
-	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d e f g h i j"), 304 },
+	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d e f g h i j k"), 304 },
 	/* command */
 	{ X("add 10.0.0.5 427"), 305 },
 	{ X("Add 10.0.0.5 427"), 305 },
@@ -149,15 +149,28 @@ static const struct tcase cases[] = {
 	{ X("ADD 10.0.0.5 427 lease=31536001"), 306 },
 	{ X("ADD 10.0.0.5 427 lease=4294967326"), 306 },
 	{ X("ADD 10.0.0.5 427 lease=99999999999999999999"), 306 },
-	{ X("ADD 10.0.0.5 427 5000 mode=raw lease=1 from=10.0.0.1 "
+	/* rate= (DESIGN §9) */
+	{ X("DROP 10.0.0.5 427 rate=30"), 306 },
+	{ X("ADD 10.0.0.5 427 rate="), 306 },
+	{ X("ADD 10.0.0.5 427 rate=0"), 306 },
+	{ X("ADD 10.0.0.5 427 rate=010"), 306 },
+	{ X("ADD 10.0.0.5 427 rate=-1"), 306 },
+	{ X("ADD 10.0.0.5 427 rate=10/20"), 306 },
+	{ X("ADD 10.0.0.5 427 rate=1e3"), 306 },
+	{ X("ADD 10.0.0.5 427 RATE=10"), 306 },
+	{ X("ADD 10.0.0.5 427 rate=10 rate=10"), 306 },
+	{ X("ADD 10.0.0.5 427 rate=10000001"), 306 },
+	{ X("ADD 10.0.0.5 427 rate=4294967306"), 306 },
+	{ X("ADD 10.0.0.5 427 5000 mode=raw lease=1 rate=1 from=10.0.0.1 "
 	    "from=10.0.0.2 from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 "
 	    "from=10.0.0.6 from=10.0.0.7 from=10.0.0.8 x=1"), 304 },
 };
 
-/* The leases of well-formed ADDs. */
+/* The leases and rate caps of well-formed ADDs. */
 struct lcase {
 	const char *in;
 	unsigned int lease;
+	unsigned int rate;
 };
 
 static const struct lcase lease_cases[] = {
@@ -168,6 +181,12 @@ static const struct lcase lease_cases[] = {
 	{ "ADD 10.0.0.5 427 5000 mode=raw lease=9 from=10.0.0.1 "
 	  "from=10.0.0.2 from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 "
 	  "from=10.0.0.6 from=10.0.0.7 from=10.0.0.8", 9 },
+	{ "ADD 10.0.0.5 427 rate=1", 0, 1 },
+	{ "ADD 10.0.0.5 427 5000 rate=50 lease=30", 30, 50 },
+	{ "ADD fd00::5 427 rate=10000000 mode=raw", 0, 10000000 },
+	{ "ADD 10.0.0.5 427 5000 mode=raw lease=9 rate=7 from=10.0.0.1 "
+	  "from=10.0.0.2 from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 "
+	  "from=10.0.0.6 from=10.0.0.7 from=10.0.0.8", 9, 7 },
 };
 
 /* The source filters of well-formed ADDs, as "ADDR/LEN" each. */
@@ -263,9 +282,9 @@ static int check_lease(const struct lcase *c, unsigned int num)
 	int ok;
 
 	ok = ps_req_parse(c->in, strlen(c->in), &r) == 100 &&
-	     r.lease == c->lease;
-	printf("%sok %u - '%s' -> lease %u\n", ok ? "" : "not ", num, c->in,
-	       c->lease);
+	     r.lease == c->lease && r.rate == c->rate;
+	printf("%sok %u - '%s' -> lease %u rate %u\n", ok ? "" : "not ", num,
+	       c->in, c->lease, c->rate);
 	return !ok;
 }
 

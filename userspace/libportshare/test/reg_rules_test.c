@@ -16,7 +16,9 @@
  *   family, another port, the data port defaulting to the source port;
  * - ps_addr_unusable() at the edges of each class;
  * - ps_sec_may_loop() for each mode;
- * - ps_lease_granted(): a secondary shortens its lease, never lengthens it.
+ * - ps_lease_granted(): a secondary shortens its lease, never lengthens it;
+ * - ps_rate_granted(): a secondary lowers its rate, never raises it, and
+ *   keeps the port's burst in time.
  *
  * Prints TAP.
  */
@@ -318,6 +320,32 @@ static void test_lease_granted(void)
 		   c[i].asked, c[i].want);
 }
 
+static void test_rate_granted(void)
+{
+	static const struct {
+		u32 port, port_burst, asked, want, want_burst;
+	} c[] = {
+		{ 0, 0, 0, 0, 0 }, { 0, 0, 30, 30, 30 },
+		{ 100, 0, 0, 100, 100 }, { 100, 200, 0, 100, 200 },
+		{ 100, 200, 10, 10, 20 }, { 100, 200, 500, 100, 200 },
+		{ 100, 1, 10, 10, 1 }, { 100, 5, 99, 99, 4 },
+		{ PS_RATE_MAX, PS_RATE_MAX, PS_RATE_MAX - 1, PS_RATE_MAX - 1,
+		  PS_RATE_MAX - 1 },
+		{ 0, 0, PS_RATE_MAX, PS_RATE_MAX, PS_RATE_MAX },
+	};
+	size_t i;
+	u32 burst;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		burst = 12345;
+		OK(ps_rate_granted(c[i].port, c[i].port_burst, c[i].asked,
+				   &burst) == c[i].want &&
+		   burst == c[i].want_burst,
+		   "port rate %u/%u, rate=%u: granted %u/%u", c[i].port,
+		   c[i].port_burst, c[i].asked, c[i].want, c[i].want_burst);
+	}
+}
+
 int main(void)
 {
 	test_admit();
@@ -327,5 +355,6 @@ int main(void)
 	test_addr_unusable();
 	test_may_loop();
 	test_lease_granted();
+	test_rate_granted();
 	return tap_done();
 }
