@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One copy of one datagram for one secondary: its source filter, sampling,
- * the copy's
- * sequence number, its byte budget, the payload in the secondary's mode
+ * the copy's sequence number, its rate cap, its byte budget, the payload in the secondary's mode
  * (encap, raw or transparent), the addresses it goes from and to, the way
  * it goes (straight into a local socket, deliver.c, or the output path,
  * xmit.c) and the secondary's counters.  Each copy is a fresh skb whose
@@ -165,6 +164,8 @@ static int copy_send(struct net *net, const struct portshare_port *p,
 	struct sock *sk;
 	int why;
 
+	if (s->limits.rate && !portshare_sec_rate_allow(s))
+		return PS_SEC_DROP_RATELIMIT;
 	if (unlikely(copy_source(p, s, d, &src, &sport)))
 		return PS_SEC_DROP_FAMILY;
 	if (unlikely(too_big(s, d->len)))

@@ -42,7 +42,7 @@ static void push_ip4(struct sk_buff *skb, const struct portshare_route *r)
 	iph->tot_len = htons(skb->len);
 	iph->id = 0;
 	iph->frag_off = 0;
-	iph->ttl = ip4_dst_hoplimit(r->dst);
+	iph->ttl = r->ttl ?: ip4_dst_hoplimit(r->dst);
 	iph->protocol = IPPROTO_UDP;
 	iph->saddr = r->saddr.v4.s_addr;
 	iph->daddr = r->daddr.v4.s_addr;
@@ -59,7 +59,7 @@ static void push_ip6(struct sk_buff *skb, const struct portshare_route *r)
 	ip6_flow_hdr(ip6h, 0, 0);
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 	ip6h->nexthdr = IPPROTO_UDP;
-	ip6h->hop_limit = ip6_dst_hoplimit(r->dst);
+	ip6h->hop_limit = r->ttl ?: ip6_dst_hoplimit(r->dst);
 	ip6h->saddr = r->saddr.v6;
 	ip6h->daddr = r->daddr.v6;
 	skb->protocol = htons(ETH_P_IPV6);
@@ -69,7 +69,8 @@ static void push_ip6(struct sk_buff *skb, const struct portshare_route *r)
  * portshare_push_headers() - put a copy's UDP and IP headers in front of it
  * @skb: the copy's payload, with headroom for both headers
  * @family: AF_INET or AF_INET6
- * @r: the copy's route: addresses and hop limit
+ * @r: the copy's route: addresses, and its hop limit unless the
+ *	secondary has a TTL of its own
  * @sport: the source port
  * @dport: the secondary's data port
  *

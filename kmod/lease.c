@@ -79,22 +79,23 @@ u32 portshare_lease_left(const struct portshare_secondary *s)
 	return (u32)div_u64(s->expires - now + HZ - 1, HZ);
 }
 
-/* Drop @p's expired secondaries; the earliest expiry left, or 0. */
-static u64 port_expire(struct portshare_net *pn, struct portshare_port *p,
-		       u64 now)
+/*
+ * Drop @p's expired secondaries; bring *@next (0: none yet) forward to the
+ * earliest expiry left.
+ */
+static void port_expire(struct portshare_net *pn, struct portshare_port *p,
+			u64 now, u64 *next)
 {
 	struct portshare_secondary *s, *tmp;
-	u64 next = 0;
 
 	list_for_each_entry_safe(s, tmp, &p->secondaries, node) {
 		if (!s->lease)
 			continue;
 		if (!time_after64(s->expires, now))
 			portshare_sec_unlink(pn, p, s, PORTSHARE_REASON_EXPIRED);
-		else if (!next || time_before64(s->expires, next))
-			next = s->expires;
+		else if (!*next || time_before64(s->expires, *next))
+			*next = s->expires;
 	}
-	return next;
 }
 
 static void lease_walk(struct work_struct *work)
@@ -103,16 +104,13 @@ static void lease_walk(struct work_struct *work)
 						struct portshare_net,
 						lease_work);
 	struct portshare_port *p;
-	u64 now, next = 0, n;
+	u64 now, next = 0;
 
 	mutex_lock(&pn->lock);
 	pn->lease_next = 0;
 	now = get_jiffies_64();
-	list_for_each_entry(p, &pn->ports, node) {
-		n = port_expire(pn, p, now);
-		if (n && (!next || time_before64(n, next)))
-			next = n;
-	}
+	list_for_each_entry(p, &pn->ports, node)
+		port_expire(pn, p, now, &next);
 	if (next)
 		lease_schedule(pn, next + LEASE_SLACK);
 	mutex_unlock(&pn->lock);

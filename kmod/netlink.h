@@ -9,6 +9,8 @@
  *   nl_port.c    PORT_NEW, PORT_DEL, PORT_GET
  *   nl_sec.c     SEC_ADD, SEC_DROP, SEC_GET
  *   nl_acl.c     ACL_ADD, ACL_DEL, ACL_GET
+ *   nl_from.c    the FROM nests of a secondary's source filter
+ *   nl_limits.c  RATE, BURST and TTL of ports and secondaries
  *   nl_event.c   the "events" multicast group
  */
 #ifndef _PORTSHARE_NETLINK_H
@@ -55,6 +57,13 @@ void *portshare_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
 			    u8 cmd);
 struct nlattr **portshare_nl_dump_attrs(struct netlink_callback *cb);
 struct portshare_net *portshare_nl_dump_pn(struct netlink_callback *cb);
+
+/* nl_limits.c */
+
+int portshare_nl_get_limits(struct genl_info *info,
+			    struct portshare_limits *lim);
+int portshare_nl_put_limits(struct sk_buff *skb,
+			    const struct portshare_limits *lim);
 
 /* nl_port.c */
 

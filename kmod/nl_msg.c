@@ -61,6 +61,8 @@ size_t portshare_nl_port_size(void)
 {
 	return 2 * nla_total_size(sizeof(u16)) +	/* PORT, REG_PORT */
 	       3 * nla_total_size(sizeof(u32)) +	/* MAX, NUM, LEASE */
+	       2 * nla_total_size(sizeof(u32)) +	/* RATE, BURST */
+	       nla_total_size(sizeof(u8)) +		/* TTL */
 	       stats_size() +
 	       nla_total_size(sizeof(u8));		/* REASON */
 }
@@ -71,6 +73,8 @@ size_t portshare_nl_sec_size(void)
 	       nla_total_size(sizeof(struct in6_addr)) +
 	       nla_total_size(sizeof(u8)) +		/* MODE */
 	       3 * nla_total_size(sizeof(u32)) +	/* SAMPLE, LEASE{,_LEFT} */
+	       2 * nla_total_size(sizeof(u32)) +	/* RATE, BURST */
+	       nla_total_size(sizeof(u8)) +		/* TTL */
 	       PS_FROM_MAX * (nla_total_size(0) +	/* FROM */
 			      nla_total_size(sizeof(struct in6_addr)) +
 			      nla_total_size(sizeof(u8))) +
@@ -173,7 +177,8 @@ int portshare_nl_put_port(struct sk_buff *skb, const struct portshare_port *p)
 	    portshare_nl_put_reg_port(skb, p) ||
 	    nla_put_u32(skb, PORTSHARE_A_MAX_SECONDARIES, p->max_secondaries) ||
 	    nla_put_u32(skb, PORTSHARE_A_NUM_SECONDARIES, p->num_secondaries) ||
-	    (p->lease && nla_put_u32(skb, PORTSHARE_A_LEASE, p->lease)))
+	    (p->lease && nla_put_u32(skb, PORTSHARE_A_LEASE, p->lease)) ||
+	    portshare_nl_put_limits(skb, &p->limits))
 		return -EMSGSIZE;
 	return put_port_stats(skb, p);
 }
@@ -230,7 +235,8 @@ int portshare_nl_put_sec(struct sk_buff *skb, const struct portshare_port *p,
 	for (i = 0; i < s->n_from; i++)
 		if (put_from(skb, &s->from[i]))
 			return -EMSGSIZE;
-	return put_lease(skb, s) ?: put_sec_stats(skb, s);
+	return put_lease(skb, s) ?: portshare_nl_put_limits(skb, &s->limits) ?:
+	       put_sec_stats(skb, s);
 }
 
 /* A dump's message header, checked against the namespace's generation. */

@@ -84,7 +84,7 @@ static int get_port_cfg(struct genl_info *info, struct portshare_port_cfg *cfg)
 			nla_get_u32(attrs[PORTSHARE_A_MAX_SECONDARIES]);
 	if (attrs[PORTSHARE_A_LEASE])
 		cfg->lease = nla_get_u32(attrs[PORTSHARE_A_LEASE]);
-	return 0;
+	return portshare_nl_get_limits(info, &cfg->limits);
 }
 
 /* PS_NL_CREATE: the namespace's state exists. */

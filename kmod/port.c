@@ -28,6 +28,7 @@ void portshare_port_cfg_init(struct portshare_port_cfg *cfg, u16 port)
 	cfg->reg_off = false;
 	cfg->max_secondaries = portshare_max_secondaries;
 	cfg->lease = 0;
+	memset(&cfg->limits, 0, sizeof(cfg->limits));
 	memset(&cfg->nla, 0, sizeof(cfg->nla));
 }
 
@@ -195,6 +196,7 @@ struct portshare_port *portshare_port_alloc(struct portshare_net *pn,
 	p->reg_port = cfg->reg_off ? 0 : cfg->reg_port;
 	p->max_secondaries = cfg->max_secondaries;
 	p->lease = cfg->lease;
+	p->limits = cfg->limits;
 	INIT_LIST_HEAD(&p->secondaries);
 	if (!p->reg_off) {
 		ret = portshare_reg_open(pn, p, extack);

@@ -160,6 +160,21 @@ struct portshare_port_totals {
 };
 
 /**
+ * struct portshare_limits - how fast and how far a secondary's copies go
+ * @rate: copies per second, 0: uncapped
+ * @burst: copies it may get at once, with @rate
+ * @ttl: the copies' TTL or hop limit, 0: the route's
+ *
+ * A port's apply to the secondaries that register over the wire
+ * (register.c, ps_rate_granted()); each secondary has its own.
+ */
+struct portshare_limits {
+	u32 rate;
+	u32 burst;
+	u8 ttl;
+};
+
+/**
  * struct portshare_port - a contested (designated) port
  * @hnode: entry in portshare_net.port_hash
  * @reg_hnode: entry in portshare_net.reg_hash, unless @reg_off
@@ -170,6 +185,8 @@ struct portshare_port_totals {
  * @max_secondaries: cap on @num_secondaries; immutable
  * @lease: the lease of secondaries registered over the wire, in seconds;
  *	0: none; immutable
+ * @limits: the rate cap and TTL of secondaries registered over the wire;
+ *	immutable
  * @num_secondaries: length of @secondaries; written under the lock
  * @secondaries: the distribution list in insertion order; RCU list
  * @stats: per-CPU counters
@@ -189,6 +206,7 @@ struct portshare_port {
 	bool reg_off;
 	u32 max_secondaries;
 	u32 lease;
+	struct portshare_limits limits;
 	u32 num_secondaries;
 	struct list_head secondaries;
 	struct portshare_port_stats __percpu *stats;
@@ -222,6 +240,7 @@ struct portshare_nla {
  * @reg_off: no registration port
  * @max_secondaries: cap on the distribution list
  * @lease: see struct portshare_port
+ * @limits: see struct portshare_port
  * @nla: where in a netlink request each of these came from
  */
 struct portshare_port_cfg {
@@ -230,6 +249,7 @@ struct portshare_port_cfg {
 	bool reg_off;
 	u32 max_secondaries;
 	u32 lease;
+	struct portshare_limits limits;
 	struct portshare_nla nla;
 };
 
@@ -293,6 +313,7 @@ union portshare_addr {
  *	longer one of the host's
  * @PS_SEC_DROP_BUDGET: the datagram's copies had spent the port's byte
  *	budget (copy_budget)
+ * @PS_SEC_DROP_RATELIMIT: the copy was over the secondary's rate cap
  * @PS_SEC_DROP_MAX: number of reasons
  *
  * portshare_sec_drop_stat[] maps them to PORTSHARE_STAT_SEC_DROP_*.
@@ -309,6 +330,7 @@ enum portshare_sec_drop {
 	PS_SEC_DROP_DEST,
 	PS_SEC_DROP_NOSRC,
 	PS_SEC_DROP_BUDGET,
+	PS_SEC_DROP_RATELIMIT,
 	PS_SEC_DROP_MAX,
 };
 
@@ -369,6 +391,10 @@ struct portshare_sec_totals {
  * @lease: its lease in seconds, 0 if it has none
  * @expires: when the lease runs out, in jiffies, if it has one; an ADD
  *	refreshes it; control plane only, under portshare_net.lock
+ * @limits: its rate cap and TTL
+ * @rate_interval: with a rate cap, ns between two copies at the rate
+ * @rate_tolerance: with a rate cap, how far ahead of now @rate_tat may be
+ *	(the burst)
  * @stats: per-CPU counters
  * @dst_cache: per-CPU cache of the route to @addr (not for transparent
  *	copies, whose source changes with every datagram)
@@ -376,12 +402,14 @@ struct portshare_sec_totals {
  * @seq: sequence number of the next copy, for sampled (@sample > 1) and
  *	filtered (@n_from) secondaries only; data path
  * @sample_count: datagrams seen, for sampling; data path
+ * @rate_tat: with a rate cap, when the next copy is due at the rate, in
+ *	ns of ktime_get_ns() (a GCRA, ratelimit.c); data path
  *
  * (@family, @addr, @data_port) is unique within one port; every field but
- * @node, @expires, @seq, @sample_count and the caches behind @stats and
- * @dst_cache is immutable.  A copy to an unsampled secondary writes nothing shared:
- * @seq and @sample_count, the only shared writes, have their own cache
- * line.
+ * @node, @expires, @seq, @sample_count, @rate_tat and the caches behind
+ * @stats and @dst_cache is immutable.  A copy to an unsampled, uncapped
+ * secondary writes nothing shared: @seq, @sample_count and @rate_tat, the
+ * only shared writes, have their own cache line.
  */
 struct portshare_secondary {
 	struct list_head node;
@@ -396,11 +424,15 @@ struct portshare_secondary {
 	u32 seq_base;
 	u32 lease;
 	u64 expires;
+	struct portshare_limits limits;
+	u64 rate_interval;
+	u64 rate_tolerance;
 	struct portshare_sec_stats __percpu *stats;
 	struct dst_cache dst_cache;
 	struct rcu_head rcu;
 	atomic_t seq ____cacheline_aligned_in_smp;
 	atomic_t sample_count;
+	atomic64_t rate_tat;
 };
 
 /**
@@ -414,6 +446,7 @@ struct portshare_secondary {
  * @from: see struct portshare_secondary
  * @src: the primary address, or all zero
  * @lease: see struct portshare_secondary
+ * @limits: see struct portshare_secondary
  * @nla: where in a netlink request each of these came from
  */
 struct portshare_sec_cfg {
@@ -426,6 +459,7 @@ struct portshare_sec_cfg {
 	struct ps_prefix from[PS_FROM_MAX];
 	union portshare_addr src;
 	u32 lease;
+	struct portshare_limits limits;
 	struct portshare_nla nla;
 };
 
@@ -453,6 +487,7 @@ int portshare_sec_drop(struct portshare_net *pn, struct portshare_port *p,
 		       struct netlink_ext_ack *extack);
 void portshare_sec_read_stats(const struct portshare_secondary *s,
 			      struct portshare_sec_totals *t);
+bool portshare_sec_rate_allow(struct portshare_secondary *s);
 
 /* lease.c */
 
@@ -586,6 +621,7 @@ bool portshare_copy(struct net *net, const struct portshare_port *p,
  * @local: the destination is local and reached over loopback: the copy
  *	may go straight into the socket (deliver.c)
  * @iif: for a local copy, the input interface it would have on loopback
+ * @ttl: the copy's TTL or hop limit; 0: the route's
  */
 struct portshare_route {
 	struct dst_entry *dst;
@@ -593,6 +629,7 @@ struct portshare_route {
 	union portshare_addr daddr;
 	bool local;
 	int iif;
+	u8 ttl;
 };
 
 int portshare_route(struct net *net, struct portshare_secondary *s,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-source rate limit of registration requests (DESIGN §7): a generic
- * cell rate algorithm (a token bucket kept as one timestamp) per hash
- * slot.  Sources are IPv4 addresses or IPv6 /64 prefixes, and loopback
+ * Rate limits as a generic cell rate algorithm: a token bucket kept as one
+ * timestamp, the theoretical arrival time of the next event, updated
+ * lockless.  Used by a secondary's rate cap (copy.c) and by the
+ * per-source rate limit of registration requests (DESIGN §7), one GCRA
+ * per hash slot.  Sources are IPv4 addresses or IPv6 /64 prefixes, and loopback
  * (127.0.0.0/8 and ::1) is one source: a local process can send from any
  * 127/8 address, and would otherwise get 2^24 budgets.  Memory is fixed
  * (PORTSHARE_RL_SLOTS slots per namespace) and updates are lockless.
@@ -29,6 +31,31 @@ static unsigned int reg_burst = 20;
 module_param(reg_burst, uint, 0644);
 MODULE_PARM_DESC(reg_burst,
 		 "registration requests a source may send at once (default 20)");
+
+/**
+ * portshare_gcra_allow() - may one more event happen now?
+ * @tat: the theoretical arrival time of the next event, in ns; 0 at first
+ * @now: now, in ns of the clock @tat counts in
+ * @interval: ns between two events at the rate
+ * @tolerance: how far ahead of @now @tat may be: (burst - 1) * @interval
+ *
+ * Any context; concurrent callers each take their own event.
+ *
+ * Return: true, and the event is taken, if it is within the rate.
+ */
+bool portshare_gcra_allow(atomic64_t *tat, u64 now, u64 interval,
+			  u64 tolerance)
+{
+	s64 old = atomic64_read(tat);
+	u64 next;
+
+	do {
+		next = max_t(u64, old, now);
+		if (next - now > tolerance)
+			return false;
+	} while (!atomic64_try_cmpxchg(tat, &old, next + interval));
+	return true;
+}
 
 /**
  * portshare_rl_init() - give every source its full burst
@@ -75,21 +102,11 @@ bool portshare_rl_allow(struct portshare_ratelimit *rl, u8 family,
 {
 	unsigned int rate = min(READ_ONCE(reg_rate), RL_LIMIT);
 	unsigned int burst = clamp(READ_ONCE(reg_burst), 1U, RL_LIMIT);
-	u64 now, interval, tolerance, tat;
-	atomic64_t *slot;
-	s64 old;
+	u64 interval;
 
 	if (!rate)
 		return true;
 	interval = NSEC_PER_SEC / rate;
-	tolerance = interval * (burst - 1);
-	slot = rl_slot(rl, family, saddr);
-	now = ktime_get_ns();
-	old = atomic64_read(slot);
-	do {
-		tat = max_t(u64, old, now);
-		if (tat - now > tolerance)
-			return false;
-	} while (!atomic64_try_cmpxchg(slot, &old, tat + interval));
-	return true;
+	return portshare_gcra_allow(rl_slot(rl, family, saddr), ktime_get_ns(),
+				    interval, interval * (burst - 1));
 }

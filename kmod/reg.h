@@ -192,6 +192,8 @@ void portshare_acl_free(struct portshare_net *pn);
 
 /* ratelimit.c */
 
+bool portshare_gcra_allow(atomic64_t *tat, u64 now, u64 interval,
+			  u64 tolerance);
 void portshare_rl_init(struct portshare_ratelimit *rl);
 bool portshare_rl_allow(struct portshare_ratelimit *rl, u8 family,
 			const struct in6_addr *saddr);

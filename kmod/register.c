@@ -15,8 +15,11 @@
 #include <linux/socket.h>
 #include <linux/string.h>
 
-/* "100 OK <IPv6 address> <port> lease=<seconds>" and the longest error fit. */
-#define REPLY_LEN	80
+/*
+ * "100 OK <IPv6 address> <port> lease=<seconds> rate=<copies/s>" (81
+ * bytes) and the longest error fit.
+ */
+#define REPLY_LEN	96
 
 static_assert(PS_REQ_MODE_ENCAP == PORTSHARE_MODE_ENCAP);
 static_assert(PS_REQ_MODE_RAW == PORTSHARE_MODE_RAW);
@@ -47,17 +50,39 @@ static void count_reply(const struct portshare_port *p, int code)
  * struct reg_added - what the "100 OK" to an ADD tells the secondary
  * @primary: the primary address, the copies' source
  * @lease: its lease in seconds, 0 if none
+ * @rate: its rate cap in copies per second, 0 if none
  */
 struct reg_added {
 	struct in6_addr primary;
 	u32 lease;
+	u32 rate;
 };
 
 /*
- * The reply.  A "100 OK" to an ADD names the primary address and, only
- * if the secondary has a lease, the lease: legacy secondaries on a port
- * without one get Table 2's reply, byte for byte.
+ * The "100 OK" to an ADD names the primary address and, only if the
+ * secondary has a lease or a rate cap, those: legacy secondaries on a
+ * port without either get Table 2's reply, byte for byte.
  */
+static int ok_text(char *msg, size_t size, const struct portshare_reg_req *rq,
+		   const struct reg_added *added)
+{
+	int len;
+
+	if (rq->family == AF_INET)
+		len = scnprintf(msg, size, "%s %pI4 %u", PS_REPLY_TEXT(OK),
+				&added->primary.s6_addr32[0], rq->reg_port);
+	else
+		len = scnprintf(msg, size, "%s %pI6c %u", PS_REPLY_TEXT(OK),
+				&added->primary, rq->reg_port);
+	if (added->lease)
+		len += scnprintf(msg + len, size - len, " lease=%u",
+				 added->lease);
+	if (added->rate)
+		len += scnprintf(msg + len, size - len, " rate=%u",
+				 added->rate);
+	return len;
+}
+
 static void reply(const struct portshare_port *p,
 		  const struct portshare_reg_req *rq, int code, u8 cmd,
 		  const struct reg_added *added)
@@ -65,19 +90,10 @@ static void reply(const struct portshare_port *p,
 	char msg[REPLY_LEN];
 	int len;
 
-	if (code != PORTSHARE_REPLY_OK || cmd != PS_REQ_ADD)
-		len = scnprintf(msg, sizeof(msg), "%s", reply_text(code, cmd));
-	else if (rq->family == AF_INET)
-		len = scnprintf(msg, sizeof(msg), "%s %pI4 %u",
-				PS_REPLY_TEXT(OK),
-				&added->primary.s6_addr32[0], rq->reg_port);
+	if (code == PORTSHARE_REPLY_OK && cmd == PS_REQ_ADD)
+		len = ok_text(msg, sizeof(msg), rq, added);
 	else
-		len = scnprintf(msg, sizeof(msg), "%s %pI6c %u",
-				PS_REPLY_TEXT(OK), &added->primary,
-				rq->reg_port);
-	if (code == PORTSHARE_REPLY_OK && cmd == PS_REQ_ADD && added->lease)
-		len += scnprintf(msg + len, sizeof(msg) - len, " lease=%u",
-				 added->lease);
+		len = scnprintf(msg, sizeof(msg), "%s", reply_text(code, cmd));
 	count_reply(p, code);
 	if (portshare_reg_send(p, rq->family, &rq->daddr, &rq->saddr, rq->sport,
 			       rq->ifindex, msg, len) < 0)
@@ -125,6 +141,9 @@ static int sec_cfg(struct portshare_net *pn, const struct portshare_port *p,
 	cfg->n_from = req->n_from;
 	memcpy(cfg->from, req->from, sizeof(cfg->from));
 	cfg->lease = ps_lease_granted(p->lease, req->lease);
+	cfg->limits.rate = ps_rate_granted(p->limits.rate, p->limits.burst,
+					   req->rate, &cfg->limits.burst);
+	cfg->limits.ttl = p->limits.ttl;
 	return 0;
 }
 
@@ -165,6 +184,7 @@ static int reg_add(struct portshare_net *pn, struct portshare_port *p,
 	memset(&added->primary, 0, sizeof(added->primary));
 	memcpy(&added->primary, &cfg.src, cfg.family == AF_INET ? 4 : 16);
 	added->lease = cfg.lease;
+	added->rate = cfg.limits.rate;
 	return PORTSHARE_REPLY_OK;
 }
 

@@ -153,7 +153,7 @@ static int route6(struct net *net, struct portshare_secondary *s,
  * @src: the source the copy asks for; all zero lets the route choose
  * @sport: the copy's source port
  * @transparent: @src is the original sender's, not the host's
- * @r: filled in when the copy can go
+ * @r: filled in when the copy can go, with the secondary's TTL
  *
  * Called with BHs disabled (the dst_cache is per CPU).
  *
@@ -165,6 +165,7 @@ int portshare_route(struct net *net, struct portshare_secondary *s,
 		    const union portshare_addr *src, __be16 sport,
 		    bool transparent, struct portshare_route *r)
 {
+	r->ttl = s->limits.ttl;
 	if (s->family == AF_INET)
 		return route4(net, s, src->v4.s_addr, sport, transparent, r);
 	return route6(net, s, &src->v6, sport, transparent, r);

@@ -7,6 +7,9 @@
 #include "reg_rules.h"
 #include "reply.h"
 
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -199,6 +202,33 @@ int portshare_sec_check(struct portshare_net *pn, struct portshare_port *p,
 	return code ? -(int)ps_reply_of_code(code, false)->err : 0;
 }
 
+/* A rate cap as a GCRA (ratelimit.c): its first burst is full. */
+static void sec_limits_init(struct portshare_secondary *s,
+			    const struct portshare_limits *lim)
+{
+	s->limits = *lim;
+	if (!lim->rate)
+		return;
+	s->rate_interval = div_u64(NSEC_PER_SEC, lim->rate);
+	s->rate_tolerance = s->rate_interval * (max(lim->burst, 1U) - 1);
+	atomic64_set(&s->rate_tat, 0);
+}
+
+/**
+ * portshare_sec_rate_allow() - may the secondary get one more copy now?
+ * @s: a secondary with a rate cap
+ *
+ * Any context.
+ *
+ * Return: true, and the copy is counted against the cap, if it is within
+ * the secondary's rate and burst.
+ */
+bool portshare_sec_rate_allow(struct portshare_secondary *s)
+{
+	return portshare_gcra_allow(&s->rate_tat, ktime_get_ns(),
+				    s->rate_interval, s->rate_tolerance);
+}
+
 /**
  * portshare_sec_alloc() - allocate a secondary, not yet on any list
  * @cfg: the secondary, already checked
@@ -229,6 +259,7 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 	memcpy(s->from, cfg->from, sizeof(s->from));
 	s->src = cfg->src;
 	s->lease = cfg->lease;
+	sec_limits_init(s, &cfg->limits);
 	return s;
 
 err_free_stats:
@@ -334,6 +365,7 @@ const u16 portshare_sec_drop_stat[PS_SEC_DROP_MAX] = {
 	[PS_SEC_DROP_DEST]	= PORTSHARE_STAT_SEC_DROP_DEST,
 	[PS_SEC_DROP_NOSRC]	= PORTSHARE_STAT_SEC_DROP_NOSRC,
 	[PS_SEC_DROP_BUDGET]	= PORTSHARE_STAT_SEC_DROP_BUDGET,
+	[PS_SEC_DROP_RATELIMIT]	= PORTSHARE_STAT_SEC_DROP_RATELIMITED,
 };
 
 /**

@@ -56,6 +56,7 @@ struct entry {
 	__u8 addr[16];
 	int n_from;			/* FROM nests */
 	long long lease, lease_left;	/* u32; -1: not in the message */
+	long long rate, burst, ttl;	/* -1: not in the message */
 	long long stats[PORTSHARE_STAT_MAX + 1];
 	unsigned long long stats_seen;	/* bitmap of counters present */
 };
@@ -171,6 +172,15 @@ static void on_entry_attr(const struct nlattr *a, void *arg)
 	case PORTSHARE_A_LEASE_LEFT:
 		e->lease_left = *(const __u32 *)d;
 		break;
+	case PORTSHARE_A_RATE:
+		e->rate = *(const __u32 *)d;
+		break;
+	case PORTSHARE_A_BURST:
+		e->burst = *(const __u32 *)d;
+		break;
+	case PORTSHARE_A_TTL:
+		e->ttl = *(const __u8 *)d;
+		break;
 	case PORTSHARE_A_ADDR4:
 		if (len == 4) {
 			e->family = AF_INET;
@@ -194,6 +204,9 @@ static void parse_entry(struct entry *e, struct nlmsghdr *nlh)
 	memset(e, 0, sizeof(*e));
 	e->lease = -1;
 	e->lease_left = -1;
+	e->rate = -1;
+	e->burst = -1;
+	e->ttl = -1;
 	e->cmd = ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd;
 	genl_walk(nlh, on_entry_attr, e);
 }
@@ -978,6 +991,81 @@ TEST_F(sec, lease)
 		TH_LOG("lease_left %lld", e[0].lease_left);
 	EXPECT_EQ(-1, e[1].lease);
 	EXPECT_EQ(-1, e[1].lease_left);
+}
+
+static void burst_alone(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_BURST, 5);
+}
+
+static void burst_rate_0(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_RATE, 0);
+	put_u32(r, PORTSHARE_A_BURST, 5);
+}
+
+static void rate_over_max(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_RATE, PORTSHARE_RATE_MAX + 1);
+}
+
+static void ttl_0(struct genl_msg *r)
+{
+	put_u8(r, PORTSHARE_A_TTL, 0);
+}
+
+static void rate_10_ttl_3(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_RATE, 10);
+	put_u8(r, PORTSHARE_A_TTL, 3);
+}
+
+static void rate_10_burst_40(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_RATE, 10);
+	put_u32(r, PORTSHARE_A_BURST, 40);
+}
+
+/*
+ * A BURST without a RATE, a RATE over PORTSHARE_RATE_MAX and a TTL of 0
+ * are refused with a message; the dump shows RATE with its BURST (by
+ * default the rate) and TTL, and a secondary without them has none.
+ */
+TEST_F(sec, limits)
+{
+	struct entry e[MAX_ENTRIES];
+	struct nl *nl = &self->nl;
+	int n = -1;
+
+	ASSERT_EQ(-EINVAL, sec_add_from(nl, burst_alone));
+	ASSERT_EXTACK_MSG(nl);
+	ASSERT_EQ(-EINVAL, sec_add_from(nl, burst_rate_0));
+	ASSERT_EXTACK_MSG(nl);
+	ASSERT_EQ(-ERANGE, sec_add_from(nl, rate_over_max));
+	ASSERT_EXTACK_MSG(nl);
+	ASSERT_EQ(-ERANGE, sec_add_from(nl, ttl_0));
+	ASSERT_EXTACK_MSG(nl);
+	ASSERT_EQ(0, sec_dump(nl, 0, e, &n));
+	EXPECT_EQ(0, n);
+	ASSERT_EQ(0, sec_add_from(nl, rate_10_ttl_3));
+	ASSERT_EQ(0, sec_add(nl, 427, AF_INET, "127.0.0.1", 9001, -1, 0, 0));
+	ASSERT_EQ(0, sec_dump(nl, 0, e, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(10, e[0].rate);
+	EXPECT_EQ(10, e[0].burst);
+	EXPECT_EQ(3, e[0].ttl);
+	EXPECT_TRUE(!!(e[0].stats_seen &
+		       (1ull << PORTSHARE_STAT_SEC_DROP_RATELIMITED)));
+	EXPECT_EQ(-1, e[1].rate);
+	EXPECT_EQ(-1, e[1].burst);
+	EXPECT_EQ(-1, e[1].ttl);
+	ASSERT_EQ(0, sec_drop(nl, 427, AF_INET, "127.0.0.1", 9000));
+	ASSERT_EQ(0, sec_add_from(nl, rate_10_burst_40));
+	ASSERT_EQ(0, sec_dump(nl, 0, e, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(10, e[1].rate);
+	EXPECT_EQ(40, e[1].burst);
+	EXPECT_EQ(-1, e[1].ttl);
 }
 
 TEST_F(sec, unspecified_address)
