@@ -14,5 +14,5 @@ S0 = dict.fromkeys(["copies", "bytes", "sampled", "skip_filtered",
                     "drop_noroute", "drop_xmit", "drop_family",
                     "drop_toobig", "drop_rcvbuf", "drop_nosocket",
                     "drop_filter", "drop_dest", "drop_nosrc",
-                    "drop_budget"], 0)
+                    "drop_budget", "drop_ratelimited"], 0)
 PR0 = {**P0, **R0}

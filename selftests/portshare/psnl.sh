@@ -437,7 +437,7 @@ test_list_counters()
 	port_list_is "port add 427 reg 13427 max 64$T# secondaries 1 rx 2 shared 1"
 	cmd_ok p stats
 	assert_text "$OUT" "port add 427 reg 13427 max 64$T# secondaries 1 rx 2 shared 1 err_csum 0 err_malformed 0 err_gso 0 err_loop 0 $REG0
-add 427 10.0.0.5:9000 mode encap sample 2$T# copies 1 bytes 1 sampled 1 skip_filtered 0 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0 drop_rcvbuf 0 drop_nosocket 0 drop_filter 0 drop_dest 0 drop_nosrc 0 drop_budget 0"
+add 427 10.0.0.5:9000 mode encap sample 2$T# copies 1 bytes 1 sampled 1 skip_filtered 0 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0 drop_rcvbuf 0 drop_nosocket 0 drop_filter 0 drop_dest 0 drop_nosrc 0 drop_budget 0 drop_ratelimited 0"
 	cmd_ok p -j list
 	json_eq "$OUT" '[{"port": 427, "family": "inet", "addr": "10.0.0.5",
 	 "data_port": 9000, "mode": "encap", "sample": 2,

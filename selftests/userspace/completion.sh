@@ -113,11 +113,14 @@ test_static()
 	expect "psnl port " add del list
 	expect "psnl acl d" del
 	expect "psnl add 427 10.0.0.9 mode " encap raw transparent
-	expect "psnl add 427 10.0.0.9 mode raw " sample lease from
-	expect "psnl add 427 10.0.0.9 from 10.0.0.0/8 sample 2 " mode lease from
+	expect "psnl add 427 10.0.0.9 mode raw " sample lease rate ttl from
+	expect "psnl add 427 10.0.0.9 from 10.0.0.0/8 sample 2 " mode lease rate ttl from
+	expect "psnl add 427 10.0.0.9 rate 10/20 ttl 3 " mode sample lease from
+	expect "psnl add 427 10.0.0.9 rate "
 	expect "psnl add 427 10.0.0.9 from "
 	expect "psnl port add 500 reg " off
-	expect "psnl port add 500 reg off " max lease
+	expect "psnl port add 500 reg off " max lease rate ttl
+	expect "psnl port add 500 ttl 2 " reg max lease rate
 	expect "psnl acl add 10.0.0.0/8 " third-party
 	expect "psnl stats 162 " --prometheus
 	expect "psnl stats --prometheus 1" 162
@@ -141,7 +144,7 @@ test_live()
 	expect "psnl --netns ns1 add 1" 1161
 	grep -q -x -F -- "-n ns1 -j port list" "$TMP/bin/calls"
 	ok $? "-n NAME is passed on to psnl's listings"
-	expect "psnl add 427 10.0.0.9 mode raw sample 2 " lease from
+	expect "psnl add 427 10.0.0.9 mode raw sample 2 " lease rate ttl from
 	# not root, say: nothing to offer, and no error on the terminal
 	STUB_EPERM=1 expect "psnl drop 427 "
 	STUB_EPERM=1 complete_line "psnl drop 427 " 2>&1 >/dev/null | diag

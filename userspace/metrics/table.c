@@ -67,5 +67,6 @@ const struct ps_metric ps_metrics[] = {
 	SEC(STAT(SEC_DROP_DEST), COUNTER, "secondary_copies_dropped_total", "reason=\"dest\"", DROPPED),
 	SEC(STAT(SEC_DROP_NOSRC), COUNTER, "secondary_copies_dropped_total", "reason=\"nosrc\"", DROPPED),
 	SEC(STAT(SEC_DROP_BUDGET), COUNTER, "secondary_copies_dropped_total", "reason=\"budget\"", DROPPED),
+	SEC(STAT(SEC_DROP_RATELIMITED), COUNTER, "secondary_copies_dropped_total", "reason=\"ratelimited\"", DROPPED),
 	{ 0 }
 };

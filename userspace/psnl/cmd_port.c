@@ -19,6 +19,7 @@ struct port_args {
 	uint32_t max;
 	bool has_lease;
 	uint32_t lease;
+	struct psnl_limits limits;
 };
 
 static int parse_reg_option(int argc, char **argv, int *i,
@@ -54,7 +55,10 @@ static int parse_max_option(int argc, char **argv, int *i,
 	return err;
 }
 
-/* [reg REGPORT|off] [max N] [lease SECONDS], each at most once. */
+/*
+ * [reg REGPORT|off] [max N] [lease SECONDS] [rate PPS[/BURST]] [ttl N],
+ * each at most once.
+ */
 static int parse_options(int argc, char **argv, int i, struct port_args *a)
 {
 	int err;
@@ -67,8 +71,11 @@ static int parse_options(int argc, char **argv, int i, struct port_args *a)
 		else if (!strcmp(argv[i], "lease"))
 			err = psnl_parse_lease_option(argc, argv, &i,
 						      &a->has_lease, &a->lease);
+		else if (psnl_limits_keyword(argv[i]))
+			err = psnl_parse_limits_option(argc, argv, &i,
+						       &a->limits);
 		else
-			err = psnl_usage_error("unknown keyword \"%s\": expected reg, max or lease",
+			err = psnl_usage_error("unknown keyword \"%s\": expected reg, max, lease, rate or ttl",
 					       argv[i]);
 		if (err)
 			return err;
@@ -97,7 +104,7 @@ static int put_port_options(struct nl_msg *msg, const struct port_args *a)
 		return -ENOBUFS;
 	if (a->has_lease && nla_put_u32(msg, PORTSHARE_A_LEASE, a->lease) < 0)
 		return -ENOBUFS;
-	return 0;
+	return psnl_put_limits(msg, &a->limits);
 }
 
 static int send_port(struct psnl *ps, uint8_t cmd, const struct port_args *a)
@@ -162,14 +169,19 @@ static int do_port_list(struct psnl *ps, int argc, char **argv)
 
 static const struct psnl_cmd port_add = {
 	.name = "add",
-	.args = "PORT [reg REGPORT|off] [max N] [lease SECONDS]",
+	.args = "PORT [reg REGPORT|off] [max N] [lease SECONDS] [rate PPS[/BURST]] [ttl N]",
 	.help = "designate PORT as a contested port\n"
 		"reg is the registration port (default PORT + 13000, which must\n"
 		"be given for ports above 52535); reg off answers no ADD/DROP\n"
 		"requests.  max caps the distribution list (1..4096, default 64).\n"
 		"lease (1..31536000 seconds; default 0: none) is the lease of\n"
 		"secondaries that register over the wire: one not refreshed by\n"
-		"a repeated ADD within it is dropped, reason expired.",
+		"a repeated ADD within it is dropped, reason expired.\n"
+		"rate (0..10000000 copies per second, 0: none; BURST 1..10000000,\n"
+		"default PPS) caps their copies; one over it counts as\n"
+		"drop_ratelimited.  An ADD's rate=PPS may lower it, never raise it.\n"
+		"ttl (1..255; default the route's) is their copies' TTL or hop\n"
+		"limit.",
 	.handler = do_port_add,
 };
 

@@ -24,6 +24,7 @@ struct sec_args {
 	struct psnl_prefix from[PORTSHARE_FROM_MAX];
 	bool has_lease;
 	uint32_t lease;
+	struct psnl_limits limits;
 };
 
 /* PORT ADDR[:DATAPORT] */
@@ -98,8 +99,9 @@ static int parse_from_option(int argc, char **argv, int *i,
 }
 
 /*
- * [mode encap|raw|transparent] [sample N] [lease SECONDS], each at most
- * once, and [from PREFIX] up to PORTSHARE_FROM_MAX times.
+ * [mode encap|raw|transparent] [sample N] [lease SECONDS]
+ * [rate PPS[/BURST]] [ttl N], each at most once, and [from PREFIX] up to
+ * PORTSHARE_FROM_MAX times.
  */
 static int parse_options(int argc, char **argv, int i, struct sec_args *a)
 {
@@ -115,8 +117,11 @@ static int parse_options(int argc, char **argv, int i, struct sec_args *a)
 		else if (!strcmp(argv[i], "lease"))
 			err = psnl_parse_lease_option(argc, argv, &i,
 						      &a->has_lease, &a->lease);
+		else if (psnl_limits_keyword(argv[i]))
+			err = psnl_parse_limits_option(argc, argv, &i,
+						       &a->limits);
 		else
-			err = psnl_usage_error("unknown keyword \"%s\": expected mode, sample, from or lease",
+			err = psnl_usage_error("unknown keyword \"%s\": expected mode, sample, from, lease, rate or ttl",
 					       argv[i]);
 		if (err)
 			return err;
@@ -166,6 +171,8 @@ static int put_options(struct nl_msg *msg, const struct sec_args *a)
 	    nla_put_u32(msg, PORTSHARE_A_SAMPLE, a->sample) < 0)
 		return -ENOBUFS;
 	if (a->has_lease && nla_put_u32(msg, PORTSHARE_A_LEASE, a->lease) < 0)
+		return -ENOBUFS;
+	if (psnl_put_limits(msg, &a->limits))
 		return -ENOBUFS;
 	return put_from(msg, a);
 }
@@ -231,7 +238,7 @@ static int do_list(struct psnl *ps, int argc, char **argv)
 
 const struct psnl_cmd psnl_cmd_add = {
 	.name = "add",
-	.args = "PORT ADDR[:DATAPORT] [mode encap|raw|transparent] [sample N] [from PREFIX]... [lease SECONDS]",
+	.args = "PORT ADDR[:DATAPORT] [mode encap|raw|transparent] [sample N] [from PREFIX]... [lease SECONDS] [rate PPS[/BURST]] [ttl N]",
 	.help = "add a secondary to PORT's distribution list\n"
 		"PORT is designated with its defaults first if it is not yet.\n"
 		"ADDR is an IPv4 or IPv6 address or a host name (first result);\n"
@@ -243,7 +250,10 @@ const struct psnl_cmd psnl_cmd_add = {
 		"is in one of the networks; the others count as skip_filtered.\n"
 		"lease SECONDS (1..31536000; default 0: none) drops the secondary,\n"
 		"reason expired, unless an ADD on the registration port refreshes\n"
-		"it within that time.",
+		"it within that time.  rate PPS[/BURST] (0..10000000 copies per\n"
+		"second, 0: none; BURST 1..10000000, default PPS) caps its copies;\n"
+		"one over it counts as drop_ratelimited.  ttl N (1..255; default\n"
+		"the route's) is its copies' TTL or hop limit.",
 	.handler = do_add,
 };
 

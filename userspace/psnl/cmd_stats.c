@@ -130,6 +130,7 @@ const struct psnl_cmd psnl_cmd_stats = {
 		"  drop_nosrc         not sent: the primary address it would come\n"
 		"                     from is no longer local\n"
 		"  drop_budget        not sent: the datagram's copies had used the\n"
-		"                     port's copy budget (copy_budget)",
+		"                     port's copy budget (copy_budget)\n"
+		"  drop_ratelimited   not sent: over the secondary's rate cap (rate)",
 	.handler = do_stats,
 };

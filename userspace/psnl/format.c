@@ -62,6 +62,7 @@ static const struct stat_name sec_stats[] = {
 	{ PORTSHARE_STAT_SEC_DROP_DEST, "drop_dest", false },
 	{ PORTSHARE_STAT_SEC_DROP_NOSRC, "drop_nosrc", false },
 	{ PORTSHARE_STAT_SEC_DROP_BUDGET, "drop_budget", false },
+	{ PORTSHARE_STAT_SEC_DROP_RATELIMITED, "drop_ratelimited", false },
 	{ 0, NULL, false }
 };
 
@@ -184,8 +185,26 @@ static void print_from(const struct psnl_record *rec, enum output_type t)
 }
 
 /*
- * mode M [sample N] [from PREFIX]... [lease N]: text shows sample only
- * when it is not 1.
+ * rate PPS/BURST and ttl N, when set.  Text gives the burst always, so
+ * that psnl -b gives back the same one.
+ */
+static void print_limits(const struct psnl_record *rec, enum output_type t)
+{
+	char buf[32];
+
+	if (HAS(rec, RATE)) {
+		print_uint(t & PRINT_JSON, "rate", NULL, rec->rate);
+		print_uint(t & PRINT_JSON, "burst", NULL, rec->burst);
+		snprintf(buf, sizeof(buf), "%u/%u", rec->rate, rec->burst);
+		print_string(t & PRINT_FP, NULL, " rate %s", buf);
+	}
+	if (HAS(rec, TTL))
+		print_uint(t, "ttl", " ttl %" PRIu64, rec->ttl);
+}
+
+/*
+ * mode M [sample N] [from PREFIX]... [lease N] [rate PPS/BURST] [ttl N]:
+ * text shows sample only when it is not 1.
  */
 static void print_sec_options(const struct psnl_record *rec,
 			      enum output_type t)
@@ -204,9 +223,13 @@ static void print_sec_options(const struct psnl_record *rec,
 	print_from(rec, t);
 	if (HAS(rec, LEASE))
 		print_uint(t, "lease", " lease %" PRIu64, rec->lease);
+	print_limits(rec, t);
 }
 
-/* PORT [reg REGPORT|off] [max N]: the port always, the rest as t says. */
+/*
+ * PORT [reg REGPORT|off] [max N] [lease N] [rate PPS/BURST] [ttl N]: the
+ * port always, the rest as t says.
+ */
 static void print_port_config(const struct psnl_record *rec,
 			      enum output_type t)
 {
@@ -221,6 +244,7 @@ static void print_port_config(const struct psnl_record *rec,
 			   rec->max_secondaries);
 	if (HAS(rec, LEASE))
 		print_uint(t, "lease", " lease %" PRIu64, rec->lease);
+	print_limits(rec, t);
 }
 
 /* Text "\t# ..." only when t includes text: a comment for batch mode. */

@@ -126,6 +126,20 @@ int psnl_parse_lease_option(int argc, char **argv, int *i, bool *seen,
 			    uint32_t *lease);
 int psnl_no_more_args(int argc, char **argv, int i);
 
+/* limits.c: rate PPS[/BURST] and ttl N, of "port add" and "add" */
+struct psnl_limits {
+	bool has_rate;
+	uint32_t rate;			/* copies per second, 0: none */
+	uint32_t burst;			/* 0: not given, the kernel's default */
+	bool has_ttl;
+	uint8_t ttl;
+};
+
+bool psnl_limits_keyword(const char *word);
+int psnl_parse_limits_option(int argc, char **argv, int *i,
+			     struct psnl_limits *lim);
+int psnl_put_limits(struct nl_msg *msg, const struct psnl_limits *lim);
+
 /* names.c: names of enum values, for parsing and printing */
 int psnl_mode_from_name(const char *name);
 const char *psnl_mode_name(unsigned int mode, char *buf, size_t size);
@@ -146,6 +160,9 @@ struct psnl_record {
 	uint32_t sample;
 	uint32_t lease;			/* seconds, 0: none */
 	uint32_t lease_left;		/* seconds until it expires */
+	uint32_t rate;			/* copies per second, 0: none */
+	uint32_t burst;
+	uint8_t ttl;			/* 0: the route's */
 	sa_family_t family;		/* AF_INET, AF_INET6 or 0 */
 	struct in_addr addr4;
 	struct in6_addr addr6;

@@ -35,6 +35,9 @@ static const struct nla_policy attr_policy[PORTSHARE_A_MAX + 1] = {
 	[PORTSHARE_A_FROM]		= { .type = NLA_NESTED },
 	[PORTSHARE_A_LEASE]		= { .type = NLA_U32 },
 	[PORTSHARE_A_LEASE_LEFT]	= { .type = NLA_U32 },
+	[PORTSHARE_A_RATE]		= { .type = NLA_U32 },
+	[PORTSHARE_A_BURST]		= { .type = NLA_U32 },
+	[PORTSHARE_A_TTL]		= { .type = NLA_U8 },
 };
 
 /*
@@ -129,6 +132,12 @@ static void decode_scalars(struct nlattr **tb, struct psnl_record *rec)
 		rec->lease = nla_get_u32(tb[PORTSHARE_A_LEASE]);
 	if (tb[PORTSHARE_A_LEASE_LEFT])
 		rec->lease_left = nla_get_u32(tb[PORTSHARE_A_LEASE_LEFT]);
+	if (tb[PORTSHARE_A_RATE])
+		rec->rate = nla_get_u32(tb[PORTSHARE_A_RATE]);
+	if (tb[PORTSHARE_A_BURST])
+		rec->burst = nla_get_u32(tb[PORTSHARE_A_BURST]);
+	if (tb[PORTSHARE_A_TTL])
+		rec->ttl = nla_get_u8(tb[PORTSHARE_A_TTL]);
 	if (tb[PORTSHARE_A_MODE])
 		rec->mode = nla_get_u8(tb[PORTSHARE_A_MODE]);
 	if (tb[PORTSHARE_A_REASON])
