@@ -11,6 +11,7 @@
 
 #include "portshare.h"
 #include "primary.h"		/* pri_prefixes_check() */
+#include "request.h"		/* ps_req_parse_count(), the wire's numbers */
 
 /* A NUL-terminated copy of a datagram without its trailing CR/LF/NUL. */
 struct text {
@@ -149,30 +150,52 @@ static int append_from(const struct portshare_prefix *from, size_t nfrom,
 	return n;
 }
 
-int portshare_request_format_lease(const struct portshare_request *req,
-				   const struct portshare_prefix *from,
-				   size_t n, uint32_t lease, char *buf,
-				   size_t size)
+/* " NAME=VALUE" at @buf's @len, when @val is not 0; the new length. */
+static int append_count(const char *name, uint32_t val, char *buf,
+			size_t size, int len)
+{
+	int ret;
+
+	if (len < 0 || !val)
+		return len;
+	ret = finish(snprintf(buf + len, size - (size_t)len, " %s%u", name,
+			      val), size - (size_t)len);
+	return ret < 0 ? ret : len + ret;
+}
+
+#define LEASE_FIELD	"lease="
+#define RATE_FIELD	"rate="
+
+int portshare_request_format_rate(const struct portshare_request *req,
+				  const struct portshare_prefix *from,
+				  size_t n, uint32_t lease, uint32_t rate,
+				  char *buf, size_t size)
 {
 	int len, ret;
 
-	if ((n || lease) && req->cmd != PORTSHARE_REQ_ADD)
+	if ((n || lease || rate) && req->cmd != PORTSHARE_REQ_ADD)
 		return PORTSHARE_E_INVALID;
-	if (lease > PORTSHARE_LEASE_MAX)
+	if (lease > PORTSHARE_LEASE_MAX || rate > PORTSHARE_RATE_MAX)
 		return PORTSHARE_E_INVALID;
 	ret = pri_prefixes_check(from, n);
 	if (ret)
 		return ret;
 	len = portshare_request_format(req, buf, size);
 	/* after the mode, before the filter */
-	if (len >= 0 && lease) {
-		ret = finish(snprintf(buf + len, size - (size_t)len,
-				      " lease=%u", lease), size - (size_t)len);
-		len = ret < 0 ? ret : len + ret;
-	}
+	len = append_count(LEASE_FIELD, lease, buf, size, len);
+	len = append_count(RATE_FIELD, rate, buf, size, len);
 	if (len < 0)
 		return len;
 	return append_from(from, n, buf, size, len);
+}
+
+int portshare_request_format_lease(const struct portshare_request *req,
+				   const struct portshare_prefix *from,
+				   size_t n, uint32_t lease, char *buf,
+				   size_t size)
+{
+	return portshare_request_format_rate(req, from, n, lease, 0, buf,
+					     size);
 }
 
 int portshare_request_format_from(const struct portshare_request *req,
@@ -182,37 +205,25 @@ int portshare_request_format_from(const struct portshare_request *req,
 	return portshare_request_format_lease(req, from, n, 0, buf, size);
 }
 
-#define LEASE_FIELD	"lease="
-
 /*
- * The "lease=SECONDS" after a "100 OK"'s port: 1..PORTSHARE_LEASE_MAX in
- * decimal without a leading zero, as the primaries write it.
+ * A "NAME=VALUE" of a "100 OK" in @tok, if it is one: 1..@max in the
+ * wire's grammar, as the primaries write it (shared/request.c's).
  */
-static int parse_lease(const char *s, uint32_t *lease)
+static bool parse_field(const char *tok, const char *name, uint32_t max,
+			uint32_t *val)
 {
-	uint32_t val = 0;
-	size_t i;
+	size_t n = strlen(name);
 
-	if (strncmp(s, LEASE_FIELD, strlen(LEASE_FIELD)))
-		return PORTSHARE_E_BAD_MESSAGE;
-	s += strlen(LEASE_FIELD);
-	if (*s < '1' || *s > '9')
-		return PORTSHARE_E_BAD_MESSAGE;
-	for (i = 0; s[i]; i++) {
-		if (s[i] < '0' || s[i] > '9' ||
-		    val > PORTSHARE_LEASE_MAX / 10)
-			return PORTSHARE_E_BAD_MESSAGE;
-		val = val * 10 + (uint32_t)(s[i] - '0');
-	}
-	if (val > PORTSHARE_LEASE_MAX)
-		return PORTSHARE_E_BAD_MESSAGE;
-	*lease = val;
-	return 0;
+	return tok && !strncmp(tok, name, n) &&
+	       ps_req_parse_count(tok + n, strlen(tok + n), max, val);
 }
 
-/* "100 OK" with optional "<address> <port>" and then "lease=SECONDS". */
+/*
+ * "100 OK" with optional "<address> <port>", then " lease=SECONDS" and
+ * " rate=PPS", each optional, in this order.
+ */
 static int parse_ok(char *s, size_t pos, struct portshare_reply_msg *reply,
-		    uint32_t *lease)
+		    uint32_t *lease, uint32_t *rate)
 {
 	char *tok = next_token(s, &pos), *port, *extra;
 
@@ -223,9 +234,11 @@ static int parse_ok(char *s, size_t pos, struct portshare_reply_msg *reply,
 		return 0;
 	port = next_token(s, &pos);
 	extra = port ? next_token(s, &pos) : NULL;
-	if (!port || (extra && (next_token(s, &pos) ||
-				parse_lease(extra, lease))) ||
-	    portshare_addr_parse(tok, &reply->primary) ||
+	if (parse_field(extra, LEASE_FIELD, PORTSHARE_LEASE_MAX, lease))
+		extra = next_token(s, &pos);
+	if (parse_field(extra, RATE_FIELD, PORTSHARE_RATE_MAX, rate))
+		extra = next_token(s, &pos);
+	if (!port || extra || portshare_addr_parse(tok, &reply->primary) ||
 	    parse_port(port, &reply->reg_port))
 		return PORTSHARE_E_BAD_MESSAGE;
 	reply->has_primary = true;
@@ -244,11 +257,21 @@ int portshare_reply_parse_lease(const void *buf, size_t len, int cmd,
 				struct portshare_reply_msg *reply,
 				uint32_t *lease)
 {
+	uint32_t rate;
+
+	return portshare_reply_parse_rate(buf, len, cmd, reply, lease, &rate);
+}
+
+int portshare_reply_parse_rate(const void *buf, size_t len, int cmd,
+			       struct portshare_reply_msg *reply,
+			       uint32_t *lease, uint32_t *rate)
+{
 	struct text t;
 	int ret, code, i;
 
 	memset(reply, 0, sizeof(*reply));
 	*lease = 0;
+	*rate = 0;
 	ret = text_load(&t, buf, len);
 	if (ret)
 		return ret;
@@ -263,7 +286,7 @@ int portshare_reply_parse_lease(const void *buf, size_t len, int cmd,
 		return PORTSHARE_E_BAD_MESSAGE;
 	reply->code = code;
 	if (code == PORTSHARE_REPLY_OK)
-		return parse_ok(t.s, 4, reply, lease);
+		return parse_ok(t.s, 4, reply, lease, rate);
 	if (code < 200 || strncmp(t.s + 4, "ERROR.", 6))
 		return PORTSHARE_E_BAD_MESSAGE;
 	reply->error = portshare_reply_error(code, cmd);
@@ -283,12 +306,21 @@ int portshare_reply_format_lease(int err, int cmd,
 				 uint16_t reg_port, uint32_t lease, char *buf,
 				 size_t size)
 {
-	char addr[PORTSHARE_ADDR_STRLEN], suffix[24] = "";
+	return portshare_reply_format_rate(err, cmd, primary, reg_port, lease,
+					   0, buf, size);
+}
+
+int portshare_reply_format_rate(int err, int cmd,
+				const struct portshare_addr *primary,
+				uint16_t reg_port, uint32_t lease,
+				uint32_t rate, char *buf, size_t size)
+{
+	char addr[PORTSHARE_ADDR_STRLEN];
 	const char *text;
 	int ret;
 
 	if ((cmd != PORTSHARE_REQ_ADD && cmd != PORTSHARE_REQ_DROP) ||
-	    lease > PORTSHARE_LEASE_MAX)
+	    lease > PORTSHARE_LEASE_MAX || rate > PORTSHARE_RATE_MAX)
 		return PORTSHARE_E_INVALID;
 	if (err == PORTSHARE_E_ALREADY_ADDED && cmd == PORTSHARE_REQ_DROP)
 		err = PORTSHARE_E_NOT_IN_LIST;
@@ -304,11 +336,14 @@ int portshare_reply_format_lease(int err, int cmd,
 	ret = portshare_addr_format(primary, addr, sizeof(addr));
 	if (ret < 0)
 		return ret;
-	/* without a lease, byte for byte the reply legacy secondaries know */
-	if (lease)
-		snprintf(suffix, sizeof(suffix), " " LEASE_FIELD "%u", lease);
-	return finish(snprintf(buf, size, "%s %s %u%s", text, addr, reg_port,
-			       suffix), size);
+	/*
+	 * without a lease or rate, byte for byte the reply legacy
+	 * secondaries know
+	 */
+	ret = finish(snprintf(buf, size, "%s %s %u", text, addr, reg_port),
+		     size);
+	ret = append_count(LEASE_FIELD, lease, buf, size, ret);
+	return append_count(RATE_FIELD, rate, buf, size, ret);
 }
 
 int portshare_shutdown_parse(const void *buf, size_t len,

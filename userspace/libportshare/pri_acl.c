@@ -22,7 +22,6 @@ _Static_assert(PS_ACL_INET == PORTSHARE_FAMILY_INET, "acl_match.h families");
 _Static_assert(PS_ACL_INET6 == PORTSHARE_FAMILY_INET6, "acl_match.h families");
 
 #define OWN_REFRESH_NS	2000000000LL
-#define NSEC		1000000000ULL
 
 /* CLOCK_MONOTONIC in ns: rate limits and leases (pri_lease.c) */
 int64_t pri_mono_ns(void)
@@ -234,16 +233,8 @@ static unsigned int bucket(const struct portshare_addr *a)
 bool pri_rate_allows(struct portshare_primary *pri,
 		     const struct portshare_addr *src)
 {
-	uint64_t now = (uint64_t)pri_mono_ns(), interval, *tat;
-
 	if (!pri->opts.reg_rate)
 		return true;
-	interval = NSEC / pri->opts.reg_rate;
-	tat = &pri->rl_tat[bucket(src)];
-	if (*tat < now)
-		*tat = now;
-	if (*tat - now > interval * (pri->opts.reg_burst - 1))
-		return false;
-	*tat += interval;
-	return true;
+	return pri_gcra(&pri->rl_tat[bucket(src)], pri_mono_ns(),
+			pri->opts.reg_rate, pri->opts.reg_burst);
 }

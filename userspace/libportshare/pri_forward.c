@@ -10,7 +10,8 @@
  * secondary alone, so one slow or unreachable secondary never holds up the
  * others or the contested port.  A secondary with a source filter (from=,
  * DESIGN §9) gets only datagrams from its prefixes, matched by the shared
- * ps_from_admits() as in portshare.ko.
+ * ps_from_admits() as in portshare.ko, and one with a rate cap no more
+ * than it allows (pri_rate.c); its TTL, if set, goes with each copy.
  */
 #include <errno.h>
 #include <limits.h>
@@ -32,9 +33,11 @@
 #define UDP4_MAX	(65535 - IP4_HLEN - UDP_HLEN)
 #define UDP6_MAX	(65535 - UDP_HLEN)
 
+/* the source's IP_PKTINFO or IPV6_PKTINFO, then IP_TTL or IPV6_HOPLIMIT */
 union cbuf {
 	struct cmsghdr align;
-	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+		 CMSG_SPACE(sizeof(int))];
 };
 
 union rxcbuf {
@@ -171,10 +174,34 @@ static unsigned int slot(struct pri_fw *fw, int fd)
 	return fw->ntx++;
 }
 
+/*
+ * A copy's TTL or hop limit, after the cmsg of its source: per message,
+ * as the socket is the registration port's, shared by every secondary.
+ * 0 leaves the system's.
+ */
+static void ttl_add(struct msghdr *m, void *cbuf, uint8_t family, uint8_t ttl)
+{
+	struct cmsghdr *c;
+	int val = ttl;
+
+	if (!ttl)
+		return;
+	m->msg_control = cbuf;
+	c = (struct cmsghdr *)((char *)cbuf + m->msg_controllen);
+	c->cmsg_level = family == PORTSHARE_FAMILY_INET ? IPPROTO_IP :
+							  IPPROTO_IPV6;
+	c->cmsg_type = family == PORTSHARE_FAMILY_INET ? IP_TTL :
+							 IPV6_HOPLIMIT;
+	c->cmsg_len = CMSG_LEN(sizeof(val));
+	memcpy(CMSG_DATA(c), &val, sizeof(val));
+	m->msg_controllen += CMSG_SPACE(sizeof(val));
+}
+
 static void queue_encap(struct pri_fw *fw, const struct pri_port *p,
-			struct portshare_list_entry *s, const struct dgram *g,
+			struct pri_sec *ps, const struct dgram *g,
 			uint32_t seq, int fd)
 {
+	struct portshare_list_entry *s = &ps->e;
 	unsigned int i = slot(fw, fd);
 	struct mmsghdr *m = &fw->tx[i];
 	struct portshare_copy_hdr h = {
@@ -195,6 +222,7 @@ static void queue_encap(struct pri_fw *fw, const struct pri_port *p,
 	m->msg_hdr.msg_iovlen = 2;
 	pri_msg_fill(&m->msg_hdr, &s->src, &s->addr, s->data_port,
 		     &fw->txname[i], fw->txc[i].buf);
+	ttl_add(&m->msg_hdr, fw->txc[i].buf, s->addr.family, ps->ttl);
 	fw->txsec[i] = s;
 }
 
@@ -222,10 +250,13 @@ static void put16(uint8_t *b, unsigned int v)
 	b[1] = (uint8_t)v;
 }
 
-/* IP and UDP headers of a transparent copy from @src:@sport; their size. */
+/*
+ * IP and UDP headers of a transparent copy from @src:@sport, with TTL or
+ * hop limit @ttl (0: 64); their size.
+ */
 static size_t ip_udp_build(uint8_t *h, const struct portshare_addr *src,
 			   uint16_t sport, const struct portshare_list_entry *s,
-			   struct dgram *g)
+			   uint8_t ttl, struct dgram *g)
 {
 	bool v4 = s->addr.family == PORTSHARE_FAMILY_INET;
 	size_t ihl = v4 ? IP4_HLEN : IP6_HLEN, alen = v4 ? 4 : 16;
@@ -238,7 +269,7 @@ static size_t ip_udp_build(uint8_t *h, const struct portshare_addr *src,
 	if (v4) {
 		h[0] = 0x45;
 		put16(h + 2, (unsigned int)ihl + ulen);
-		h[8] = 64;
+		h[8] = ttl ? ttl : 64;
 		h[9] = IPPROTO_UDP;
 		memcpy(h + 12, src->addr, 4);
 		memcpy(h + 16, s->addr.addr, 4);
@@ -247,7 +278,7 @@ static size_t ip_udp_build(uint8_t *h, const struct portshare_addr *src,
 		h[0] = 0x60;
 		put16(h + 4, ulen);
 		h[6] = IPPROTO_UDP;
-		h[7] = 64;
+		h[7] = ttl ? ttl : 64;
 		memcpy(h + 8, src->addr, 16);
 		memcpy(h + 24, s->addr.addr, 16);
 	}
@@ -281,8 +312,9 @@ static bool unspecified(const struct portshare_addr *a)
  * address, its port kept.
  */
 static void queue_transparent(struct portshare_primary *pri,
-			      struct portshare_list_entry *s, struct dgram *g)
+			      struct pri_sec *ps, struct dgram *g)
 {
+	struct portshare_list_entry *s = &ps->e;
 	struct pri_fw *fw = pri->fw;
 	int fam = s->addr.family == PORTSHARE_FAMILY_INET ? PRI_V4 : PRI_V6;
 	struct portshare_addr src = g->origin;
@@ -306,7 +338,7 @@ static void queue_transparent(struct portshare_primary *pri,
 		memcpy(src.addr + 12, g->origin.addr, 4);
 	}
 	i = slot(fw, pri->raw[fam]);
-	hlen = ip_udp_build(fw->txhdr[i], &src, g->sport, s, g);
+	hlen = ip_udp_build(fw->txhdr[i], &src, g->sport, s, ps->ttl, g);
 	fw->txiov[i][0] = (struct iovec){ fw->txhdr[i], hlen };
 	fw->txiov[i][1] = (struct iovec){ (void *)g->payload, g->len };
 	memset(&fw->tx[i].msg_hdr, 0, sizeof(fw->tx[i].msg_hdr));
@@ -335,7 +367,8 @@ static bool admitted(struct pri_sec *s, const struct dgram *g)
  * Every secondary's copy of @g.  The encap sequence number counts the
  * datagrams the secondary takes: those the port shared since it was
  * added, less those its filter left out (as portshare.ko numbers them),
- * so that any gap is a loss.
+ * so that any gap is a loss.  A copy over its rate cap is such a loss:
+ * it uses its number, and is a drop (drop_ratelimited).
  */
 static void share(struct portshare_primary *pri, struct pri_port *p,
 		  struct dgram *g)
@@ -351,6 +384,8 @@ static void share(struct portshare_primary *pri, struct pri_port *p,
 		if (!admitted(&p->secs[i], g))
 			continue;
 		seq = s->seq++;
+		if (!pri_rate_admits(&p->secs[i]))
+			continue;
 		hlen = s->mode == PORTSHARE_MODE_ENCAP ?
 		       PORTSHARE_ENCAP_HDR_LEN : 0;
 		max = s->addr.family == PORTSHARE_FAMILY_INET ? UDP4_MAX :
@@ -360,7 +395,7 @@ static void share(struct portshare_primary *pri, struct pri_port *p,
 			continue;
 		}
 		if (s->mode == PORTSHARE_MODE_TRANSPARENT) {
-			queue_transparent(pri, s, g);
+			queue_transparent(pri, &p->secs[i], g);
 			continue;
 		}
 		fd = pri_port_tx_fd(p, s->addr.family);
@@ -368,7 +403,7 @@ static void share(struct portshare_primary *pri, struct pri_port *p,
 			s->drops[PORTSHARE_DROP_FAMILY]++;
 			continue;
 		}
-		queue_encap(pri->fw, p, s, g, seq, fd);
+		queue_encap(pri->fw, p, &p->secs[i], g, seq, fd);
 	}
 }
 

@@ -4,8 +4,8 @@
  * registration port (pri_reg.c) and the primary API (psnl add/drop's
  * counterparts) change.  Who may join is decided by the shared rules
  * (ps_sec_add_check(), shared/reg_rules.c), as in portshare.ko.  A
- * secondary joins with its source filter (from=, DESIGN §9) and its lease
- * and keeps them until it leaves: a repeated ADD is refused before
+ * secondary joins with its source filter (from=, DESIGN §9), its lease and
+ * its rate cap and TTL, and keeps them until it leaves: a repeated ADD is refused before
  * anything changes (pri_reg.c renews the lease then).
  */
 #include <stdlib.h>
@@ -79,8 +79,8 @@ static const struct ps_sec_add_ops add_ops = {
  * pri_sec_add() - put a secondary on a port's list
  * @pri: the primary
  * @p: the port
- * @s: the secondary, with its data port, source filter and lease (which
- *	starts now); its counters start at 0
+ * @s: the secondary, with its data port, source filter, lease (which
+ *	starts now) and cap; its counters start at 0
  *
  * Return: 0 or the PORTSHARE_E_* refusal: ps_sec_add_check()'s (not a
  * unicast or local address, loop, already added, list full), or out of
@@ -168,11 +168,12 @@ static int filter_get(const struct portshare_prefix *from, size_t n,
 	return 0;
 }
 
-int portshare_primary_sec_add_lease(struct portshare_primary *pri,
-				    uint16_t port,
-				    const struct portshare_list_entry *sec,
-				    const struct portshare_prefix *from,
-				    size_t n, uint32_t lease)
+int portshare_primary_sec_add_rate(struct portshare_primary *pri,
+				   uint16_t port,
+				   const struct portshare_list_entry *sec,
+				   const struct portshare_prefix *from,
+				   size_t n, uint32_t lease,
+				   const struct portshare_rate *r)
 {
 	struct pri_port *p = pri_port_find(pri, port);
 	struct pri_sec s = { 0 };
@@ -180,7 +181,8 @@ int portshare_primary_sec_add_lease(struct portshare_primary *pri,
 
 	if (!p)
 		return PORTSHARE_E_UNKNOWN_PORT;
-	if (!entry_valid(sec) || lease > PORTSHARE_LEASE_MAX)
+	if (!entry_valid(sec) || lease > PORTSHARE_LEASE_MAX ||
+	    pri_rate_check(r))
 		return PORTSHARE_E_INVALID;
 	err = filter_get(from, n, &s);
 	if (err)
@@ -190,9 +192,20 @@ int portshare_primary_sec_add_lease(struct portshare_primary *pri,
 	s.e.mode = sec->mode;
 	s.e.src = sec->src;
 	s.lease = lease;
+	pri_rate_set(&s, r);
 	if (!s.e.src.family)
 		pri_route_src(&s.e.addr, s.e.data_port, &s.e.src);
 	return pri_sec_add(pri, p, &s);
+}
+
+int portshare_primary_sec_add_lease(struct portshare_primary *pri,
+				    uint16_t port,
+				    const struct portshare_list_entry *sec,
+				    const struct portshare_prefix *from,
+				    size_t n, uint32_t lease)
+{
+	return portshare_primary_sec_add_rate(pri, port, sec, from, n, lease,
+					      NULL);
 }
 
 int portshare_primary_sec_add_from(struct portshare_primary *pri,

@@ -20,6 +20,12 @@
 #include "request.h"
 
 #define REG_BATCH	64
+/*
+ * PORTSHARE_REPLY_MAX before LIBPORTSHARE_1.4: what programs built then
+ * pass to portshare_primary_request().  Every reply fits it but a "100 OK"
+ * with lease= and rate= to one of the longest IPv6 addresses.
+ */
+#define PRI_REPLY_MAX_1_3	80
 
 _Static_assert(PS_REQ_INET == PORTSHARE_FAMILY_INET, "families");
 _Static_assert(PS_REQ_INET6 == PORTSHARE_FAMILY_INET6, "families");
@@ -117,6 +123,7 @@ static void report(struct portshare_primary *pri, const struct pri_port *p,
 		.data_port = s->e.data_port, .from = rq->src,
 		.from_port = rq->sport, .error = err,
 		.reason = PORTSHARE_REASON_WIRE, .lease = err ? 0 : s->lease,
+		.rate = err ? 0 : s->rate,
 	};
 
 	if (pri->opts.on_request)
@@ -198,9 +205,10 @@ static int local_rules(struct portshare_primary *pri, const struct pri_port *p,
 }
 
 /*
- * An ADD that passed the rules: on the list with the lease granted, or,
- * already there, 200 and the lease it was granted starts again (the new
- * request's options are not looked at: DROP and ADD to change them).
+ * An ADD that passed the rules: on the list with the lease and rate cap
+ * granted, or, already there, 200 and the lease it was granted starts
+ * again (the new request's options are not looked at: DROP and ADD to
+ * change them).
  */
 static int add(struct portshare_primary *pri, struct pri_port *p,
 	       const struct ps_req *req, struct pri_sec *s)
@@ -208,19 +216,24 @@ static int add(struct portshare_primary *pri, struct pri_port *p,
 	int err;
 
 	s->lease = ps_lease_granted(p->lease, req->lease);
+	pri_rate_grant(p, req->rate, s);
 	err = pri_sec_add(pri, p, s);
 	if (err == PORTSHARE_E_ALREADY_ADDED)
 		pri_lease_renew(pri, p, &s->e.addr, s->e.data_port);
 	return err;
 }
 
-/*
- * Carry out a parsed request: 0 or the refusal; @primary and @lease for
- * the reply.
- */
+/* What a "100 OK" tells: the primary address, the lease and rate cap. */
+struct grant {
+	struct portshare_addr primary;
+	uint32_t lease;
+	uint32_t rate;
+};
+
+/* Carry out a parsed request: 0 or the refusal; @g for the reply. */
 static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 		     const struct rq *rq, const struct ps_req *req,
-		     struct portshare_addr *primary, uint32_t *lease)
+		     struct grant *g)
 {
 	struct pri_sec s;
 	int err;
@@ -233,23 +246,23 @@ static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 	else if (!err)
 		err = pri_sec_drop(p, &s.e.addr, s.e.data_port);
 	if (!err) {
-		*primary = s.e.src;
-		*lease = s.lease;
+		g->primary = s.e.src;
+		g->lease = s.lease;
+		g->rate = s.rate;
 	}
 	report(pri, p, rq, &s, req->cmd, err);
 	return err;
 }
 
 /* The reply to send for @err, counted; its length. */
-static int reply(struct pri_port *p, int err, int cmd,
-		 const struct portshare_addr *primary, uint32_t lease,
+static int reply(struct pri_port *p, int err, int cmd, const struct grant *g,
 		 char *buf, size_t size)
 {
 	int len;
 
-	len = portshare_reply_format_lease(err, cmd ? cmd : PS_REQ_ADD,
-					   primary, p->reg_port, lease, buf,
-					   size);
+	len = portshare_reply_format_rate(err, cmd ? cmd : PS_REQ_ADD,
+					  &g->primary, p->reg_port, g->lease,
+					  g->rate, buf, size);
 	if (len < 0)
 		return 0;
 	p->reg[err ? PORTSHARE_REG_ERRORS : PORTSHARE_REG_OK]++;
@@ -315,8 +328,7 @@ static int handle(struct portshare_primary *pri, struct pri_port *p,
 		  size_t size)
 {
 	struct admit_ctx ctx = { .pri = pri, .rq = rq };
-	struct portshare_addr primary = rq->dst;
-	uint32_t lease = 0;
+	struct grant g = { .primary = rq->dst };
 	enum ps_admit admit;
 	struct ps_req req;
 	int code, err;
@@ -333,10 +345,10 @@ static int handle(struct portshare_primary *pri, struct pri_port *p,
 		return 0;
 	}
 	if (code == PS_REQ_PARSED)
-		err = carry_out(pri, p, rq, &req, &primary, &lease);
+		err = carry_out(pri, p, rq, &req, &g);
 	else
 		err = portshare_reply_error(code, req.cmd);
-	return reply(p, err, req.cmd, &primary, lease, buf, size);
+	return reply(p, err, req.cmd, &g, buf, size);
 }
 
 static bool env_valid(const struct portshare_request_env *env)
@@ -357,7 +369,7 @@ int portshare_primary_request(struct portshare_primary *pri, uint16_t port,
 		return PORTSHARE_E_UNKNOWN_PORT;
 	if (p->standalone || !env_valid(env) || (!buf && len))
 		return PORTSHARE_E_INVALID;
-	if (size < PORTSHARE_REPLY_MAX)
+	if (size < PRI_REPLY_MAX_1_3)
 		return PORTSHARE_E_NO_SPACE;
 	rq.src = env->from;
 	rq.sport = env->from_port;

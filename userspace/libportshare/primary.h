@@ -15,6 +15,8 @@
  *			shared/encap.c)
  *	pri_info.c	enumeration and counters
  *	pri_lease.c	leases: the grant, renewal and expiry
+ *	pri_rate.c	rate caps (a GCRA per secondary) and the TTL of
+ *			copies
  *	addr.c		(besides the public conversions) the check of a
  *			source filter, the codec's and the secondary's too
  *
@@ -47,6 +49,12 @@ enum { PRI_V4, PRI_V6, PRI_NFAM };
  *	not drops: nothing was lost
  * @lease: its lease in seconds, 0 for none
  * @expires_ns: when the lease runs out (CLOCK_MONOTONIC), if @lease
+ * @rate: its cap in copies per second, 0 for none
+ * @burst: copies at once under the cap, 1..PORTSHARE_RATE_MAX, if @rate
+ * @ttl: the TTL or hop limit of its copies, 0 for the system's
+ * @tat: the GCRA's theoretical arrival time of its next copy (ns,
+ *	CLOCK_MONOTONIC)
+ * @drop_ratelimited: copies not sent because of the cap: drops
  *
  * The filter and its counter are outside @e, whose layout is public and
  * allocated by callers (portshare_primary_sec_from() reports them).
@@ -58,6 +66,11 @@ struct pri_sec {
 	uint64_t skipped_filtered;
 	uint32_t lease;
 	int64_t expires_ns;
+	uint32_t rate;
+	uint32_t burst;
+	uint8_t ttl;
+	int64_t tat;
+	uint64_t drop_ratelimited;
 };
 
 /**
@@ -70,6 +83,7 @@ struct pri_sec {
  * @rfd: registration sockets, per family; -1 if none
  * @secs: the distribution list, in order of addition
  * @lease: the longest lease a wire ADD gets, 0 for no limit
+ * @rate: the cap and TTL a wire ADD gets (@rate.burst 0: @rate.rate)
  */
 struct pri_port {
 	uint16_t port;
@@ -81,6 +95,7 @@ struct pri_port {
 	struct pri_sec *secs;
 	unsigned int nsecs;
 	uint32_t lease;
+	struct portshare_rate rate;
 	uint64_t rx, shared, err_loop;
 	uint64_t reg[PORTSHARE_NREG];
 };
@@ -99,7 +114,7 @@ struct portshare_primary {
 	struct portshare_primary_opts opts;
 	struct pri_acl acl[PORTSHARE_PRIMARY_MAX_ACL];
 	unsigned int nacl;
-	uint64_t rl_tat[PRI_RL_BUCKETS];	/* theoretical arrival, ns */
+	int64_t rl_tat[PRI_RL_BUCKETS];		/* theoretical arrival, ns */
 	struct portshare_addr *own;		/* the host's addresses */
 	unsigned int nown;
 	struct portshare_addr *bcast;		/* its IPv4 broadcasts */
@@ -174,6 +189,14 @@ void pri_lease_start(struct portshare_primary *pri, struct pri_sec *s);
 void pri_lease_renew(struct portshare_primary *pri, struct pri_port *p,
 		     const struct portshare_addr *a, uint16_t port);
 void pri_lease_timer(struct portshare_primary *pri);
+
+/* pri_rate.c */
+int pri_rate_check(const struct portshare_rate *r);
+void pri_rate_set(struct pri_sec *s, const struct portshare_rate *r);
+void pri_rate_grant(const struct pri_port *p, uint32_t asked,
+		    struct pri_sec *s);
+bool pri_gcra(int64_t *tat, int64_t now, uint32_t rate, uint32_t burst);
+bool pri_rate_admits(struct pri_sec *s);
 
 /* encap.c */
 bool pri_is_copy(const void *buf, size_t len);

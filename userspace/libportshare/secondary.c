@@ -13,9 +13,10 @@
  * is foreign and skipped, except transparent copies, which carry the
  * original sender's source and are matched by socket alone.  A
  * registration's source filter (from=) is kept with it, so failover asks
- * for the same sources.  So is its lease: portshare_sec_recv() renews it
- * at a third of what the primary granted, with the very same ADD, so
- * that two refreshes may be lost before the primary drops it.
+ * for the same sources, and its rate=, for the same cap.  So is its
+ * lease: portshare_sec_recv() renews it at a third of what the primary
+ * granted, with the very same ADD (rate= too), so that two refreshes may
+ * be lost before the primary drops it.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -55,6 +56,8 @@ struct reg {
 					 * lease ended (failover's start) */
 	uint32_t lease_ask;		/* its ADD's lease=, or 0 */
 	uint32_t lease;			/* granted, seconds; 0: none */
+	uint32_t rate_ask;		/* its ADD's rate=, or 0 */
+	uint32_t rate;			/* granted cap, per second; 0: none */
 	int64_t refresh_ms;		/* when to renew it, if @lease */
 	int64_t expires_ms;		/* when the primary drops it */
 };
@@ -180,12 +183,18 @@ static int ctl_open(const struct sockaddr_storage *to, socklen_t tolen,
 	return fd;
 }
 
+/* What a "100 OK" grants besides the primary pair; 0 for none. */
+struct grant {
+	uint32_t lease;
+	uint32_t rate;
+};
+
 /*
- * Wait up to @ms for a reply to @cmd on @fd, and the lease it grants;
- * ICMP errors end it early.
+ * Wait up to @ms for a reply to @cmd on @fd, and what it grants; ICMP
+ * errors end it early.
  */
 static int ctl_wait(int fd, int cmd, int ms, struct portshare_reply_msg *reply,
-		    uint32_t *lease)
+		    struct grant *g)
 {
 	int64_t deadline = now_ms() + ms;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -207,35 +216,36 @@ static int ctl_wait(int fd, int cmd, int ms, struct portshare_reply_msg *reply,
 			continue;
 		if (n < 0)
 			return neg_errno();
-		if (!portshare_reply_parse_lease(buf, (size_t)n, cmd, reply,
-						 lease))
+		if (!portshare_reply_parse_rate(buf, (size_t)n, cmd, reply,
+						&g->lease, &g->rate))
 			return 0;
 	}
 }
 
 /*
- * Send @req, with the source filter and lease of @r's ADD (NULL for a
- * DROP), on @fd up to ATTEMPTS times within @ms until a reply comes; the
- * lease it grants in @lease.  A "200" to a retry means an earlier
- * attempt got through.
+ * Send @req, with the source filter, lease and rate of @r's ADD (NULL for
+ * a DROP), on @fd up to ATTEMPTS times within @ms until a reply comes;
+ * what it grants in @g.  A "200" to a retry means an earlier attempt got
+ * through.
  */
 static int ctl_exchange(int fd, const struct portshare_request *req,
 			const struct reg *r, int ms,
-			struct portshare_reply_msg *reply, uint32_t *lease)
+			struct portshare_reply_msg *reply, struct grant *g)
 {
 	char buf[PORTSHARE_REQUEST_MAX + 1];
 	int len, i, ret = PORTSHARE_E_NO_REPLY;
 
-	len = portshare_request_format_lease(req, r ? r->from : NULL,
-					     r ? r->nfrom : 0,
-					     r ? r->lease_ask : 0, buf,
-					     sizeof(buf));
+	len = portshare_request_format_rate(req, r ? r->from : NULL,
+					    r ? r->nfrom : 0,
+					    r ? r->lease_ask : 0,
+					    r ? r->rate_ask : 0, buf,
+					    sizeof(buf));
 	if (len < 0)
 		return len;
 	for (i = 0; i < ATTEMPTS; i++) {
 		if (send(fd, buf, (size_t)len, 0) < 0)
 			return neg_errno();
-		ret = ctl_wait(fd, req->cmd, ms / ATTEMPTS, reply, lease);
+		ret = ctl_wait(fd, req->cmd, ms / ATTEMPTS, reply, g);
 		if (ret != PORTSHARE_E_NO_REPLY)
 			break;
 	}
@@ -346,7 +356,8 @@ static void lease_take(struct reg *r, const struct portshare_reply_msg *reply,
 
 /*
  * ADD for @r on @fd (connected to r->to), with r->sock's data port; on
- * success r->info gets the primary pair of the reply and @r its lease.
+ * success r->info gets the primary pair of the reply and @r its lease
+ * and rate cap.
  * A "200" to a retry of a refresh leaves the pair alone.
  */
 static int reg_exchange(struct portshare_sec *sec, struct reg *r, int fd,
@@ -354,7 +365,7 @@ static int reg_exchange(struct portshare_sec *sec, struct reg *r, int fd,
 {
 	struct portshare_request req = { .cmd = PORTSHARE_REQ_ADD };
 	struct portshare_reply_msg reply;
-	uint32_t granted = 0;
+	struct grant granted = { 0 };
 	int ret;
 
 	r->info.data_port = sec->socks[r->sock].port;
@@ -376,7 +387,9 @@ static int reg_exchange(struct portshare_sec *sec, struct reg *r, int fd,
 	if (reply.code == PORTSHARE_REPLY_OK || !r->info.active)
 		r->next_seq = 0;	/* a new entry on the primary's list */
 	r->info.active = true;
-	lease_take(r, &reply, granted);
+	lease_take(r, &reply, granted.lease);
+	if (reply.code == PORTSHARE_REPLY_OK)	/* a "200" tells none */
+		r->rate = granted.rate;
 	return 0;
 }
 
@@ -415,18 +428,30 @@ int portshare_sec_register_lease(struct portshare_sec *sec,
 				 const struct portshare_prefix *from, size_t n,
 				 uint32_t lease)
 {
+	return portshare_sec_register_rate(sec, primary, port, opts, from, n,
+					   lease, 0);
+}
+
+int portshare_sec_register_rate(struct portshare_sec *sec,
+				const char *primary, uint16_t port,
+				const struct portshare_reg_opts *opts,
+				const struct portshare_prefix *from, size_t n,
+				uint32_t lease, uint32_t rate)
+{
 	static const struct portshare_reg_opts defaults;
 	struct reg r = { 0 };
 	int fd, ret;
 
 	if (!opts)
 		opts = &defaults;
-	if (!port || !mode_ok(opts->mode) || lease > PORTSHARE_LEASE_MAX)
+	if (!port || !mode_ok(opts->mode) || lease > PORTSHARE_LEASE_MAX ||
+	    rate > PORTSHARE_RATE_MAX)
 		return PORTSHARE_E_INVALID;
 	ret = filter_set(&r, from, n);
 	if (ret)
 		return ret;
 	r.lease_ask = lease;
+	r.rate_ask = rate;
 	r.info.port = port;
 	r.info.mode = opts->mode;
 	r.info.reg_port = opts->reg_port ?: portshare_default_reg_port(port);
@@ -539,7 +564,7 @@ int portshare_sec_drop(struct portshare_sec *sec, int reg, int timeout_ms)
 {
 	struct portshare_request req;
 	struct portshare_reply_msg reply;
-	uint32_t lease;
+	struct grant g;
 	struct reg *r;
 	int fd, ret;
 
@@ -554,7 +579,7 @@ int portshare_sec_drop(struct portshare_sec *sec, int reg, int timeout_ms)
 		return ret;
 	drop_fill(r, &req);
 	ret = ctl_exchange(fd, &req, NULL, timeout_ms ?: DEFAULT_TIMEOUT_MS,
-			   &reply, &lease);
+			   &reply, &g);
 	close(fd);
 	return ret;
 }
@@ -566,7 +591,7 @@ static void drop_all(struct portshare_sec *sec)
 	struct portshare_request req;
 	struct portshare_reply_msg reply;
 	int64_t deadline = now_ms() + CLOSE_TIMEOUT_MS;
-	uint32_t lease;
+	struct grant g;
 	int i, fd, len;
 
 	for (i = 0; i < sec->nregs; i++) {
@@ -579,7 +604,7 @@ static void drop_all(struct portshare_sec *sec)
 		len = portshare_request_format(&req, buf, sizeof(buf));
 		if (len > 0 && send(fd, buf, (size_t)len, 0) == len)
 			ctl_wait(fd, PORTSHARE_REQ_DROP, left_ms(deadline),
-				 &reply, &lease);
+				 &reply, &g);
 		close(fd);
 	}
 }
@@ -608,6 +633,15 @@ int portshare_sec_lease(const struct portshare_sec *sec, int reg,
 	if (reg < 0 || reg >= sec->nregs)
 		return PORTSHARE_E_INVALID;
 	*lease = sec->regs[reg].lease;
+	return 0;
+}
+
+int portshare_sec_rate(const struct portshare_sec *sec, int reg,
+		       uint32_t *rate)
+{
+	if (reg < 0 || reg >= sec->nregs)
+		return PORTSHARE_E_INVALID;
+	*rate = sec->regs[reg].rate;
 	return 0;
 }
 

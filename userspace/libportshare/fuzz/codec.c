@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target for the libportshare parsers: every input goes through
- * the reply (for ADD and DROP, with its lease=), SHUTDOWN and encap
+ * the reply (for ADD and DROP, with its lease= and rate=), SHUTDOWN and encap
  * parsers.  What parses is written back and must parse to the same
  * values, and every copy that parses is one the primary would not share
  * (shared/encap.c).
@@ -17,30 +17,34 @@ static void reply(const uint8_t *data, size_t size, int cmd)
 {
 	struct portshare_reply_msg r, r2;
 	char buf[PORTSHARE_REPLY_MAX];
-	uint32_t lease, lease2;
+	uint32_t lease, lease2, rate, rate2;
 	int n;
 
-	if (portshare_reply_parse_lease(data, size, cmd, &r, &lease))
+	if (portshare_reply_parse_rate(data, size, cmd, &r, &lease, &rate))
 		return;
 	assert(lease <= PORTSHARE_LEASE_MAX && (!lease || r.has_primary));
+	assert(rate <= PORTSHARE_RATE_MAX && (!rate || r.has_primary));
+	assert(!portshare_reply_parse_lease(data, size, cmd, &r2, &lease2) &&
+	       lease2 == lease);
 	assert(!portshare_reply_parse(data, size, cmd, &r2));
 	assert(r.code >= 100 && r.code <= 499);
 	assert(portshare_strerror(r.error));
 	if (r.error == PORTSHARE_E_REFUSED)
 		return;
-	n = portshare_reply_format_lease(r.error, cmd, &r.primary,
-					 r.has_primary ? r.reg_port : 0, lease,
-					 buf, sizeof(buf));
+	n = portshare_reply_format_rate(r.error, cmd, &r.primary,
+					r.has_primary ? r.reg_port : 0, lease,
+					rate, buf, sizeof(buf));
 	if (!r.error && cmd == PORTSHARE_REQ_ADD && !r.has_primary) {
 		assert(n == PORTSHARE_E_INVALID);
 		return;
 	}
 	assert(n > 0);
-	assert(!portshare_reply_parse_lease(buf, (size_t)n, cmd, &r2,
-					    &lease2));
+	assert(!portshare_reply_parse_rate(buf, (size_t)n, cmd, &r2, &lease2,
+					   &rate2));
 	assert(r2.code == r.code && r2.error == r.error);
-	/* the lease= of "100 OK" to ADD only */
+	/* the lease= and rate= of "100 OK" to ADD only */
 	assert(lease2 == (cmd == PORTSHARE_REQ_ADD && !r.error ? lease : 0));
+	assert(rate2 == (cmd == PORTSHARE_REQ_ADD && !r.error ? rate : 0));
 	/* "100 OK" to DROP carries no address: only ADD's does */
 	if (cmd == PORTSHARE_REQ_ADD)
 		assert(r2.has_primary == r.has_primary &&

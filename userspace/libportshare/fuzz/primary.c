@@ -8,7 +8,9 @@
  * secondary has more than PORTSHARE_FROM_MAX from= prefixes or one
  * longer than its family.  The port has a lease or not (one bit of the
  * first byte): a "100 OK" grants at most the port's lease, and always one
- * when the port has it, as its lease= suffix tells.
+ * when the port has it, as its lease= suffix tells.  Likewise its rate
+ * cap (another bit): rate= grants at most the port's, the burst scaled,
+ * never 0, and the port's TTL.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -19,6 +21,9 @@
 
 #define CAP	8
 #define LEASE	3600
+#define RATE	1000
+#define BURST	3000
+#define TTL	9
 
 static struct portshare_primary *pri;
 static uint16_t port;
@@ -45,9 +50,21 @@ static void setup(void)
 	abort();
 }
 
+/* A secondary's cap is one a request may get: a rate has a burst. */
+static void check_rate(unsigned int i)
+{
+	struct portshare_rate r;
+	uint64_t dropped;
+
+	assert(!portshare_primary_sec_rate(pri, port, i, &r, &dropped));
+	assert(r.rate <= PORTSHARE_RATE_MAX && r.burst <= PORTSHARE_RATE_MAX);
+	assert(!r.rate == !r.burst && !dropped);
+	assert(!r.rate || r.burst <= r.rate * (BURST / RATE));
+}
+
 /*
  * Every secondary's source filter is one the parser may let through, its
- * lease one a request may get.
+ * lease and cap one a request may get.
  */
 static void check_secs(unsigned int nsecs)
 {
@@ -57,6 +74,7 @@ static void check_secs(unsigned int nsecs)
 	int k, j;
 
 	for (i = 0; i < nsecs; i++) {
+		check_rate(i);
 		assert(!portshare_primary_sec_lease(pri, port, i, &lease,
 						    &left));
 		assert(lease <= PORTSHARE_LEASE_MAX && left <= lease);
@@ -69,17 +87,30 @@ static void check_secs(unsigned int nsecs)
 	}
 }
 
-/* A "100 OK" to ADD grants a lease within the port's, if it has one. */
-static void check_grant(const char *reply, int len, bool leased)
+/*
+ * A "100 OK" to ADD grants a lease within the port's, if it has one, and
+ * a rate cap alike.
+ */
+static void check_grant(const char *reply, int len, bool leased, bool capped)
 {
 	struct portshare_reply_msg r;
-	uint32_t lease;
+	uint32_t lease, rate;
 
-	if (portshare_reply_parse_lease(reply, (size_t)len, PORTSHARE_REQ_ADD,
-					&r, &lease) || !r.has_primary)
+	if (portshare_reply_parse_rate(reply, (size_t)len, PORTSHARE_REQ_ADD,
+				       &r, &lease, &rate) || !r.has_primary)
 		return;
 	assert(lease <= (leased ? LEASE : PORTSHARE_LEASE_MAX));
 	assert(!leased || lease);
+	assert(rate <= (capped ? RATE : PORTSHARE_RATE_MAX));
+	assert(!capped || rate);
+}
+
+/* The port's cap and TTL for wire ADDs, or none. */
+static void port_rate(bool capped)
+{
+	struct portshare_rate r = { .rate = RATE, .burst = BURST, .ttl = TTL };
+
+	assert(!portshare_primary_port_rate(pri, port, capped ? &r : NULL));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -98,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     &env.from);
 	portshare_addr_parse("127.0.0.1", &env.to);
 	portshare_primary_port_lease(pri, port, data[0] & 8 ? LEASE : 0);
+	port_rate(data[0] & 16);
 	if (data[0] & 2)
 		n = (size_t)snprintf(req, sizeof(req), "%s 127.0.0.1 %u ",
 				     data[0] & 4 ? "DROP" : "ADD", port);
@@ -112,6 +144,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(!portshare_primary_port_info(pri, port, &info));
 	assert(info.nsecs <= CAP);
 	check_secs(info.nsecs);
-	check_grant(reply, len, data[0] & 8);
+	check_grant(reply, len, data[0] & 8, data[0] & 16);
 	return 0;
 }

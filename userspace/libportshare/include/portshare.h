@@ -224,8 +224,12 @@ enum portshare_req_cmd {
 
 /* Longest request and reply in bytes (docs/protocol.md §1.1). */
 #define PORTSHARE_REQUEST_MAX	512
-/* Room for the longest reply or notice this library writes, with a NUL. */
-#define PORTSHARE_REPLY_MAX	80
+/*
+ * Room for the longest reply or notice this library writes, with a NUL:
+ * 96 since LIBPORTSHARE_1.4, as portshare.ko's ("100 OK", the longest
+ * IPv6 address, lease= and rate= take 82); 80 before.
+ */
+#define PORTSHARE_REPLY_MAX	96
 
 /**
  * struct portshare_request - an ADD or DROP request
@@ -305,6 +309,30 @@ int portshare_request_format_lease(const struct portshare_request *req,
 				   size_t n, uint32_t lease, char *buf,
 				   size_t size);
 
+/**
+ * portshare_request_format_rate() - write an ADD that asks for a rate cap
+ * @req: the request
+ * @from: the source filter, as for portshare_request_format_from()
+ * @n: how many prefixes in @from
+ * @lease: the lease, as for portshare_request_format_lease()
+ * @rate: the copies per second to ask for, 1..PORTSHARE_RATE_MAX; 0
+ *        writes what portshare_request_format_lease() writes
+ * @buf: where to write it; a NUL is added if there is room
+ * @size: size of @buf
+ *
+ * Writes "ADD 10.0.0.5 427 9000 lease=30 rate=50 from=192.0.2.0/24":
+ * " rate=PPS" after the lease, before the filter.  The primary grants
+ * the lower of this and its port's rate; a primary that does not know
+ * rate= answers "306 ERROR. Unknown Option".
+ *
+ * Return: as portshare_request_format_lease(); also PORTSHARE_E_INVALID
+ * for a rate on DROP or beyond PORTSHARE_RATE_MAX.
+ */
+int portshare_request_format_rate(const struct portshare_request *req,
+				  const struct portshare_prefix *from,
+				  size_t n, uint32_t lease, uint32_t rate,
+				  char *buf, size_t size);
+
 /* ---- codec: replies and SHUTDOWN ------------------------------------------ */
 
 /**
@@ -357,6 +385,24 @@ int portshare_reply_parse_lease(const void *buf, size_t len, int cmd,
 				uint32_t *lease);
 
 /**
+ * portshare_reply_parse_rate() - parse a reply, its lease and rate cap
+ * @buf: the datagram, not NUL-terminated
+ * @len: its length; trailing CR, LF and NUL are ignored
+ * @cmd: the request it answers
+ * @reply: the result, as from portshare_reply_parse()
+ * @lease: as for portshare_reply_parse_lease()
+ * @rate: set to the copies per second of a " rate=PPS" after the port
+ *        (and the lease, if any), 1..PORTSHARE_RATE_MAX, or 0 when the
+ *        reply has none
+ *
+ * Return: 0, or PORTSHARE_E_BAD_MESSAGE (also for a rate= that is not a
+ * number in range, one before the lease=, or anything after it).
+ */
+int portshare_reply_parse_rate(const void *buf, size_t len, int cmd,
+			       struct portshare_reply_msg *reply,
+			       uint32_t *lease, uint32_t *rate);
+
+/**
  * portshare_reply_format() - write the reply a primary sends
  * @err: 0 for success, or a PORTSHARE_E_* refusal
  * @cmd: the request's command
@@ -390,6 +436,26 @@ int portshare_reply_format_lease(int err, int cmd,
 				 const struct portshare_addr *primary,
 				 uint16_t reg_port, uint32_t lease, char *buf,
 				 size_t size);
+
+/**
+ * portshare_reply_format_rate() - write a reply that grants a rate cap
+ * @err: as for portshare_reply_format()
+ * @cmd: the request's command
+ * @primary: for "100 OK" to ADD, the primary address
+ * @reg_port: for "100 OK" to ADD, the registration port
+ * @lease: as for portshare_reply_format_lease()
+ * @rate: the granted rate cap, 0..PORTSHARE_RATE_MAX; written as
+ *        " rate=PPS" after the lease on "100 OK" to ADD only; 0 writes
+ *        the reply of portshare_reply_format_lease(), byte for byte
+ * @buf: where to write it, at least PORTSHARE_REPLY_MAX bytes
+ * @size: size of @buf
+ *
+ * Return: the length, PORTSHARE_E_INVALID or PORTSHARE_E_NO_SPACE.
+ */
+int portshare_reply_format_rate(int err, int cmd,
+				const struct portshare_addr *primary,
+				uint16_t reg_port, uint32_t lease,
+				uint32_t rate, char *buf, size_t size);
 
 /**
  * portshare_shutdown_parse() - parse a SHUTDOWN notice (Table 3)
@@ -664,6 +730,45 @@ int portshare_sec_lease(const struct portshare_sec *sec, int reg,
 			uint32_t *lease);
 
 /**
+ * portshare_sec_register_rate() - register with a rate cap
+ * @sec: the secondary
+ * @primary: as for portshare_sec_register()
+ * @port: the contested port
+ * @opts: options; NULL for the defaults
+ * @from: the source filter, as for portshare_sec_register_from()
+ * @n: how many prefixes in @from
+ * @lease: as for portshare_sec_register_lease()
+ * @rate: copies per second to ask for at most, 1..PORTSHARE_RATE_MAX; 0
+ *        asks for none (the port's cap, if the primary has one, applies)
+ *
+ * The ADD carries rate=@rate; the primary grants it or its port's lower
+ * cap ("100 OK <address> <port> rate=PPS") and counts the copies over it
+ * as drop_ratelimited, not sent: in encap mode they are gaps in the
+ * sequence, losses.  A lease's refresh and portshare_sec_failover() send
+ * the same rate= again.
+ *
+ * Return: as portshare_sec_register_lease(); also PORTSHARE_E_INVALID
+ * for @rate beyond PORTSHARE_RATE_MAX, PORTSHARE_E_UNKNOWN_OPTION from a
+ * primary without rate caps.
+ */
+int portshare_sec_register_rate(struct portshare_sec *sec,
+				const char *primary, uint16_t port,
+				const struct portshare_reg_opts *opts,
+				const struct portshare_prefix *from, size_t n,
+				uint32_t lease, uint32_t rate);
+
+/**
+ * portshare_sec_rate() - the rate cap a registration was granted
+ * @sec: the secondary
+ * @reg: the registration
+ * @rate: set to the granted copies per second, 0 for none
+ *
+ * Return: 0, or PORTSHARE_E_INVALID if there is no such registration.
+ */
+int portshare_sec_rate(const struct portshare_sec *sec, int reg,
+		       uint32_t *rate);
+
+/**
  * portshare_sec_timeout() - how long a caller's own poll may wait
  * @sec: the secondary
  *
@@ -892,10 +997,12 @@ struct portshare_port_info {
  *          PORTSHARE_REQ_DROP, @from is unset: no request, no SHUTDOWN)
  * @lease: the lease of the secondary in seconds, 0 for none: granted by
  *         a successful ADD, or the one that expired
+ * @rate: the rate cap a successful ADD granted, copies per second; 0 for
+ *        none
  *
  * The library fills this in and hands it to on_request: @reason and
- * @lease came with LIBPORTSHARE_1.3, after the fields programs built
- * against older versions read.
+ * @lease came with LIBPORTSHARE_1.3, @rate with 1.4, after the fields
+ * programs built against older versions read.
  */
 struct portshare_request_log {
 	uint16_t port;
@@ -907,6 +1014,7 @@ struct portshare_request_log {
 	int error;
 	uint8_t reason;
 	uint32_t lease;
+	uint32_t rate;
 };
 
 /**
@@ -1127,6 +1235,64 @@ int portshare_primary_sec_add_lease(struct portshare_primary *pri,
 				    size_t n, uint32_t lease);
 
 /**
+ * struct portshare_rate - a rate cap and the TTL of copies
+ * @rate: copies per second at most, 0..PORTSHARE_RATE_MAX; 0 for no cap
+ * @burst: copies at once, 1..PORTSHARE_RATE_MAX, only with @rate; 0 for
+ *         the default, @rate (one second's worth)
+ * @ttl: the IPv4 TTL or IPv6 hop limit of copies; 0 for the system's
+ *
+ * As portshare.ko: a copy over the cap (a GCRA, a token bucket of @burst
+ * refilled at @rate) is not sent and is counted as drop_ratelimited; in
+ * encap mode it uses its sequence number, so the secondary sees a loss.
+ * The cap applies after the source filter: skipped datagrams spend none.
+ */
+struct portshare_rate {
+	uint32_t rate;
+	uint32_t burst;
+	uint8_t ttl;
+};
+
+/**
+ * portshare_primary_port_rate() - the rate cap and TTL of wire
+ *                                 registrations
+ * @pri: the primary
+ * @port: the contested port
+ * @r: the port's cap and TTL; NULL for none (the default)
+ *
+ * A wire ADD that puts a secondary on the list from now on gets @r's TTL
+ * and its rate cap, or the lower one its rate= asks for, with @r's burst
+ * scaled to it (a port of 100/s with a burst of 200 gives rate=10 a burst
+ * of 20); the "100 OK" says " rate=PPS" when there is a cap.
+ * Secondaries already on the list keep theirs.
+ *
+ * Return: 0, PORTSHARE_E_UNKNOWN_PORT, or PORTSHARE_E_INVALID for a rate
+ * or burst beyond PORTSHARE_RATE_MAX or a burst without a rate.
+ */
+int portshare_primary_port_rate(struct portshare_primary *pri, uint16_t port,
+				const struct portshare_rate *r);
+
+/**
+ * portshare_primary_sec_add_rate() - add a secondary with a rate cap
+ * @pri: the primary
+ * @port: the contested port
+ * @sec: the secondary, as for portshare_primary_sec_add()
+ * @from: its source filter, as for portshare_primary_sec_add_from()
+ * @n: how many prefixes in @from
+ * @lease: its lease, as for portshare_primary_sec_add_lease()
+ * @r: its own cap and TTL (the port's are for wire registrations only);
+ *     NULL for none
+ *
+ * Return: as portshare_primary_sec_add_lease(); also PORTSHARE_E_INVALID
+ * for a bad @r, as for portshare_primary_port_rate().
+ */
+int portshare_primary_sec_add_rate(struct portshare_primary *pri,
+				   uint16_t port,
+				   const struct portshare_list_entry *sec,
+				   const struct portshare_prefix *from,
+				   size_t n, uint32_t lease,
+				   const struct portshare_rate *r);
+
+/**
  * portshare_primary_sec_drop() - take a secondary off a list (psnl drop)
  * @pri: the primary
  * @port: the contested port
@@ -1287,6 +1453,23 @@ int portshare_primary_sec_from(const struct portshare_primary *pri,
 int portshare_primary_sec_lease(const struct portshare_primary *pri,
 				uint16_t port, unsigned int index,
 				uint32_t *lease, uint32_t *left);
+
+/**
+ * portshare_primary_sec_rate() - one secondary's rate cap and TTL
+ * @pri: the primary
+ * @port: the contested port
+ * @index: as for portshare_primary_sec_info()
+ * @r: set to its cap (@burst is the one in force: @rate when it was
+ *     left to the default) and TTL; may be NULL
+ * @drop_ratelimited: set to the copies not sent for the cap; may be NULL
+ *
+ * Return: 0, PORTSHARE_E_UNKNOWN_PORT, or PORTSHARE_E_INVALID past the
+ * end of the list.
+ */
+int portshare_primary_sec_rate(const struct portshare_primary *pri,
+			       uint16_t port, unsigned int index,
+			       struct portshare_rate *r,
+			       uint64_t *drop_ratelimited);
 
 /**
  * portshare_primary_expire() - drop the secondaries whose lease ran out

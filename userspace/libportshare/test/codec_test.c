@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Unit tests of the libportshare codec: requests, replies, SHUTDOWN, the
- * encap header, leases (lease= in ADD and "100 OK") and the error
+ * encap header, leases and rate caps (lease= and rate= in ADD and
+ * "100 OK") and the error
  * values.  Every reply string is compared byte for byte with the golden
  * table below.  Prints TAP.
  */
@@ -322,12 +323,20 @@ static void test_reply_format(void)
 	   "an errno is not a reply");
 }
 
-static void test_lease_request(void)
+/* "ADD 10.0.0.5 427 9000 mode=raw", for its options. */
+static struct portshare_request add_raw(void)
 {
 	struct portshare_request r = {
 		.cmd = PORTSHARE_REQ_ADD, .addr = A("10.0.0.5"), .port = 427,
 		.data_port = 9000, .mode = PORTSHARE_MODE_RAW,
 	};
+
+	return r;
+}
+
+static void test_lease_request(void)
+{
+	struct portshare_request r = add_raw();
 	struct portshare_prefix f;
 	char buf[PORTSHARE_REQUEST_MAX + 1];
 	int n;
@@ -423,6 +432,113 @@ static void test_lease_reply(void)
 					PORTSHARE_LEASE_MAX + 1, buf,
 					sizeof(buf)) == PORTSHARE_E_INVALID,
 	   "a lease beyond PORTSHARE_LEASE_MAX: invalid");
+}
+
+static void test_rate_request(void)
+{
+	struct portshare_request r = add_raw();
+	struct portshare_prefix f;
+	char buf[PORTSHARE_REQUEST_MAX + 1];
+	int n;
+
+	portshare_prefix_parse("192.0.2.0/24", &f);
+	n = portshare_request_format_rate(&r, &f, 1, 30, 50, buf, sizeof(buf));
+	OK(n == (int)strlen(buf) &&
+	   !strcmp(buf, "ADD 10.0.0.5 427 9000 mode=raw lease=30 rate=50 "
+		   "from=192.0.2.0/24"),
+	   "ADD with lease=30, rate=50 and from=: '%s'", buf);
+	r.mode = -1;
+	OK(portshare_request_format_rate(&r, NULL, 0, 0, PORTSHARE_RATE_MAX, buf,
+					 sizeof(buf)) > 0 &&
+	   !strcmp(buf, "ADD 10.0.0.5 427 9000 rate=10000000"),
+	   "rate=10000000 alone: '%s'", buf);
+	OK(portshare_request_format_rate(&r, NULL, 0, 0, 0, buf,
+					 sizeof(buf)) > 0 &&
+	   !strcmp(buf, "ADD 10.0.0.5 427 9000"), "rate 0: no rate=");
+	OK(portshare_request_format_rate(&r, NULL, 0, 0, PORTSHARE_RATE_MAX + 1,
+					 buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "a rate beyond PORTSHARE_RATE_MAX: invalid");
+	OK(portshare_request_format_rate(&r, NULL, 0, 0, 50, buf, 25) ==
+	   PORTSHARE_E_NO_SPACE, "short buffer for the rate=: no space");
+	r.cmd = PORTSHARE_REQ_DROP;
+	OK(portshare_request_format_rate(&r, NULL, 0, 0, 50, buf, sizeof(buf)) ==
+	   PORTSHARE_E_INVALID, "rate= on DROP: invalid");
+}
+
+/* @text parses as a 100 OK to ADD with @lease and @rate, or returns @ret. */
+static bool rate_parses(const char *text, int ret, uint32_t lease,
+			uint32_t rate)
+{
+	struct portshare_reply_msg r;
+	uint32_t got_lease = 77, got = 77;
+	int err = portshare_reply_parse_rate(text, strlen(text),
+					     PORTSHARE_REQ_ADD, &r, &got_lease,
+					     &got);
+
+	if (err != ret || (!err && (got != rate || got_lease != lease ||
+				    r.reg_port != 13162))) {
+		printf("#   '%s': %d lease %u rate %u\n", text, err, got_lease,
+		       got);
+		return false;
+	}
+	return true;
+}
+
+/* Suffixes a "100 OK 192.0.2.1 13162" must not have. */
+static const char *const bad_rates[] = {
+	"rate=0", "rate=05", "rate=10000001", "rate=", "rate=5x", "rate=-5",
+	"rate=5 lease=30", "rate=5 rate=5", "rate=5 x", "Rate=5",
+};
+
+static void test_rate_reply(void)
+{
+	struct portshare_addr p = A("192.0.2.1"),
+		p6 = A("1111:2222:3333:4444:5555:6666:7777:8888");
+	char buf[PORTSHARE_REPLY_MAX];
+	bool bad = true;
+	size_t i;
+	int n;
+
+	OK(rate_parses("100 OK 192.0.2.1 13162 rate=50", 0, 0, 50) &&
+	   rate_parses("100 OK 192.0.2.1 13162 lease=60 rate=10000000\r\n", 0,
+		       60, 10000000) &&
+	   rate_parses("100 OK 192.0.2.1 13162 lease=60", 0, 60, 0) &&
+	   rate_parses("100 OK 192.0.2.1 13162", 0, 0, 0),
+	   "\"100 OK ... [lease=L] rate=N\": N; none: 0");
+	for (i = 0; i < sizeof(bad_rates) / sizeof(bad_rates[0]); i++) {
+		snprintf(buf, sizeof(buf), "100 OK 192.0.2.1 13162 %s",
+			 bad_rates[i]);
+		bad &= rate_parses(buf, PORTSHARE_E_BAD_MESSAGE, 0, 0);
+	}
+	OK(bad, "a bad rate=, one before lease=, or more after it: bad message");
+	OK(lease_parses("100 OK 192.0.2.1 13162 lease=30 rate=5", 0, 30),
+	   "parse_lease() takes a rate= after the lease");
+	n = portshare_reply_format_rate(0, PORTSHARE_REQ_ADD, &p, 13162, 60, 50,
+					buf, sizeof(buf));
+	OK(n == (int)strlen(buf) &&
+	   !strcmp(buf, "100 OK 192.0.2.1 13162 lease=60 rate=50"),
+	   "format: lease=60, then rate=50: '%s'", buf);
+	OK(portshare_reply_format_rate(0, PORTSHARE_REQ_ADD, &p, 13162, 0, 50,
+				       buf, sizeof(buf)) > 0 &&
+	   !strcmp(buf, "100 OK 192.0.2.1 13162 rate=50") &&
+	   portshare_reply_format_rate(0, PORTSHARE_REQ_ADD, &p, 13162, 0, 0,
+				       buf, sizeof(buf)) > 0 &&
+	   !strcmp(buf, "100 OK 192.0.2.1 13162"),
+	   "rate alone; neither: the reply as it always was");
+	OK(portshare_reply_format_rate(PORTSHARE_E_ALREADY_ADDED,
+				       PORTSHARE_REQ_ADD, &p, 13162, 0, 50, buf,
+				       sizeof(buf)) > 0 &&
+	   !strcmp(buf, PS_REPLY_TEXT(ALREADY_ADDED)),
+	   "no rate= on 200");
+	n = portshare_reply_format_rate(0, PORTSHARE_REQ_ADD, &p6, 65535,
+					PORTSHARE_LEASE_MAX, PORTSHARE_RATE_MAX,
+					buf, sizeof(buf));
+	OK(n == 81 && n < PORTSHARE_REPLY_MAX,
+	   "the longest reply fits PORTSHARE_REPLY_MAX (%d)", n);
+	OK(portshare_reply_format_rate(0, PORTSHARE_REQ_ADD, &p, 13162, 0,
+				       PORTSHARE_RATE_MAX + 1, buf,
+				       sizeof(buf)) == PORTSHARE_E_INVALID,
+	   "a rate beyond PORTSHARE_RATE_MAX: invalid");
 }
 
 static void test_shutdown(void)
@@ -543,6 +659,8 @@ int main(void)
 	test_reply_format();
 	test_lease_request();
 	test_lease_reply();
+	test_rate_request();
+	test_rate_reply();
 	test_shutdown();
 	test_encap();
 	test_misc();

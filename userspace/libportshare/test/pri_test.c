@@ -3,7 +3,8 @@
  * Tests of the libportshare primary API, on loopback: ADD and DROP and
  * their replies byte for byte, the acl, the cap, the rate limit, copies in
  * each mode (bytes and sources), SHUTDOWN on close, FIG. 3's standalone
- * port, leases (granted, renewed, expired), and bad input that gives an
+ * port, leases (granted, renewed, expired), rate caps and TTL (granted,
+ * enforced, on the wire), and bad input that gives an
  * error value and changes nothing.  Prints TAP.
  */
 #include <arpa/inet.h>
@@ -867,16 +868,27 @@ static const char *add_req(struct portshare_primary *pri, uint16_t p,
 	return ask(pri, p, LO, 5555, req);
 }
 
-/* "100 OK 127.0.0.1 <reg>" and " lease=<lease>" if it is not 0. */
-static const char *ok_text(uint16_t reg, uint32_t lease)
+/*
+ * "100 OK 127.0.0.1 <reg>", " lease=<lease>" if it is not 0, then
+ * " rate=<rate>" if it is not 0.
+ */
+static const char *ok_rate(uint16_t reg, uint32_t lease, uint32_t rate)
 {
-	static char buf[80];
+	static char buf[96];
 	int n = snprintf(buf, sizeof(buf), "%s " LO " %u", PS_REPLY_TEXT(OK),
 			 reg);
 
 	if (lease)
-		snprintf(buf + n, sizeof(buf) - (size_t)n, " lease=%u", lease);
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " lease=%u",
+			      lease);
+	if (rate)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " rate=%u", rate);
 	return buf;
+}
+
+static const char *ok_text(uint16_t reg, uint32_t lease)
+{
+	return ok_rate(reg, lease, 0);
 }
 
 /*
@@ -1010,6 +1022,190 @@ static void test_lease_expiry(void)
 	portshare_primary_close(pri);
 }
 
+static bool rate_is(struct portshare_primary *pri, uint16_t p,
+		    unsigned int i, uint32_t rate, uint32_t burst, uint8_t ttl)
+{
+	struct portshare_rate r = { 99, 99, 99 };
+
+	if (!portshare_primary_sec_rate(pri, p, i, &r, NULL) &&
+	    r.rate == rate && r.burst == burst && r.ttl == ttl)
+		return true;
+	printf("#   secondary %u: rate %u/%u ttl %u, want %u/%u %u\n", i,
+	       r.rate, r.burst, r.ttl, rate, burst, ttl);
+	return false;
+}
+
+/*
+ * The wire's rate grant (issue 17, ps_rate_granted()): the port's cap, or
+ * a lower rate= with the port's burst scaled; " rate=N" after the lease
+ * only when there is a cap; a repeated ADD is 200 and changes nothing.
+ */
+static void test_rate_grant(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), p0 = add_free_port(pri);
+	uint16_t r = (uint16_t)(p + 13000), r0 = (uint16_t)(p0 + 13000);
+	struct portshare_rate port = { .rate = 100, .burst = 200, .ttl = 7 };
+	struct portshare_rate bad = { .burst = 5 };
+
+	OK(portshare_primary_port_rate(pri, p, &port) == 0,
+	   "port_rate 100/200 ttl 7");
+	OK(is(add_req(pri, p, 6000, ""), ok_rate(r, 0, 100)) &&
+	   rate_is(pri, p, 0, 100, 200, 7),
+	   "ADD without rate=: the port's, \"100 OK ... rate=100\"");
+	OK(is(add_req(pri, p, 6001, "rate=10"), ok_rate(r, 0, 10)) &&
+	   rate_is(pri, p, 1, 10, 20, 7),
+	   "rate=10 lowers it: rate=10, the burst scaled to 20");
+	OK(is(add_req(pri, p, 6002, "mode=raw rate=1000"), ok_rate(r, 0, 100)) &&
+	   rate_is(pri, p, 2, 100, 200, 7), "rate=1000 does not raise it: 100");
+	OK(is(add_req(pri, p, 6001, "rate=5"), PS_REPLY_TEXT(ALREADY_ADDED)) &&
+	   rate_is(pri, p, 1, 10, 20, 7),
+	   "ADD again with another rate=: 200, the granted one stays");
+	OK(is(add_req(pri, p0, 6000, ""), ok_text(r0, 0)) &&
+	   rate_is(pri, p0, 0, 0, 0, 0),
+	   "no port rate, none asked: the reply byte for byte as before");
+	OK(is(add_req(pri, p0, 6001, "rate=50 lease=60"), ok_rate(r0, 60, 50)) &&
+	   rate_is(pri, p0, 1, 50, 50, 0),
+	   "no port rate: rate=50 granted, burst 50, after the lease");
+	OK(is(add_req(pri, p0, 6002, "rate=10000001"),
+	      PS_REPLY_TEXT(UNKNOWN_OPTION)) &&
+	   is(add_req(pri, p0, 6002, "rate=0"), PS_REPLY_TEXT(UNKNOWN_OPTION)),
+	   "rate=10000001 and rate=0: 306");
+	port.rate = PORTSHARE_RATE_MAX + 1;
+	OK(portshare_primary_port_rate(pri, p, &port) == PORTSHARE_E_INVALID &&
+	   portshare_primary_port_rate(pri, p, &bad) == PORTSHARE_E_INVALID &&
+	   portshare_primary_port_rate(pri, (uint16_t)(p + 1), NULL) ==
+	   PORTSHARE_E_UNKNOWN_PORT &&
+	   portshare_primary_sec_rate(pri, p, 3, NULL, NULL) ==
+	   PORTSHARE_E_INVALID, "port_rate and sec_rate: bad input");
+	OK(portshare_primary_port_rate(pri, p, NULL) == 0 &&
+	   is(add_req(pri, p, 6003, ""), ok_text(r, 0)),
+	   "port_rate NULL: no cap any more");
+	portshare_primary_close(pri);
+}
+
+static uint64_t ratelimited(struct portshare_primary *pri, uint16_t p,
+			    unsigned int i)
+{
+	uint64_t n = UINT64_MAX;
+
+	portshare_primary_sec_rate(pri, p, i, NULL, &n);
+	return n;
+}
+
+/* Forward @n datagrams "x" from 192.0.2.1 at once; how many were shared. */
+static int forward_n(struct portshare_primary *pri, uint16_t p, size_t n)
+{
+	struct portshare_datagram dg[64];
+	size_t i;
+
+	for (i = 0; i < n && i < 64; i++)
+		dg[i] = (struct portshare_datagram){
+			.origin = addr_of("192.0.2.1"), .origin_port = 999,
+			.payload = "x", .len = 1,
+		};
+	return portshare_primary_forward(pri, p, dg, i);
+}
+
+/*
+ * The cap (a GCRA): rate 10/s, burst 5, fifty datagrams at once: 5 copies
+ * (6 if a tenth of a second passed), the rest drop_ratelimited; the copies
+ * over it use their sequence numbers (a gap is a loss), datagrams the
+ * source filter skips spend nothing.
+ */
+static void test_rate_cap(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), dport;
+	struct portshare_rate cap = { .rate = 10, .burst = 5 };
+	struct portshare_rate one = { .rate = 1 };
+	struct portshare_prefix net = { addr_of("198.51.100.0"), 24 };
+	struct portshare_list_entry sec = {
+		.addr = addr_of(LO), .mode = PORTSHARE_MODE_ENCAP,
+	};
+	int fd = bind_lo(0, &dport);
+	uint64_t copies;
+	uint32_t seq;
+
+	sec.data_port = dport;
+	OK(portshare_primary_sec_add_rate(pri, p, &sec, NULL, 0, 0, &cap) == 0 &&
+	   rate_is(pri, p, 0, 10, 5, 0), "sec_add_rate 10/5");
+	sec.data_port = 6001;
+	sec.mode = PORTSHARE_MODE_RAW;
+	OK(portshare_primary_sec_add_rate(pri, p, &sec, &net, 1, 0, &one) == 0 &&
+	   rate_is(pri, p, 1, 1, 1, 0), "sec_add_rate 1/s from 198.51.100.0/24");
+	OK(forward_n(pri, p, 50) == 50, "50 datagrams forwarded at once");
+	copies = sec_copies(pri, p, 0);
+	OK((copies == 5 || copies == 6) && ratelimited(pri, p, 0) == 50 - copies,
+	   "5 copies (%llu), the rest drop_ratelimited (%llu)",
+	   (unsigned long long)copies,
+	   (unsigned long long)ratelimited(pri, p, 0));
+	while (next_seq(fd) != UINT32_MAX)	/* the burst, 0..4; 2 s */
+		;
+	forward_n(pri, p, 1);
+	seq = next_seq(fd);
+	OK(seq == 50, "the next copy is number 50: a gap, a loss (%u)", seq);
+	OK(sec_copies(pri, p, 1) == 0 && skipped(pri, p, 1) == 51 &&
+	   ratelimited(pri, p, 1) == 0,
+	   "the filtered one: 51 skipped, no token spent");
+	OK(forward_from(pri, p, "198.51.100.7") && sec_copies(pri, p, 1) == 1 &&
+	   ratelimited(pri, p, 1) == 0,
+	   "so its first datagram from inside the filter is copied");
+	close(fd);
+	portshare_primary_close(pri);
+}
+
+/* The TTL or hop limit a datagram came with on @fd (IP_RECVTTL), or -1. */
+static int recv_ttl(int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	char buf[256];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf.buf,
+			    .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *c;
+	int ttl = -1;
+
+	if (recvmsg(fd, &m, MSG_DONTWAIT) < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
+			memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
+	return ttl;
+}
+
+/* ttl 7 reaches the socket as the TTL of the copy; 0 leaves the system's. */
+static void test_ttl(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri), d7, d0;
+	struct portshare_rate ttl7 = { .ttl = 7 };
+	struct portshare_list_entry sec = {
+		.addr = addr_of(LO), .mode = PORTSHARE_MODE_RAW,
+	};
+	int fd7 = bind_lo(0, &d7), fd0 = bind_lo(0, &d0), on = 1, ttl;
+
+	setsockopt(fd7, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+	setsockopt(fd0, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+	sec.data_port = d7;
+	OK(portshare_primary_sec_add_rate(pri, p, &sec, NULL, 0, 0, &ttl7) == 0 &&
+	   rate_is(pri, p, 0, 0, 0, 7), "sec_add_rate ttl 7, no cap");
+	sec.data_port = d0;
+	portshare_primary_sec_add(pri, p, &sec);
+	forward_n(pri, p, 1);
+	ttl = recv_ttl(fd7);
+	OK(ttl == 7, "its copy came with TTL 7 (%d)", ttl);
+	ttl = recv_ttl(fd0);
+	OK(ttl > 0 && ttl != 7, "the other's with the system's (%d)", ttl);
+	close(fd7);
+	close(fd0);
+	portshare_primary_close(pri);
+}
+
 int main(void)
 {
 	srand((unsigned int)(time(NULL) ^ getpid()));
@@ -1031,5 +1227,8 @@ int main(void)
 	test_from_api_bad_input();
 	test_lease_grant();
 	test_lease_expiry();
+	test_rate_grant();
+	test_rate_cap();
+	test_ttl();
 	return tap_done();
 }

@@ -5,7 +5,8 @@
  * a lost reply, no primary, copies with losses and reordering, foreign
  * datagrams, SHUTDOWN, several ports on a shared or own data socket,
  * DROP on close, and leases: lease= in the ADD, the reply's lease=,
- * refreshes at a third of it and their end.  Prints TAP.
+ * refreshes at a third of it and their end; rate= and the reply's rate=.
+ * Prints TAP.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -446,6 +447,52 @@ static void test_lease(void)
 	portshare_sec_close(sec);
 }
 
+/*
+ * rate=50 with lease=1 and a filter, granted 20: the refresh is the same
+ * ADD, rate=50 and all; its "200" keeps the 20.
+ */
+static void script_rate(int fd, uint16_t reg)
+{
+	struct sockaddr_in from;
+	char first[600], r[96];
+
+	first_add(fd, first, &from, " lease=1 rate=50 from=192.0.2.0/24", 60);
+	snprintf(r, sizeof(r), "100 OK 127.0.0.1 %u lease=1 rate=20", reg);
+	puts_to(fd, &from, r);
+	refresh_of(fd, first, mono(), 61, &from);
+	puts_to(fd, &from, PS_REPLY_TEXT(ALREADY_ADDED));
+}
+
+static void test_rate(void)
+{
+	struct portshare_prefix f;
+	struct portshare_reg_opts o;
+	struct portshare_event ev;
+	struct portshare_sec *sec;
+	struct primary p;
+	uint32_t rate = 0;
+	int reg;
+
+	portshare_sec_new(&sec);
+	portshare_prefix_parse("192.0.2.0/24", &f);
+	primary_start(&p, script_rate);
+	o = opts(p.port);
+	OK(portshare_sec_register_rate(sec, "127.0.0.1", CPORT, &o, &f, 1, 1,
+				       PORTSHARE_RATE_MAX + 1) ==
+	   PORTSHARE_E_INVALID, "rate beyond PORTSHARE_RATE_MAX: invalid");
+	reg = portshare_sec_register_rate(sec, "127.0.0.1", CPORT, &o, &f, 1, 1,
+					  50);
+	OK(reg >= 0 && !portshare_sec_rate(sec, reg, &rate) && rate == 20,
+	   "rate=50 asked, rate=20 in the reply: 20 granted (%u)", rate);
+	OK(drive(sec, 0.5, &ev) == 0 && !portshare_sec_rate(sec, reg, &rate) &&
+	   rate == 20, "refreshed, 200: still 20");
+	OK(primary_wait(&p) == 0,
+	   "primary script done: the refresh sends rate=50 again");
+	OK(portshare_sec_rate(sec, reg + 1, &rate) == PORTSHARE_E_INVALID,
+	   "sec_rate of no registration: invalid");
+	portshare_sec_close(sec);
+}
+
 static void test_copies(void)
 {
 	struct portshare_reg_opts o;
@@ -645,5 +692,6 @@ int main(void)
 	test_close();
 	test_failover();
 	test_lease();
+	test_rate();
 	return tap_done();
 }
