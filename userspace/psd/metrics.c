@@ -43,6 +43,7 @@ struct object {
 	const struct portshare_port_info *port;
 	const struct portshare_list_entry *sec;	/* NULL for the port */
 	uint64_t skip_filtered;		/* the secondary's source filter's */
+	uint64_t drop_ratelimited;	/* over the secondary's rate cap */
 	unsigned int max_secondaries;
 };
 
@@ -100,6 +101,9 @@ static bool sec_value(const struct object *o, unsigned int id,
 	case PORTSHARE_STAT_SEC_FILTERED:
 		*value = o->skip_filtered;
 		return true;
+	case PORTSHARE_STAT_SEC_DROP_RATELIMITED:
+		*value = o->drop_ratelimited;
+		return true;
 	case PS_METRIC_UP:
 		*value = 1;
 		return true;
@@ -146,15 +150,22 @@ static void snapshot_free(struct snapshot *s)
 	free(s);
 }
 
+/* The counters of a secondary that are not in its list entry. */
+struct sec_counts {
+	uint64_t skip_filtered;
+	uint64_t drop_ratelimited;
+};
+
 static void add_object(struct snapshot *s, const struct psd *d,
 		       const struct portshare_port_info *port,
 		       const struct portshare_list_entry *sec,
-		       uint64_t skip_filtered)
+		       const struct sec_counts *c)
 {
 	s->objs[s->n] = (struct object){
 		.port = port,
 		.sec = sec,
-		.skip_filtered = skip_filtered,
+		.skip_filtered = c ? c->skip_filtered : 0,
+		.drop_ratelimited = c ? c->drop_ratelimited : 0,
 		.max_secondaries = d->opts.max_secondaries,
 	};
 	s->mo[s->n] = (struct ps_metric_object){
@@ -171,7 +182,7 @@ static struct snapshot *snapshot_take(const struct psd *d)
 	uint16_t ports[PORTSHARE_PRIMARY_MAX_PORTS];
 	struct snapshot *s = calloc(1, sizeof(*s));
 	size_t nsecs = 0, k = 0, max;
-	uint64_t skipped;
+	struct sec_counts c;
 	int n, i;
 	unsigned int j;
 
@@ -192,14 +203,16 @@ static struct snapshot *snapshot_take(const struct psd *d)
 	for (i = 0; i < n; i++) {
 		if (!s->ports[i].port)
 			continue;	/* no info: not one of its ports now */
-		add_object(s, d, &s->ports[i], NULL, 0);
+		add_object(s, d, &s->ports[i], NULL, NULL);
 		for (j = 0; j < s->ports[i].nsecs && k < nsecs; j++)
 			if (!portshare_primary_sec_info(d->pri, ports[i], j,
 							&s->secs[k]) &&
 			    portshare_primary_sec_from(d->pri, ports[i], j, NULL,
-						       0, &skipped) >= 0)
+						       0, &c.skip_filtered) >= 0 &&
+			    !portshare_primary_sec_rate(d->pri, ports[i], j, NULL,
+							&c.drop_ratelimited))
 				add_object(s, d, &s->ports[i], &s->secs[k++],
-					   skipped);
+					   &c);
 	}
 	return s;
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * psd's command line (docs/psd.8): ports and their leases, rules, the
- * acl (-a), static secondaries (-s) and the user to run as (-u).
+ * psd's command line (docs/psd.8): ports and their options (lease=,
+ * rate=, ttl=: fields.c), rules, the acl (-a), static secondaries (-s)
+ * and the user to run as (-u).
  * Everything is checked before a socket is bound; -a and -s are applied
  * to the primary once it exists (-s once its ports are bound).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,24 +16,14 @@
 static void usage(FILE *f)
 {
 	fputs("usage: psd [-v] [-m MAX] [-a NET[/LEN][,third-party]]...\n"
-	      "           [-s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...]...\n"
+	      "           [-s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...[,OPTION]...]...\n"
 	      "           [--reg-rate N] [--reg-burst N]\n"
 	      "           [--ready-fd FD] [-u USER] [--metrics-file PATH [--metrics-interval S]]\n"
-	      "           PORT[:REGPORT][,lease=SECONDS]...\n"
+	      "           PORT[:REGPORT][,OPTION]...\n"
+	      "OPTION: lease=SECONDS, rate=PPS[/BURST], ttl=N\n"
 	      "Be the primary of each contested PORT: bind it, then its registration port\n"
 	      "(PORT + 13000 unless given), answer ADD and DROP there and send every\n"
 	      "secondary a copy of every datagram. See psd(8).\n", f);
-}
-
-static bool num(const char *s, unsigned long min, unsigned long max,
-		unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return !errno && *s >= '0' && *s <= '9' && !*end && *out >= min &&
-	       *out <= max;
 }
 
 static bool spec_has(const struct psd *d, unsigned long port)
@@ -46,34 +36,26 @@ static bool spec_has(const struct psd *d, unsigned long port)
 	return false;
 }
 
-#define LEASE_FIELD	"lease="
-
-/*
- * "lease=SECONDS", of a port or a -s secondary: false, with what is
- * allowed logged, if it is not that.
- */
-static bool lease_field(const char *what, const char *f, uint32_t *lease)
+/* A port's ,lease=,rate=,ttl= in @fields (cut up): 0, or -1. */
+static int port_fields(const char *arg, char *fields, struct psd_limits *l)
 {
-	unsigned long v;
+	char *f;
 
-	if (strncmp(f, LEASE_FIELD, strlen(LEASE_FIELD)))
-		return false;
-	if (*lease || !num(f + strlen(LEASE_FIELD), 1, PORTSHARE_LEASE_MAX,
-			   &v)) {
-		psd_log("%s: '%s': give lease=SECONDS once, 1..%u", what, f,
-			PORTSHARE_LEASE_MAX);
-		return false;
-	}
-	*lease = (uint32_t)v;
-	return true;
+	for (f = strtok(fields, ","); f; f = strtok(NULL, ","))
+		if (psd_limit_field(arg, f, l) != 1)
+			return -1;
+	return 0;
 }
 
-/* PORT[:REGPORT][,lease=SECONDS]: 0, or -1 (with why, for a lease). */
+/*
+ * PORT[:REGPORT][,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N]: 0, or -1
+ * (with why, for a bad value of an option).
+ */
 static int add_port(struct psd *d, const char *arg)
 {
-	char spec[48], *colon, *comma;
+	char spec[96], *colon, *comma;
 	unsigned long port, reg = 0;
-	uint32_t lease = 0;
+	struct psd_limits lim = { 0 };
 
 	/* a copy: argv stays as given, for ps(1) */
 	if (strlen(arg) >= sizeof(spec))
@@ -82,15 +64,15 @@ static int add_port(struct psd *d, const char *arg)
 	comma = strchr(spec, ',');
 	if (comma) {
 		*comma++ = '\0';
-		if (!lease_field(arg, comma, &lease))
+		if (port_fields(arg, comma, &lim))
 			return -1;
 	}
 	colon = strchr(spec, ':');
 	if (colon)
 		*colon++ = '\0';
 	if (d->nspecs == PORTSHARE_PRIMARY_MAX_PORTS ||
-	    !num(spec, 1, 65535, &port) ||
-	    (colon && !num(colon, 1, 65535, &reg)))
+	    !psd_num(spec, 1, 65535, &port) ||
+	    (colon && !psd_num(colon, 1, 65535, &reg)))
 		return -1;
 	if (!reg)
 		reg = portshare_default_reg_port((uint16_t)port);
@@ -105,7 +87,7 @@ static int add_port(struct psd *d, const char *arg)
 	}
 	d->specs[d->nspecs++] = (struct psd_port_spec){
 		.port = (uint16_t)port, .reg_port = (uint16_t)reg,
-		.lease = lease,
+		.lim = lim,
 	};
 	return 0;
 }
@@ -181,7 +163,8 @@ struct static_sec {
 	struct portshare_list_entry sec;
 	struct portshare_prefix from[PORTSHARE_FROM_MAX];
 	size_t nfrom;
-	uint32_t lease;
+	struct psd_limits lim;
+	unsigned int nlim;		/* lease=, rate= and ttl= given */
 };
 
 #define FROM_FIELD	"from="
@@ -189,20 +172,23 @@ struct static_sec {
 #define STATIC_LEN	512
 
 /*
- * A -s field after DATAPORT: the mode (once, first), a from=PREFIX or
- * lease=SECONDS.
+ * A -s field after DATAPORT: the mode (once, first), a from=PREFIX,
+ * lease=SECONDS, rate=PPS[/BURST] or ttl=N.
  */
 static bool static_field(const char *f, struct static_sec *st, bool *moded)
 {
 	unsigned int m = 0;
+	int lim;
 
 	if (!strncmp(f, FROM_FIELD, strlen(FROM_FIELD)))
 		return st->nfrom < PORTSHARE_FROM_MAX &&
 		       !portshare_prefix_parse(f + strlen(FROM_FIELD),
 					       &st->from[st->nfrom++]);
-	if (!strncmp(f, LEASE_FIELD, strlen(LEASE_FIELD)))
-		return lease_field("-s", f, &st->lease);
-	if (*moded || st->nfrom || st->lease)
+	lim = psd_limit_field("-s", f, &st->lim);
+	st->nlim += lim > 0;
+	if (lim)
+		return lim > 0;
+	if (*moded || st->nfrom || st->nlim)
 		return false;
 	while (m <= PORTSHARE_MODE_MAX && strcmp(f, psd_mode_name(m)))
 		m++;
@@ -212,8 +198,8 @@ static bool static_field(const char *f, struct static_sec *st, bool *moded)
 }
 
 /*
- * -s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...[,lease=SECONDS]: 0, or
- * -1 if it is not that.
+ * -s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...[,lease=SECONDS]
+ * [,rate=PPS[/BURST]][,ttl=N]: 0, or -1 if it is not that.
  */
 static int static_parse(const char *arg, char *spec, size_t size,
 			struct static_sec *st)
@@ -230,7 +216,8 @@ static int static_parse(const char *arg, char *spec, size_t size,
 	dport = strtok(NULL, ",");
 	memset(st, 0, sizeof(*st));
 	if (!port || !addr || !dport ||
-	    !num(port, 1, 65535, &st->port) || !num(dport, 1, 65535, &dn) ||
+	    !psd_num(port, 1, 65535, &st->port) ||
+	    !psd_num(dport, 1, 65535, &dn) ||
 	    portshare_addr_parse(addr, &st->sec.addr))
 		return -1;
 	while ((f = strtok(NULL, ",")))
@@ -266,9 +253,9 @@ static int add_static(struct psd *d, const char *arg)
 		return -1;
 	if (portshare_primary_port_info(d->pri, (uint16_t)st.port, &info))
 		return 0;	/* psd is not its primary: nothing to copy */
-	err = portshare_primary_sec_add_lease(d->pri, (uint16_t)st.port,
-					      &st.sec, st.from, st.nfrom,
-					      st.lease);
+	err = portshare_primary_sec_add_rate(d->pri, (uint16_t)st.port,
+					     &st.sec, st.from, st.nfrom,
+					     st.lim.lease, &st.lim.rate);
 	if (err)
 		psd_log("-s %s: %s", st.addr_text, portshare_strerror(err));
 	return err ? -1 : 0;
@@ -276,8 +263,8 @@ static int add_static(struct psd *d, const char *arg)
 
 static const char static_usage[] =
 	"-s: give PORT,ADDR,DATAPORT[,encap|raw|transparent][,from=PREFIX]..."
-	"[,lease=SECONDS], at most 8 from=, each ADDR or ADDR/LEN with no bits "
-	"set after LEN";
+	"[,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N], at most 8 from=, each "
+	"ADDR or ADDR/LEN with no bits set after LEN";
 
 /**
  * psd_add_statics() - put every -s secondary on its port's list
@@ -350,27 +337,27 @@ static bool number_option(struct psd *d, int c)
 
 	switch (c) {
 	case 'm':
-		if (!num(optarg, 1, PORTSHARE_MAX_SECONDARIES_LIMIT, &v))
+		if (!psd_num(optarg, 1, PORTSHARE_MAX_SECONDARIES_LIMIT, &v))
 			return false;
 		d->opts.max_secondaries = (unsigned int)v;
 		return true;
 	case OPT_RATE:
-		if (!num(optarg, 0, 1000000, &v))
+		if (!psd_num(optarg, 0, 1000000, &v))
 			return false;
 		d->opts.reg_rate = (unsigned int)v;
 		return true;
 	case OPT_BURST:
-		if (!num(optarg, 1, 1000000, &v))
+		if (!psd_num(optarg, 1, 1000000, &v))
 			return false;
 		d->opts.reg_burst = (unsigned int)v;
 		return true;
 	case OPT_METRICS_INTERVAL:
-		if (!num(optarg, 1, 86400, &v))
+		if (!psd_num(optarg, 1, 86400, &v))
 			return false;
 		d->metrics_interval = (unsigned int)v;
 		return true;
 	}
-	if (!num(optarg, 0, INT32_MAX, &v))
+	if (!psd_num(optarg, 0, INT32_MAX, &v))
 		return false;
 	d->ready_fd = (int)v;
 	return true;
@@ -453,7 +440,7 @@ int psd_parse_args(struct psd *d, int argc, char **argv)
 	}
 	for (; optind < argc; optind++) {
 		if (add_port(d, argv[optind])) {
-			psd_log("'%s' is not PORT[:REGPORT][,lease=SECONDS]",
+			psd_log("'%s' is not PORT[:REGPORT][,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N]",
 				argv[optind]);
 			return -1;
 		}

@@ -123,6 +123,23 @@ static int loop(struct psd *d, int epfd)
 	}
 }
 
+/* "port P: primary ...", with the limits wire registrations get. */
+static void log_port(const struct psd_port_spec *s)
+{
+	char lease[32] = "", rate[64] = "", ttl[16] = "";
+
+	if (s->lim.lease)
+		snprintf(lease, sizeof(lease), ", lease %u s", s->lim.lease);
+	if (s->lim.rate.rate)
+		snprintf(rate, sizeof(rate), ", rate %u/s burst %u",
+			 s->lim.rate.rate,
+			 s->lim.rate.burst ?: s->lim.rate.rate);
+	if (s->lim.rate.ttl)
+		snprintf(ttl, sizeof(ttl), ", ttl %u", s->lim.rate.ttl);
+	psd_log("port %u: primary, registration port %u%s%s%s", s->port,
+		s->reg_port, lease, rate, ttl);
+}
+
 /* FIG. 3 for every port; ports another application holds are left out. */
 static int open_ports(struct psd *d)
 {
@@ -141,17 +158,14 @@ static int open_ports(struct psd *d)
 		}
 		bound++;
 		portshare_primary_port_info(d->pri, s->port, &info);
-		portshare_primary_port_lease(d->pri, s->port, s->lease);
+		portshare_primary_port_lease(d->pri, s->port, s->lim.lease);
+		portshare_primary_port_rate(d->pri, s->port, &s->lim.rate);
 		if (info.standalone)
 			psd_log("port %u: registration port %u: %s: standalone, no secondaries can register",
 				s->port, s->reg_port,
 				portshare_strerror(info.reg_error));
-		else if (s->lease)
-			psd_log("port %u: primary, registration port %u, lease %u s",
-				s->port, s->reg_port, s->lease);
 		else
-			psd_log("port %u: primary, registration port %u",
-				s->port, s->reg_port);
+			log_port(s);
 	}
 	return bound ? 0 : -1;
 }

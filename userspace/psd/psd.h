@@ -15,11 +15,20 @@
 
 #include <portshare.h>
 
-/* A PORT[:REGPORT][,lease=SECONDS] of the command line. */
+/* lease=, rate= and ttl= of a port or a -s secondary (fields.c) */
+struct psd_limits {
+	uint32_t lease;			/* seconds; 0: none */
+	struct portshare_rate rate;	/* rate 0: no cap; ttl 0: the system's */
+};
+
+/*
+ * A PORT[:REGPORT][,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N] of the
+ * command line; its limits are those of wire registrations.
+ */
 struct psd_port_spec {
 	uint16_t port;
 	uint16_t reg_port;
-	uint32_t lease;		/* of wire registrations; 0: none */
+	struct psd_limits lim;
 };
 
 struct psd {
@@ -40,6 +49,11 @@ struct psd {
 };
 
 #define PSD_METRICS_INTERVAL	15	/* node_exporter's usual scrape */
+
+/* fields.c */
+bool psd_num(const char *s, unsigned long min, unsigned long max,
+	     unsigned long *out);
+int psd_limit_field(const char *what, const char *f, struct psd_limits *l);
 
 /* options.c */
 int psd_parse_args(struct psd *d, int argc, char **argv);

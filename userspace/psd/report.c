@@ -41,7 +41,7 @@ static void addr_text(const struct portshare_addr *a, char *buf)
 void psd_log_request(const struct portshare_request_log *log, void *arg)
 {
 	char a[PORTSHARE_ADDR_STRLEN], from[PORTSHARE_ADDR_STRLEN];
-	char lease[32] = "";
+	char lease[32] = "", rate[32] = "";
 
 	(void)arg;
 	addr_text(&log->addr, a);
@@ -53,10 +53,12 @@ void psd_log_request(const struct portshare_request_log *log, void *arg)
 	addr_text(&log->from, from);
 	if (log->lease)
 		snprintf(lease, sizeof(lease), ", lease %u s", log->lease);
-	psd_log("port %u: %s %s %u from %s %u: %s%s", log->port,
+	if (log->rate)
+		snprintf(rate, sizeof(rate), ", rate %u/s", log->rate);
+	psd_log("port %u: %s %s %u from %s %u: %s%s%s", log->port,
 		log->cmd == PORTSHARE_REQ_ADD ? "ADD" : "DROP", a,
 		log->data_port, from, log->from_port,
-		portshare_strerror(log->error), lease);
+		portshare_strerror(log->error), lease, rate);
 }
 
 static void dump_port(const struct portshare_port_info *p)
@@ -77,12 +79,19 @@ static void dump_port(const struct portshare_port_info *p)
 		p->reg[PORTSHARE_REG_IGNORED]);
 }
 
+/* What a secondary's line tells besides struct portshare_list_entry. */
+struct sec_extra {
+	uint64_t skip_filtered;		/* its source filter's (from=) */
+	uint64_t drop_ratelimited;	/* over its rate cap */
+	uint32_t lease, left;		/* its lease and the seconds left */
+};
+
 /*
- * One secondary's line; skip_filtered is its source filter's (from=),
- * and a leased one ends with its lease and the seconds left of it.
+ * One secondary's line: drop_ratelimited after the other drops, then
+ * skip_filtered; a leased one ends with its lease and the seconds left.
  */
 static void dump_sec(const struct portshare_list_entry *s,
-		     uint64_t skip_filtered, uint32_t lease, uint32_t left)
+		     const struct sec_extra *x)
 {
 	static const char *const drops[PORTSHARE_NDROP] = {
 		"drop_nomem", "drop_noroute", "drop_xmit", "drop_family",
@@ -96,9 +105,10 @@ static void dump_sec(const struct portshare_list_entry *s,
 		a, s->data_port, psd_mode_name(s->mode), s->copies, s->bytes);
 	for (k = 0; k < PORTSHARE_NDROP; k++)
 		fprintf(stderr, " %s %" PRIu64, drops[k], s->drops[k]);
-	fprintf(stderr, " skip_filtered %" PRIu64, skip_filtered);
-	if (lease)
-		fprintf(stderr, " lease %u left %u", lease, left);
+	fprintf(stderr, " drop_ratelimited %" PRIu64 " skip_filtered %" PRIu64,
+		x->drop_ratelimited, x->skip_filtered);
+	if (x->lease)
+		fprintf(stderr, " lease %u left %u", x->lease, x->left);
 	fputc('\n', stderr);
 }
 
@@ -106,14 +116,16 @@ static void dump_sec(const struct portshare_list_entry *s,
 static void dump_index(const struct psd *d, uint16_t port, unsigned int j)
 {
 	struct portshare_list_entry sec;
-	uint32_t lease, left;
-	uint64_t skipped;
+	struct sec_extra x;
 
 	if (!portshare_primary_sec_info(d->pri, port, j, &sec) &&
 	    portshare_primary_sec_from(d->pri, port, j, NULL, 0,
-				       &skipped) >= 0 &&
-	    !portshare_primary_sec_lease(d->pri, port, j, &lease, &left))
-		dump_sec(&sec, skipped, lease, left);
+				       &x.skip_filtered) >= 0 &&
+	    !portshare_primary_sec_lease(d->pri, port, j, &x.lease,
+					 &x.left) &&
+	    !portshare_primary_sec_rate(d->pri, port, j, NULL,
+					&x.drop_ratelimited))
+		dump_sec(&sec, &x);
 }
 
 /*
