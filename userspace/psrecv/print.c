@@ -113,10 +113,13 @@ void psr_print_shutdown(FILE *f, bool json, const struct portshare_event *ev,
 		    ev->from_port);
 }
 
-/* @lease: the granted lease, told only if there is one (as on the wire) */
+/*
+ * @g: the granted lease and rate cap, each told only if there is one (as
+ * on the wire)
+ */
 void psr_print_registered(FILE *f, bool json, int reg,
 			  const struct portshare_reg_info *info,
-			  uint32_t lease)
+			  const struct psr_grant *g)
 {
 	char p[PORTSHARE_ADDR_STRLEN], l[PORTSHARE_ADDR_STRLEN];
 
@@ -132,8 +135,10 @@ void psr_print_registered(FILE *f, bool json, int reg,
 		fprintf(f, "registered port %u with %s %u as %s %u mode %s",
 			info->port, p, info->reg_port, l, info->data_port,
 			mode_name(info->mode));
-	if (lease)
-		fprintf(f, json ? ",\"lease\":%u" : " lease %u", lease);
+	if (g->lease)
+		fprintf(f, json ? ",\"lease\":%u" : " lease %u", g->lease);
+	if (g->rate)
+		fprintf(f, json ? ",\"rate\":%u" : " rate %u", g->rate);
 	fputs(json ? "}\n" : "\n", f);
 	fflush(f);
 }

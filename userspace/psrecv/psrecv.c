@@ -25,6 +25,7 @@ struct opts {
 	struct portshare_prefix from[PORTSHARE_FROM_MAX];	/* -f */
 	size_t nfrom;
 	uint32_t lease;		/* -l, seconds; 0: none asked */
+	uint32_t rate;		/* -R, copies a second; 0: none asked */
 	bool json, quiet;
 	const char *pcap;
 	unsigned long count;
@@ -45,8 +46,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: psrecv [-p HOST] [-r REGPORT] [-m encap|raw|transparent] [-o]\n"
-	      "              [-d DATAPORT] [-f PREFIX]... [-l SECONDS] [-j] [-w FILE|-]\n"
-	      "              [-c COUNT]\n"
+	      "              [-d DATAPORT] [-f PREFIX]... [-l SECONDS] [-R PPS] [-j]\n"
+	      "              [-w FILE|-] [-c COUNT]\n"
 	      "              [-t SECONDS] [-q]\n"
 	      "              [-F [--psd PATH]] PORT[:REGPORT]...\n"
 	      "Register with the primary on HOST (default 127.0.0.1) for copies of the\n"
@@ -84,17 +85,21 @@ static int parse_mode(const char *s)
 	return -1;
 }
 
-/* -l SECONDS: the lease to ask for; -1 said why not. */
-static int set_lease(struct opts *o, const char *arg)
+/*
+ * -l SECONDS or -R PPS, 1..@max, @what it is: the number in @out; -1
+ * said why not.
+ */
+static int set_count(int c, const char *what, const char *arg,
+		     unsigned long max, uint32_t *out)
 {
 	unsigned long v;
 
-	if (!parse_num(arg, PORTSHARE_LEASE_MAX, &v) || !v) {
-		fprintf(stderr, "psrecv: -l %s: give the lease in seconds, "
-			"1..%u\n", arg, PORTSHARE_LEASE_MAX);
+	if (!parse_num(arg, max, &v) || !v) {
+		fprintf(stderr, "psrecv: -%c %s: give %s, 1..%lu\n", c, arg,
+			what, max);
 		return -1;
 	}
-	o->lease = (uint32_t)v;
+	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -128,6 +133,7 @@ static const struct option long_opts[] = {
 	{ "data-port", required_argument, NULL, 'd' },
 	{ "from", required_argument, NULL, 'f' },
 	{ "lease", required_argument, NULL, 'l' },
+	{ "rate", required_argument, NULL, 'R' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "write", required_argument, NULL, 'w' },
 	{ "count", required_argument, NULL, 'c' },
@@ -139,7 +145,7 @@ static const struct option long_opts[] = {
 	{ 0 }
 };
 
-#define SHORT_OPTS	"p:r:m:od:f:l:jw:c:t:qFh"
+#define SHORT_OPTS	"p:r:m:od:f:l:R:jw:c:t:qFh"
 
 /* What an option group's handler made of one option. */
 enum opt_ret {
@@ -172,7 +178,13 @@ static enum opt_ret reg_opt(struct opts *o, int c, const char *arg)
 	case 'f':
 		return add_from(o, arg) ? OPT_FAILED : OPT_OK;
 	case 'l':
-		return set_lease(o, arg) ? OPT_FAILED : OPT_OK;
+		return set_count(c, "the lease in seconds", arg,
+				 PORTSHARE_LEASE_MAX, &o->lease) ?
+		       OPT_FAILED : OPT_OK;
+	case 'R':
+		return set_count(c, "the most copies a second", arg,
+				 PORTSHARE_RATE_MAX, &o->rate) ?
+		       OPT_FAILED : OPT_OK;
 	case 'F':
 		o->failover = true;
 		return OPT_OK;
@@ -246,7 +258,7 @@ static int register_all(struct portshare_sec *sec, struct opts *o, int argc,
 {
 	struct portshare_reg_info info;
 	struct portshare_reg_opts ro;
-	uint32_t lease = 0;
+	struct psr_grant g = { 0 };
 	uint16_t port;
 	char *colon;
 	int i, reg;
@@ -264,17 +276,19 @@ static int register_all(struct portshare_sec *sec, struct opts *o, int argc,
 		}
 		if (i > optind && ro.data_port)
 			ro.data_port = 0;	/* -d is for the first port */
-		reg = portshare_sec_register_lease(sec, o->primary, port, &ro,
-						   o->from, o->nfrom, o->lease);
+		reg = portshare_sec_register_rate(sec, o->primary, port, &ro,
+						  o->from, o->nfrom, o->lease,
+						  o->rate);
 		if (reg < 0) {
 			fprintf(stderr, "psrecv: port %u: %s\n", port,
 				portshare_strerror(reg));
 			return 1;
 		}
 		portshare_sec_info(sec, reg, &info);
-		portshare_sec_lease(sec, reg, &lease);
+		portshare_sec_lease(sec, reg, &g.lease);
+		portshare_sec_rate(sec, reg, &g.rate);
 		if (!o->quiet)
-			psr_print_registered(out, o->json, reg, &info, lease);
+			psr_print_registered(out, o->json, reg, &info, &g);
 	}
 	return 0;
 }

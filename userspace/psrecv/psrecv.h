@@ -33,9 +33,15 @@ void psr_print_shutdown(FILE *f, bool json, const struct portshare_event *ev,
 void psr_print_failover(FILE *f, bool json, int reg,
 			const struct portshare_reg_info *info, uint64_t gap_ns,
 			int psd_pid);
+/* What the primary granted a registration; 0 for none. */
+struct psr_grant {
+	uint32_t lease;		/* seconds */
+	uint32_t rate;		/* copies a second at most */
+};
+
 void psr_print_registered(FILE *f, bool json, int reg,
 			  const struct portshare_reg_info *info,
-			  uint32_t lease);
+			  const struct psr_grant *g);
 void psr_print_expired(FILE *f, bool json, const struct portshare_event *ev,
 		       const struct portshare_reg_info *reg);
 
