@@ -5,13 +5,17 @@ its values equal psd's own counters (the SIGUSR1 report), and it is
 replaced whole, on SIGUSR1 and every --metrics-interval.  Prints TAP.
 
     sender --6 datagrams--> psd CPORT --copies--> raw   127.0.0.1:R1 (6)
-                                      \\--------> encap 127.0.0.1:R2 (5,
-                                                  1 too big: drop_toobig)
+                                      |\\-------> encap 127.0.0.1:R2 (5,
+                                      |           1 too big: drop_toobig)
+                                      \\--------> raw,rate=2 127.0.0.1:R3
+                                                  (2, 4 over the cap:
+                                                  drop_ratelimited)
 
 The sixth datagram carries 65480 bytes: it fits a UDP datagram raw, not
 with the 64-byte encap header, so the encap secondary gets exactly one
-drop of reason toobig.  The counters are compared with the checker of
-the kernel suite (selftests/portshare/prom_check.py), fed psd's SIGUSR1
+drop of reason toobig; the third, capped at 2 a second with a burst of
+2, gets 2 of the 6 sent at once and 4 drops of reason ratelimited.  The
+counters are compared with the checker of the kernel suite (selftests/portshare/prom_check.py), fed psd's SIGUSR1
 report in the shape of "psnl -j stats".
 
 Environment: PS_BIN (default build/bin of this tree).
@@ -180,11 +184,11 @@ def promtool(name, path):
 
 def test_counters(tmp):
     cport = free_port()
-    r1, r2 = udp(), udp()
-    d1, d2 = r1.getsockname()[1], r2.getsockname()[1]
+    r1, r2, r3 = udp(), udp(), udp()
+    d1, d2, d3 = (r.getsockname()[1] for r in (r1, r2, r3))
     prom = os.path.join(tmp, "portshare.prom")
     psd = Psd(["-s", f"{cport},{LO},{d1},raw", "-s", f"{cport},{LO},{d2}",
-               str(cport)], prom)
+               "-s", f"{cport},{LO},{d3},raw,rate=2", str(cport)], prom)
     try:
         ok(psd.ready and os.path.exists(prom),
            "the metrics file exists once psd is ready", psd.text())
@@ -194,11 +198,11 @@ def test_counters(tmp):
             sender.sendto(bytes([i]) * SMALL, (LO, cport))
         sender.sendto(b"b" * BIG, (LO, cport))
         got = []
-        for s, n in ((r1, N_SMALL + 1), (r2, N_SMALL)):
+        for s, n in ((r1, N_SMALL + 1), (r2, N_SMALL), (r3, 2)):
             s.settimeout(5)
             got.append(sum(1 for _ in range(n) if s.recv(65536)))
-        ok(got == [N_SMALL + 1, N_SMALL], "both secondaries got their copies",
-           got)
+        ok(got == [N_SMALL + 1, N_SMALL, 2],
+           "the secondaries got their copies", got)
         report = psd.usr1()
         promtool("after traffic, the file passes promtool check metrics",
                  prom)
@@ -216,6 +220,10 @@ def test_counters(tmp):
                   'portshare_secondary_copies_dropped_total{%s,reason="toobig"}=0'
                   % (lab % (d1, "raw")),
                   "portshare_secondary_up{%s}=1" % (lab % (d2, "encap")),
+                  'portshare_secondary_copies_dropped_total{%s,reason="ratelimited"}=4'
+                  % (lab % (d3, "raw")),
+                  'portshare_secondary_copies_dropped_total{%s,reason="ratelimited"}=0'
+                  % (lab % (d1, "raw")),
               ])
         ok(os.listdir(tmp) == ["portshare.prom"],
            "no temporary file is left in the directory", os.listdir(tmp))

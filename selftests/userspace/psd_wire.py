@@ -19,8 +19,8 @@ timestamp.  Prints TAP.
 With --primary ko (in a guest of selftests/vm/run, module loaded) the same
 wire tests run against portshare.ko, designated with psnl, SHUTDOWN by
 "psnl port del"; then failover by unloading the module (and loading it
-again).  The psd-only tests (limits, FIG. 3, slow secondary, privilege drop) are
-left out.  --primary all runs both columns of the matrix, psd then the module,
+again).  The psd-only tests (limits, FIG. 3, slow secondary, leases, rate caps,
+privilege drop) are left out.  --primary all runs both columns of the matrix, psd then the module,
 in one TAP stream (selftests/portshare/wire.sh).
 
 Environment: PS_BIN (default build/bin of this tree); PS_PSNL, the psnl to
@@ -1007,6 +1007,117 @@ def test_lease():
         x.close()
 
 
+# Linux's, where Python's socket module has no name for them
+IP_TTL, IP_RECVTTL = 2, 12
+
+
+def recv_ttl(s, level, timeout=1.0):
+    """The payload of the next datagram on s and the TTL (level
+    IPPROTO_IP) or hop limit (IPPROTO_IPV6) it came with, or None."""
+    r, _, _ = select.select([s], [], [], timeout)
+    if not r:
+        return None, None
+    data, anc, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(4))
+    want = IP_TTL if level == socket.IPPROTO_IP else socket.IPV6_HOPLIMIT
+    ttl = [struct.unpack("i", d[:4])[0] for lv, t, d in anc
+           if lv == level and t == want]
+    return data, ttl[0] if ttl else None
+
+
+def drain(s):
+    """How many datagrams wait on s (until 0.3 s of silence)."""
+    n = 0
+    while recv(s, 0.3)[0] is not None:
+        n += 1
+    return n
+
+
+def test_rate():
+    """Rate caps and TTL (issue 17): with PORT,rate=10/5,ttl=7 a burst of
+    50 datagrams reaches a wire secondary as 5 copies (6 if a tenth of a
+    second passed), the rest counted drop_ratelimited; an ADD without
+    rate= gets the port's, "100 OK ... rate=10", rate=2 is granted (with
+    the burst scaled to 1) and rate=50 lowered to 10; a repeated ADD is 200 and changes nothing;
+    copies have TTL 7 (hop limit 7 over ::1); -s ...,rate=3,ttl=9 gets 3
+    copies of the 50 with TTL 9; psrecv -R asks for a rate; a bad rate=
+    or ttl= is a usage error that gives the range."""
+    c = pick_ports(1)[0]
+    reg = c + 13000
+    a, b, hi, st, ctl, sender = udp(), udp(), udp(), udp(), udp(), udp()
+    da, db, dh, ds = (x.getsockname()[1] for x in (a, b, hi, st))
+    for x in (a, st):
+        x.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+    psd = Psd("--reg-rate", "0", "-s", f"{c},{LO},{ds},raw,rate=3,ttl=9",
+              f"{c},rate=10/5,ttl=7")
+    ok(psd.wait_log(f"port {c}: primary, registration port {reg}, "
+                    "rate 10/s burst 5, ttl 7"),
+       "psd PORT,rate=10/5,ttl=7 started", psd.text())
+    add = f"ADD {LO} {c}"
+    got = ask([f"{add} {da} mode=raw".encode(),
+               f"{add} {db} mode=raw rate=2".encode(),
+               f"{add} {dh} mode=raw lease=60 rate=50".encode(),
+               f"{add} {db} mode=raw rate=1".encode()], reg, src=ctl)
+    ok(got == [f"{R['OK']} {LO} {reg} rate=10".encode(),
+               f"{R['OK']} {LO} {reg} rate=2".encode(),
+               f"{R['OK']} {LO} {reg} lease=60 rate=10".encode(),
+               R["ALREADY_ADDED"].encode()],
+       "100 OK ... rate=10 (port's), rate=2, lease=60 rate=10 (50 asked); "
+       "ADD again: 200", got)
+    ok(re.search(rf"ADD {LO} {db} from .*, rate 2/s\n", psd.text()),
+       "-v logs the granted rate", psd.text())
+    for i in range(50):
+        sender.sendto(b"%d" % i, (LO, c))
+    data, ttl = recv_ttl(a, socket.IPPROTO_IP)
+    ok(data == b"0" and ttl == 7, "the port's ttl=7: copies have TTL 7",
+       (data, ttl))
+    data, ttl = recv_ttl(st, socket.IPPROTO_IP)
+    ok(data == b"0" and ttl == 9, "-s ...,ttl=9: TTL 9", (data, ttl))
+    n = [1 + drain(a), drain(b), 1 + drain(st)]
+    stats = psd.stats()
+    drops = [re.search(r" drop_ratelimited (\d+) ",
+                       sec_line(stats, d) or " drop_ratelimited -1 ")
+             for d in (da, db, ds)]
+    drops = [int(m.group(1)) if m else -1 for m in drops]
+    ok(n[0] in (5, 6) and n[1] in (1, 2) and n[2] in (3, 4) and
+       drops == [50 - x for x in n],
+       "50 at once: 5 copies at rate 10/5, 1 at rate=2 (the burst scaled), "
+       "3 at -s rate=3; the rest drop_ratelimited", (n, drops, stats))
+    if have_ipv6():
+        v6 = udp(socket.AF_INET6, "::1")
+        v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
+        got = ask([f"ADD ::1 {c} {v6.getsockname()[1]} mode=raw".encode()],
+                  reg, fam=socket.AF_INET6, addr="::1")
+        sender.sendto(b"six", (LO, c))
+        data, ttl = recv_ttl(v6, socket.IPPROTO_IPV6)
+        ok(got == [f"{R['OK']} ::1 {reg} rate=10".encode()] and
+           data == b"six" and ttl == 7,
+           "over ::1: rate=10 granted, copies with hop limit 7",
+           (got, data, ttl))
+        v6.close()
+    else:
+        skip("over ::1: hop limit 7", "no IPv6 loopback")
+    pr = subprocess.Popen([os.path.join(BIN, "psrecv"), "-j", "-c", "1",
+                           "-t", "5", "-R", "4", str(c)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    first = json.loads(pr.stdout.readline() or "{}")
+    ok(first.get("event") == "registered" and first.get("rate") == 4,
+       "psrecv -R 4: registered, rate 4", first)
+    pr.kill()
+    pr.wait()
+    psd.stop()
+    for arg, rng in ((f"{c},rate=10000001", "1..10000000"),
+                     (f"{c},rate=10/0", "1..10000000"),
+                     (f"{c},ttl=256", "1..255")):
+        psd = Psd(arg)
+        rc = psd.p.wait(5)
+        ok(rc == 2 and rng in psd.text(),
+           f"{arg}: a usage error that gives the range", (rc, psd.text()))
+        psd.stop()
+    for x in (a, b, hi, st, ctl, sender):
+        x.close()
+
+
 def proc_status(pid):
     """/proc/PID/status as a dict of its fields."""
     with open(f"/proc/{pid}/status") as f:
@@ -1491,6 +1602,7 @@ def run(ko):
             test_fig3()
             test_static_from()
             test_lease()
+            test_rate()
             test_privileges()
         test_acl_edges(ko)
         test_failover(ko)

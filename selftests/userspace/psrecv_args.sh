@@ -60,9 +60,10 @@ taken()
 test_taken()
 {
 	taken -p 127.0.0.1 -r 9427 -m raw -o -d 9000 -f 10.0.0.0/8 \
-		-f fd00::/8 -l 30 -j -c 5 -t 5 -q -F
+		-f fd00::/8 -l 30 -R 50 -j -c 5 -t 5 -q -F
 	taken --primary=127.0.0.1 --reg-port=9427 --mode=transparent \
 		--own-socket --data-port=9000 --from=192.0.2.7 --lease=1 \
+		--rate=10000000 \
 		--json --count=0 --time=1000000 --quiet --failover \
 		--psd=/bin/false
 	taken -jqF -m encap
@@ -121,6 +122,11 @@ test_refusals()
 	said alone "psrecv: -f 10.0.0.9: at most 8 prefixes" "${nine[@]}" 427
 	said alone "psrecv: -l 0: give the lease in seconds, 1..31536000" \
 		-l 0 427
+	said alone "psrecv: -R 0: give the most copies a second, 1..10000000" \
+		-R 0 427
+	said alone "psrecv: -R 10000001: give the most copies a second, 1..10000000" \
+		--rate 10000001 427
+	said usage "psrecv: option requires an argument -- 'R'" -R
 	said usage "psrecv: unrecognized option '--bogus'" --bogus 427
 	said usage "psrecv: invalid option -- 'P'" -P x 427
 	said usage "psrecv: option requires an argument -- 'w'" -w
