@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One copy of one datagram for one secondary: its source filter, sampling,
- * the copy's sequence number, its rate cap, its byte budget, the payload in the secondary's mode
- * (encap, raw or transparent), the addresses it goes from and to, the way
- * it goes (straight into a local socket, deliver.c, or the output path,
- * xmit.c) and the secondary's counters.  Each copy is a fresh skb whose
+ * One copy of one datagram for one secondary: its source filter,
+ * sampling, the copy's sequence number, its rate cap, its byte budget,
+ * the payload in the secondary's mode (encap, raw or transparent), the
+ * addresses it goes from and to, the way it goes (straight into a local
+ * socket, deliver.c, or the output path, xmit.c) and the secondary's
+ * counters.  Each copy is a fresh skb whose
  * head holds its own headers and whose payload it shares with the
  * datagram's other copies (payload.c): the original is never touched.
  */
@@ -164,6 +165,11 @@ static int copy_send(struct net *net, const struct portshare_port *p,
 	struct sock *sk;
 	int why;
 
+	/*
+	 * First, as the cheapest refusal: a copy then lost for another
+	 * reason has used its place under the cap, as a copy lost on the
+	 * way would.
+	 */
 	if (s->limits.rate && !portshare_sec_rate_allow(s))
 		return PS_SEC_DROP_RATELIMIT;
 	if (unlikely(copy_source(p, s, d, &src, &sport)))
@@ -291,7 +297,8 @@ bool portshare_copy(struct net *net, const struct portshare_port *p,
 		return false;
 	why = copy_send(net, p, s, d, seq);
 	sec_count(s, why, d->len);
-	if (unlikely(why >= 0))
+	/* a capped secondary's drops are what it asked for */
+	if (unlikely(why >= 0) && why != PS_SEC_DROP_RATELIMIT)
 		net_dbg_ratelimited("port %u: copy %u for data port %u not sent (reason %d)\n",
 				    p->port, seq, s->data_port, why);
 	return why < 0;

@@ -26,7 +26,7 @@ int portshare_nl_get_limits(struct genl_info *info,
 		lim->rate = nla_get_u32(attrs[PORTSHARE_A_RATE]);
 	if (attrs[PORTSHARE_A_BURST] && !lim->rate) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[PORTSHARE_A_BURST],
-				    "BURST needs a RATE above 0: give both, or neither");
+				    "BURST needs a RATE above 0");
 		return -EINVAL;
 	}
 	lim->burst = lim->rate;

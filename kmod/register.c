@@ -16,8 +16,8 @@
 #include <linux/string.h>
 
 /*
- * "100 OK <IPv6 address> <port> lease=<seconds> rate=<copies/s>" (81
- * bytes) and the longest error fit.
+ * "100 OK <IPv6 address> <port> lease=<seconds> rate=<copies/s>" (86
+ * bytes with an ISATAP address's dotted tail) and the longest error fit.
  */
 #define REPLY_LEN	96
 
@@ -50,7 +50,7 @@ static void count_reply(const struct portshare_port *p, int code)
  * struct reg_added - what the "100 OK" to an ADD tells the secondary
  * @primary: the primary address, the copies' source
  * @lease: its lease in seconds, 0 if none
- * @rate: its rate cap in copies per second, 0 if none
+ * @rate: the rate cap its rate= was granted, 0 if it asked for none
  */
 struct reg_added {
 	struct in6_addr primary;
@@ -60,8 +60,10 @@ struct reg_added {
 
 /*
  * The "100 OK" to an ADD names the primary address and, only if the
- * secondary has a lease or a rate cap, those: legacy secondaries on a
- * port without either get Table 2's reply, byte for byte.
+ * secondary has a lease, the lease (it must refresh in time), and only if
+ * it asked for a rate, the rate granted: legacy secondaries on a port
+ * without a lease get Table 2's reply, byte for byte, and those that know
+ * lease= but not rate= never see rate=.
  */
 static int ok_text(char *msg, size_t size, const struct portshare_reg_req *rq,
 		   const struct reg_added *added)
@@ -184,7 +186,7 @@ static int reg_add(struct portshare_net *pn, struct portshare_port *p,
 	memset(&added->primary, 0, sizeof(added->primary));
 	memcpy(&added->primary, &cfg.src, cfg.family == AF_INET ? 4 : 16);
 	added->lease = cfg.lease;
-	added->rate = cfg.limits.rate;
+	added->rate = req->rate ? cfg.limits.rate : 0;
 	return PORTSHARE_REPLY_OK;
 }
 

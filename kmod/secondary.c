@@ -8,7 +8,7 @@
 #include "reply.h"
 
 #include <linux/ktime.h>
-#include <linux/math64.h>
+#include <linux/math.h>
 #include <linux/minmax.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
@@ -209,7 +209,8 @@ static void sec_limits_init(struct portshare_secondary *s,
 	s->limits = *lim;
 	if (!lim->rate)
 		return;
-	s->rate_interval = div_u64(NSEC_PER_SEC, lim->rate);
+	/* rounded up: a cap is never exceeded */
+	s->rate_interval = DIV_ROUND_UP_ULL(NSEC_PER_SEC, lim->rate);
 	s->rate_tolerance = s->rate_interval * (max(lim->burst, 1U) - 1);
 	atomic64_set(&s->rate_tat, 0);
 }

@@ -8,9 +8,12 @@
 #include "request.h"
 
 #ifdef __KERNEL__
+#include <linux/math64.h>
 #include <linux/string.h>
+#define ps_div_u64(dividend, divisor)	div_u64(dividend, divisor)
 #else
 #include <string.h>
+#define ps_div_u64(dividend, divisor)	((dividend) / (divisor))
 #endif
 
 /**
@@ -240,7 +243,8 @@ u32 ps_rate_granted(u32 port_rate, u32 port_burst, u32 asked, u32 *burst)
 	}
 	if (!port_burst)
 		port_burst = port_rate;
-	scaled = (u64)port_burst * rate / port_rate;
+	/* no 64-bit division of its own on 32-bit kernels: div_u64() */
+	scaled = ps_div_u64((u64)port_burst * rate, port_rate);
 	*burst = scaled ? (u32)scaled : 1;
 	return rate;
 }

@@ -18,29 +18,40 @@ bool psnl_limits_keyword(const char *word)
 	return !strcmp(word, "rate") || !strcmp(word, "ttl");
 }
 
-/* PPS or PPS/BURST; a burst needs a rate. */
+static int rate_error(const char *value, const char *why)
+{
+	return psnl_usage_error("invalid rate \"%s\": %s", value, why);
+}
+
+/* A decimal number 0..PORTSHARE_RATE_MAX at @s, up to *@end. */
+static bool rate_number(const char *s, char **end, uint32_t *n)
+{
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, end, 10);
+	if (errno || v > PORTSHARE_RATE_MAX)
+		return false;
+	*n = (uint32_t)v;
+	return true;
+}
+
+/* PPS or PPS/BURST; a burst needs a rate.  Errors quote the whole word. */
 static int parse_rate(const char *value, struct psnl_limits *lim)
 {
-	const char *slash = strchr(value, '/');
-	char pps[16];
-	int err;
+	char *end;
 
-	if (!slash)
-		return psnl_parse_u32("rate", value, 0, PORTSHARE_RATE_MAX,
-				      &lim->rate);
-	if ((size_t)(slash - value) >= sizeof(pps))
-		return psnl_usage_error("invalid rate \"%s\": expected PPS[/BURST], PPS 0..%u",
-					value, PORTSHARE_RATE_MAX);
-	memcpy(pps, value, (size_t)(slash - value));
-	pps[slash - value] = '\0';
-	err = psnl_parse_u32("rate", pps, 0, PORTSHARE_RATE_MAX, &lim->rate);
-	if (!err)
-		err = psnl_parse_u32("burst", slash + 1, 1, PORTSHARE_RATE_MAX,
-				     &lim->burst);
-	if (!err && !lim->rate)
-		return psnl_usage_error("invalid rate \"%s\": a burst needs a rate above 0",
-					value);
-	return err;
+	if (!rate_number(value, &end, &lim->rate) || (*end && *end != '/'))
+		return rate_error(value, "expected PPS[/BURST], PPS a number 0..10000000 (0: none)");
+	if (!*end)
+		return 0;
+	if (!rate_number(end + 1, &end, &lim->burst) || *end || !lim->burst)
+		return rate_error(value, "expected PPS/BURST, BURST a number 1..10000000");
+	if (!lim->rate)
+		return rate_error(value, "a burst needs a rate above 0");
+	return 0;
 }
 
 /* argv[*i] is rate or ttl (psnl_limits_keyword()), each at most once. */
