@@ -22,6 +22,7 @@ _Static_assert(PS_ACL_INET == PORTSHARE_FAMILY_INET, "acl_match.h families");
 _Static_assert(PS_ACL_INET6 == PORTSHARE_FAMILY_INET6, "acl_match.h families");
 
 #define OWN_REFRESH_NS	2000000000LL
+#define NSEC		1000000000LL
 
 /* CLOCK_MONOTONIC in ns: rate limits and leases (pri_lease.c) */
 int64_t pri_mono_ns(void)
@@ -236,5 +237,5 @@ bool pri_rate_allows(struct portshare_primary *pri,
 	if (!pri->opts.reg_rate)
 		return true;
 	return pri_gcra(&pri->rl_tat[bucket(src)], pri_mono_ns(),
-			pri->opts.reg_rate, pri->opts.reg_burst);
+			NSEC / pri->opts.reg_rate, pri->opts.reg_burst);
 }

@@ -57,7 +57,7 @@ void pri_rate_grant(const struct pri_port *p, uint32_t asked,
  * @tat: the theoretical arrival time of the next event (ns,
  *	CLOCK_MONOTONIC), moved on if so; 0 to start
  * @now: the time now
- * @rate: events per second, >= 1
+ * @interval: ns between two events at the rate
  * @burst: events at once, >= 1
  *
  * GCRA, a token bucket as one time: each event moves @tat one interval
@@ -67,10 +67,8 @@ void pri_rate_grant(const struct pri_port *p, uint32_t asked,
  *
  * Return: true if it may pass.
  */
-bool pri_gcra(int64_t *tat, int64_t now, uint32_t rate, uint32_t burst)
+bool pri_gcra(int64_t *tat, int64_t now, int64_t interval, uint32_t burst)
 {
-	int64_t interval = NSEC / rate;
-
 	if (*tat - now > interval * (int64_t)(burst - 1))
 		return false;
 	*tat = (*tat > now ? *tat : now) + interval;
@@ -85,7 +83,13 @@ bool pri_gcra(int64_t *tat, int64_t now, uint32_t rate, uint32_t burst)
  */
 bool pri_rate_admits(struct pri_sec *s)
 {
-	if (!s->rate || pri_gcra(&s->tat, pri_mono_ns(), s->rate, s->burst))
+	int64_t interval;
+
+	if (!s->rate)
+		return true;
+	/* rounded up, as portshare.ko's: a cap is never exceeded */
+	interval = (NSEC + s->rate - 1) / s->rate;
+	if (pri_gcra(&s->tat, pri_mono_ns(), interval, s->burst))
 		return true;
 	s->drop_ratelimited++;
 	return false;

@@ -248,7 +248,13 @@ static int carry_out(struct portshare_primary *pri, struct pri_port *p,
 	if (!err) {
 		g->primary = s.e.src;
 		g->lease = s.lease;
-		g->rate = s.rate;
+		/*
+		 * named only if asked for, as by portshare.ko: a secondary
+		 * that knows lease= but not rate= (before LIBPORTSHARE_1.4)
+		 * would take the reply for malformed; it is capped all the
+		 * same
+		 */
+		g->rate = req->rate ? s.rate : 0;
 	}
 	report(pri, p, rq, &s, req->cmd, err);
 	return err;

@@ -195,7 +195,7 @@ int pri_rate_check(const struct portshare_rate *r);
 void pri_rate_set(struct pri_sec *s, const struct portshare_rate *r);
 void pri_rate_grant(const struct pri_port *p, uint32_t asked,
 		    struct pri_sec *s);
-bool pri_gcra(int64_t *tat, int64_t now, uint32_t rate, uint32_t burst);
+bool pri_gcra(int64_t *tat, int64_t now, int64_t interval, uint32_t burst);
 bool pri_rate_admits(struct pri_sec *s);
 
 /* encap.c */

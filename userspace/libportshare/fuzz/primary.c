@@ -101,8 +101,8 @@ static void check_grant(const char *reply, int len, bool leased, bool capped)
 		return;
 	assert(lease <= (leased ? LEASE : PORTSHARE_LEASE_MAX));
 	assert(!leased || lease);
+	/* told only when asked for, as portshare.ko does */
 	assert(rate <= (capped ? RATE : PORTSHARE_RATE_MAX));
-	assert(!capped || rate);
 }
 
 /* The port's cap and TTL for wire ADDs, or none. */

@@ -1262,7 +1262,8 @@ struct portshare_rate {
  * A wire ADD that puts a secondary on the list from now on gets @r's TTL
  * and its rate cap, or the lower one its rate= asks for, with @r's burst
  * scaled to it (a port of 100/s with a burst of 200 gives rate=10 a burst
- * of 20); the "100 OK" says " rate=PPS" when there is a cap.
+ * of 20); the "100 OK" says " rate=PPS" when the ADD had rate= (as
+ * portshare.ko: a secondary that does not know rate= must not see it).
  * Secondaries already on the list keep theirs.
  *
  * Return: 0, PORTSHARE_E_UNKNOWN_PORT, or PORTSHARE_E_INVALID for a rate

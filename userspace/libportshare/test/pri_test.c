@@ -1038,35 +1038,60 @@ static bool rate_is(struct portshare_primary *pri, uint16_t p,
 /*
  * The wire's rate grant (issue 17, ps_rate_granted()): the port's cap, or
  * a lower rate= with the port's burst scaled; " rate=N" after the lease
- * only when there is a cap; a repeated ADD is 200 and changes nothing.
+ * only when the ADD asked for a rate (as portshare.ko: a secondary that
+ * knows lease= but not rate= must not see it); a repeated ADD is 200 and
+ * changes nothing.
  */
+/* One ADD of test_rate_grant(): its reply and the cap in force after. */
+struct grant_case {
+	bool capped;		/* to the port with a cap, else the one without */
+	unsigned int dport;
+	const char *opt;
+	uint32_t lease;
+	int reply_rate;		/* the reply's rate=, 0 none; -1: 200 */
+	unsigned int index;
+	uint32_t rate, burst;
+	uint8_t ttl;
+	const char *name;
+};
+
+static const struct grant_case grants[] = {
+	{ true, 6000, "", 0, 0, 0, 100, 200, 7,
+	  "ADD without rate=: the port's cap, the reply as before" },
+	{ true, 6001, "rate=10", 0, 10, 1, 10, 20, 7,
+	  "rate=10 lowers it: rate=10, the burst scaled to 20" },
+	{ true, 6002, "mode=raw rate=1000", 0, 100, 2, 100, 200, 7,
+	  "rate=1000 does not raise it: 100" },
+	{ true, 6001, "rate=5", 0, -1, 1, 10, 20, 7,
+	  "ADD again with another rate=: 200, the granted one stays" },
+	{ false, 6000, "", 0, 0, 0, 0, 0, 0,
+	  "no port rate, none asked: the reply byte for byte as before" },
+	{ false, 6001, "rate=50 lease=60", 60, 50, 1, 50, 50, 0,
+	  "no port rate: rate=50 granted, burst 50, after the lease" },
+};
+
 static void test_rate_grant(void)
 {
 	struct portshare_primary *pri = primary(64, 0, 1);
 	uint16_t p = add_free_port(pri), p0 = add_free_port(pri);
-	uint16_t r = (uint16_t)(p + 13000), r0 = (uint16_t)(p0 + 13000);
+	uint16_t r = (uint16_t)(p + 13000);
 	struct portshare_rate port = { .rate = 100, .burst = 200, .ttl = 7 };
 	struct portshare_rate bad = { .burst = 5 };
+	size_t i;
 
 	OK(portshare_primary_port_rate(pri, p, &port) == 0,
 	   "port_rate 100/200 ttl 7");
-	OK(is(add_req(pri, p, 6000, ""), ok_rate(r, 0, 100)) &&
-	   rate_is(pri, p, 0, 100, 200, 7),
-	   "ADD without rate=: the port's, \"100 OK ... rate=100\"");
-	OK(is(add_req(pri, p, 6001, "rate=10"), ok_rate(r, 0, 10)) &&
-	   rate_is(pri, p, 1, 10, 20, 7),
-	   "rate=10 lowers it: rate=10, the burst scaled to 20");
-	OK(is(add_req(pri, p, 6002, "mode=raw rate=1000"), ok_rate(r, 0, 100)) &&
-	   rate_is(pri, p, 2, 100, 200, 7), "rate=1000 does not raise it: 100");
-	OK(is(add_req(pri, p, 6001, "rate=5"), PS_REPLY_TEXT(ALREADY_ADDED)) &&
-	   rate_is(pri, p, 1, 10, 20, 7),
-	   "ADD again with another rate=: 200, the granted one stays");
-	OK(is(add_req(pri, p0, 6000, ""), ok_text(r0, 0)) &&
-	   rate_is(pri, p0, 0, 0, 0, 0),
-	   "no port rate, none asked: the reply byte for byte as before");
-	OK(is(add_req(pri, p0, 6001, "rate=50 lease=60"), ok_rate(r0, 60, 50)) &&
-	   rate_is(pri, p0, 1, 50, 50, 0),
-	   "no port rate: rate=50 granted, burst 50, after the lease");
+	for (i = 0; i < sizeof(grants) / sizeof(grants[0]); i++) {
+		const struct grant_case *g = &grants[i];
+		uint16_t q = g->capped ? p : p0;
+
+		OK(is(add_req(pri, q, g->dport, g->opt),
+		      g->reply_rate < 0 ? PS_REPLY_TEXT(ALREADY_ADDED) :
+		      ok_rate((uint16_t)(q + 13000), g->lease,
+			      (uint32_t)g->reply_rate)) &&
+		   rate_is(pri, q, g->index, g->rate, g->burst, g->ttl),
+		   "%s", g->name);
+	}
 	OK(is(add_req(pri, p0, 6002, "rate=10000001"),
 	      PS_REPLY_TEXT(UNKNOWN_OPTION)) &&
 	   is(add_req(pri, p0, 6002, "rate=0"), PS_REPLY_TEXT(UNKNOWN_OPTION)),
@@ -1079,8 +1104,8 @@ static void test_rate_grant(void)
 	   portshare_primary_sec_rate(pri, p, 3, NULL, NULL) ==
 	   PORTSHARE_E_INVALID, "port_rate and sec_rate: bad input");
 	OK(portshare_primary_port_rate(pri, p, NULL) == 0 &&
-	   is(add_req(pri, p, 6003, ""), ok_text(r, 0)),
-	   "port_rate NULL: no cap any more");
+	   is(add_req(pri, p, 6003, ""), ok_text(r, 0)) &&
+	   rate_is(pri, p, 3, 0, 0, 0), "port_rate NULL: no cap any more");
 	portshare_primary_close(pri);
 }
 
