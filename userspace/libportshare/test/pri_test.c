@@ -1203,6 +1203,32 @@ static int recv_ttl(int fd)
 	return ttl;
 }
 
+/* A transparent copy carries ttl 5 in the IP header it is built with. */
+static void test_ttl_transparent(struct portshare_primary *pri, uint16_t p)
+{
+	struct portshare_rate ttl5 = { .ttl = 5 };
+	struct portshare_list_entry sec = {
+		.addr = addr_of(LO), .mode = PORTSHARE_MODE_TRANSPARENT,
+	};
+	struct pollfd pf = { .events = POLLIN };
+	int on = 1, fd, ttl;
+
+	if (portshare_primary_transparent(pri)) {
+		printf("ok %d - transparent copy with TTL 5 # SKIP no CAP_NET_RAW\n",
+		       ++ntest);
+		return;
+	}
+	fd = bind_lo(0, &sec.data_port);
+	pf.fd = fd;
+	setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+	portshare_primary_sec_add_rate(pri, p, &sec, NULL, 0, 0, &ttl5);
+	forward_n(pri, p, 1);
+	poll(&pf, 1, 2000);
+	ttl = recv_ttl(fd);
+	OK(ttl == 5, "a transparent copy with TTL 5 (%d)", ttl);
+	close(fd);
+}
+
 /* ttl 7 reaches the socket as the TTL of the copy; 0 leaves the system's. */
 static void test_ttl(void)
 {
@@ -1226,6 +1252,7 @@ static void test_ttl(void)
 	OK(ttl == 7, "its copy came with TTL 7 (%d)", ttl);
 	ttl = recv_ttl(fd0);
 	OK(ttl > 0 && ttl != 7, "the other's with the system's (%d)", ttl);
+	test_ttl_transparent(pri, p);
 	close(fd7);
 	close(fd0);
 	portshare_primary_close(pri);
