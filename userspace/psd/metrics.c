@@ -150,16 +150,10 @@ static void snapshot_free(struct snapshot *s)
 	free(s);
 }
 
-/* The counters of a secondary that are not in its list entry. */
-struct sec_counts {
-	uint64_t skip_filtered;
-	uint64_t drop_ratelimited;
-};
-
 static void add_object(struct snapshot *s, const struct psd *d,
 		       const struct portshare_port_info *port,
 		       const struct portshare_list_entry *sec,
-		       const struct sec_counts *c)
+		       const struct psd_sec_extra *c)
 {
 	s->objs[s->n] = (struct object){
 		.port = port,
@@ -182,7 +176,7 @@ static struct snapshot *snapshot_take(const struct psd *d)
 	uint16_t ports[PORTSHARE_PRIMARY_MAX_PORTS];
 	struct snapshot *s = calloc(1, sizeof(*s));
 	size_t nsecs = 0, k = 0, max;
-	struct sec_counts c;
+	struct psd_sec_extra c;
 	int n, i;
 	unsigned int j;
 
@@ -205,12 +199,7 @@ static struct snapshot *snapshot_take(const struct psd *d)
 			continue;	/* no info: not one of its ports now */
 		add_object(s, d, &s->ports[i], NULL, NULL);
 		for (j = 0; j < s->ports[i].nsecs && k < nsecs; j++)
-			if (!portshare_primary_sec_info(d->pri, ports[i], j,
-							&s->secs[k]) &&
-			    portshare_primary_sec_from(d->pri, ports[i], j, NULL,
-						       0, &c.skip_filtered) >= 0 &&
-			    !portshare_primary_sec_rate(d->pri, ports[i], j, NULL,
-							&c.drop_ratelimited))
+			if (psd_sec_get(d, ports[i], j, &s->secs[k], &c))
 				add_object(s, d, &s->ports[i], &s->secs[k++],
 					   &c);
 	}

@@ -60,7 +60,16 @@ int psd_parse_args(struct psd *d, int argc, char **argv);
 int psd_add_acls(struct psd *d);
 int psd_add_statics(struct psd *d);
 
+/* What psd reports of a secondary besides struct portshare_list_entry. */
+struct psd_sec_extra {
+	uint64_t skip_filtered;		/* its source filter's (from=) */
+	uint64_t drop_ratelimited;	/* over its rate cap */
+	uint32_t lease, left;		/* its lease and the seconds left */
+};
+
 /* report.c */
+bool psd_sec_get(const struct psd *d, uint16_t port, unsigned int j,
+		 struct portshare_list_entry *sec, struct psd_sec_extra *x);
 void psd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void psd_log_request(const struct portshare_request_log *log, void *arg);
 void psd_dump_stats(const struct psd *d);

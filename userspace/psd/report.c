@@ -79,19 +79,12 @@ static void dump_port(const struct portshare_port_info *p)
 		p->reg[PORTSHARE_REG_IGNORED]);
 }
 
-/* What a secondary's line tells besides struct portshare_list_entry. */
-struct sec_extra {
-	uint64_t skip_filtered;		/* its source filter's (from=) */
-	uint64_t drop_ratelimited;	/* over its rate cap */
-	uint32_t lease, left;		/* its lease and the seconds left */
-};
-
 /*
  * One secondary's line: drop_ratelimited after the other drops, then
  * skip_filtered; a leased one ends with its lease and the seconds left.
  */
 static void dump_sec(const struct portshare_list_entry *s,
-		     const struct sec_extra *x)
+		     const struct psd_sec_extra *x)
 {
 	static const char *const drops[PORTSHARE_NDROP] = {
 		"drop_nomem", "drop_noroute", "drop_xmit", "drop_family",
@@ -112,19 +105,35 @@ static void dump_sec(const struct portshare_list_entry *s,
 	fputc('\n', stderr);
 }
 
+/**
+ * psd_sec_get() - secondary @j of @port's list, all psd reports of it
+ * @d: psd
+ * @port: the contested port
+ * @j: the index on its list
+ * @sec: its entry
+ * @x: the rest
+ *
+ * Return: true if it is there.
+ */
+bool psd_sec_get(const struct psd *d, uint16_t port, unsigned int j,
+		 struct portshare_list_entry *sec, struct psd_sec_extra *x)
+{
+	return !portshare_primary_sec_info(d->pri, port, j, sec) &&
+	       portshare_primary_sec_from(d->pri, port, j, NULL, 0,
+					  &x->skip_filtered) >= 0 &&
+	       !portshare_primary_sec_lease(d->pri, port, j, &x->lease,
+					    &x->left) &&
+	       !portshare_primary_sec_rate(d->pri, port, j, NULL,
+					   &x->drop_ratelimited);
+}
+
 /* The line of secondary @j of @port's list. */
 static void dump_index(const struct psd *d, uint16_t port, unsigned int j)
 {
 	struct portshare_list_entry sec;
-	struct sec_extra x;
+	struct psd_sec_extra x;
 
-	if (!portshare_primary_sec_info(d->pri, port, j, &sec) &&
-	    portshare_primary_sec_from(d->pri, port, j, NULL, 0,
-				       &x.skip_filtered) >= 0 &&
-	    !portshare_primary_sec_lease(d->pri, port, j, &x.lease,
-					 &x.left) &&
-	    !portshare_primary_sec_rate(d->pri, port, j, NULL,
-					&x.drop_ratelimited))
+	if (psd_sec_get(d, port, j, &sec, &x))
 		dump_sec(&sec, &x);
 }
 
