@@ -36,7 +36,7 @@ static bool get_value(const void *arg, unsigned int id, uint64_t *value)
 		*value = 1;
 		return true;
 	}
-	if (id > PORTSHARE_STAT_MAX || !(rec->has_stats & PSNL_HAS(id)))
+	if (id > PORTSHARE_STAT_MAX || !(rec->has_stats & PSNL_HAS_STAT(id)))
 		return false;
 	*value = rec->stats[id];
 	return true;
