@@ -54,7 +54,7 @@ const struct nla_policy portshare_nl_policy[PORTSHARE_A_TTL + 1] = {
 	[PORTSHARE_A_SAMPLE] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_sample_range),
 	[PORTSHARE_A_AUTO_PORT] = { .type = NLA_FLAG, },
 	[PORTSHARE_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
-	[PORTSHARE_A_ACL_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[PORTSHARE_A_ACL_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[PORTSHARE_A_FROM] = NLA_POLICY_NESTED(portshare_prefix_nl_policy),
 	[PORTSHARE_A_LEASE] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_lease_range),
 	[PORTSHARE_A_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_rate_range),

@@ -14,8 +14,11 @@
 
 #include "request.h"
 
-/* ADD, address, port, data port, mode=, lease=, rate=, PS_FROM_MAX from= */
-#define PS_REQ_MAX_TOKENS	(7 + PS_FROM_MAX)
+/*
+ * ADD, address, port, data port, mode=, lease=, rate=, cookie= and
+ * PS_FROM_MAX from=
+ */
+#define PS_REQ_MAX_TOKENS	(8 + PS_FROM_MAX)
 #define PORT_MAX		65535
 
 struct tok {
@@ -343,6 +346,7 @@ static bool parse_from(const struct tok *t, struct ps_req *req)
 
 #define LEASE_OPTION	"lease="
 #define RATE_OPTION	"rate="
+#define COOKIE_OPTION	"cookie="
 
 /**
  * ps_req_parse_count() - parse the value of a lease= or rate= option
@@ -381,13 +385,35 @@ static bool parse_count(const struct tok *t, size_t skip, u32 max, u32 *val)
 	return !*val && ps_req_parse_count(t->s + skip, t->n - skip, max, val);
 }
 
+/* cookie=HEX: exactly PS_COOKIE_DIGITS hex digits, either case; once. */
+static bool parse_cookie(const struct tok *t, struct ps_req *req)
+{
+	size_t skip = sizeof(COOKIE_OPTION) - 1, i;
+	u64 val = 0;
+	int x;
+
+	if (req->has_cookie || t->n != skip + PS_COOKIE_DIGITS)
+		return false;
+	for (i = skip; i < t->n; i++) {
+		x = hex_val(t->s[i]);
+		if (x < 0)
+			return false;
+		val = val << 4 | (u64)x;
+	}
+	req->cookie = val;
+	req->has_cookie = true;
+	return true;
+}
+
 /*
- * One option of an ADD: mode=, lease= and rate= at most once, from= at
- * most PS_FROM_MAX times.
+ * One option: cookie= of an ADD or DROP, at most once; of an ADD only,
+ * mode=, lease= and rate= at most once, from= at most PS_FROM_MAX times.
  */
 static bool parse_option(const struct tok *t, struct ps_req *req,
 			 bool *mode_seen)
 {
+	if (tok_starts(t, COOKIE_OPTION))
+		return parse_cookie(t, req);
 	if (req->cmd != PS_REQ_ADD)
 		return false;
 	if (tok_starts(t, FROM_OPTION))
@@ -479,6 +505,8 @@ static void req_init(struct ps_req *req)
 	req->n_from = 0;
 	req->lease = 0;
 	req->rate = 0;
+	req->has_cookie = false;
+	req->cookie = 0;
 }
 
 /**

@@ -40,6 +40,8 @@
 #define PS_LEASE_MAX		PORTSHARE_LEASE_MAX
 /* The highest rate cap a request may ask for, in copies per second. */
 #define PS_RATE_MAX		PORTSHARE_RATE_MAX
+/* A cookie= is a 64-bit value in this many hex digits. */
+#define PS_COOKIE_DIGITS	16
 
 /* Delivery modes, as enum portshare_mode. */
 #define PS_REQ_MODE_ENCAP	0
@@ -59,6 +61,8 @@
  * @lease: the lease lease= asks for, in seconds; 0 if the ADD has none
  * @rate: the rate cap rate= asks for, in copies per second; 0 if the ADD
  *	has none
+ * @has_cookie: the request has a cookie= (the answer to "102 VERIFY")
+ * @cookie: its value
  */
 struct ps_req {
 	u8 cmd;
@@ -71,6 +75,8 @@ struct ps_req {
 	struct ps_prefix from[PS_FROM_MAX];
 	u32 lease;
 	u32 rate;
+	bool has_cookie;
+	u64 cookie;
 };
 
 int ps_req_parse(const char *buf, size_t len, struct ps_req *req);

@@ -86,6 +86,9 @@ static void round_trip(const struct ps_req *req, bool with_mode)
 	if (req->rate)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, " rate=%u",
 			      req->rate);
+	if (req->has_cookie)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			      " cookie=%016llx", (unsigned long long)req->cookie);
 	check(ps_req_parse(text, (size_t)n, &again) == PS_REQ_PARSED,
 	      "canonical form parses");
 	check(again.cmd == req->cmd && again.family == req->family &&
@@ -93,7 +96,8 @@ static void round_trip(const struct ps_req *req, bool with_mode)
 	      again.data_port == req->data_port &&
 	      !memcmp(again.addr, req->addr, sizeof(req->addr)) &&
 	      again.n_from == req->n_from && again.lease == req->lease &&
-	      again.rate == req->rate &&
+	      again.rate == req->rate && again.has_cookie == req->has_cookie &&
+	      again.cookie == req->cookie &&
 	      !memcmp(again.from, req->from, req->n_from * sizeof(req->from[0])),
 	      "round trip");
 }
@@ -119,6 +123,9 @@ static void check_parsed(const struct ps_req *req, const char *buf, size_t len)
 	check(req->cmd == PS_REQ_ADD || !req->rate, "DROP has no rate=");
 	check(req->rate <= PS_RATE_MAX, "rate at most PS_RATE_MAX");
 	check(req->rate || !memmem(buf, len, "rate=", 5), "rate= not lost");
+	check(req->has_cookie || !req->cookie, "no cookie= is cookie 0");
+	check(req->has_cookie || !memmem(buf, len, "cookie=", 7),
+	      "cookie= not lost");
 	round_trip(req, req->cmd == PS_REQ_ADD);
 }
 

@@ -61,7 +61,7 @@ static const struct tcase cases[] = {
 	{ X("ADD 10.0.0.5 427\x7f"), 304 },
 	{ X("ADD 10.0.0.5 427 \xc3\xa9"), 304 },
 	{ X("\x01\x02\x03\x04"), 304 },
-	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d e f g h i j k"), 304 },
+	{ X("ADD 1.2.3.4 1 2 mode=raw a b c d e f g h i j k l"), 304 },
 	/* command */
 	{ X("add 10.0.0.5 427"), 305 },
 	{ X("Add 10.0.0.5 427"), 305 },
@@ -161,16 +161,30 @@ static const struct tcase cases[] = {
 	{ X("ADD 10.0.0.5 427 rate=10 rate=10"), 306 },
 	{ X("ADD 10.0.0.5 427 rate=10000001"), 306 },
 	{ X("ADD 10.0.0.5 427 rate=4294967306"), 306 },
-	{ X("ADD 10.0.0.5 427 5000 mode=raw lease=1 rate=1 from=10.0.0.1 "
+	/* cookie= (DESIGN §9) */
+	{ X("ADD 10.0.0.5 427 cookie="), 306 },
+	{ X("ADD 10.0.0.5 427 cookie=0123456789abcde"), 306 },
+	{ X("ADD 10.0.0.5 427 cookie=0123456789abcdef0"), 306 },
+	{ X("ADD 10.0.0.5 427 cookie=0123456789abcdeg"), 306 },
+	{ X("ADD 10.0.0.5 427 cookie=0x23456789abcdef"), 306 },
+	{ X("ADD 10.0.0.5 427 cookie=-123456789abcdef"), 306 },
+	{ X("ADD 10.0.0.5 427 COOKIE=0123456789abcdef"), 306 },
+	{ X("ADD 10.0.0.5 427 cookie=0123456789abcdef "
+	    "cookie=0123456789abcdef"), 306 },
+	{ X("DROP 10.0.0.5 427 cookie=1 mode=raw"), 306 },
+	{ X("ADD 10.0.0.5 427 5000 mode=raw lease=1 rate=1 "
+	    "cookie=0123456789abcdef from=10.0.0.1 "
 	    "from=10.0.0.2 from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 "
 	    "from=10.0.0.6 from=10.0.0.7 from=10.0.0.8 x=1"), 304 },
 };
 
-/* The leases and rate caps of well-formed ADDs. */
+/* The leases, rate caps and cookies of well-formed requests. */
 struct lcase {
 	const char *in;
 	unsigned int lease;
 	unsigned int rate;
+	bool has_cookie;
+	unsigned long long cookie;
 };
 
 static const struct lcase lease_cases[] = {
@@ -187,6 +201,15 @@ static const struct lcase lease_cases[] = {
 	{ "ADD 10.0.0.5 427 5000 mode=raw lease=9 rate=7 from=10.0.0.1 "
 	  "from=10.0.0.2 from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 "
 	  "from=10.0.0.6 from=10.0.0.7 from=10.0.0.8", 9, 7 },
+	{ "ADD 10.0.0.5 427 cookie=0123456789abcdef", 0, 0, true,
+	  0x0123456789abcdefULL },
+	{ "DROP 10.0.0.5 427 5000 cookie=FFFFFFFFFFFFFFFF", 0, 0, true,
+	  0xffffffffffffffffULL },
+	{ "ADD fd00::5 427 cookie=0000000000000000 lease=5", 5, 0, true, 0 },
+	{ "ADD 10.0.0.5 427 5000 mode=raw lease=9 rate=7 "
+	  "cookie=00000000000000ff from=10.0.0.1 "
+	  "from=10.0.0.2 from=10.0.0.3 from=10.0.0.4 from=10.0.0.5 "
+	  "from=10.0.0.6 from=10.0.0.7 from=10.0.0.8", 9, 7, true, 0xff },
 };
 
 /* The source filters of well-formed ADDs, as "ADDR/LEN" each. */
@@ -282,9 +305,11 @@ static int check_lease(const struct lcase *c, unsigned int num)
 	int ok;
 
 	ok = ps_req_parse(c->in, strlen(c->in), &r) == 100 &&
-	     r.lease == c->lease && r.rate == c->rate;
-	printf("%sok %u - '%s' -> lease %u rate %u\n", ok ? "" : "not ", num,
-	       c->in, c->lease, c->rate);
+	     r.lease == c->lease && r.rate == c->rate &&
+	     r.has_cookie == c->has_cookie && r.cookie == c->cookie;
+	printf("%sok %u - '%s' -> lease %u rate %u cookie %d %llx\n",
+	       ok ? "" : "not ", num, c->in, c->lease, c->rate, c->has_cookie,
+	       c->cookie);
 	return !ok;
 }
 

@@ -57,21 +57,27 @@ enum portshare_reason {
  * enum portshare_acl_flags
  * @PORTSHARE_ACL_F_THIRD_PARTY: requests may register and drop addresses other
  *   than their source
+ * @PORTSHARE_ACL_F_VERIFY: requests must prove they can receive at their
+ *   source address: an ADD or DROP without the cookie of a "102 VERIFY" is
+ *   answered with one and changes nothing
  */
 enum portshare_acl_flags {
 	PORTSHARE_ACL_F_THIRD_PARTY = 1,
+	PORTSHARE_ACL_F_VERIFY = 2,
 };
 
-#define PORTSHARE_ACL_F_ALL	1
+#define PORTSHARE_ACL_F_ALL	3
 
 /**
  * enum portshare_reply - Reply codes of the registration port's text protocol
  *   (not netlink; docs/protocol.md).
+ * @PORTSHARE_REPLY_VERIFY: repeat the request with cookie= (acl flag verify)
  * @PORTSHARE_REPLY_LISTED: already added (ADD), not in list (DROP)
  * @PORTSHARE_REPLY_LOOP: data port contested
  */
 enum portshare_reply {
 	PORTSHARE_REPLY_OK = 100,
+	PORTSHARE_REPLY_VERIFY = 102,
 	PORTSHARE_REPLY_LISTED = 200,
 	PORTSHARE_REPLY_INVALID_ADDRESS = 300,
 	PORTSHARE_REPLY_PORT_MISSING,
@@ -150,6 +156,7 @@ enum portshare_stat {
 	PORTSHARE_STAT_REG_SEND_ERRORS,
 	PORTSHARE_STAT_SEC_FILTERED,
 	PORTSHARE_STAT_SEC_DROP_RATELIMITED,
+	PORTSHARE_STAT_REG_VERIFY,
 
 	__PORTSHARE_STAT_MAX
 };
