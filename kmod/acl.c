@@ -247,6 +247,8 @@ u8 portshare_acl_check(struct portshare_net *pn, const struct sk_buff *skb,
 		flags |= PS_REG_F_ALLOWED;
 		if (e->flags & PORTSHARE_ACL_F_THIRD_PARTY)
 			flags |= PS_REG_F_THIRD_PARTY;
+		if (e->flags & PORTSHARE_ACL_F_VERIFY)
+			flags |= PS_REG_F_VERIFY;
 	}
 	return flags;
 }

@@ -103,6 +103,7 @@ static const int reg_stat_ids[PS_REG_NR_COUNTERS] = {
 	[PS_REG_LIST_FULL] = PORTSHARE_STAT_REG_LIST_FULL,
 	[PS_REG_IGNORED] = PORTSHARE_STAT_REG_IGNORED,
 	[PS_REG_SEND_ERRORS] = PORTSHARE_STAT_REG_SEND_ERRORS,
+	[PS_REG_VERIFY] = PORTSHARE_STAT_REG_VERIFY,
 };
 
 static int put_stats(struct sk_buff *skb, const struct ps_stat *st, int n)

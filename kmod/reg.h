@@ -2,8 +2,8 @@
 /*
  * The registration port (DESIGN §3, §7): the per-port in-kernel UDP
  * sockets, the request queue and its worker, the acl, the per-source rate
- * limit and SHUTDOWN.  Included by portshare.h, which defines the structs
- * these functions take.
+ * limit, SHUTDOWN and the cookies of "102 VERIFY".  Included by
+ * portshare.h, which defines the structs these functions take.
  *
  * Life of a request: portshare_reg_encap_rcv() (softirq) checks the acl
  * and the rate limit (ps_reg_admit()), notes the addresses in skb->cb and
@@ -16,6 +16,7 @@
 
 #include <linux/atomic.h>
 #include <linux/in6.h>
+#include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
@@ -25,6 +26,7 @@ struct netlink_ext_ack;
 struct portshare_net;
 struct portshare_port;
 struct portshare_sec_cfg;
+struct ps_req;
 struct sock;
 union portshare_addr;
 
@@ -48,12 +50,14 @@ struct portshare_ratelimit {
  * @work: answers the requests on @queue in process context
  * @rl: per-source rate limit
  * @acl: who may send requests; RCU readers, portshare_net.lock writers
+ * @cookie_key: the key of the cookies of "102 VERIFY" (cookie.c)
  */
 struct portshare_reg_net {
 	struct sk_buff_head queue;
 	struct work_struct work;
 	struct portshare_ratelimit rl;
 	struct portshare_acl __rcu *acl;
+	siphash_key_t cookie_key;
 };
 
 /* Per-port counters of the registration port (PORTSHARE_STAT_REG_*). */
@@ -67,6 +71,7 @@ enum portshare_reg_counter {
 	PS_REG_LIST_FULL,	/* answered 401 (also counted in ERRORS) */
 	PS_REG_IGNORED,		/* ignored: silent, queue full, looped */
 	PS_REG_SEND_ERRORS,	/* a reply or SHUTDOWN the stack refused */
+	PS_REG_VERIFY,		/* answered 102 VERIFY */
 	PS_REG_NR_COUNTERS,
 };
 
@@ -101,6 +106,7 @@ struct portshare_reg {
 #define PS_REG_F_ALLOWED	BIT(0)	/* the source may send requests */
 #define PS_REG_F_LOCAL		BIT(1)	/* the source is one of our addresses */
 #define PS_REG_F_THIRD_PARTY	BIT(2)	/* ... and register other addresses */
+#define PS_REG_F_VERIFY		BIT(3)	/* ... once it proved its address */
 
 /**
  * struct portshare_reg_req - the envelope of a request datagram
@@ -189,6 +195,16 @@ const struct portshare_acl_entry *portshare_acl_get(struct portshare_net *pn,
 u8 portshare_acl_check(struct portshare_net *pn, const struct sk_buff *skb,
 		       u8 family, const struct in6_addr *saddr);
 void portshare_acl_free(struct portshare_net *pn);
+
+/* cookie.c */
+
+void portshare_cookie_init(siphash_key_t *key);
+u64 portshare_cookie(const siphash_key_t *key,
+		     const struct portshare_reg_req *rq,
+		     const struct ps_req *req);
+bool portshare_cookie_valid(const siphash_key_t *key,
+			    const struct portshare_reg_req *rq,
+			    const struct ps_req *req);
 
 /* ratelimit.c */
 

@@ -39,6 +39,10 @@ static void count_reply(const struct portshare_port *p, int code)
 		portshare_reg_count(p, PS_REG_OK);
 		return;
 	}
+	if (code == PORTSHARE_REPLY_VERIFY) {
+		portshare_reg_count(p, PS_REG_VERIFY);
+		return;
+	}
 	portshare_reg_count(p, PS_REG_ERRORS);
 	if (code == PORTSHARE_REPLY_NOT_PERMITTED)
 		portshare_reg_count(p, PS_REG_NOT_PERMITTED);
@@ -51,11 +55,13 @@ static void count_reply(const struct portshare_port *p, int code)
  * @primary: the primary address, the copies' source
  * @lease: its lease in seconds, 0 if none
  * @rate: the rate cap its rate= was granted, 0 if it asked for none
+ * @cookie: for a "102 VERIFY" instead, the cookie to send back
  */
 struct reg_added {
 	struct in6_addr primary;
 	u32 lease;
 	u32 rate;
+	u64 cookie;
 };
 
 /*
@@ -94,6 +100,9 @@ static void reply(const struct portshare_port *p,
 
 	if (code == PORTSHARE_REPLY_OK && cmd == PS_REQ_ADD)
 		len = ok_text(msg, sizeof(msg), rq, added);
+	else if (code == PORTSHARE_REPLY_VERIFY)
+		len = scnprintf(msg, sizeof(msg), "%u VERIFY %016llx",
+				PORTSHARE_REPLY_VERIFY, added->cookie);
 	else
 		len = scnprintf(msg, sizeof(msg), "%s", reply_text(code, cmd));
 	count_reply(p, code);
@@ -203,6 +212,24 @@ static int reg_drop(struct portshare_net *pn, struct portshare_port *p,
 	return ret ? PORTSHARE_REPLY_LISTED : PORTSHARE_REPLY_OK;
 }
 
+/*
+ * A request from an acl network with "verify" changes nothing until it
+ * carries the cookie the last "102 VERIFY" to its source named (cookie.c);
+ * @added->cookie is the one to send now.
+ */
+static bool unverified(struct portshare_net *pn,
+		       const struct portshare_reg_req *rq,
+		       const struct ps_req *req, struct reg_added *added)
+{
+	const siphash_key_t *key = &pn->reg.cookie_key;
+
+	if (!(rq->flags & PS_REG_F_VERIFY) ||
+	    portshare_cookie_valid(key, rq, req))
+		return false;
+	added->cookie = portshare_cookie(key, rq, req);
+	return true;
+}
+
 /**
  * portshare_register_handle() - carry out and answer one request
  * @pn: the namespace; the caller holds @pn->lock
@@ -226,7 +253,9 @@ void portshare_register_handle(struct portshare_net *pn,
 		portshare_reg_count(p, PS_REG_IGNORED);
 		return;
 	}
-	if (code == PS_REQ_PARSED && req.cmd == PS_REQ_ADD)
+	if (code == PS_REQ_PARSED && unverified(pn, rq, &req, &added))
+		code = PORTSHARE_REPLY_VERIFY;
+	else if (code == PS_REQ_PARSED && req.cmd == PS_REQ_ADD)
 		code = reg_add(pn, p, rq, &req, &added);
 	else if (code == PS_REQ_PARSED)
 		code = reg_drop(pn, p, rq, &req);

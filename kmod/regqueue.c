@@ -239,6 +239,7 @@ void portshare_reg_net_init(struct portshare_net *pn)
 	INIT_WORK(&pn->reg.work, reg_work);
 	portshare_rl_init(&pn->reg.rl);
 	RCU_INIT_POINTER(pn->reg.acl, NULL);
+	portshare_cookie_init(&pn->reg.cookie_key);
 }
 
 /**

@@ -8,7 +8,7 @@ P0 = dict.fromkeys(["rx", "shared", "err_csum", "err_malformed", "err_gso",
                     "err_loop"], 0)
 R0 = dict.fromkeys(["reg_requests", "reg_ok", "reg_errors", "reg_denied",
                     "reg_rate_limited", "reg_not_permitted", "reg_list_full",
-                    "reg_ignored", "reg_send_errors"], 0)
+                    "reg_ignored", "reg_send_errors", "reg_verify"], 0)
 S0 = dict.fromkeys(["copies", "bytes", "sampled", "skip_filtered",
                     "drop_nomem",
                     "drop_noroute", "drop_xmit", "drop_family",

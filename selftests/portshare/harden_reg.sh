@@ -5,7 +5,8 @@
 # (read there as issue 11): loopback is one rate-limit source, queued
 # requests are trimmed, looped datagrams are dropped before the rate
 # limit, local registrations aim only at their own sockets, a forged ADD
-# and DROP from the victim's LAN, and replies that fail to send.
+# and DROP from the victim's LAN and the acl's "verify" that stops them
+# (issue 17), and replies that fail to send.
 #
 # Topology (setup_lan): a LAN on a bridge in $PRI:
 #
@@ -171,18 +172,21 @@ setup_lan()
 
 # spoof_attack FLAGS: with the acl entry 10.96.0.0/24 FLAGS on port 162,
 # $ATT forges an ADD from the victim's address, and a DROP of the victim's
-# real registration.  Prints "added" if the forged ADD listed the victim,
+# real registration (which, with verify, answered its cookie).  Prints "added" if the forged ADD listed the victim,
 # "dropped" if the forged DROP removed its registration.
 spoof_attack()
 {
-	local list
+	local list requests=4
 
 	set_rate 10 20
 	cmd_ok psnl -n "$PRI" port add 162
 	# shellcheck disable=SC2086 # FLAGS are words
 	cmd_ok psnl -n "$PRI" acl add 10.96.0.0/24 $1
-	cmd_ok "$PSREQ" -n "$VIC" --to 10.96.0.1:13162 --from 10.96.0.2:7000 \
-		'ADD 10.96.0.2 162 7000'
+	vic 'ADD 10.96.0.2 162 7000'
+	if [[ $1 == *verify* ]]; then
+		vic "ADD 10.96.0.2 162 7000 cookie=$(cookie_of "$OUT")"
+		requests=5
+	fi
 	assert_replies "$OUT" "the victim's own ADD" "OK 10.96.0.1 13162"
 	# the attacker's own request: its neighbour entries are resolved
 	cmd_ok "$PSREQ" -n "$ATT" --to 10.96.0.1:13162 --from 10.96.0.3:7000 \
@@ -191,7 +195,7 @@ spoof_attack()
 		--to 10.96.0.1:13162 'ADD 10.96.0.2 162 9999'
 	cmd_ok "$PSHARD" -n "$ATT" spoof --from 10.96.0.2:5555 \
 		--to 10.96.0.1:13162 'DROP 10.96.0.2 162 7000'
-	busywait 10000 all_answered "$PRI" 162 4 ||
+	busywait 10000 all_answered "$PRI" 162 "$requests" ||
 		fail "the forged requests never arrived"
 	list=$(psnl -n "$PRI" list 162)
 	[[ $list == *"10.96.0.2:9999 "* ]] && echo added
@@ -205,30 +209,128 @@ all_answered()
 	local c n sum=0
 
 	[ "$(port_stat "$2" reg_requests "$1")" = "$3" ] || return 1
-	for c in reg_ok reg_errors reg_denied reg_rate_limited reg_ignored; do
+	for c in reg_ok reg_errors reg_verify reg_denied reg_rate_limited \
+		reg_ignored; do
 		n=$(port_stat "$2" $c "$1") || return 1
 		sum=$((sum + n))
 	done
 	[ "$sum" = "$3" ]
 }
 
-# Anyone who can forge a source address inside an acl network can list a
-# victim there (who then gets every datagram, with no expiry) or drop a
-# real secondary.  This shows the attack works today, from a namespace on
-# the victim's LAN.  Issue 17 adds the defence (an acl entry with
-# "verify", a return-routability cookie): run spoof_attack verify there and
-# expect neither line.
-test_spoofed_registration()
+# vic REQUEST...: psreq from the victim's 10.96.0.2:7000 to port 162's
+# registration port.
+vic()
+{
+	cmd_ok "$PSREQ" -n "$VIC" --to 10.96.0.1:13162 --from 10.96.0.2:7000 \
+		"$@"
+}
+
+# cookie_of FILE: the cookie of the "102 VERIFY COOKIE" in FILE.
+cookie_of()
+{
+	local l
+
+	while IFS= read -r l; do
+		[[ $l =~ ^102\ VERIFY\ ([0-9a-f]{16})$ ]] &&
+			echo "${BASH_REMATCH[1]}" && return 0
+	done <"$1"
+	fail "no \"102 VERIFY COOKIE\" in: $(<"$1")"
+}
+
+# codes FILE: each reply of FILE without its cookie or text after the
+# second word.
+codes()
+{
+	local c w
+
+	while read -r c w _; do
+		echo "$c $w"
+	done <"$1"
+}
+
+listed_162()
+{
+	psnl -n "$PRI" list 162 >"$PS_TMP/l" || return 1
+	[[ $(<"$PS_TMP/l") == *"add 162 $1 "* ]]
+}
+
+lan()
 {
 	# the debug kernel has no bridge (selftests/vm/debug.config)
 	modprobe bridge 2>/dev/null || true
 	setup_lan || skip "no bridge support"
+}
+
+# Anyone who can forge a source address inside an acl network can list a
+# victim there (who then gets every datagram, with no expiry) or drop a
+# real secondary, from a namespace on the victim's LAN; unless the acl
+# entry has "verify": then the forged requests are answered "102 VERIFY"
+# (to the victim) and change nothing.
+test_spoofed_registration()
+{
+	lan
 	spoof_attack "" >"$PS_TMP/attack"
 	assert_text "$PS_TMP/attack" "added
 dropped" "a forged ADD and a forged DROP on a plain acl network"
 	# the forged secondary gets the traffic
 	cmd_ok psnl -n "$PRI" list 162
 	assert_grep "^add 162 10.96.0.2:9999 mode encap" "$OUT" "the list"
+	cleanup_ns "$PRI" "$VIC" "$ATT"
+	setup_lan
+	spoof_attack verify >"$PS_TMP/attack"
+	assert_empty "$PS_TMP/attack" \
+		"a forged ADD and a forged DROP on a verify acl network"
+	assert_eq 4 "$(port_stat 162 reg_verify "$PRI")" \
+		"the victim's first ADD, the attacker's own and both forged requests: 102 VERIFY"
+}
+
+# On a verify network an ADD or DROP changes nothing until it comes again
+# with the cookie of its "102 VERIFY", from the same source, for the same
+# secondary; a cookie= that is not 16 hex digits is still a 306.
+test_verify()
+{
+	local cookie
+
+	lan
+	set_rate 10 20
+	cmd_ok psnl -n "$PRI" port add 162
+	cmd_ok psnl -n "$PRI" acl add 10.96.0.0/24 third-party verify
+	cmd_ok psnl -n "$PRI" acl list
+	assert_text "$OUT" "acl add 10.96.0.0/24 third-party verify" "acl list"
+	cmd_ok psnl -n "$PRI" -j acl list
+	assert_grep -F '"third_party":true,"verify":true' "$OUT" "acl list -j"
+	cmd_fail_rc 2 psnl -n "$PRI" acl add 10.97.0.0/24 verify verify
+	assert_grep -F '"verify" given twice' "$ERR" "verify twice"
+	vic 'ADD 10.96.0.2 162 7000'
+	cookie=$(cookie_of "$OUT")
+	listed_162 10.96.0.2:7000 && fail "listed without its cookie"
+	vic "ADD 10.96.0.2 162 7001 cookie=$cookie" \
+		"ADD 10.96.0.3 162 7000 cookie=$cookie" \
+		"ADD 10.96.0.2 162 7000 cookie=0000000000000000" \
+		"ADD 10.96.0.2 162 7000 cookie=${cookie:0:15}"
+	codes "$OUT" >"$PS_TMP/codes"
+	assert_text "$PS_TMP/codes" "102 VERIFY
+102 VERIFY
+102 VERIFY
+306 ERROR." "another data port, a third party, a wrong cookie: 102; a short one: 306"
+	cmd_ok "$PSREQ" -n "$VIC" --to 10.96.0.1:13162 --from 10.96.0.2:7002 \
+		"ADD 10.96.0.2 162 7000 cookie=$cookie"
+	assert_grep '^102 VERIFY [0-9a-f]{16}$' "$OUT" "another source port"
+	listed_162 10.96.0.2:7000 && fail "listed with another's cookie"
+	vic "ADD 10.96.0.2 162 7000 cookie=${cookie^^}"
+	assert_text "$OUT" "100 OK 10.96.0.1 13162" "the cookie, in either case"
+	vic "ADD 10.96.0.2 162 7000 cookie=$cookie"
+	assert_text "$OUT" "200 ERROR. Already Added" "a repeated ADD"
+	vic 'DROP 10.96.0.2 162 7000'
+	assert_grep '^102 VERIFY [0-9a-f]{16}$' "$OUT" "a DROP without it"
+	listed_162 10.96.0.2:7000 || fail "a DROP without its cookie dropped"
+	vic "DROP 10.96.0.2 162 7000 cookie=$cookie"
+	assert_text "$OUT" "100 OK" "a DROP with it"
+	assert_eq 6 "$(port_stat 162 reg_verify "$PRI")" "reg_verify"
+	cmd_ok "$PSREQ" -n "$PRI" --to 127.0.0.1:13162 --from 127.0.0.1:7003 \
+		"ADD 127.0.0.1 162 7003 cookie=$cookie"
+	assert_text "$OUT" "100 OK 127.0.0.1 13162" \
+		"a cookie= from a network without verify is ignored"
 }
 
 # ---- errors that say what they are -------------------------------------------
@@ -252,7 +354,7 @@ test_send_errors()
 		--wait 300 'ADD 127.0.0.1 427'
 	assert_text "$OUT" "-" "the reply"
 	cmd_ok psnl -n "$ns" stats 427
-	assert_grep " reg_ok 1 .* reg_send_errors 1$" "$OUT" "after a lost reply"
+	assert_grep " reg_ok 1 .* reg_send_errors 1( |$)" "$OUT" "after a lost reply"
 	cmd_ok psnl -n "$ns" add 427 127.0.0.1:9001
 	bg psnl -n "$ns" -j monitor >"$PS_TMP/mon" 2>&1
 	mon=$BG_PID
@@ -274,7 +376,7 @@ mon_started()
 	__match '"port": ?65001' "$PS_TMP/mon"
 }
 
-ktap_plan 6
+ktap_plan 7
 require_portshare
 run_test "loopback is one rate-limit source" test_loopback_one_source
 run_test "queued requests hold 513 bytes, not their datagram" \
@@ -283,7 +385,8 @@ run_test "looped datagrams dropped in softirq, before the rate limit" \
 	test_looped_softirq
 run_test "local data ports: own sockets only, no registration port" \
 	test_local_data_ports
-run_test "a forged ADD and DROP from the victim's LAN work (issue 17)" \
+run_test "a forged ADD and DROP from the victim's LAN: they work, unless verify" \
 	test_spoofed_registration
+run_test "verify: 102 VERIFY, then only the cookie's own request" test_verify
 run_test "a reply or SHUTDOWN that fails to send is counted" test_send_errors
 ktap_finished

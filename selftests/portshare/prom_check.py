@@ -38,6 +38,7 @@ PORT_KEYS = {
     "reg_requests": ("registration_requests_total", None),
     "reg_ok": ("registration_replies_total", ("result", "ok")),
     "reg_errors": ("registration_replies_total", ("result", "error")),
+    "reg_verify": ("registration_replies_total", ("result", "verify")),
     "reg_ignored": ("registration_ignored_total", ("reason", "other")),
     "reg_send_errors": ("registration_send_errors_total", None),
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # psnl_acl.sh: the registration acl through psnl: acl add, del and list over
-# IPv4 and IPv6 with the third-party flag, in text and JSON; a listing that
+# IPv4 and IPv6 with the third-party and verify flags, in text and JSON; a listing that
 # replays through `psnl -b -`; the kernel's refusals (host bits, duplicates,
 # absent entries, a full acl); and malformed networks refused with exit
 # status 2 and no change.
@@ -11,8 +11,8 @@
 
 ACL_LIST="acl add 10.0.0.0/8 third-party
 acl add 192.168.1.7/32
-acl add fd00::/64
-acl add 2001:db8::1/128 third-party
+acl add fd00::/64 verify
+acl add 2001:db8::1/128 third-party verify
 acl add 0.0.0.0/0
 acl add ::/0 third-party"
 
@@ -26,8 +26,8 @@ acl_populate()
 {
 	cmd_ok p acl add 10.0.0.0/8 third-party
 	cmd_ok p acl add 192.168.1.7
-	cmd_ok p acl add FD00:0::/64
-	cmd_ok p acl add 2001:db8::1 third-party
+	cmd_ok p acl add FD00:0::/64 verify
+	cmd_ok p acl add 2001:db8::1 verify third-party
 	cmd_ok p acl add 0.0.0.0/0
 	cmd_ok p acl add ::/0 third-party
 }
@@ -45,12 +45,12 @@ test_acl()
 	acl_is "$ACL_LIST"
 	cmd_ok p -j acl list
 	json_eq "$OUT" '[
-	{"family": "inet", "addr": "10.0.0.0", "prefix_len": 8, "third_party": true},
-	{"family": "inet", "addr": "192.168.1.7", "prefix_len": 32, "third_party": false},
-	{"family": "inet6", "addr": "fd00::", "prefix_len": 64, "third_party": false},
-	{"family": "inet6", "addr": "2001:db8::1", "prefix_len": 128, "third_party": true},
-	{"family": "inet", "addr": "0.0.0.0", "prefix_len": 0, "third_party": false},
-	{"family": "inet6", "addr": "::", "prefix_len": 0, "third_party": true}]'
+	{"family": "inet", "addr": "10.0.0.0", "prefix_len": 8, "third_party": true, "verify": false},
+	{"family": "inet", "addr": "192.168.1.7", "prefix_len": 32, "third_party": false, "verify": false},
+	{"family": "inet6", "addr": "fd00::", "prefix_len": 64, "third_party": false, "verify": true},
+	{"family": "inet6", "addr": "2001:db8::1", "prefix_len": 128, "third_party": true, "verify": true},
+	{"family": "inet", "addr": "0.0.0.0", "prefix_len": 0, "third_party": false, "verify": false},
+	{"family": "inet6", "addr": "::", "prefix_len": 0, "third_party": true, "verify": false}]'
 	# del names the network; the flag is not part of it
 	cmd_ok p acl del 192.168.1.7/32
 	cmd_ok p acl del 2001:db8::1

@@ -110,7 +110,7 @@ port add 60000 reg 14000 max 10$T# secondaries 1 rx 0 shared 0"
 # psnl stats: every counter, zeros included (none of the registration port
 # with reg off)
 PORT0="rx 0 shared 0 err_csum 0 err_malformed 0 err_gso 0 err_loop 0"
-REG0="reg_requests 0 reg_ok 0 reg_errors 0 reg_denied 0 reg_rate_limited 0 reg_not_permitted 0 reg_list_full 0 reg_ignored 0 reg_send_errors 0"
+REG0="reg_requests 0 reg_ok 0 reg_errors 0 reg_denied 0 reg_rate_limited 0 reg_not_permitted 0 reg_list_full 0 reg_ignored 0 reg_send_errors 0 reg_verify 0"
 SEC0="copies 0 bytes 0 sampled 0 skip_filtered 0 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0 drop_rcvbuf 0 drop_nosocket 0 drop_filter 0 drop_dest 0 drop_nosrc 0 drop_budget 0 drop_ratelimited 0"
 
 POP_STATS_161="port add 161 reg off max 3$T# secondaries 2 $PORT0

@@ -115,7 +115,8 @@ def sec: {port, family: family, addr: (.addr4 // .addr6),
 	(if .from then {from: (.from | map(net))} else {} end);
 def acl: {family: family, addr: (.addr4 // .addr6),
 	prefix_len: .["prefix-len"],
-	third_party: (.["acl-flags"] | index("third-party") != null)};
+	third_party: (.["acl-flags"] | index("third-party") != null),
+	verify: (.["acl-flags"] | index("verify") != null)};
 '
 
 # assert_extack ERRNO_TEXT MSG [BAD_ATTR]: cli.py failed with the kernel's
@@ -200,7 +201,7 @@ test_acl()
 	json_same "the acl-get dump" 'map(acl)' "$OUT" "$PS_TMP/acl.json"
 	cmd_ok ynl --do acl-del --json "$v4"
 	cmd_ok p -j acl list
-	assert_text "$OUT" '[{"family":"inet6","addr":"fd00:1::","prefix_len":32,"third_party":false}]' \
+	assert_text "$OUT" '[{"family":"inet6","addr":"fd00:1::","prefix_len":32,"third_party":false,"verify":false}]' \
 		"psnl -j acl list after acl-del"
 }
 

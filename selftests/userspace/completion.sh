@@ -121,7 +121,8 @@ test_static()
 	expect "psnl port add 500 reg " off
 	expect "psnl port add 500 reg off " max lease rate ttl
 	expect "psnl port add 500 ttl 2 " reg max lease rate
-	expect "psnl acl add 10.0.0.0/8 " third-party
+	expect "psnl acl add 10.0.0.0/8 " third-party verify
+	expect "psnl acl add 10.0.0.0/8 verify " third-party
 	expect "psnl stats 162 " --prometheus
 	expect "psnl stats --prometheus 1" 162
 	expect "psnl list --h" --help

@@ -18,7 +18,7 @@
 
 /* Help texts of the families with more than one row. */
 #define NOT_SHARED	"Datagrams received on the contested port but not shared, by reason."
-#define REPLIES		"Registration requests answered, by result: ok (100 OK) or error (an error code)."
+#define REPLIES		"Registration requests answered, by result: ok (100 OK), error (an error code) or verify (102 VERIFY)."
 #define REFUSALS	"Registration requests answered with an error code for a reason counted on its own; also in replies_total{result=\"error\"}."
 #define IGNORED		"Datagrams on the registration port that got no reply, by reason: denied (acl), rate_limited, other (empty, a reply or SHUTDOWN, from a registration port, queue full)."
 #define SKIPPED		"Datagrams not copied to the secondary because of its options, by reason."
@@ -41,6 +41,7 @@ const struct ps_metric ps_metrics[] = {
 	     "Datagrams received on the port's registration port."),
 	PORT(STAT(REG_OK), COUNTER, "registration_replies_total", "result=\"ok\"", REPLIES),
 	PORT(STAT(REG_ERRORS), COUNTER, "registration_replies_total", "result=\"error\"", REPLIES),
+	PORT(STAT(REG_VERIFY), COUNTER, "registration_replies_total", "result=\"verify\"", REPLIES),
 	PORT(STAT(REG_NOT_PERMITTED), COUNTER, "registration_refusals_total", "reason=\"not_permitted\"", REFUSALS),
 	PORT(STAT(REG_LIST_FULL), COUNTER, "registration_refusals_total", "reason=\"list_full\"", REFUSALS),
 	PORT(STAT(REG_DENIED), COUNTER, "registration_ignored_total", "reason=\"denied\"", IGNORED),

@@ -16,6 +16,7 @@
 struct acl_args {
 	struct psnl_prefix net;
 	bool third_party;
+	bool verify;
 };
 
 static int parse_net_arg(int argc, char **argv, struct acl_args *a)
@@ -25,7 +26,7 @@ static int parse_net_arg(int argc, char **argv, struct acl_args *a)
 	return psnl_parse_prefix(argv[0], &a->net);
 }
 
-/* [third-party], at most once. */
+/* [third-party] [verify], each at most once. */
 static int parse_add_options(int argc, char **argv, int i,
 			     struct acl_args *a)
 {
@@ -34,13 +35,21 @@ static int parse_add_options(int argc, char **argv, int i,
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "third-party"))
 			err = psnl_once(&a->third_party, "third-party");
+		else if (!strcmp(argv[i], "verify"))
+			err = psnl_once(&a->verify, "verify");
 		else
-			err = psnl_usage_error("unknown keyword \"%s\": expected third-party",
+			err = psnl_usage_error("unknown keyword \"%s\": expected third-party or verify",
 					       argv[i]);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+static uint32_t acl_flags(const struct acl_args *a)
+{
+	return (a->third_party ? PORTSHARE_ACL_F_THIRD_PARTY : 0) |
+	       (a->verify ? PORTSHARE_ACL_F_VERIFY : 0);
 }
 
 static int send_acl(struct psnl *ps, uint8_t cmd, const struct acl_args *a)
@@ -54,9 +63,8 @@ static int send_acl(struct psnl *ps, uint8_t cmd, const struct acl_args *a)
 	if (!msg)
 		return -ENOMEM;
 	err = psnl_put_prefix(msg, &a->net);
-	if (!err && a->third_party &&
-	    nla_put_u32(msg, PORTSHARE_A_ACL_FLAGS,
-			PORTSHARE_ACL_F_THIRD_PARTY) < 0)
+	if (!err && (a->third_party || a->verify) &&
+	    nla_put_u32(msg, PORTSHARE_A_ACL_FLAGS, acl_flags(a)) < 0)
 		err = -ENOBUFS;
 	if (err)
 		return psnl_nl_discard(msg);
@@ -100,13 +108,17 @@ static int do_acl_list(struct psnl *ps, int argc, char **argv)
 
 static const struct psnl_cmd acl_add = {
 	.name = "add",
-	.args = "ADDR[/LEN] [third-party]",
+	.args = "ADDR[/LEN] [third-party] [verify]",
 	.help = "let the network ADDR/LEN send requests to registration ports\n"
 		"ADDR is an IPv4 or IPv6 address; LEN (0..32 or 0..128) defaults\n"
 		"to the whole address, and the bits after it must be zero.\n"
 		"Without the acl only the namespace's own addresses may send ADD\n"
 		"and DROP.  third-party also lets these hosts add and drop\n"
-		"addresses other than their own.  At most 256 entries.",
+		"addresses other than their own.  verify makes their requests\n"
+		"prove their source address first: each is answered\n"
+		"\"102 VERIFY COOKIE\" until it comes again with cookie=COOKIE, so\n"
+		"forged sources cannot register; legacy secondaries cannot.\n"
+		"At most 256 entries.",
 	.handler = do_acl_add,
 };
 

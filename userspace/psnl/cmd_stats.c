@@ -111,6 +111,8 @@ const struct psnl_cmd psnl_cmd_stats = {
 		"                     local registration port, or the queue was full\n"
 		"  reg_send_errors    a reply or SHUTDOWN the network stack refused\n"
 		"                     (no route, a firewall): the peer got nothing\n"
+		"  reg_verify         answered 102 VERIFY: a request from an acl\n"
+		"                     network with verify, without a good cookie\n"
 		"Secondary counters:\n"
 		"  copies             copies sent (local: queued on the socket)\n"
 		"  bytes              payload bytes sent\n"

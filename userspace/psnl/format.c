@@ -43,6 +43,7 @@ static const struct stat_name port_stats[] = {
 	{ PORTSHARE_STAT_REG_LIST_FULL, "reg_list_full", false },
 	{ PORTSHARE_STAT_REG_IGNORED, "reg_ignored", false },
 	{ PORTSHARE_STAT_REG_SEND_ERRORS, "reg_send_errors", false },
+	{ PORTSHARE_STAT_REG_VERIFY, "reg_verify", false },
 	{ 0, NULL, false }
 };
 
@@ -339,10 +340,14 @@ void psnl_format_stats(const struct psnl_record *port,
 	close_json_object();
 }
 
-/* acl add ADDR/LEN [third-party]; JSON: addr, prefix_len, third_party */
+/*
+ * acl add ADDR/LEN [third-party] [verify]; JSON: addr, prefix_len,
+ * third_party, verify
+ */
 void psnl_format_acl(const struct psnl_record *rec)
 {
 	bool third_party = rec->acl_flags & PORTSHARE_ACL_F_THIRD_PARTY;
+	bool verify = rec->acl_flags & PORTSHARE_ACL_F_VERIFY;
 	char buf[INET6_ADDRSTRLEN];
 
 	open_json_object(NULL);
@@ -356,6 +361,9 @@ void psnl_format_acl(const struct psnl_record *rec)
 	print_bool(PRINT_JSON, "third_party", NULL, third_party);
 	if (third_party)
 		print_text(" third-party");
+	print_bool(PRINT_JSON, "verify", NULL, verify);
+	if (verify)
+		print_text(" verify");
 	print_text("\n");
 	close_json_object();
 }
