@@ -104,14 +104,7 @@ add 162 127.0.0.1:9102 mode encap" \
 	if [ "$left" -lt 1 ] || [ "$left" -gt 20 ]; then
 		fail "lease_left $left is not within 1..20"
 	fi
-	cmd_ok pri list
-	cp "$OUT" "$PS_TMP/saved"
-	cmd_ok pri port list
-	cat "$OUT" "$PS_TMP/saved" >"$PS_TMP/batch"
-	cmd_ok pri port del 162
-	cmd_ok pri -b "$PS_TMP/batch"
-	list_of 162 >"$PS_TMP/l2"
-	assert_text "$PS_TMP/l2" "$(<"$PS_TMP/l")" "psnl -b of psnl list"
+	replay_port 162
 	cmd_ok pri -j port list
 	assert_grep -F '"lease":30' "$OUT" "psnl -b: the port's lease"
 }

@@ -54,14 +54,7 @@ add 162 127.0.0.1:9203 mode encap ttl 255" \
 		"psnl -j list: drop_ratelimited"
 	assert_grep -F '"data_port":9203,"mode":"encap","sample":1,"ttl":255,"stats":{' \
 		"$OUT" "psnl -j list: no rate keys without a rate"
-	cmd_ok pri list
-	cp "$OUT" "$PS_TMP/saved"
-	cmd_ok pri port list
-	cat "$OUT" "$PS_TMP/saved" >"$PS_TMP/batch"
-	cmd_ok pri port del 162
-	cmd_ok pri -b "$PS_TMP/batch"
-	list_of 162 >"$PS_TMP/l2"
-	assert_text "$PS_TMP/l2" "$(<"$PS_TMP/l")" "psnl -b of psnl list"
+	replay_port 162
 	cmd_ok pri -j port list
 	assert_grep -F '"rate":100,"burst":200,"ttl":9' "$OUT" \
 		"psnl -b: the port's rate and ttl"

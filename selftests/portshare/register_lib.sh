@@ -27,6 +27,22 @@ req()
 	cmd_ok "$PSREQ" -n "$ns" "$@"
 }
 
+# replay_port PORT: what psnl list and psnl port list print, fed back
+# through psnl -b after "port del PORT", gives PORT in $PRI the same list.
+replay_port()
+{
+	list_of "$1" >"$PS_TMP/replay.before"
+	cmd_ok psnl -n "$PRI" list
+	cp "$OUT" "$PS_TMP/saved"
+	cmd_ok psnl -n "$PRI" port list
+	cat "$OUT" "$PS_TMP/saved" >"$PS_TMP/batch"
+	cmd_ok psnl -n "$PRI" port del "$1"
+	cmd_ok psnl -n "$PRI" -b "$PS_TMP/batch"
+	list_of "$1" >"$PS_TMP/replay.after"
+	assert_text "$PS_TMP/replay.after" "$(<"$PS_TMP/replay.before")" \
+		"psnl -b of psnl list"
+}
+
 # The distribution list of PORT in $PRI without counters, one line each.
 list_of()
 {
