@@ -189,6 +189,27 @@ int portshare_request_format_rate(const struct portshare_request *req,
 	return append_from(from, n, buf, size, len);
 }
 
+#define COOKIE_FIELD	"cookie="
+
+int portshare_request_format_cookie(const struct portshare_request *req,
+				    const struct portshare_prefix *from,
+				    size_t n, uint32_t lease, uint32_t rate,
+				    const uint64_t *cookie, char *buf,
+				    size_t size)
+{
+	int len, ret;
+
+	len = portshare_request_format_rate(req, from, n, lease, rate, buf,
+					    size);
+	if (len < 0 || !cookie)
+		return len;
+	/* last: the request as it was, then the proof (protocol.md §1.8) */
+	ret = finish(snprintf(buf + len, size - (size_t)len,
+			      " " COOKIE_FIELD "%016llx",
+			      (unsigned long long)*cookie), size - (size_t)len);
+	return ret < 0 ? ret : len + ret;
+}
+
 int portshare_request_format_lease(const struct portshare_request *req,
 				   const struct portshare_prefix *from,
 				   size_t n, uint32_t lease, char *buf,
@@ -266,12 +287,63 @@ int portshare_reply_parse_rate(const void *buf, size_t len, int cmd,
 			       struct portshare_reply_msg *reply,
 			       uint32_t *lease, uint32_t *rate)
 {
+	uint64_t cookie;
+
+	return portshare_reply_parse_cookie(buf, len, cmd, reply, lease, rate,
+					    &cookie);
+}
+
+/* Exactly 16 hex digits, either case, as shared/request.c's cookie=. */
+static bool parse_hex64(const char *s, uint64_t *val)
+{
+	uint64_t v = 0;
+	size_t i;
+	int d;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			d = s[i] - 'a' + 10;
+		else if (s[i] >= 'A' && s[i] <= 'F')
+			d = s[i] - 'A' + 10;
+		else
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (i != PS_COOKIE_DIGITS)
+		return false;
+	*val = v;
+	return true;
+}
+
+#define VERIFY_TEXT	"VERIFY"
+
+/* "102 VERIFY <cookie>", and nothing after the cookie. */
+static int parse_verify(char *s, size_t pos, struct portshare_reply_msg *reply,
+			uint64_t *cookie)
+{
+	char *tok = next_token(s, &pos), *hex = next_token(s, &pos);
+
+	if (!tok || strcmp(tok, VERIFY_TEXT) || !hex ||
+	    next_token(s, &pos) || !parse_hex64(hex, cookie))
+		return PORTSHARE_E_BAD_MESSAGE;
+	reply->error = PORTSHARE_E_VERIFY;
+	return 0;
+}
+
+int portshare_reply_parse_cookie(const void *buf, size_t len, int cmd,
+				 struct portshare_reply_msg *reply,
+				 uint32_t *lease, uint32_t *rate,
+				 uint64_t *cookie)
+{
 	struct text t;
 	int ret, code, i;
 
 	memset(reply, 0, sizeof(*reply));
 	*lease = 0;
 	*rate = 0;
+	*cookie = 0;
 	ret = text_load(&t, buf, len);
 	if (ret)
 		return ret;
@@ -287,6 +359,8 @@ int portshare_reply_parse_rate(const void *buf, size_t len, int cmd,
 	reply->code = code;
 	if (code == PORTSHARE_REPLY_OK)
 		return parse_ok(t.s, 4, reply, lease, rate);
+	if (code == PORTSHARE_REPLY_VERIFY)
+		return parse_verify(t.s, 4, reply, cookie);
 	if (code < 200 || strncmp(t.s + 4, "ERROR.", 6))
 		return PORTSHARE_E_BAD_MESSAGE;
 	reply->error = portshare_reply_error(code, cmd);
@@ -344,6 +418,14 @@ int portshare_reply_format_rate(int err, int cmd,
 		     size);
 	ret = append_count(LEASE_FIELD, lease, buf, size, ret);
 	return append_count(RATE_FIELD, rate, buf, size, ret);
+}
+
+int portshare_reply_format_verify(uint64_t cookie, char *buf, size_t size)
+{
+	/* not a row of replies.def: the text has the cookie in it */
+	return finish(snprintf(buf, size, "%d " VERIFY_TEXT " %016llx",
+			       PORTSHARE_REPLY_VERIFY,
+			       (unsigned long long)cookie), size);
 }
 
 int portshare_shutdown_parse(const void *buf, size_t len,

@@ -61,6 +61,8 @@ const char *portshare_strerror(int err)
 		return "too many ports or acl entries for one primary";
 	case PORTSHARE_E_PORT_CONFLICT:
 		return "port is already one of this primary's contested ports: give each port once";
+	case PORTSHARE_E_VERIFY:
+		return "the primary wants a cookie the secondary could not give (102 VERIFY again: do its replies reach the source address?)";
 	}
 	if (err < 0 && err > PORTSHARE_E_BASE) {
 		s = strerrordesc_np(-err);

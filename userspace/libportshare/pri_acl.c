@@ -2,7 +2,8 @@
 /*
  * Who may use the registration ports (DESIGN §7, docs/protocol.md §1.3),
  * as portshare.ko decides it: the host's own addresses and the networks of
- * the acl, of which those with third_party may register other addresses; and
+ * the acl, of which those with third party may register other addresses and
+ * those with verify must first answer a cookie (pri_verify.c); and
  * a per-source rate limit (an IPv4 address or an IPv6 /64, hashed into
  * 256 buckets), reg_burst requests at once and reg_rate per second after.
  * The prefix match is the module's own, shared/acl_match.c.
@@ -37,6 +38,15 @@ int portshare_primary_acl_add(struct portshare_primary *pri,
 			      const struct portshare_addr *net,
 			      unsigned int prefix_len, bool third_party)
 {
+	return portshare_primary_acl_add_flags(pri, net, prefix_len,
+					       third_party ?
+					       PORTSHARE_ACL_F_THIRD_PARTY : 0);
+}
+
+int portshare_primary_acl_add_flags(struct portshare_primary *pri,
+				    const struct portshare_addr *net,
+				    unsigned int prefix_len, unsigned int flags)
+{
 	struct pri_acl *e = &pri->acl[pri->nacl];
 	unsigned int max;
 
@@ -46,7 +56,7 @@ int portshare_primary_acl_add(struct portshare_primary *pri,
 		max = 128;
 	else
 		return PORTSHARE_E_INVALID;
-	if (prefix_len > max)
+	if (prefix_len > max || (flags & ~(unsigned int)PORTSHARE_ACL_F_ALL))
 		return PORTSHARE_E_INVALID;
 	if (!ps_acl_net_valid(net->family, net->addr, prefix_len))
 		return PORTSHARE_E_HOST_BITS;
@@ -54,7 +64,7 @@ int portshare_primary_acl_add(struct portshare_primary *pri,
 		return PORTSHARE_E_TABLE_FULL;
 	e->net = *net;
 	e->prefix = (uint8_t)prefix_len;
-	e->third_party = third_party;
+	e->flags = (uint8_t)flags;
 	pri->nacl++;
 	return 0;
 }
@@ -182,26 +192,28 @@ bool pri_is_broadcast(struct portshare_primary *pri,
 }
 
 /**
- * pri_acl_allows() - may @src send requests, and for others?
+ * pri_acl_allows() - may @src send requests, and with what flags?
  * @pri: the primary
  * @src: the request's source address
- * @third_party: set if it may name addresses other than its own
+ * @flags: set to the PORTSHARE_ACL_F_* of every entry @src matches, OR-ed
+ *	as by portshare.ko: third party (it may name addresses other than
+ *	its own), verify (it must answer a cookie first)
  *
  * Return: true if @src is local or in the acl.
  */
 bool pri_acl_allows(struct portshare_primary *pri,
-		    const struct portshare_addr *src, bool *third_party)
+		    const struct portshare_addr *src, unsigned int *flags)
 {
 	bool allowed = pri_is_local(pri, src);
 	unsigned int i;
 
-	*third_party = false;
+	*flags = 0;
 	for (i = 0; i < pri->nacl; i++) {
 		if (!ps_acl_match(pri->acl[i].net.family, pri->acl[i].net.addr,
 				  pri->acl[i].prefix, src->family, src->addr))
 			continue;
 		allowed = true;
-		*third_party |= pri->acl[i].third_party;
+		*flags |= pri->acl[i].flags;
 	}
 	return allowed;
 }

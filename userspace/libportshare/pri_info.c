@@ -39,6 +39,17 @@ int portshare_primary_port_info(const struct portshare_primary *pri,
 	return 0;
 }
 
+int portshare_primary_reg_verify(const struct portshare_primary *pri,
+				 uint16_t port, uint64_t *count)
+{
+	const struct pri_port *p = pri_port_find(pri, port);
+
+	if (!p)
+		return PORTSHARE_E_UNKNOWN_PORT;
+	*count = p->reg_verify;
+	return 0;
+}
+
 int portshare_primary_sec_info(const struct portshare_primary *pri,
 			       uint16_t port, unsigned int index,
 			       struct portshare_list_entry *sec)

@@ -37,7 +37,7 @@ _Static_assert(PS_REQ_MODE_TRANSPARENT == PORTSHARE_MODE_TRANSPARENT,
 struct rq {
 	struct portshare_addr src, dst;
 	uint16_t sport;
-	bool third_party;
+	unsigned int acl_flags;	/* PORTSHARE_ACL_F_* its source has */
 	bool from_socket;	/* received here, not handed in by the API */
 };
 
@@ -91,7 +91,7 @@ static int sec_of(const struct pri_port *p, const struct rq *rq,
 	struct portshare_list_entry *s = &ps->e;
 	struct ps_reg_env env = {
 		.family = rq->src.family, .port = rq->sport,
-		.third_party = rq->third_party,
+		.third_party = rq->acl_flags & PORTSHARE_ACL_F_THIRD_PARTY,
 	};
 	struct ps_reg_sec sec;
 	int err;
@@ -297,7 +297,7 @@ static bool admit_allowed(void *arg)
 {
 	struct admit_ctx *c = arg;
 
-	return pri_acl_allows(c->pri, &c->rq->src, &c->rq->third_party);
+	return pri_acl_allows(c->pri, &c->rq->src, &c->rq->acl_flags);
 }
 
 static bool admit_looped(void *arg)
@@ -328,6 +328,32 @@ static const int admit_counter[] = {
 	[PS_ADMIT_RATE_LIMITED] = PORTSHARE_REG_RATE_LIMITED,
 };
 
+/*
+ * A parsed request from an acl network with verify and without a good
+ * cookie= (pri_verify.c): nothing changes, "102 VERIFY <cookie>" goes to
+ * its source, counted as reg_verify (neither ok nor an error).  Its
+ * length in @buf, or -1 if it needs none.
+ */
+static int unverified(struct portshare_primary *pri, struct pri_port *p,
+		      const struct rq *rq, const struct ps_req *req, char *buf,
+		      size_t size)
+{
+	struct pri_verify_env env = {
+		.src = &rq->src, .sport = rq->sport, .reg_port = p->reg_port,
+		.acl_flags = rq->acl_flags,
+	};
+	uint64_t cookie;
+	int len;
+
+	if (!pri_verify_needed(pri, &env, req, &cookie))
+		return -1;
+	len = portshare_reply_format_verify(cookie, buf, size);
+	if (len < 0)
+		return 0;
+	p->reg_verify++;
+	return len;
+}
+
 /* One request: the length of its reply in @buf, or 0 for silence. */
 static int handle(struct portshare_primary *pri, struct pri_port *p,
 		  struct rq *rq, const char *req_buf, size_t len, char *buf,
@@ -337,7 +363,7 @@ static int handle(struct portshare_primary *pri, struct pri_port *p,
 	struct grant g = { .primary = rq->dst };
 	enum ps_admit admit;
 	struct ps_req req;
-	int code, err;
+	int code, err, n;
 
 	p->reg[PORTSHARE_REG_REQUESTS]++;
 	admit = ps_reg_admit(&admit_ops, &ctx);
@@ -350,10 +376,15 @@ static int handle(struct portshare_primary *pri, struct pri_port *p,
 		p->reg[PORTSHARE_REG_IGNORED]++;
 		return 0;
 	}
-	if (code == PS_REQ_PARSED)
+	if (code == PS_REQ_PARSED) {
+		/* before anything changes, as portshare.ko's unverified() */
+		n = unverified(pri, p, rq, &req, buf, size);
+		if (n >= 0)
+			return n;
 		err = carry_out(pri, p, rq, &req, &g);
-	else
+	} else {
 		err = portshare_reply_error(code, req.cmd);
+	}
 	return reply(p, err, req.cmd, &g, buf, size);
 }
 

@@ -55,6 +55,8 @@ int portshare_primary_new(struct portshare_primary **prip,
 	}
 	err = pri_lease_init(pri);
 	if (!err)
+		err = pri_verify_init(pri);
+	if (!err)
 		err = pri_forward_init(pri);
 	if (err) {
 		if (pri->tfd >= 0)

@@ -17,6 +17,9 @@
  *	pri_lease.c	leases: the grant, renewal and expiry
  *	pri_rate.c	rate caps (a GCRA per secondary) and the TTL of
  *			copies
+ *	pri_verify.c	return-routability cookies of acl networks with
+ *			verify ("102 VERIFY")
+ *	siphash.c	SipHash-2-4, the cookies' keyed hash
  *	addr.c		(besides the public conversions) the check of a
  *			source filter, the codec's and the secondary's too
  *
@@ -33,6 +36,9 @@
 #include "portshare.h"
 
 #define PRI_RL_BUCKETS	256
+
+/* Bytes of a SipHash key: the cookie key of a primary. */
+#define PRI_SIPHASH_KEY	16
 
 /* The lease timer's epoll tag: sockets' are port * 4 + 0..3 (pri_sock.c). */
 #define PRI_TAG_TIMER	UINT32_MAX
@@ -98,12 +104,14 @@ struct pri_port {
 	struct portshare_rate rate;
 	uint64_t rx, shared, err_loop;
 	uint64_t reg[PORTSHARE_NREG];
+	uint64_t reg_verify;	/* answered 102: outside reg[], whose size
+				 * is public (portshare_port_info) */
 };
 
 struct pri_acl {
 	struct portshare_addr net;
 	uint8_t prefix;
-	bool third_party;
+	uint8_t flags;		/* PORTSHARE_ACL_F_* */
 };
 
 struct pri_fw;
@@ -126,7 +134,24 @@ struct portshare_primary {
 	int epfd;
 	int tfd;				/* the next lease's timer */
 	struct pri_fw *fw;			/* pri_forward.c's buffers */
+	uint8_t cookie_key[PRI_SIPHASH_KEY];	/* pri_verify.c's */
 };
+
+/**
+ * struct pri_verify_env - what a cookie covers besides the request
+ * @src: the request's source address
+ * @sport: its source port
+ * @reg_port: the registration port it went to
+ * @acl_flags: PORTSHARE_ACL_F_* of the acl entries its source matches
+ */
+struct pri_verify_env {
+	const struct portshare_addr *src;
+	uint16_t sport;
+	uint16_t reg_port;
+	unsigned int acl_flags;
+};
+
+struct ps_req;
 
 /* addr.c */
 int pri_prefix_check(const struct portshare_prefix *p);
@@ -160,7 +185,7 @@ bool pri_is_local(struct portshare_primary *pri,
 bool pri_is_broadcast(struct portshare_primary *pri,
 		      const struct portshare_addr *a);
 bool pri_acl_allows(struct portshare_primary *pri,
-		    const struct portshare_addr *src, bool *third_party);
+		    const struct portshare_addr *src, unsigned int *flags);
 bool pri_rate_allows(struct portshare_primary *pri,
 		     const struct portshare_addr *src);
 
@@ -197,6 +222,16 @@ void pri_rate_grant(const struct pri_port *p, uint32_t asked,
 		    struct pri_sec *s);
 bool pri_gcra(int64_t *tat, int64_t now, int64_t interval, uint32_t burst);
 bool pri_rate_admits(struct pri_sec *s);
+
+/* pri_verify.c */
+int pri_verify_init(struct portshare_primary *pri);
+bool pri_verify_needed(const struct portshare_primary *pri,
+		       const struct pri_verify_env *env,
+		       const struct ps_req *req, uint64_t *cookie);
+
+/* siphash.c */
+uint64_t pri_siphash(const uint8_t key[PRI_SIPHASH_KEY], const void *in,
+		     size_t len);
 
 /* encap.c */
 bool pri_is_copy(const void *buf, size_t len);

@@ -16,7 +16,10 @@
  * for the same sources, and its rate=, for the same cap.  So is its
  * lease: portshare_sec_recv() renews it at a third of what the primary
  * granted, with the very same ADD (rate= too), so that two refreshes may
- * be lost before the primary drops it.
+ * be lost before the primary drops it.  A primary that wants proof of
+ * the source address (an acl network with verify) answers "102 VERIFY
+ * <cookie>": every ADD and DROP here sends the same request again with
+ * the cookie, by itself, at most VERIFY_ROUNDS times in a row.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -35,6 +38,8 @@
 #define DEFAULT_TIMEOUT_MS	1000
 #define CLOSE_TIMEOUT_MS	500
 #define ATTEMPTS		3
+/* A cookie that does not do twice will not do: its replies are lost. */
+#define VERIFY_ROUNDS		2
 #define RECV_BUF		65536
 
 struct dsock {
@@ -183,10 +188,14 @@ static int ctl_open(const struct sockaddr_storage *to, socklen_t tolen,
 	return fd;
 }
 
-/* What a "100 OK" grants besides the primary pair; 0 for none. */
+/*
+ * What a "100 OK" grants besides the primary pair; 0 for none.  Or the
+ * cookie of a "102 VERIFY".
+ */
 struct grant {
 	uint32_t lease;
 	uint32_t rate;
+	uint64_t cookie;
 };
 
 /*
@@ -216,30 +225,31 @@ static int ctl_wait(int fd, int cmd, int ms, struct portshare_reply_msg *reply,
 			continue;
 		if (n < 0)
 			return neg_errno();
-		if (!portshare_reply_parse_rate(buf, (size_t)n, cmd, reply,
-						&g->lease, &g->rate))
+		if (!portshare_reply_parse_cookie(buf, (size_t)n, cmd, reply,
+						  &g->lease, &g->rate,
+						  &g->cookie))
 			return 0;
 	}
 }
 
 /*
  * Send @req, with the source filter, lease and rate of @r's ADD (NULL for
- * a DROP), on @fd up to ATTEMPTS times within @ms until a reply comes;
- * what it grants in @g.  A "200" to a retry means an earlier attempt got
- * through.
+ * a DROP) and @cookie (NULL for none), on @fd up to ATTEMPTS times within
+ * @ms until a reply comes; what it grants in @g.  A "200" to a retry
+ * means an earlier attempt got through.
  */
-static int ctl_exchange(int fd, const struct portshare_request *req,
-			const struct reg *r, int ms,
-			struct portshare_reply_msg *reply, struct grant *g)
+static int ctl_send(int fd, const struct portshare_request *req,
+		    const struct reg *r, const uint64_t *cookie, int ms,
+		    struct portshare_reply_msg *reply, struct grant *g)
 {
 	char buf[PORTSHARE_REQUEST_MAX + 1];
 	int len, i, ret = PORTSHARE_E_NO_REPLY;
 
-	len = portshare_request_format_rate(req, r ? r->from : NULL,
-					    r ? r->nfrom : 0,
-					    r ? r->lease_ask : 0,
-					    r ? r->rate_ask : 0, buf,
-					    sizeof(buf));
+	len = portshare_request_format_cookie(req, r ? r->from : NULL,
+					      r ? r->nfrom : 0,
+					      r ? r->lease_ask : 0,
+					      r ? r->rate_ask : 0, cookie, buf,
+					      sizeof(buf));
 	if (len < 0)
 		return len;
 	for (i = 0; i < ATTEMPTS; i++) {
@@ -255,6 +265,28 @@ static int ctl_exchange(int fd, const struct portshare_request *req,
 		  reply->error == PORTSHARE_E_NOT_IN_LIST))
 		reply->error = 0;
 	return reply->error;
+}
+
+/*
+ * ctl_send(), and the same request with the cookie of each "102 VERIFY"
+ * (docs/protocol.md §1.8), up to VERIFY_ROUNDS times; still 102 after
+ * that is PORTSHARE_E_VERIFY.
+ */
+static int ctl_exchange(int fd, const struct portshare_request *req,
+			const struct reg *r, int ms,
+			struct portshare_reply_msg *reply, struct grant *g)
+{
+	const uint64_t *cookie = NULL;
+	uint64_t last;
+	int round, ret;
+
+	for (round = 0;; round++) {
+		ret = ctl_send(fd, req, r, cookie, ms, reply, g);
+		if (ret != PORTSHARE_E_VERIFY || round == VERIFY_ROUNDS)
+			return ret;
+		last = g->cookie;
+		cookie = &last;
+	}
 }
 
 static int dsock_bind(uint8_t family, uint16_t port, uint16_t *bound)
@@ -584,15 +616,38 @@ int portshare_sec_drop(struct portshare_sec *sec, int reg, int timeout_ms)
 	return ret;
 }
 
-/* Send every DROP at once, then collect replies until the deadline. */
-static void drop_all(struct portshare_sec *sec)
+/*
+ * One DROP of drop_all(), sent once (no time for retries) and once more
+ * with the cookie of each "102 VERIFY", while @deadline allows.
+ */
+static void drop_once(int fd, const struct portshare_request *req,
+		      int64_t deadline)
 {
 	char buf[PORTSHARE_REQUEST_MAX + 1];
-	struct portshare_request req;
 	struct portshare_reply_msg reply;
-	int64_t deadline = now_ms() + CLOSE_TIMEOUT_MS;
+	const uint64_t *cookie = NULL;
 	struct grant g;
-	int i, fd, len;
+	uint64_t last;
+	int round, len;
+
+	for (round = 0; round <= VERIFY_ROUNDS; round++) {
+		len = portshare_request_format_cookie(req, NULL, 0, 0, 0,
+						      cookie, buf, sizeof(buf));
+		if (len <= 0 || send(fd, buf, (size_t)len, 0) != len ||
+		    ctl_wait(fd, PORTSHARE_REQ_DROP, left_ms(deadline), &reply,
+			     &g) || reply.error != PORTSHARE_E_VERIFY)
+			return;
+		last = g.cookie;
+		cookie = &last;
+	}
+}
+
+/* Send every DROP, then collect replies until the deadline. */
+static void drop_all(struct portshare_sec *sec)
+{
+	struct portshare_request req;
+	int64_t deadline = now_ms() + CLOSE_TIMEOUT_MS;
+	int i, fd;
 
 	for (i = 0; i < sec->nregs; i++) {
 		struct reg *r = &sec->regs[i];
@@ -601,10 +656,7 @@ static void drop_all(struct portshare_sec *sec)
 			continue;
 		r->info.active = false;
 		drop_fill(r, &req);
-		len = portshare_request_format(&req, buf, sizeof(buf));
-		if (len > 0 && send(fd, buf, (size_t)len, 0) == len)
-			ctl_wait(fd, PORTSHARE_REQ_DROP, left_ms(deadline),
-				 &reply, &g);
+		drop_once(fd, &req, deadline);
 		close(fd);
 	}
 }

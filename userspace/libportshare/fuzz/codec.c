@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target for the libportshare parsers: every input goes through
- * the reply (for ADD and DROP, with its lease= and rate=), SHUTDOWN and encap
- * parsers.  What parses is written back and must parse to the same
+ * the reply (for ADD and DROP, with its lease= and rate=, and the cookie of
+ * a "102 VERIFY"), SHUTDOWN and encap parsers.  What parses is written back and must parse to the same
  * values, and every copy that parses is one the primary would not share
  * (shared/encap.c).
  */
@@ -29,8 +29,8 @@ static void reply(const uint8_t *data, size_t size, int cmd)
 	assert(!portshare_reply_parse(data, size, cmd, &r2));
 	assert(r.code >= 100 && r.code <= 499);
 	assert(portshare_strerror(r.error));
-	if (r.error == PORTSHARE_E_REFUSED)
-		return;
+	if (r.error == PORTSHARE_E_REFUSED || r.error == PORTSHARE_E_VERIFY)
+		return;		/* verify() writes a 102 back */
 	n = portshare_reply_format_rate(r.error, cmd, &r.primary,
 					r.has_primary ? r.reg_port : 0, lease,
 					rate, buf, sizeof(buf));
@@ -51,6 +51,31 @@ static void reply(const uint8_t *data, size_t size, int cmd)
 		       r2.reg_port == r.reg_port &&
 		       (!r.has_primary ||
 			portshare_addr_equal(&r2.primary, &r.primary)));
+}
+
+/* A "102 VERIFY <cookie>" is written back with the same cookie. */
+static void verify(const uint8_t *data, size_t size, int cmd)
+{
+	struct portshare_reply_msg r, r2;
+	char buf[PORTSHARE_REPLY_MAX];
+	uint32_t lease, rate;
+	uint64_t cookie, cookie2;
+	int n;
+
+	if (portshare_reply_parse_cookie(data, size, cmd, &r, &lease, &rate,
+					 &cookie))
+		return;
+	if (r.code != PORTSHARE_REPLY_VERIFY) {
+		assert(!cookie && r.error != PORTSHARE_E_VERIFY);
+		return;
+	}
+	assert(r.error == PORTSHARE_E_VERIFY && !r.has_primary && !lease &&
+	       !rate);
+	n = portshare_reply_format_verify(cookie, buf, sizeof(buf));
+	assert(n == 27);
+	assert(!portshare_reply_parse_cookie(buf, (size_t)n, cmd, &r2, &lease,
+					     &rate, &cookie2));
+	assert(r2.code == PORTSHARE_REPLY_VERIFY && cookie2 == cookie);
 }
 
 static void shutdown_notice(const uint8_t *data, size_t size)
@@ -101,6 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	reply(data, size, PORTSHARE_REQ_ADD);
 	reply(data, size, PORTSHARE_REQ_DROP);
+	verify(data, size, PORTSHARE_REQ_ADD);
+	verify(data, size, PORTSHARE_REQ_DROP);
 	shutdown_notice(data, size);
 	encap(data, size);
 	return 0;

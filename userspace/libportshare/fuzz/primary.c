@@ -10,7 +10,9 @@
  * first byte): a "100 OK" grants at most the port's lease, and always one
  * when the port has it, as its lease= suffix tells.  Likewise its rate
  * cap (another bit): rate= grants at most the port's, the burst scaled,
- * never 0, and the port's TTL.
+ * never 0, and the port's TTL.  A source of the acl network with verify
+ * (another bit) that gets "102 VERIFY" changed nothing, and the same
+ * request with the cookie appended is never answered 102 again.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -24,6 +26,8 @@
 #define RATE	1000
 #define BURST	3000
 #define TTL	9
+#define VERIFY_NET	"198.51.100.0"
+#define VERIFY_SRC	"198.51.100.7"
 
 static struct portshare_primary *pri;
 static uint16_t port;
@@ -41,6 +45,11 @@ static void setup(void)
 		abort();
 	portshare_addr_parse("192.0.2.0", &net);
 	if (portshare_primary_acl_add(pri, &net, 24, true))
+		abort();
+	portshare_addr_parse(VERIFY_NET, &net);
+	if (portshare_primary_acl_add_flags(pri, &net, 24,
+					    PORTSHARE_ACL_F_VERIFY |
+					    PORTSHARE_ACL_F_THIRD_PARTY))
 		abort();
 	for (tries = 0; tries < 100; tries++) {
 		port = (uint16_t)(30000 + rand() % 20000);
@@ -113,11 +122,57 @@ static void port_rate(bool capped)
 	assert(!portshare_primary_port_rate(pri, port, capped ? &r : NULL));
 }
 
+/* The number of "102 VERIFY" replies of the port so far. */
+static uint64_t verified(void)
+{
+	uint64_t n;
+
+	assert(!portshare_primary_reg_verify(pri, port, &n));
+	return n;
+}
+
+/*
+ * A 102 changed nothing and counted as reg_verify; the request again with
+ * its cookie (if it still fits) is carried out or refused, never 102.
+ */
+static void check_verify(const struct portshare_request_env *env,
+			 bool from_verify, char *req, size_t len, size_t size,
+			 const char *reply, int rlen, unsigned int nsecs,
+			 uint64_t before)
+{
+	struct portshare_reply_msg r;
+	struct portshare_port_info info;
+	char again[PORTSHARE_REPLY_MAX];
+	uint32_t lease, rate;
+	uint64_t cookie;
+	int n;
+
+	if (portshare_reply_parse_cookie(reply, (size_t)rlen,
+					 PORTSHARE_REQ_ADD, &r, &lease, &rate,
+					 &cookie) ||
+	    r.code != PORTSHARE_REPLY_VERIFY) {
+		assert(verified() == before);
+		return;
+	}
+	assert(verified() == before + 1);
+	assert(!portshare_primary_port_info(pri, port, &info));
+	assert(info.nsecs == nsecs && from_verify);
+	n = snprintf(req + len, size - len, " cookie=%016llx",
+		     (unsigned long long)cookie);
+	if (n < 0 || (size_t)n >= size - len)
+		return;		/* no room: the parser would refuse it anyway */
+	n = portshare_primary_request(pri, port, env, req, len + (size_t)n,
+				      again, sizeof(again));
+	assert(n >= 0 && (n < 4 || strncmp(again, "102 ", 4)));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct portshare_request_env env = { .from_port = 5555 };
 	char req[PORTSHARE_REQUEST_MAX + 64], reply[PORTSHARE_REPLY_MAX];
 	struct portshare_port_info info;
+	uint64_t before;
+	unsigned int nsecs;
 	size_t n = 0;
 	int len;
 
@@ -125,8 +180,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if (!size)
 		return 0;
-	portshare_addr_parse(data[0] & 1 ? "192.0.2.7" : "127.0.0.1",
-			     &env.from);
+	if (data[0] & 32)
+		portshare_addr_parse(VERIFY_SRC, &env.from);
+	else
+		portshare_addr_parse(data[0] & 1 ? "192.0.2.7" : "127.0.0.1",
+				     &env.from);
 	portshare_addr_parse("127.0.0.1", &env.to);
 	portshare_primary_port_lease(pri, port, data[0] & 8 ? LEASE : 0);
 	port_rate(data[0] & 16);
@@ -137,6 +195,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > sizeof(req) - n)
 		size = sizeof(req) - n;
 	memcpy(req + n, data + 1, size);
+	assert(!portshare_primary_port_info(pri, port, &info));
+	nsecs = info.nsecs;
+	before = verified();
 	len = portshare_primary_request(pri, port, &env, req, n + size, reply,
 					sizeof(reply));
 	assert(len >= 0 && len < PORTSHARE_REPLY_MAX);
@@ -145,5 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(info.nsecs <= CAP);
 	check_secs(info.nsecs);
 	check_grant(reply, len, data[0] & 8, data[0] & 16);
+	check_verify(&env, data[0] & 32, req, n + size, sizeof(req), reply,
+		     len, nsecs, before);
 	return 0;
 }

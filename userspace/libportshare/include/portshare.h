@@ -79,6 +79,12 @@ enum portshare_error {
 	PORTSHARE_E_TABLE_FULL = PORTSHARE_E_BASE - 9,
 	/* a port that is already one of the primary's contested ports */
 	PORTSHARE_E_PORT_CONFLICT = PORTSHARE_E_BASE - 10,
+	/*
+	 * the primary still answered "102 VERIFY" after the secondary sent
+	 * back its cookie twice (LIBPORTSHARE_1.5): the replies do not reach
+	 * the source address it sends from, or the cookie expired in transit
+	 */
+	PORTSHARE_E_VERIFY = PORTSHARE_E_BASE - 11,
 	/* refusals, one per reply of enum portshare_reply */
 	PORTSHARE_E_ALREADY_ADDED = PORTSHARE_E_BASE - 20,	/* 200, ADD */
 	PORTSHARE_E_NOT_IN_LIST = PORTSHARE_E_BASE - 21,	/* 200, DROP */
@@ -333,12 +339,39 @@ int portshare_request_format_rate(const struct portshare_request *req,
 				  size_t n, uint32_t lease, uint32_t rate,
 				  char *buf, size_t size);
 
+/**
+ * portshare_request_format_cookie() - write a request with a cookie
+ * @req: the request, ADD or DROP
+ * @from: the source filter, as for portshare_request_format_from()
+ * @n: how many prefixes in @from
+ * @lease: the lease, as for portshare_request_format_lease()
+ * @rate: the rate cap, as for portshare_request_format_rate()
+ * @cookie: the cookie of a "102 VERIFY" reply, written last as
+ *          " cookie=" and 16 lower-case hex digits; NULL writes what
+ *          portshare_request_format_rate() writes
+ * @buf: where to write it
+ * @size: the size of @buf; PORTSHARE_REQUEST_MAX + 1 always suffices
+ *
+ * The same request again with the cookie is what a primary that answered
+ * "102 VERIFY" (an acl network with verify, docs/protocol.md §1.8)
+ * carries out.  Since LIBPORTSHARE_1.5.
+ *
+ * Return: as portshare_request_format_rate().
+ */
+int portshare_request_format_cookie(const struct portshare_request *req,
+				    const struct portshare_prefix *from,
+				    size_t n, uint32_t lease, uint32_t rate,
+				    const uint64_t *cookie, char *buf,
+				    size_t size);
+
 /* ---- codec: replies and SHUTDOWN ------------------------------------------ */
 
 /**
  * struct portshare_reply_msg - a parsed reply
  * @code: the reply code, 100..499
- * @error: 0 for "100 OK", else the PORTSHARE_E_* refusal (for @cmd)
+ * @error: 0 for "100 OK", PORTSHARE_E_VERIFY for "102 VERIFY" (since
+ *	LIBPORTSHARE_1.5; its cookie: portshare_reply_parse_cookie()), else
+ *	the PORTSHARE_E_* refusal (for @cmd)
  * @has_primary: a "100 OK" carried the primary address and port
  * @primary: the primary address, if @has_primary
  * @reg_port: the registration port, if @has_primary
@@ -403,6 +436,29 @@ int portshare_reply_parse_rate(const void *buf, size_t len, int cmd,
 			       uint32_t *lease, uint32_t *rate);
 
 /**
+ * portshare_reply_parse_cookie() - parse a reply, and the cookie of a 102
+ * @buf: the datagram, not NUL-terminated
+ * @len: its length; trailing CR, LF and NUL are ignored
+ * @cmd: the request it answers
+ * @reply: the result, as from portshare_reply_parse()
+ * @lease: as for portshare_reply_parse_lease()
+ * @rate: as for portshare_reply_parse_rate()
+ * @cookie: set to the cookie of "102 VERIFY <cookie>" (16 hex digits,
+ *          either case), else 0
+ *
+ * A 102 has @reply->error PORTSHARE_E_VERIFY: send the same request again
+ * with the cookie (portshare_request_format_cookie()).  The other parsers
+ * read a 102 alike but do not return its cookie.  Since LIBPORTSHARE_1.5.
+ *
+ * Return: 0, or PORTSHARE_E_BAD_MESSAGE (also for a 102 without exactly
+ * one cookie of 16 hex digits).
+ */
+int portshare_reply_parse_cookie(const void *buf, size_t len, int cmd,
+				 struct portshare_reply_msg *reply,
+				 uint32_t *lease, uint32_t *rate,
+				 uint64_t *cookie);
+
+/**
  * portshare_reply_format() - write the reply a primary sends
  * @err: 0 for success, or a PORTSHARE_E_* refusal
  * @cmd: the request's command
@@ -456,6 +512,18 @@ int portshare_reply_format_rate(int err, int cmd,
 				const struct portshare_addr *primary,
 				uint16_t reg_port, uint32_t lease,
 				uint32_t rate, char *buf, size_t size);
+
+/**
+ * portshare_reply_format_verify() - write "102 VERIFY <cookie>"
+ * @cookie: the cookie, written as 16 lower-case hex digits
+ * @buf: where to write it, at least PORTSHARE_REPLY_MAX bytes
+ * @size: the size of @buf
+ *
+ * Since LIBPORTSHARE_1.5.
+ *
+ * Return: the length (no NUL, no newline), or PORTSHARE_E_NO_SPACE.
+ */
+int portshare_reply_format_verify(uint64_t cookie, char *buf, size_t size);
 
 /**
  * portshare_shutdown_parse() - parse a SHUTDOWN notice (Table 3)
@@ -1118,6 +1186,28 @@ int portshare_primary_acl_add(struct portshare_primary *pri,
 			      unsigned int prefix_len, bool third_party);
 
 /**
+ * portshare_primary_acl_add_flags() - let a network register, with flags
+ * @pri: the primary
+ * @net: the network, as for portshare_primary_acl_add()
+ * @prefix_len: as for portshare_primary_acl_add()
+ * @flags: PORTSHARE_ACL_F_* of <linux/portshare.h>, OR-ed:
+ *         PORTSHARE_ACL_F_THIRD_PARTY as @third_party above;
+ *         PORTSHARE_ACL_F_VERIFY: an ADD or DROP from the network without
+ *         a good cookie= changes nothing and is answered "102 VERIFY
+ *         <cookie>" (docs/protocol.md §1.8), counted by
+ *         portshare_primary_reg_verify()
+ *
+ * The flags of every entry a source matches are OR-ed.  Since
+ * LIBPORTSHARE_1.5.
+ *
+ * Return: as portshare_primary_acl_add(); also PORTSHARE_E_INVALID for
+ * an unknown flag.
+ */
+int portshare_primary_acl_add_flags(struct portshare_primary *pri,
+				    const struct portshare_addr *net,
+				    unsigned int prefix_len, unsigned int flags);
+
+/**
  * portshare_primary_add_port() - become the primary of a port (FIG. 3)
  * @pri: the primary
  * @port: the contested port
@@ -1402,6 +1492,21 @@ int portshare_primary_ports(const struct portshare_primary *pri,
 int portshare_primary_port_info(const struct portshare_primary *pri,
 				uint16_t port,
 				struct portshare_port_info *info);
+
+/**
+ * portshare_primary_reg_verify() - requests a port answered "102 VERIFY"
+ * @pri: the primary
+ * @port: the contested port
+ * @count: set to their number (reg_verify; counted in neither
+ *         PORTSHARE_REG_OK nor PORTSHARE_REG_ERRORS)
+ *
+ * Not in struct portshare_port_info, whose size programs built against
+ * older versions allocate.  Since LIBPORTSHARE_1.5.
+ *
+ * Return: 0 or PORTSHARE_E_UNKNOWN_PORT.
+ */
+int portshare_primary_reg_verify(const struct portshare_primary *pri,
+				 uint16_t port, uint64_t *count);
 
 /**
  * portshare_primary_sec_info() - one secondary of a port's list

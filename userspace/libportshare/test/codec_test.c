@@ -2,7 +2,7 @@
 /*
  * Unit tests of the libportshare codec: requests, replies, SHUTDOWN, the
  * encap header, leases and rate caps (lease= and rate= in ADD and
- * "100 OK") and the error
+ * "100 OK"), verify (cookie= in ADD and DROP, "102 VERIFY") and the error
  * values.  Every reply string is compared byte for byte with the golden
  * table below.  Prints TAP.
  */
@@ -541,6 +541,101 @@ static void test_rate_reply(void)
 	   "a rate beyond PORTSHARE_RATE_MAX: invalid");
 }
 
+static void test_cookie_request(void)
+{
+	struct portshare_request r = add_raw();
+	struct portshare_prefix f;
+	char buf[PORTSHARE_REQUEST_MAX + 1];
+	uint64_t c = 0x00c0ffee12345678ULL;
+	int n;
+
+	portshare_prefix_parse("192.0.2.0/24", &f);
+	n = portshare_request_format_cookie(&r, &f, 1, 30, 5, &c, buf,
+					    sizeof(buf));
+	OK(n == (int)strlen(buf) &&
+	   !strcmp(buf, "ADD 10.0.0.5 427 9000 mode=raw lease=30 rate=5 "
+		   "from=192.0.2.0/24 cookie=00c0ffee12345678"),
+	   "ADD with cookie= last, 16 lower-case digits: '%s'", buf);
+	r.cmd = PORTSHARE_REQ_DROP;
+	r.mode = -1;
+	OK(portshare_request_format_cookie(&r, NULL, 0, 0, 0, &c, buf,
+					   sizeof(buf)) > 0 &&
+	   !strcmp(buf, "DROP 10.0.0.5 427 9000 cookie=00c0ffee12345678"),
+	   "DROP with cookie=: '%s'", buf);
+	OK(portshare_request_format_cookie(&r, NULL, 0, 0, 0, NULL, buf,
+					   sizeof(buf)) > 0 &&
+	   !strcmp(buf, "DROP 10.0.0.5 427 9000"), "no cookie: none written");
+	OK(portshare_request_format_cookie(&r, NULL, 0, 0, 0, &c, buf, 30) ==
+	   PORTSHARE_E_NO_SPACE, "short buffer for the cookie=: no space");
+}
+
+/* @text parses as a 102 to @cmd with @cookie; or it does not parse. */
+static bool cookie_parses(const char *text, int cmd, int ret,
+			  uint64_t cookie)
+{
+	struct portshare_reply_msg m;
+	uint32_t lease, rate;
+	uint64_t got = 1;
+
+	if (portshare_reply_parse_cookie(text, strlen(text), cmd, &m, &lease,
+					 &rate, &got) != ret)
+		return false;
+	if (ret)
+		return true;
+	return m.code == PORTSHARE_REPLY_VERIFY &&
+	       m.error == PORTSHARE_E_VERIFY && !m.has_primary &&
+	       got == cookie;
+}
+
+static const char *const bad_verifies[] = {
+	"102 VERIFY", "102 VERIFY 0123456789abcde", "102 VERIFY 0123456789abcdef0",
+	"102 VERIFY 0123456789abcdeg", "102 VERIFY 0123456789abcdef x",
+	"102 VERIFIED 0123456789abcdef", "102 0123456789abcdef",
+	"102 VERIFY +123456789abcdef",
+};
+
+static void test_cookie_reply(void)
+{
+	struct portshare_reply_msg m;
+	char buf[PORTSHARE_REPLY_MAX];
+	uint32_t lease, rate;
+	uint64_t got;
+	size_t i;
+	bool all = true;
+
+	OK(portshare_reply_format_verify(0xa129ca6149be45e5ULL, buf,
+					 sizeof(buf)) == 27 &&
+	   !strcmp(buf, "102 VERIFY a129ca6149be45e5"), "102 written: '%s'",
+	   buf);
+	OK(portshare_reply_format_verify(1, buf, sizeof(buf)) == 27 &&
+	   !strcmp(buf, "102 VERIFY 0000000000000001"),
+	   "the cookie has its leading zeros: '%s'", buf);
+	OK(portshare_reply_format_verify(1, buf, 27) == PORTSHARE_E_NO_SPACE,
+	   "102 in a short buffer: no space");
+	OK(cookie_parses("102 VERIFY a129ca6149be45e5", PORTSHARE_REQ_ADD, 0,
+			 0xa129ca6149be45e5ULL) &&
+	   cookie_parses("102  VERIFY\tA129CA6149BE45E5\r\n",
+			 PORTSHARE_REQ_DROP, 0, 0xa129ca6149be45e5ULL),
+	   "102 parsed, to ADD and DROP, either case, loose spacing");
+	for (i = 0; i < sizeof(bad_verifies) / sizeof(bad_verifies[0]); i++)
+		if (!cookie_parses(bad_verifies[i], PORTSHARE_REQ_ADD,
+				   PORTSHARE_E_BAD_MESSAGE, 0)) {
+			printf("#   '%s' parsed\n", bad_verifies[i]);
+			all = false;
+		}
+	OK(all, "malformed 102s are not messages (%zu)", i);
+	OK(!portshare_reply_parse_rate(S("102 VERIFY 0123456789abcdef"),
+				       PORTSHARE_REQ_ADD, &m, &lease, &rate) &&
+	   m.code == 102 && m.error == PORTSHARE_E_VERIFY,
+	   "the older parsers read a 102 too");
+	OK(!portshare_reply_parse_cookie(S("100 OK 10.0.0.1 13427 lease=30"),
+					 PORTSHARE_REQ_ADD, &m, &lease, &rate,
+					 &got) && !got && lease == 30 &&
+	   !m.error, "a 100 OK through the cookie parser: no cookie");
+	OK(strstr(portshare_strerror(PORTSHARE_E_VERIFY), "cookie") != NULL,
+	   "PORTSHARE_E_VERIFY has a message");
+}
+
 static void test_shutdown(void)
 {
 	struct portshare_addr p = A("127.0.0.1"), q;
@@ -661,6 +756,8 @@ int main(void)
 	test_lease_reply();
 	test_rate_request();
 	test_rate_reply();
+	test_cookie_request();
+	test_cookie_reply();
 	test_shutdown();
 	test_encap();
 	test_misc();

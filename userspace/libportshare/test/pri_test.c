@@ -4,7 +4,9 @@
  * their replies byte for byte, the acl, the cap, the rate limit, copies in
  * each mode (bytes and sources), SHUTDOWN on close, FIG. 3's standalone
  * port, leases (granted, renewed, expired), rate caps and TTL (granted,
- * enforced, on the wire), and bad input that gives an
+ * enforced, on the wire), verify's cookies ("102 VERIFY", as
+ * harden_reg.sh's test_verify against portshare.ko), and bad input that
+ * gives an
  * error value and changes nothing.  Prints TAP.
  */
 #include <arpa/inet.h>
@@ -1258,6 +1260,128 @@ static void test_ttl(void)
 	portshare_primary_close(pri);
 }
 
+/* The cookie of a "102 VERIFY <cookie>" in @reply; false if it is none. */
+static bool cookie_of(const char *reply, char cookie[17])
+{
+	size_t i;
+
+	if (strncmp(reply, "102 VERIFY ", 11) || strlen(reply) != 27)
+		return false;
+	for (i = 0; i < 16; i++) {
+		cookie[i] = reply[11 + i];
+		if (!strchr("0123456789abcdef", cookie[i]))
+			return false;
+	}
+	cookie[16] = '\0';
+	return true;
+}
+
+/* @text with " cookie=@cookie" from 192.0.2.7:@sport; the reply. */
+static const char *ask_cookie(struct portshare_primary *pri, uint16_t p,
+			      uint16_t sport, const char *text,
+			      const char *cookie)
+{
+	char req[160];
+
+	snprintf(req, sizeof(req), "%s cookie=%s", text, cookie);
+	return ask(pri, p, "192.0.2.7", sport, req);
+}
+
+/* Upper case: the parser takes either (shared/request.c). */
+static void upper(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'a' && *s <= 'f')
+			*s = (char)(*s - 'a' + 'A');
+}
+
+/* The cookie of a verify network, from the 102 to the carried out ADD. */
+static void test_verify_add(struct portshare_primary *pri, uint16_t p,
+			    char cookie[17])
+{
+	char add[64], other[64], third[64], wrong[17], want[64];
+
+	snprintf(add, sizeof(add), "ADD 192.0.2.7 %u 6001", p);
+	OK(cookie_of(ask(pri, p, "192.0.2.7", 5555, add), cookie) &&
+	   nsecs(pri, p) == 0,
+	   "verify: an ADD without cookie= is answered 102 VERIFY <16 hex>, "
+	   "nothing added");
+	snprintf(other, sizeof(other), "ADD 192.0.2.7 %u 6002", p);
+	OK(!strncmp(ask_cookie(pri, p, 5555, other, cookie), "102 ", 4),
+	   "the cookie of another data port: 102");
+	snprintf(third, sizeof(third), "ADD 192.0.2.99 %u 6001", p);
+	OK(!strncmp(ask_cookie(pri, p, 5555, third, cookie), "102 ", 4),
+	   "the cookie of another secondary address: 102");
+	OK(!strncmp(ask_cookie(pri, p, 5556, add, cookie), "102 ", 4),
+	   "the cookie from another source port: 102");
+	snprintf(wrong, sizeof(wrong), "%s", cookie);
+	wrong[15] = wrong[15] == '0' ? '1' : '0';
+	OK(!strncmp(ask_cookie(pri, p, 5555, add, wrong), "102 ", 4) &&
+	   nsecs(pri, p) == 0, "a wrong cookie: 102, nothing added");
+	upper(cookie);
+	snprintf(want, sizeof(want), "%s " LO " %u", PS_REPLY_TEXT(OK),
+		 p + 13000);
+	OK(is(ask_cookie(pri, p, 5555, add, cookie), want) &&
+	   nsecs(pri, p) == 1,
+	   "the same ADD with its cookie (upper case): 100 OK, added");
+	OK(is(ask_cookie(pri, p, 5555, add, cookie),
+	      PS_REPLY_TEXT(ALREADY_ADDED)), "again with it: 200");
+}
+
+static void test_verify_drop(struct portshare_primary *pri, uint16_t p)
+{
+	char drop[64], cookie[17];
+
+	snprintf(drop, sizeof(drop), "DROP 192.0.2.7 %u 6001", p);
+	OK(cookie_of(ask(pri, p, "192.0.2.7", 5555, drop), cookie) &&
+	   nsecs(pri, p) == 1, "a DROP without cookie=: 102, nothing dropped");
+	OK(is(ask_cookie(pri, p, 5555, drop, cookie), PS_REPLY_TEXT(OK)) &&
+	   nsecs(pri, p) == 0, "the DROP with its cookie: 100 OK, dropped");
+	OK(is(ask_cookie(pri, p, 5555, drop, "0123"),
+	      PS_REPLY_TEXT(UNKNOWN_OPTION)), "a short cookie=: 306");
+	snprintf(drop, sizeof(drop), "DROP 192.0.2.7");
+	OK(is(ask(pri, p, "192.0.2.7", 5555, drop),
+	      PS_REPLY_TEXT(PORT_MISSING)),
+	   "a malformed request still gets its 301, not 102");
+}
+
+/*
+ * acl NET verify (portshare.ko's psnl acl add NET verify): requests from
+ * the network change nothing until they carry the cookie of a 102.
+ */
+static void test_verify(void)
+{
+	struct portshare_primary *pri = primary(64, 0, 1);
+	uint16_t p = add_free_port(pri);
+	struct portshare_addr net = addr_of("192.0.2.0");
+	struct portshare_addr plain = addr_of("198.51.100.0");
+	char cookie[17], req[96], want[64];
+	uint64_t verify = UINT64_MAX;
+
+	OK(portshare_primary_acl_add_flags(pri, &net, 24, 4) ==
+	   PORTSHARE_E_INVALID, "acl add with an unknown flag: invalid");
+	OK(portshare_primary_acl_add_flags(pri, &net, 24,
+					   PORTSHARE_ACL_F_VERIFY) == 0 &&
+	   portshare_primary_acl_add_flags(pri, &plain, 24, 0) == 0,
+	   "acl add 192.0.2.0/24 verify, 198.51.100.0/24");
+	test_verify_add(pri, p, cookie);
+	test_verify_drop(pri, p);
+	snprintf(req, sizeof(req),
+		 "ADD 198.51.100.1 %u 6001 cookie=0123456789abcdef", p);
+	snprintf(want, sizeof(want), "%s " LO " %u", PS_REPLY_TEXT(OK),
+		 p + 13000);
+	OK(is(ask(pri, p, "198.51.100.1", 5555, req), want),
+	   "a cookie= from a network without verify is ignored");
+	OK(!portshare_primary_reg_verify(pri, p, &verify) && verify == 6 &&
+	   reg_counter(pri, p, PORTSHARE_REG_OK) == 3 &&
+	   reg_counter(pri, p, PORTSHARE_REG_ERRORS) == 3,
+	   "reg_verify counts the 102s, outside reg_ok and reg_errors "
+	   "(verify %llu)", (unsigned long long)verify);
+	OK(portshare_primary_reg_verify(pri, (uint16_t)(p + 1), &verify) ==
+	   PORTSHARE_E_UNKNOWN_PORT, "reg_verify of another port: unknown");
+	portshare_primary_close(pri);
+}
+
 int main(void)
 {
 	srand((unsigned int)(time(NULL) ^ getpid()));
@@ -1282,5 +1406,6 @@ int main(void)
 	test_rate_grant();
 	test_rate_cap();
 	test_ttl();
+	test_verify();
 	return tap_done();
 }

@@ -5,8 +5,9 @@
  * a lost reply, no primary, copies with losses and reordering, foreign
  * datagrams, SHUTDOWN, several ports on a shared or own data socket,
  * DROP on close, and leases: lease= in the ADD, the reply's lease=,
- * refreshes at a third of it and their end; rate= and the reply's rate=.
- * Prints TAP.
+ * refreshes at a third of it and their end; rate= and the reply's rate=;
+ * "102 VERIFY" answered with the cookie, by itself, and given up after
+ * two rounds.  Prints TAP.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -140,6 +141,59 @@ static struct portshare_reg_opts opts(uint16_t reg)
 }
 
 /* ---- scripts of the primary --------------------------------------------- */
+
+/*
+ * One "102 VERIFY" round of verify (docs/protocol.md §1.8): the request
+ * @cmd is answered 102 with @cookie, and must come again with " cookie="
+ * and it appended, nothing else changed; that one gets @reply.
+ */
+static void verify_round(int fd, const char *cmd, const char *cookie,
+			 const char *reply)
+{
+	struct sockaddr_in from;
+	char first[600], buf[600], want[700];
+
+	get(fd, first, sizeof(first), &from);
+	if (strncmp(first, cmd, strlen(cmd)) || strstr(first, "cookie="))
+		exit(30);
+	snprintf(buf, sizeof(buf), "102 VERIFY %s", cookie);
+	puts_to(fd, &from, buf);
+	get(fd, buf, sizeof(buf), &from);
+	snprintf(want, sizeof(want), "%s cookie=%s", first, cookie);
+	if (strcmp(buf, want))
+		exit(31);
+	puts_to(fd, &from, reply);
+}
+
+/* An acl network with verify: the ADD and the DROP each need a cookie. */
+static void script_verify(int fd, uint16_t reg)
+{
+	char ok[64];
+
+	snprintf(ok, sizeof(ok), "100 OK 127.0.0.1 %u", reg);
+	verify_round(fd, "ADD ", "00000000deadbeef", ok);
+	verify_round(fd, "DROP ", "0123456789abcdef", "100 OK");
+}
+
+/* The replies of the cookie never get through: 102 every time. */
+static void script_verify_lost(int fd, uint16_t reg)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct sockaddr_in from;
+	char buf[600], reply[64];
+	int i;
+
+	(void)reg;
+	for (i = 0; i < 3; i++) {
+		get(fd, buf, sizeof(buf), &from);
+		if (!!strstr(buf, "cookie=") != (i > 0))
+			exit(32);
+		snprintf(reply, sizeof(reply), "102 VERIFY %016x", i + 1);
+		puts_to(fd, &from, reply);
+	}
+	if (poll(&pfd, 1, 500))		/* no fourth try */
+		exit(33);
+}
 
 static void script_copies(int fd, uint16_t reg)
 {
@@ -648,6 +702,47 @@ static void test_close(void)
 	OK(primary_wait(&p) == 0, "close dropped both");
 }
 
+/* A new secondary registered once with a new primary running @script. */
+static int register_new(struct portshare_sec **sec, struct primary *p,
+			void (*script)(int, uint16_t))
+{
+	struct portshare_reg_opts o;
+
+	portshare_sec_new(sec);
+	primary_start(p, script);
+	o = opts(p->port);
+	return portshare_sec_register(*sec, "127.0.0.1", CPORT, &o);
+}
+
+static void test_verify(void)
+{
+	struct portshare_sec *sec;
+	struct primary p;
+	int ret, reg;
+
+	reg = register_new(&sec, &p, script_verify);
+	OK(reg == 0, "102 VERIFY: the ADD sent again with the cookie, by "
+	   "itself: %s", portshare_strerror(reg));
+	ret = portshare_sec_drop(sec, reg, 0);
+	OK(ret == 0, "so is the DROP: %s", portshare_strerror(ret));
+	OK(primary_wait(&p) == 0, "primary script done: each cookie= as "
+	   "the 102 gave it, after the same request");
+	portshare_sec_close(sec);
+
+	reg = register_new(&sec, &p, script_verify);
+	portshare_sec_close(sec);
+	OK(reg == 0 && primary_wait(&p) == 0,
+	   "the DROP of close answers its 102 too");
+
+	ret = register_new(&sec, &p, script_verify_lost);
+	OK(ret == PORTSHARE_E_VERIFY && portshare_sec_count(sec) == 0,
+	   "102 after two cookies: PORTSHARE_E_VERIFY, not registered: %s",
+	   portshare_strerror(ret));
+	OK(primary_wait(&p) == 0, "primary script done: two cookies sent, "
+	   "no more");
+	portshare_sec_close(sec);
+}
+
 static void test_failover(void)
 {
 	int calls = 0;
@@ -693,5 +788,6 @@ int main(void)
 	test_failover();
 	test_lease();
 	test_rate();
+	test_verify();
 	return tap_done();
 }
