@@ -44,6 +44,7 @@ struct object {
 	const struct portshare_list_entry *sec;	/* NULL for the port */
 	uint64_t skip_filtered;		/* the secondary's source filter's */
 	uint64_t drop_ratelimited;	/* over the secondary's rate cap */
+	uint64_t reg_verify;		/* the port's "102 VERIFY" replies */
 	unsigned int max_secondaries;
 };
 
@@ -82,6 +83,10 @@ static bool port_value(const struct object *o, unsigned int id,
 	case PS_METRIC_SECONDARIES_LIMIT:
 		*value = o->max_secondaries;
 		return true;
+	case PORTSHARE_STAT_REG_VERIFY:
+		/* not in p->reg[]: libportshare keeps that array's size */
+		*value = o->reg_verify;
+		return !p->standalone;
 	}
 	/* a standalone port has no registration port, like "reg off" */
 	return !p->standalone && find(reg_ids, PORTSHARE_NREG, id, p->reg,
@@ -162,6 +167,9 @@ static void add_object(struct snapshot *s, const struct psd *d,
 		.drop_ratelimited = c ? c->drop_ratelimited : 0,
 		.max_secondaries = d->opts.max_secondaries,
 	};
+	if (!sec)
+		portshare_primary_reg_verify(d->pri, port->port,
+					     &s->objs[s->n].reg_verify);
 	s->mo[s->n] = (struct ps_metric_object){
 		.scope = sec ? PS_METRIC_SECONDARY : PS_METRIC_PORT,
 		.labels = labels,

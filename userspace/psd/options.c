@@ -15,7 +15,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: psd [-v] [-m MAX] [-a NET[/LEN][,third-party]]...\n"
+	fputs("usage: psd [-v] [-m MAX] [-a NET[/LEN][,third-party][,verify]]...\n"
 	      "           [-s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...[,OPTION]...]...\n"
 	      "           [--reg-rate N] [--reg-burst N]\n"
 	      "           [--ready-fd FD] [-u USER] [--metrics-file PATH [--metrics-interval S]]\n"
@@ -92,12 +92,40 @@ static int add_port(struct psd *d, const char *arg)
 	return 0;
 }
 
-/* "ADDR[/LEN][,third-party]" to the primary's acl; -1 with the reason. */
+#define ACL_SYNTAX	"ADDR[/LEN][,third-party][,verify]"
+
+/*
+ * The flags after an acl network's first comma, "third-party" and
+ * "verify" (portshare.ko's, psnl acl add's), each at most once, in any
+ * order; false for another word.
+ */
+static bool acl_flags(char *s, unsigned int *flags)
+{
+	char *save = NULL, *word;
+	unsigned int f;
+
+	*flags = 0;
+	for (word = strtok_r(s, ",", &save); word;
+	     word = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(word, "third-party"))
+			f = PORTSHARE_ACL_F_THIRD_PARTY;
+		else if (!strcmp(word, "verify"))
+			f = PORTSHARE_ACL_F_VERIFY;
+		else
+			return false;
+		if (*flags & f)
+			return false;
+		*flags |= f;
+	}
+	return true;
+}
+
+/* ACL_SYNTAX to the primary's acl; -1 with the reason. */
 static int add_acl(struct psd *d, const char *spec)
 {
 	char buf[128], *slash, *comma, *end;
 	struct portshare_addr net;
-	bool third_party = false;
+	unsigned int flags = 0;
 	unsigned long len = 128;
 	int err;
 
@@ -107,9 +135,11 @@ static int add_acl(struct psd *d, const char *spec)
 	comma = strchr(buf, ',');
 	if (comma) {
 		*comma++ = '\0';
-		if (strcmp(comma, "third-party"))
+		/* "NET," alone is a typo, not an entry without flags */
+		if (!*comma || *comma == ',' ||
+		    comma[strlen(comma) - 1] == ',' || strstr(comma, ",,") ||
+		    !acl_flags(comma, &flags))
 			goto bad;
-		third_party = true;
 	}
 	slash = strchr(buf, '/');
 	if (slash)
@@ -123,8 +153,8 @@ static int add_acl(struct psd *d, const char *spec)
 		if (!*slash || *end || len > 128)
 			goto bad;
 	}
-	err = portshare_primary_acl_add(d->pri, &net, (unsigned int)len,
-					third_party);
+	err = portshare_primary_acl_add_flags(d->pri, &net, (unsigned int)len,
+					      flags);
 	if (err == PORTSHARE_E_HOST_BITS) {
 		psd_log("acl %s: host bits set", spec);
 		return -1;
@@ -137,7 +167,7 @@ static int add_acl(struct psd *d, const char *spec)
 	if (!err)
 		return 0;
 bad:
-	psd_log("acl '%s': give ADDR[/LEN][,third-party]", spec);
+	psd_log("acl '%s': give " ACL_SYNTAX, spec);
 	return -1;
 }
 

@@ -61,14 +61,19 @@ void psd_log_request(const struct portshare_request_log *log, void *arg)
 		portshare_strerror(log->error), lease, rate);
 }
 
-static void dump_port(const struct portshare_port_info *p)
+/* A port's line; reg_verify last, after the counters of before. */
+static void dump_port(const struct psd *d, const struct portshare_port_info *p)
 {
+	uint64_t verify = 0;
+
+	portshare_primary_reg_verify(d->pri, p->port, &verify);
 	fprintf(stderr, "port %u reg %u%s rx %" PRIu64 " shared %" PRIu64
 		" err_loop %" PRIu64 " reg_requests %" PRIu64
 		" reg_ok %" PRIu64 " reg_errors %" PRIu64
 		" reg_denied %" PRIu64 " reg_rate_limited %" PRIu64
 		" reg_not_permitted %" PRIu64 " reg_list_full %" PRIu64
-		" reg_ignored %" PRIu64 "\n", p->port, p->reg_port,
+		" reg_ignored %" PRIu64 " reg_verify %" PRIu64 "\n", p->port,
+		p->reg_port,
 		p->standalone ? " standalone" : "", p->rx, p->shared,
 		p->err_loop, p->reg[PORTSHARE_REG_REQUESTS],
 		p->reg[PORTSHARE_REG_OK], p->reg[PORTSHARE_REG_ERRORS],
@@ -76,7 +81,7 @@ static void dump_port(const struct portshare_port_info *p)
 		p->reg[PORTSHARE_REG_RATE_LIMITED],
 		p->reg[PORTSHARE_REG_NOT_PERMITTED],
 		p->reg[PORTSHARE_REG_LIST_FULL],
-		p->reg[PORTSHARE_REG_IGNORED]);
+		p->reg[PORTSHARE_REG_IGNORED], verify);
 }
 
 /*
@@ -152,7 +157,7 @@ void psd_dump_stats(const struct psd *d)
 	for (i = 0; i < n; i++) {
 		if (portshare_primary_port_info(d->pri, ports[i], &info))
 			continue;
-		dump_port(&info);
+		dump_port(d, &info);
 		for (j = 0; j < info.nsecs; j++)
 			dump_index(d, ports[i], j);
 	}
