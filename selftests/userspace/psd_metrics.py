@@ -14,7 +14,9 @@ replaced whole, on SIGUSR1 and every --metrics-interval.  Prints TAP.
 The sixth datagram carries 65480 bytes: it fits a UDP datagram raw, not
 with the 64-byte encap header, so the encap secondary gets exactly one
 drop of reason toobig; the third, capped at 2 a second with a burst of
-2, gets 2 of the 6 sent at once and 4 drops of reason ratelimited.  The
+2, gets 2 of the 6 sent at once and 4 drops of reason ratelimited.
+Loopback is an acl network with verify: one ADD without a cookie is
+answered "102 VERIFY", registration_replies_total{result="verify"}.  The
 counters are compared with the checker of the kernel suite (selftests/portshare/prom_check.py), fed psd's SIGUSR1
 report in the shape of "psnl -j stats".
 
@@ -187,7 +189,8 @@ def test_counters(tmp):
     r1, r2, r3 = udp(), udp(), udp()
     d1, d2, d3 = (r.getsockname()[1] for r in (r1, r2, r3))
     prom = os.path.join(tmp, "portshare.prom")
-    psd = Psd(["-s", f"{cport},{LO},{d1},raw", "-s", f"{cport},{LO},{d2}",
+    psd = Psd(["-a", "127.0.0.0/8,verify",
+               "-s", f"{cport},{LO},{d1},raw", "-s", f"{cport},{LO},{d2}",
                "-s", f"{cport},{LO},{d3},raw,rate=2", str(cport)], prom)
     try:
         ok(psd.ready and os.path.exists(prom),
@@ -203,6 +206,11 @@ def test_counters(tmp):
             got.append(sum(1 for _ in range(n) if s.recv(65536)))
         ok(got == [N_SMALL + 1, N_SMALL, 2],
            "the secondaries got their copies", got)
+        ask = udp()
+        ask.settimeout(5)
+        ask.sendto(f"ADD {LO} {cport}".encode(), (LO, cport + 13000))
+        got = ask.recv(100)
+        ok(got.startswith(b"102 VERIFY "), "an ADD without cookie: 102", got)
         report = psd.usr1()
         promtool("after traffic, the file passes promtool check metrics",
                  prom)
@@ -224,6 +232,8 @@ def test_counters(tmp):
                   % (lab % (d3, "raw")),
                   'portshare_secondary_copies_dropped_total{%s,reason="ratelimited"}=0'
                   % (lab % (d1, "raw")),
+                  f'portshare_registration_replies_total{{port="{cport}",result="verify"}}=1',
+                  f'portshare_registration_replies_total{{port="{cport}",result="ok"}}=0',
               ])
         ok(os.listdir(tmp) == ["portshare.prom"],
            "no temporary file is left in the directory", os.listdir(tmp))

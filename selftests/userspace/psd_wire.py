@@ -1011,6 +1011,68 @@ def test_lease():
 IP_TTL, IP_RECVTTL = 2, 12
 
 
+def test_verify():
+    """Verify (issue 17), as portshare.ko's harden_reg.sh test_verify: psd
+    -a 127.0.0.0/8,verify answers a raw ADD "102 VERIFY <cookie>" and
+    adds nothing; the same ADD with cookie= is 100 OK, a wrong one 102;
+    psrecv registers by itself, through the library, gets its copy and
+    DROPs with a cookie at the end; reg_verify counts the 102s."""
+    c = pick_ports(1)[0]
+    reg = c + 13000
+    psd = Psd("--reg-rate", "0", "-a", "127.0.0.0/8,verify", str(c))
+    ok(psd.wait_log(f"port {c}: primary"), "psd -a 127.0.0.0/8,verify",
+       psd.text())
+    s, sender = udp(), udp()
+    add = f"ADD {LO} {c} {s.getsockname()[1]}"
+    got = reply_to(s, add, reg) or ""
+    m = re.fullmatch(r"102 VERIFY ([0-9a-f]{16})", got)
+    ok(m is not None and sec_line(psd.stats(), s.getsockname()[1]) is None,
+       "a raw ADD: 102 VERIFY <16 hex>, nothing added", got)
+    cookie = m[1] if m else "0" * 16
+    wrong = cookie[:15] + ("1" if cookie[15] == "0" else "0")
+    got = reply_to(s, f"{add} cookie={wrong}", reg) or ""
+    ok(got.startswith("102 VERIFY ") and got != f"102 VERIFY {wrong}",
+       "a wrong cookie: a fresh 102", got)
+    got = reply_to(s, f"{add} cookie={cookie.upper()}", reg)
+    ok(got == f"{R['OK']} {LO} {reg}", "the same ADD with its cookie "
+       "(upper case): 100 OK", got)
+    pr = subprocess.Popen([os.path.join(BIN, "psrecv"), "-j", "-c", "1",
+                           str(c)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+    first = json.loads(pr.stdout.readline() or "{}")
+    ok(first.get("event") == "registered",
+       "psrecv answers the 102 by itself: registered", first)
+    sender.sendto(b"verified", (LO, c))
+    line = json.loads(pr.stdout.readline() or "{}")
+    rc = pr.wait(5)
+    ok(rc == 0 and bytes.fromhex(line.get("payload_hex", "")) == b"verified",
+       "psrecv got its copy", (rc, line, pr.stderr.read()))
+    got = recv(s, 1)[0]
+    ok(got is not None and got.endswith(b"verified"),
+       "so did the raw secondary", got)
+    dport = first.get("data_port")
+    ok(psd.wait_log(f"DROP {LO} {dport} from {LO}", 5) and
+       re.search(rf"DROP {LO} {dport} from {LO} \d+: Success",
+                 psd.text()) and sec_line(psd.stats(), dport) is None,
+       "psrecv's DROP at exit answered its 102 too: dropped", psd.text())
+    st = psd.stats()
+    # 102: the raw ADD, the wrong cookie, psrecv's ADD and its DROP;
+    # 100 OK: the raw ADD with its cookie, psrecv's ADD and DROP
+    ok("reg_requests 7 reg_ok 3 reg_errors 0 " in st and
+       st.split("\n")[0].endswith(" reg_verify 4"),
+       "reg_verify 4, outside reg_ok and reg_errors", st)
+    psd.stop()
+    s.close()
+    sender.close()
+    for bad in ("verify,verify", "", ",verify", "verified"):
+        r = subprocess.run([os.path.join(BIN, "psd"), "-a",
+                            f"127.0.0.0/8,{bad}", str(c)],
+                           capture_output=True, text=True, timeout=10)
+        ok(r.returncode == 2 and "[,third-party][,verify]" in r.stderr,
+           f"-a 127.0.0.0/8,{bad}: a usage error naming the flags",
+           f"status {r.returncode}: {r.stderr}")
+
+
 def recv_ttl(s, level, timeout=1.0):
     """The payload of the next datagram on s and the TTL (level
     IPPROTO_IP) or hop limit (IPPROTO_IPV6) it came with, or None."""
@@ -1606,6 +1668,7 @@ def run(ko):
             test_static_from()
             test_lease()
             test_rate()
+            test_verify()
             test_privileges()
         test_acl_edges(ko)
         test_failover(ko)
