@@ -284,53 +284,64 @@ dropped" "a forged ADD and a forged DROP on a plain acl network"
 		"the victim's first ADD, the attacker's own and both forged requests: 102 VERIFY"
 }
 
+# vreq FROM REQUEST...: psreq in $PRI from FROM to port 162's registration
+# port on loopback.
+vreq()
+{
+	local from=$1 to=127.0.0.1:13162
+
+	shift
+	[[ $from == "["* ]] && to="[::1]:13162"
+	cmd_ok "$PSREQ" -n "$PRI" --to "$to" --from "$from" "$@"
+}
+
 # On a verify network an ADD or DROP changes nothing until it comes again
 # with the cookie of its "102 VERIFY", from the same source, for the same
-# secondary; a cookie= that is not 16 hex digits is still a 306.
+# secondary; a cookie= that is not 16 hex digits is still a 306.  Over
+# loopback (127.0.0.0/8 verify), so that the debug kernel, which has no
+# bridge, runs it too.
 test_verify()
 {
 	local cookie
 
-	lan
+	setup_ns PRI
 	set_rate 10 20
 	cmd_ok psnl -n "$PRI" port add 162
-	cmd_ok psnl -n "$PRI" acl add 10.96.0.0/24 third-party verify
+	cmd_ok psnl -n "$PRI" acl add 127.0.0.0/8 third-party verify
 	cmd_ok psnl -n "$PRI" acl list
-	assert_text "$OUT" "acl add 10.96.0.0/24 third-party verify" "acl list"
+	assert_text "$OUT" "acl add 127.0.0.0/8 third-party verify" "acl list"
 	cmd_ok psnl -n "$PRI" -j acl list
 	assert_grep -F '"third_party":true,"verify":true' "$OUT" "acl list -j"
 	cmd_fail_rc 2 psnl -n "$PRI" acl add 10.97.0.0/24 verify verify
 	assert_grep -F '"verify" given twice' "$ERR" "verify twice"
-	vic 'ADD 10.96.0.2 162 7000'
+	vreq 127.0.0.1:7000 'ADD 127.0.0.1 162 7000'
 	cookie=$(cookie_of "$OUT")
-	listed_162 10.96.0.2:7000 && fail "listed without its cookie"
-	vic "ADD 10.96.0.2 162 7001 cookie=$cookie" \
-		"ADD 10.96.0.3 162 7000 cookie=$cookie" \
-		"ADD 10.96.0.2 162 7000 cookie=0000000000000000" \
-		"ADD 10.96.0.2 162 7000 cookie=${cookie:0:15}"
+	listed_162 127.0.0.1:7000 && fail "listed without its cookie"
+	vreq 127.0.0.1:7000 "ADD 127.0.0.1 162 7001 cookie=$cookie" \
+		"ADD 127.0.0.2 162 7000 cookie=$cookie" \
+		"ADD 127.0.0.1 162 7000 cookie=0000000000000000" \
+		"ADD 127.0.0.1 162 7000 cookie=${cookie:0:15}"
 	codes "$OUT" >"$PS_TMP/codes"
 	assert_text "$PS_TMP/codes" "102 VERIFY
 102 VERIFY
 102 VERIFY
 306 ERROR." "another data port, a third party, a wrong cookie: 102; a short one: 306"
-	cmd_ok "$PSREQ" -n "$VIC" --to 10.96.0.1:13162 --from 10.96.0.2:7002 \
-		"ADD 10.96.0.2 162 7000 cookie=$cookie"
+	vreq 127.0.0.1:7002 "ADD 127.0.0.1 162 7000 cookie=$cookie"
 	assert_grep '^102 VERIFY [0-9a-f]{16}$' "$OUT" "another source port"
-	listed_162 10.96.0.2:7000 && fail "listed with another's cookie"
-	vic "ADD 10.96.0.2 162 7000 cookie=${cookie^^}"
-	assert_text "$OUT" "100 OK 10.96.0.1 13162" "the cookie, in either case"
-	vic "ADD 10.96.0.2 162 7000 cookie=$cookie"
+	listed_162 127.0.0.1:7000 && fail "listed with another's cookie"
+	vreq 127.0.0.1:7000 "ADD 127.0.0.1 162 7000 cookie=${cookie^^}"
+	assert_text "$OUT" "100 OK 127.0.0.1 13162" "the cookie, in either case"
+	vreq 127.0.0.1:7000 "ADD 127.0.0.1 162 7000 cookie=$cookie"
 	assert_text "$OUT" "200 ERROR. Already Added" "a repeated ADD"
-	vic 'DROP 10.96.0.2 162 7000'
+	vreq 127.0.0.1:7000 'DROP 127.0.0.1 162 7000'
 	assert_grep '^102 VERIFY [0-9a-f]{16}$' "$OUT" "a DROP without it"
-	listed_162 10.96.0.2:7000 || fail "a DROP without its cookie dropped"
-	vic "DROP 10.96.0.2 162 7000 cookie=$cookie"
+	listed_162 127.0.0.1:7000 || fail "a DROP without its cookie dropped"
+	vreq 127.0.0.1:7000 "DROP 127.0.0.1 162 7000 cookie=$cookie"
 	assert_text "$OUT" "100 OK" "a DROP with it"
 	assert_eq 6 "$(port_stat 162 reg_verify "$PRI")" "reg_verify"
-	cmd_ok "$PSREQ" -n "$PRI" --to 127.0.0.1:13162 --from 127.0.0.1:7003 \
-		"ADD 127.0.0.1 162 7003 cookie=$cookie"
-	assert_text "$OUT" "100 OK 127.0.0.1 13162" \
-		"a cookie= from a network without verify is ignored"
+	vreq "[::1]:7003" "ADD ::1 162 7003 cookie=$cookie"
+	assert_text "$OUT" "100 OK ::1 13162" \
+		"a cookie= from a source outside the verify network is ignored"
 }
 
 # ---- errors that say what they are -------------------------------------------
