@@ -33,6 +33,11 @@ static struct netlink_range_validation portshare_a_burst_range = {
 	.max	= PORTSHARE_RATE_MAX,
 };
 
+/* Not const: 6.1's nla_policy points at a non-const range */
+static struct netlink_range_validation portshare_a_hold_range = {
+	.max	= PORTSHARE_LEASE_MAX,
+};
+
 /* Common nested types */
 const struct nla_policy portshare_prefix_nl_policy[PORTSHARE_A_PREFIX_LEN + 1] = {
 	[PORTSHARE_A_ADDR4] = { .type = NLA_U32, },
@@ -41,7 +46,7 @@ const struct nla_policy portshare_prefix_nl_policy[PORTSHARE_A_PREFIX_LEN + 1] =
 };
 
 /* Global operation policy for portshare */
-const struct nla_policy portshare_nl_policy[PORTSHARE_A_TTL + 1] = {
+const struct nla_policy portshare_nl_policy[PORTSHARE_A_HOLD + 1] = {
 	[PORTSHARE_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTSHARE_A_REG_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTSHARE_A_REG_OFF] = { .type = NLA_FLAG, },
@@ -60,6 +65,9 @@ const struct nla_policy portshare_nl_policy[PORTSHARE_A_TTL + 1] = {
 	[PORTSHARE_A_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_rate_range),
 	[PORTSHARE_A_BURST] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_burst_range),
 	[PORTSHARE_A_TTL] = NLA_POLICY_MIN(NLA_U8, 1),
+	[PORTSHARE_A_DEAD_ERRORS] = NLA_POLICY_MAX(NLA_U32, PORTSHARE_DEAD_ERRORS_MAX),
+	[PORTSHARE_A_DEAD_PERIOD] = NLA_POLICY_RANGE(NLA_U32, 1, PORTSHARE_DEAD_PERIOD_MAX),
+	[PORTSHARE_A_HOLD] = NLA_POLICY_FULL_RANGE(NLA_U32, &portshare_a_hold_range),
 };
 
 /* Ops table for portshare */

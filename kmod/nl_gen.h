@@ -15,7 +15,7 @@
 extern const struct nla_policy portshare_prefix_nl_policy[PORTSHARE_A_PREFIX_LEN + 1];
 
 /* Global operation policy for portshare */
-extern const struct nla_policy portshare_nl_policy[PORTSHARE_A_TTL + 1];
+extern const struct nla_policy portshare_nl_policy[PORTSHARE_A_HOLD + 1];
 
 /* Ops table for portshare */
 extern const struct genl_small_ops portshare_nl_ops[9];

@@ -16,6 +16,11 @@
 #define PORTSHARE_FROM_MAX			8
 #define PORTSHARE_LEASE_MAX			31536000
 #define PORTSHARE_RATE_MAX			10000000
+#define PORTSHARE_DEAD_ERRORS_DEFAULT		3
+#define PORTSHARE_DEAD_ERRORS_MAX		1000
+#define PORTSHARE_DEAD_PERIOD_DEFAULT		10
+#define PORTSHARE_DEAD_PERIOD_MAX		3600
+#define PORTSHARE_HOLD_DEFAULT			300
 
 /**
  * enum portshare_mode - How copies are delivered to a secondary.
@@ -40,6 +45,8 @@ enum portshare_mode {
  * @PORTSHARE_REASON_PARAM: the ports= module parameter
  * @PORTSHARE_REASON_SHUTDOWN: purged after SHUTDOWN
  * @PORTSHARE_REASON_EXPIRED: expired
+ * @PORTSHARE_REASON_UNREACHABLE: dead for longer than its hold (ICMP errors,
+ *   no socket)
  */
 enum portshare_reason {
 	PORTSHARE_REASON_NETLINK,
@@ -47,10 +54,23 @@ enum portshare_reason {
 	PORTSHARE_REASON_PARAM,
 	PORTSHARE_REASON_SHUTDOWN,
 	PORTSHARE_REASON_EXPIRED,
+	PORTSHARE_REASON_UNREACHABLE,
 
 	/* private: */
 	__PORTSHARE_REASON_MAX,
 	PORTSHARE_REASON_MAX = (__PORTSHARE_REASON_MAX - 1)
+};
+
+/**
+ * enum portshare_state - Whether a secondary gets copies (dead-secondary
+ *   detection).
+ * @PORTSHARE_STATE_UP: it gets copies
+ * @PORTSHARE_STATE_DEAD: dead-errors errors within dead-period: it gets one
+ *   probe copy per dead-period and no other, until a probe draws no error
+ */
+enum portshare_state {
+	PORTSHARE_STATE_UP,
+	PORTSHARE_STATE_DEAD,
 };
 
 /**
@@ -116,6 +136,11 @@ enum portshare_attr {
 	PORTSHARE_A_RATE,
 	PORTSHARE_A_BURST,
 	PORTSHARE_A_TTL,
+	PORTSHARE_A_DEAD_ERRORS,
+	PORTSHARE_A_DEAD_PERIOD,
+	PORTSHARE_A_HOLD,
+	PORTSHARE_A_STATE,
+	PORTSHARE_A_DEAD_FOR,
 
 	__PORTSHARE_A_MAX
 };
@@ -157,6 +182,9 @@ enum portshare_stat {
 	PORTSHARE_STAT_SEC_FILTERED,
 	PORTSHARE_STAT_SEC_DROP_RATELIMITED,
 	PORTSHARE_STAT_REG_VERIFY,
+	PORTSHARE_STAT_SEC_ICMP_ERRORS,
+	PORTSHARE_STAT_SEC_DEAD_SKIPPED,
+	PORTSHARE_STAT_SEC_PROBES,
 
 	__PORTSHARE_STAT_MAX
 };
@@ -174,6 +202,7 @@ enum portshare_cmd {
 	PORTSHARE_CMD_ACL_ADD,
 	PORTSHARE_CMD_ACL_DEL,
 	PORTSHARE_CMD_ACL_GET,
+	PORTSHARE_CMD_SEC_STATE,
 
 	__PORTSHARE_CMD_MAX
 };
