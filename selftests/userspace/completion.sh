@@ -40,11 +40,11 @@ make_stub()
 	fi
 	case "$*" in
 	"-j port list")
-		echo '[{"port":162,"reg_port":13162,"max_secondaries":64,"secondaries":0,"stats":{"rx":0}},{"port":427,"reg_port":null,"max_secondaries":64,"secondaries":2,"stats":{"rx":0}}]' ;;
+		echo '[{"port":162,"reg_port":13162,"max_secondaries":64,"dead_errors":3,"dead_period":10,"hold":300,"secondaries":0,"stats":{"rx":0}},{"port":427,"reg_port":null,"max_secondaries":64,"dead_errors":0,"dead_period":10,"hold":0,"secondaries":2,"stats":{"rx":0}}]' ;;
 	"-n ns1 -j port list")
 		echo '[{"port":1161,"reg_port":14161,"max_secondaries":64,"secondaries":0,"stats":{"rx":0}}]' ;;
 	"-j list 427")
-		echo '[{"port":427,"family":"inet","addr":"10.0.0.5","data_port":13427,"mode":"encap","sample":1,"stats":{"copies":0}},{"port":427,"family":"inet6","addr":"fd00::5","data_port":9000,"mode":"raw","sample":1,"stats":{"copies":0}}]' ;;
+		echo '[{"port":427,"family":"inet","addr":"10.0.0.5","data_port":13427,"mode":"encap","sample":1,"state":"up","stats":{"copies":0}},{"port":427,"family":"inet6","addr":"fd00::5","data_port":9000,"mode":"raw","sample":1,"hold":60,"state":"dead","dead_for":12,"stats":{"copies":0}}]' ;;
 	"-j acl list")
 		echo '[{"family":"inet","addr":"10.0.0.0","prefix_len":8,"third_party":true},{"family":"inet6","addr":"fd00::","prefix_len":64,"third_party":false}]' ;;
 	*)
@@ -113,14 +113,20 @@ test_static()
 	expect "psnl port " add del list
 	expect "psnl acl d" del
 	expect "psnl add 427 10.0.0.9 mode " encap raw transparent
-	expect "psnl add 427 10.0.0.9 mode raw " sample lease rate ttl from
-	expect "psnl add 427 10.0.0.9 from 10.0.0.0/8 sample 2 " mode lease rate ttl from
-	expect "psnl add 427 10.0.0.9 rate 10/20 ttl 3 " mode sample lease from
+	expect "psnl add 427 10.0.0.9 mode raw " sample lease rate ttl hold from
+	expect "psnl add 427 10.0.0.9 from 10.0.0.0/8 sample 2 " mode lease rate ttl hold from
+	expect "psnl add 427 10.0.0.9 rate 10/20 ttl 3 " mode sample lease hold from
+	expect "psnl add 427 10.0.0.9 hold 60 " mode sample lease rate ttl from
 	expect "psnl add 427 10.0.0.9 rate "
+	expect "psnl add 427 10.0.0.9 hold "
 	expect "psnl add 427 10.0.0.9 from "
 	expect "psnl port add 500 reg " off
-	expect "psnl port add 500 reg off " max lease rate ttl
-	expect "psnl port add 500 ttl 2 " reg max lease rate
+	expect "psnl port add 500 reg off " max lease rate ttl dead hold
+	expect "psnl port add 500 ttl 2 " reg max lease rate dead hold
+	expect "psnl port add 500 dead " off
+	expect "psnl port add 500 dead o" off
+	expect "psnl port add 500 hold "
+	expect "psnl port add 500 dead 5/20 hold 0 " reg max lease rate ttl
 	expect "psnl acl add 10.0.0.0/8 " third-party verify
 	expect "psnl acl add 10.0.0.0/8 verify " third-party
 	expect "psnl stats 162 " --prometheus
@@ -145,7 +151,7 @@ test_live()
 	expect "psnl --netns ns1 add 1" 1161
 	grep -q -x -F -- "-n ns1 -j port list" "$TMP/bin/calls"
 	ok $? "-n NAME is passed on to psnl's listings"
-	expect "psnl add 427 10.0.0.9 mode raw sample 2 " lease rate ttl from
+	expect "psnl add 427 10.0.0.9 mode raw sample 2 " lease rate ttl hold from
 	# not root, say: nothing to offer, and no error on the terminal
 	STUB_EPERM=1 expect "psnl drop 427 "
 	STUB_EPERM=1 complete_line "psnl drop 427 " 2>&1 >/dev/null | diag

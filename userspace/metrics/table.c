@@ -21,7 +21,7 @@
 #define REPLIES		"Registration requests answered, by result: ok (100 OK), error (an error code) or verify (102 VERIFY)."
 #define REFUSALS	"Registration requests answered with an error code for a reason counted on its own; also in replies_total{result=\"error\"}."
 #define IGNORED		"Datagrams on the registration port that got no reply, by reason: denied (acl), rate_limited, other (empty, a reply or SHUTDOWN, from a registration port, queue full)."
-#define SKIPPED		"Datagrams not copied to the secondary because of its options, by reason."
+#define SKIPPED		"Datagrams not copied to the secondary, by reason: sampled (sample), filtered (from) or dead."
 #define DROPPED		"Copies to the secondary that could not be sent, by reason."
 
 const struct ps_metric ps_metrics[] = {
@@ -57,6 +57,7 @@ const struct ps_metric ps_metrics[] = {
 	    "Payload bytes sent to the secondary, without the encap header."),
 	SEC(STAT(SEC_SAMPLED), COUNTER, "secondary_datagrams_skipped_total", "reason=\"sampled\"", SKIPPED),
 	SEC(STAT(SEC_FILTERED), COUNTER, "secondary_datagrams_skipped_total", "reason=\"filtered\"", SKIPPED),
+	SEC(STAT(SEC_DEAD_SKIPPED), COUNTER, "secondary_datagrams_skipped_total", "reason=\"dead\"", SKIPPED),
 	SEC(STAT(SEC_DROP_NOMEM), COUNTER, "secondary_copies_dropped_total", "reason=\"nomem\"", DROPPED),
 	SEC(STAT(SEC_DROP_NOROUTE), COUNTER, "secondary_copies_dropped_total", "reason=\"noroute\"", DROPPED),
 	SEC(STAT(SEC_DROP_XMIT), COUNTER, "secondary_copies_dropped_total", "reason=\"xmit\"", DROPPED),
@@ -69,5 +70,9 @@ const struct ps_metric ps_metrics[] = {
 	SEC(STAT(SEC_DROP_NOSRC), COUNTER, "secondary_copies_dropped_total", "reason=\"nosrc\"", DROPPED),
 	SEC(STAT(SEC_DROP_BUDGET), COUNTER, "secondary_copies_dropped_total", "reason=\"budget\"", DROPPED),
 	SEC(STAT(SEC_DROP_RATELIMITED), COUNTER, "secondary_copies_dropped_total", "reason=\"ratelimited\"", DROPPED),
+	SEC(STAT(SEC_PROBES), COUNTER, "secondary_probes_total", NULL,
+	    "Copies sent to the secondary while it was dead, as probes; also in secondary_copies_total."),
+	SEC(STAT(SEC_ICMP_ERRORS), COUNTER, "secondary_icmp_errors_total", NULL,
+	    "Errors copies to the secondary drew: ICMP or ICMPv6 unreachable or prohibited, or a local copy that found no socket."),
 	{ 0 }
 };

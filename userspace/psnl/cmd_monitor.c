@@ -136,8 +136,9 @@ const struct psnl_cmd psnl_cmd_monitor = {
 	.name = "monitor",
 	.args = "",
 	.help = "print events until interrupted\n"
-		"Ports added and deleted, secondaries added and dropped, and\n"
-		"SHUTDOWNs sent, one line each; with -j one JSON object a line,\n"
-		"with the time it was read and the namespace (\"time\", \"netns\").",
+		"Ports added and deleted, secondaries added and dropped, found\n"
+		"dead or up again (state), and SHUTDOWNs sent, one line each;\n"
+		"with -j one JSON object a line, with the time it was read and\n"
+		"the namespace (\"time\", \"netns\").",
 	.handler = do_monitor,
 };

@@ -20,6 +20,7 @@ struct port_args {
 	bool has_lease;
 	uint32_t lease;
 	struct psnl_limits limits;
+	struct psnl_dead dead;
 };
 
 static int parse_reg_option(int argc, char **argv, int *i,
@@ -56,8 +57,8 @@ static int parse_max_option(int argc, char **argv, int *i,
 }
 
 /*
- * [reg REGPORT|off] [max N] [lease SECONDS] [rate PPS[/BURST]] [ttl N],
- * each at most once.
+ * [reg REGPORT|off] [max N] [lease SECONDS] [rate PPS[/BURST]] [ttl N]
+ * [dead E/S|off] [hold SECONDS], each at most once.
  */
 static int parse_options(int argc, char **argv, int i, struct port_args *a)
 {
@@ -74,8 +75,10 @@ static int parse_options(int argc, char **argv, int i, struct port_args *a)
 		else if (psnl_limits_keyword(argv[i]))
 			err = psnl_parse_limits_option(argc, argv, &i,
 						       &a->limits);
+		else if (psnl_dead_keyword(argv[i]))
+			err = psnl_parse_dead_option(argc, argv, &i, &a->dead);
 		else
-			err = psnl_usage_error("unknown keyword \"%s\": expected reg, max, lease, rate or ttl",
+			err = psnl_usage_error("unknown keyword \"%s\": expected reg, max, lease, rate, ttl, dead or hold",
 					       argv[i]);
 		if (err)
 			return err;
@@ -104,7 +107,9 @@ static int put_port_options(struct nl_msg *msg, const struct port_args *a)
 		return -ENOBUFS;
 	if (a->has_lease && nla_put_u32(msg, PORTSHARE_A_LEASE, a->lease) < 0)
 		return -ENOBUFS;
-	return psnl_put_limits(msg, &a->limits);
+	if (psnl_put_limits(msg, &a->limits))
+		return -ENOBUFS;
+	return psnl_put_dead(msg, &a->dead);
 }
 
 static int send_port(struct psnl *ps, uint8_t cmd, const struct port_args *a)
@@ -169,7 +174,7 @@ static int do_port_list(struct psnl *ps, int argc, char **argv)
 
 static const struct psnl_cmd port_add = {
 	.name = "add",
-	.args = "PORT [reg REGPORT|off] [max N] [lease SECONDS] [rate PPS[/BURST]] [ttl N]",
+	.args = "PORT [reg REGPORT|off] [max N] [lease SECONDS] [rate PPS[/BURST]] [ttl N] [dead E/S|off] [hold SECONDS]",
 	.help = "designate PORT as a contested port\n"
 		"reg is the registration port (default PORT + 13000, which must\n"
 		"be given for ports above 52535); reg off answers no ADD/DROP\n"
@@ -181,7 +186,13 @@ static const struct psnl_cmd port_add = {
 		"default PPS) caps their copies; one over it counts as\n"
 		"drop_ratelimited.  An ADD's rate=PPS may lower it, never raise it.\n"
 		"ttl (1..255; default the route's) is their copies' TTL or hop\n"
-		"limit.",
+		"limit.  dead E/S (default 3/10) declares any secondary of the\n"
+		"port dead after E errors (ICMP unreachable, 0..1000) within S\n"
+		"seconds (1..3600): it then gets only a probe copy every S\n"
+		"seconds until one draws no error; dead off (E 0) never does.\n"
+		"hold (0..31536000 seconds, 0: never; default 300) drops a\n"
+		"secondary registered over the wire that has been dead that\n"
+		"long, reason unreachable.",
 	.handler = do_port_add,
 };
 

@@ -25,6 +25,7 @@ struct sec_args {
 	bool has_lease;
 	uint32_t lease;
 	struct psnl_limits limits;
+	struct psnl_dead dead;		/* hold only */
 };
 
 /* PORT ADDR[:DATAPORT] */
@@ -100,8 +101,8 @@ static int parse_from_option(int argc, char **argv, int *i,
 
 /*
  * [mode encap|raw|transparent] [sample N] [lease SECONDS]
- * [rate PPS[/BURST]] [ttl N], each at most once, and [from PREFIX] up to
- * PORTSHARE_FROM_MAX times.
+ * [rate PPS[/BURST]] [ttl N] [hold SECONDS], each at most once, and
+ * [from PREFIX] up to PORTSHARE_FROM_MAX times.
  */
 static int parse_options(int argc, char **argv, int i, struct sec_args *a)
 {
@@ -120,8 +121,10 @@ static int parse_options(int argc, char **argv, int i, struct sec_args *a)
 		else if (psnl_limits_keyword(argv[i]))
 			err = psnl_parse_limits_option(argc, argv, &i,
 						       &a->limits);
+		else if (!strcmp(argv[i], "hold"))
+			err = psnl_parse_dead_option(argc, argv, &i, &a->dead);
 		else
-			err = psnl_usage_error("unknown keyword \"%s\": expected mode, sample, from, lease, rate or ttl",
+			err = psnl_usage_error("unknown keyword \"%s\": expected mode, sample, from, lease, rate, ttl or hold",
 					       argv[i]);
 		if (err)
 			return err;
@@ -172,7 +175,7 @@ static int put_options(struct nl_msg *msg, const struct sec_args *a)
 		return -ENOBUFS;
 	if (a->has_lease && nla_put_u32(msg, PORTSHARE_A_LEASE, a->lease) < 0)
 		return -ENOBUFS;
-	if (psnl_put_limits(msg, &a->limits))
+	if (psnl_put_limits(msg, &a->limits) || psnl_put_dead(msg, &a->dead))
 		return -ENOBUFS;
 	return put_from(msg, a);
 }
@@ -238,7 +241,7 @@ static int do_list(struct psnl *ps, int argc, char **argv)
 
 const struct psnl_cmd psnl_cmd_add = {
 	.name = "add",
-	.args = "PORT ADDR[:DATAPORT] [mode encap|raw|transparent] [sample N] [from PREFIX]... [lease SECONDS] [rate PPS[/BURST]] [ttl N]",
+	.args = "PORT ADDR[:DATAPORT] [mode encap|raw|transparent] [sample N] [from PREFIX]... [lease SECONDS] [rate PPS[/BURST]] [ttl N] [hold SECONDS]",
 	.help = "add a secondary to PORT's distribution list\n"
 		"PORT is designated with its defaults first if it is not yet.\n"
 		"ADDR is an IPv4 or IPv6 address or a host name (first result);\n"
@@ -253,7 +256,9 @@ const struct psnl_cmd psnl_cmd_add = {
 		"it within that time.  rate PPS[/BURST] (0..10000000 copies per\n"
 		"second, 0: none; BURST 1..10000000, default PPS) caps its copies;\n"
 		"one over it counts as drop_ratelimited.  ttl N (1..255; default\n"
-		"the route's) is its copies' TTL or hop limit.",
+		"the route's) is its copies' TTL or hop limit.  hold SECONDS\n"
+		"(0..31536000; default 0: never) drops it, reason unreachable,\n"
+		"once it has been dead (the port's dead E/S) that long.",
 	.handler = do_add,
 };
 

@@ -118,6 +118,7 @@ const struct psnl_cmd psnl_cmd_stats = {
 		"  bytes              payload bytes sent\n"
 		"  sampled            datagrams skipped by sampling\n"
 		"  skip_filtered      datagrams skipped by the source filter (from)\n"
+		"  skip_dead          datagrams skipped: the secondary was dead\n"
 		"  drop_nomem         not sent: out of memory\n"
 		"  drop_noroute       not sent: no route to the secondary\n"
 		"  drop_xmit          not sent: the output path dropped it\n"
@@ -133,6 +134,10 @@ const struct psnl_cmd psnl_cmd_stats = {
 		"                     from is no longer local\n"
 		"  drop_budget        not sent: the datagram's copies had used the\n"
 		"                     port's copy budget (copy_budget)\n"
-		"  drop_ratelimited   not sent: over the secondary's rate cap (rate)",
+		"  drop_ratelimited   not sent: over the secondary's rate cap (rate)\n"
+		"  icmp_errors        errors copies drew: ICMP unreachable or\n"
+		"                     prohibited, or a local copy with no socket\n"
+		"  probes             copies sent while dead, to see if it is up\n"
+		"                     again (also in copies)",
 	.handler = do_stats,
 };

@@ -52,6 +52,7 @@ static const struct stat_name sec_stats[] = {
 	{ PORTSHARE_STAT_SEC_BYTES, "bytes", true },
 	{ PORTSHARE_STAT_SEC_SAMPLED, "sampled", false },
 	{ PORTSHARE_STAT_SEC_FILTERED, "skip_filtered", false },
+	{ PORTSHARE_STAT_SEC_DEAD_SKIPPED, "skip_dead", false },
 	{ PORTSHARE_STAT_SEC_DROP_NOMEM, "drop_nomem", false },
 	{ PORTSHARE_STAT_SEC_DROP_NOROUTE, "drop_noroute", false },
 	{ PORTSHARE_STAT_SEC_DROP_XMIT, "drop_xmit", false },
@@ -64,6 +65,8 @@ static const struct stat_name sec_stats[] = {
 	{ PORTSHARE_STAT_SEC_DROP_NOSRC, "drop_nosrc", false },
 	{ PORTSHARE_STAT_SEC_DROP_BUDGET, "drop_budget", false },
 	{ PORTSHARE_STAT_SEC_DROP_RATELIMITED, "drop_ratelimited", false },
+	{ PORTSHARE_STAT_SEC_ICMP_ERRORS, "icmp_errors", false },
+	{ PORTSHARE_STAT_SEC_PROBES, "probes", false },
 	{ 0, NULL, false }
 };
 
@@ -203,9 +206,40 @@ static void print_limits(const struct psnl_record *rec, enum output_type t)
 		print_uint(t, "ttl", " ttl %" PRIu64, rec->ttl);
 }
 
+/* JSON only: the detection's settings of a port, as the kernel sent them. */
+static void print_dead_json(const struct psnl_record *rec)
+{
+	if (HAS(rec, DEAD_ERRORS))
+		print_uint(PRINT_JSON, "dead_errors", NULL, rec->dead_errors);
+	if (HAS(rec, DEAD_PERIOD))
+		print_uint(PRINT_JSON, "dead_period", NULL, rec->dead_period);
+	if (HAS(rec, HOLD))
+		print_uint(PRINT_JSON, "hold", NULL, rec->hold);
+}
+
 /*
- * mode M [sample N] [from PREFIX]... [lease N] [rate PPS/BURST] [ttl N]:
- * text shows sample only when it is not 1.
+ * Text only: a port's dead E/S and hold N, unless they are the defaults
+ * (3/10, 300).  "dead off" is E 0 with the default period; another
+ * period is kept as "dead 0/S", so that psnl -b gives back the same.
+ */
+static void print_dead_text(const struct psnl_record *rec)
+{
+	bool has = HAS(rec, DEAD_ERRORS) && HAS(rec, DEAD_PERIOD);
+
+	if (has && !rec->dead_errors &&
+	    rec->dead_period == PORTSHARE_DEAD_PERIOD_DEFAULT)
+		print_text(" dead off");
+	else if (has && (rec->dead_errors != PORTSHARE_DEAD_ERRORS_DEFAULT ||
+			 rec->dead_period != PORTSHARE_DEAD_PERIOD_DEFAULT))
+		print_text(" dead %u/%u", rec->dead_errors, rec->dead_period);
+	if (HAS(rec, HOLD) && rec->hold != PORTSHARE_HOLD_DEFAULT)
+		print_text(" hold %u", rec->hold);
+}
+
+/*
+ * mode M [sample N] [from PREFIX]... [lease N] [rate PPS/BURST] [ttl N]
+ * [hold N]: text shows sample only when it is not 1; hold (the kernel
+ * sends it only then) when it is not 0.
  */
 static void print_sec_options(const struct psnl_record *rec,
 			      enum output_type t)
@@ -225,11 +259,13 @@ static void print_sec_options(const struct psnl_record *rec,
 	if (HAS(rec, LEASE))
 		print_uint(t, "lease", " lease %" PRIu64, rec->lease);
 	print_limits(rec, t);
+	if (HAS(rec, HOLD) && rec->hold)
+		print_uint(t, "hold", " hold %" PRIu64, rec->hold);
 }
 
 /*
- * PORT [reg REGPORT|off] [max N] [lease N] [rate PPS/BURST] [ttl N]: the
- * port always, the rest as t says.
+ * PORT [reg REGPORT|off] [max N] [lease N] [rate PPS/BURST] [ttl N]
+ * [dead E/S|off] [hold N]: the port always, the rest as t says.
  */
 static void print_port_config(const struct psnl_record *rec,
 			      enum output_type t)
@@ -246,6 +282,10 @@ static void print_port_config(const struct psnl_record *rec,
 	if (HAS(rec, LEASE))
 		print_uint(t, "lease", " lease %" PRIu64, rec->lease);
 	print_limits(rec, t);
+	if (t & PRINT_JSON)
+		print_dead_json(rec);
+	if (t & PRINT_FP)
+		print_dead_text(rec);
 }
 
 /* Text "\t# ..." only when t includes text: a comment for batch mode. */
@@ -269,13 +309,37 @@ static void print_port_counters(const struct psnl_record *rec,
 	print_stats(rec, port_stats, t, which);
 }
 
-/* [lease_left N] copies N bytes N [sampled N ...] */
+static bool is_dead(const struct psnl_record *rec)
+{
+	return HAS(rec, STATE) && rec->state != PORTSHARE_STATE_UP;
+}
+
+/*
+ * JSON "state" always ("up" from a kernel that does not send it) and
+ * "dead_for" while dead; text "state dead 12s" only while not up.
+ */
+static void print_state(const struct psnl_record *rec, enum output_type t)
+{
+	char buf[16];
+	const char *name = psnl_state_name(HAS(rec, STATE) ? rec->state :
+					   PORTSHARE_STATE_UP,
+					   buf, sizeof(buf));
+
+	enum output_type shown = is_dead(rec) ? t : t & PRINT_JSON;
+
+	print_string(shown, "state", " state %s", name);
+	if (HAS(rec, DEAD_FOR))
+		print_uint(shown, "dead_for", " %" PRIu64 "s", rec->dead_for);
+}
+
+/* [state S [Ns]] [lease_left N] copies N bytes N [sampled N ...] */
 static void print_sec_counters(const struct psnl_record *rec,
 			       enum output_type t, enum counters which)
 {
 	bool left = HAS(rec, LEASE_LEFT);
 
-	print_comment_start(rec, sec_stats, left, t, which);
+	print_comment_start(rec, sec_stats, left || is_dead(rec), t, which);
+	print_state(rec, t);
 	if (left)
 		print_uint(t, "lease_left", " lease_left %" PRIu64,
 			   rec->lease_left);
@@ -391,6 +455,22 @@ static void print_sec_event(const struct psnl_record *rec)
 			   psnl_reason_name(rec->reason, buf, sizeof(buf)));
 }
 
+/* state PORT ADDR:DATAPORT up|dead [Ns] */
+static void print_state_event(const struct psnl_record *rec)
+{
+	char buf[16];
+
+	print_text("state ");
+	print_sec_key(rec);
+	print_sec_options(rec, PRINT_JSON);
+	print_text(" %s", psnl_state_name(HAS(rec, STATE) ? rec->state :
+					  PORTSHARE_STATE_UP,
+					  buf, sizeof(buf)));
+	if (HAS(rec, DEAD_FOR))
+		print_text(" %us", rec->dead_for);
+	print_sec_counters(rec, PRINT_JSON, COUNTERS_ALL);
+}
+
 static void print_shutdown_event(const struct psnl_record *rec)
 {
 	print_text("shutdown ");
@@ -415,7 +495,8 @@ static void print_event_meta(const struct psnl_event_meta *meta)
 
 /*
  * One event.  The text line is in command syntax (port add, port del,
- * add, drop, shutdown) and has no counters; the JSON object has "time"
+ * add, drop, shutdown; state, a secondary found dead or up again) and
+ * has no counters; the JSON object has "time"
  * and "netns" (from @meta, if given), "event", "reason" when the kernel
  * gives one, and every field the kernel sent, under the keys of the
  * listing objects.
@@ -442,6 +523,9 @@ void psnl_format_event(const struct psnl_record *rec,
 		break;
 	case PORTSHARE_CMD_SHUTDOWN:
 		print_shutdown_event(rec);
+		break;
+	case PORTSHARE_CMD_SEC_STATE:
+		print_state_event(rec);
 		break;
 	}
 	close_json_object();

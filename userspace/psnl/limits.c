@@ -6,7 +6,6 @@
  */
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <netlink/attr.h>
@@ -23,31 +22,18 @@ static int rate_error(const char *value, const char *why)
 	return psnl_usage_error("invalid rate \"%s\": %s", value, why);
 }
 
-/* A decimal number 0..PORTSHARE_RATE_MAX at @s, up to *@end. */
-static bool rate_number(const char *s, char **end, uint32_t *n)
-{
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, end, 10);
-	if (errno || v > PORTSHARE_RATE_MAX)
-		return false;
-	*n = (uint32_t)v;
-	return true;
-}
-
 /* PPS or PPS/BURST; a burst needs a rate.  Errors quote the whole word. */
 static int parse_rate(const char *value, struct psnl_limits *lim)
 {
 	char *end;
 
-	if (!rate_number(value, &end, &lim->rate) || (*end && *end != '/'))
+	if (!psnl_number_part(value, 0, PORTSHARE_RATE_MAX, &end,
+			      &lim->rate) || (*end && *end != '/'))
 		return rate_error(value, "expected PPS[/BURST], PPS a number 0..10000000 (0: none)");
 	if (!*end)
 		return 0;
-	if (!rate_number(end + 1, &end, &lim->burst) || *end || !lim->burst)
+	if (!psnl_number_part(end + 1, 1, PORTSHARE_RATE_MAX, &end,
+			      &lim->burst) || *end)
 		return rate_error(value, "expected PPS/BURST, BURST a number 1..10000000");
 	if (!lim->rate)
 		return rate_error(value, "a burst needs a rate above 0");

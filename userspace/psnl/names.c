@@ -24,6 +24,12 @@ static const char *const reason_names[] = {
 	[PORTSHARE_REASON_PARAM]	= "param",
 	[PORTSHARE_REASON_SHUTDOWN]	= "shutdown",
 	[PORTSHARE_REASON_EXPIRED]	= "expired",
+	[PORTSHARE_REASON_UNREACHABLE]	= "unreachable",
+};
+
+static const char *const state_names[] = {
+	[PORTSHARE_STATE_UP]		= "up",
+	[PORTSHARE_STATE_DEAD]		= "dead",
 };
 
 static const char *const event_names[] = {
@@ -32,6 +38,7 @@ static const char *const event_names[] = {
 	[PORTSHARE_CMD_SEC_ADD]		= "sec_add",
 	[PORTSHARE_CMD_SEC_DROP]	= "sec_drop",
 	[PORTSHARE_CMD_SHUTDOWN]	= "shutdown",
+	[PORTSHARE_CMD_SEC_STATE]	= "sec_state",
 };
 
 static const char *const attr_names[] = {
@@ -51,6 +58,9 @@ static const char *const attr_names[] = {
 	[PORTSHARE_A_PAD]		= "PAD",
 	[PORTSHARE_A_PREFIX_LEN]	= "PREFIX_LEN",
 	[PORTSHARE_A_ACL_FLAGS]		= "ACL_FLAGS",
+	[PORTSHARE_A_DEAD_ERRORS]	= "DEAD_ERRORS",
+	[PORTSHARE_A_DEAD_PERIOD]	= "DEAD_PERIOD",
+	[PORTSHARE_A_HOLD]		= "HOLD",
 };
 
 static const char *lookup(const char *const *names, size_t n,
@@ -89,6 +99,12 @@ const char *psnl_reason_name(unsigned int reason, char *buf, size_t size)
 {
 	return name_or_number(lookup(reason_names, ARRAY_SIZE(reason_names),
 				     reason), reason, buf, size);
+}
+
+const char *psnl_state_name(unsigned int state, char *buf, size_t size)
+{
+	return name_or_number(lookup(state_names, ARRAY_SIZE(state_names),
+				     state), state, buf, size);
 }
 
 /* Returns NULL for commands that are not events (or not known yet). */

@@ -40,6 +40,25 @@ int psnl_parse_u32(const char *what, const char *word, uint32_t min,
 	return 0;
 }
 
+/*
+ * A number @min..@max at the start of @s, plain decimal, for words of
+ * several parts (rate PPS/BURST, dead E/S): *@end is set past its digits.
+ */
+bool psnl_number_part(const char *s, uint32_t min, uint32_t max, char **end,
+		      uint32_t *n)
+{
+	unsigned long v;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoul(s, end, 10);
+	if (errno || v < min || v > max)
+		return false;
+	*n = (uint32_t)v;
+	return true;
+}
+
 int psnl_parse_port(const char *what, const char *word, uint16_t *port)
 {
 	uint32_t v = 0;

@@ -32,8 +32,9 @@ static bool get_value(const void *arg, unsigned int id, uint64_t *value)
 		*value = rec->max_secondaries;
 		return rec->has & PSNL_HAS(PORTSHARE_A_MAX_SECONDARIES);
 	case PS_METRIC_UP:
-		/* every listed secondary gets copies until states exist */
-		*value = 1;
+		/* up unless the kernel says otherwise (or is too old to) */
+		*value = !(rec->has & PSNL_HAS(PORTSHARE_A_STATE)) ||
+			 rec->state == PORTSHARE_STATE_UP;
 		return true;
 	}
 	if (id > PORTSHARE_STAT_MAX || !(rec->has_stats & PSNL_HAS_STAT(id)))

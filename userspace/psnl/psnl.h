@@ -107,6 +107,8 @@ struct psnl_endpoint {
 int psnl_parse_port(const char *what, const char *word, uint16_t *port);
 int psnl_parse_u32(const char *what, const char *word, uint32_t min,
 		   uint32_t max, uint32_t *value);
+bool psnl_number_part(const char *s, uint32_t min, uint32_t max, char **end,
+		      uint32_t *n);
 int psnl_parse_endpoint(const char *word, struct psnl_endpoint *ep);
 
 struct psnl_prefix {
@@ -140,10 +142,29 @@ int psnl_parse_limits_option(int argc, char **argv, int *i,
 			     struct psnl_limits *lim);
 int psnl_put_limits(struct nl_msg *msg, const struct psnl_limits *lim);
 
+/*
+ * dead.c: dead E/S|off and hold SECONDS, of "port add" (both) and "add"
+ * (hold)
+ */
+struct psnl_dead {
+	bool has_dead;
+	uint32_t errors;		/* 0: detection off */
+	bool has_period;		/* not with "dead off" */
+	uint32_t period;		/* seconds */
+	bool has_hold;
+	uint32_t hold;			/* seconds, 0: never dropped */
+};
+
+bool psnl_dead_keyword(const char *word);
+int psnl_parse_dead_option(int argc, char **argv, int *i,
+			   struct psnl_dead *d);
+int psnl_put_dead(struct nl_msg *msg, const struct psnl_dead *d);
+
 /* names.c: names of enum values, for parsing and printing */
 int psnl_mode_from_name(const char *name);
 const char *psnl_mode_name(unsigned int mode, char *buf, size_t size);
 const char *psnl_reason_name(unsigned int reason, char *buf, size_t size);
+const char *psnl_state_name(unsigned int state, char *buf, size_t size);
 const char *psnl_attr_name(unsigned int attr);
 const char *psnl_event_name(unsigned int cmd);
 extern const char psnl_mode_choices[];
@@ -163,6 +184,11 @@ struct psnl_record {
 	uint32_t rate;			/* copies per second, 0: none */
 	uint32_t burst;
 	uint8_t ttl;			/* 0: the route's */
+	uint32_t dead_errors;		/* 0: detection off */
+	uint32_t dead_period;		/* seconds */
+	uint32_t hold;			/* seconds, 0: never dropped */
+	uint8_t state;			/* PORTSHARE_STATE_* */
+	uint32_t dead_for;		/* seconds dead, while dead */
 	sa_family_t family;		/* AF_INET, AF_INET6 or 0 */
 	struct in_addr addr4;
 	struct in6_addr addr6;

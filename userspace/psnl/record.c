@@ -38,6 +38,11 @@ static const struct nla_policy attr_policy[PORTSHARE_A_MAX + 1] = {
 	[PORTSHARE_A_RATE]		= { .type = NLA_U32 },
 	[PORTSHARE_A_BURST]		= { .type = NLA_U32 },
 	[PORTSHARE_A_TTL]		= { .type = NLA_U8 },
+	[PORTSHARE_A_DEAD_ERRORS]	= { .type = NLA_U32 },
+	[PORTSHARE_A_DEAD_PERIOD]	= { .type = NLA_U32 },
+	[PORTSHARE_A_HOLD]		= { .type = NLA_U32 },
+	[PORTSHARE_A_STATE]		= { .type = NLA_U8 },
+	[PORTSHARE_A_DEAD_FOR]		= { .type = NLA_U32 },
 };
 
 /*
@@ -112,6 +117,21 @@ static int decode_stats(struct nlattr *nest, struct psnl_record *rec)
 	return 0;
 }
 
+/* Dead-secondary detection: a port's settings, a secondary's state. */
+static void decode_dead(struct nlattr **tb, struct psnl_record *rec)
+{
+	if (tb[PORTSHARE_A_DEAD_ERRORS])
+		rec->dead_errors = nla_get_u32(tb[PORTSHARE_A_DEAD_ERRORS]);
+	if (tb[PORTSHARE_A_DEAD_PERIOD])
+		rec->dead_period = nla_get_u32(tb[PORTSHARE_A_DEAD_PERIOD]);
+	if (tb[PORTSHARE_A_HOLD])
+		rec->hold = nla_get_u32(tb[PORTSHARE_A_HOLD]);
+	if (tb[PORTSHARE_A_STATE])
+		rec->state = nla_get_u8(tb[PORTSHARE_A_STATE]);
+	if (tb[PORTSHARE_A_DEAD_FOR])
+		rec->dead_for = nla_get_u32(tb[PORTSHARE_A_DEAD_FOR]);
+}
+
 static void decode_scalars(struct nlattr **tb, struct psnl_record *rec)
 {
 	if (tb[PORTSHARE_A_PORT])
@@ -162,6 +182,7 @@ int psnl_record_parse(struct nlmsghdr *nlh, struct psnl_record *rec)
 		if (tb[i])
 			rec->has |= PSNL_HAS(i);
 	decode_scalars(tb, rec);
+	decode_dead(tb, rec);
 	rec->family = decode_addr(tb, &rec->addr4, &rec->addr6);
 	if (tb[PORTSHARE_A_FROM] && decode_from(nlh, rec))
 		return -EBADMSG;

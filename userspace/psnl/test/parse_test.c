@@ -11,29 +11,19 @@
 
 #include "../psnl.h"
 #include "../../libportshare/test/tap.h"
+#include "capture.h"
 
 static char errbuf[1024];
 
 /* Run psnl_parse_prefix() on @word with stderr into errbuf. */
 static int parse_prefix(const char *word, struct psnl_prefix *pfx)
 {
-	FILE *f = tmpfile();
-	int saved = dup(STDERR_FILENO), ret;
-	size_t n = 0;
+	struct capture c;
+	int ret;
 
-	fflush(stderr);
-	if (f)
-		dup2(fileno(f), STDERR_FILENO);
+	capture_begin(&c, STDERR_FILENO);
 	ret = psnl_parse_prefix(word, pfx);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	if (f) {
-		rewind(f);
-		n = fread(errbuf, 1, sizeof(errbuf) - 1, f);
-		fclose(f);
-	}
-	errbuf[n] = '\0';
+	capture_end(&c, errbuf, sizeof(errbuf));
 	return ret;
 }
 
