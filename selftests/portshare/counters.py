@@ -10,9 +10,12 @@ R0 = dict.fromkeys(["reg_requests", "reg_ok", "reg_errors", "reg_denied",
                     "reg_rate_limited", "reg_not_permitted", "reg_list_full",
                     "reg_ignored", "reg_send_errors", "reg_verify"], 0)
 S0 = dict.fromkeys(["copies", "bytes", "sampled", "skip_filtered",
-                    "drop_nomem",
+                    "skip_dead", "drop_nomem",
                     "drop_noroute", "drop_xmit", "drop_family",
                     "drop_toobig", "drop_rcvbuf", "drop_nosocket",
                     "drop_filter", "drop_dest", "drop_nosrc",
-                    "drop_budget", "drop_ratelimited"], 0)
+                    "drop_budget", "drop_ratelimited", "icmp_errors",
+                    "probes"], 0)
 PR0 = {**P0, **R0}
+# A port's dead-secondary detection settings at their defaults
+D0 = {"dead_errors": 3, "dead_period": 10, "hold": 300}

@@ -32,9 +32,9 @@ test_psnl_from()
 add 162 127.0.0.1:9002 mode raw sample 2 from 10.99.2.2/32
 add 162 127.0.0.1:9003 mode encap" "psnl list: from after the mode and sample"
 	cmd_ok pri -j list 162
-	assert_grep -F '"sample":1,"from":["10.99.1.0/24","fd99:1::/64"],"stats":{' \
+	assert_grep -F '"sample":1,"from":["10.99.1.0/24","fd99:1::/64"],"state":"up","stats":{' \
 		"$OUT" "psnl -j list: the from array"
-	assert_grep -F '"data_port":9003,"mode":"encap","sample":1,"stats":{' \
+	assert_grep -F '"data_port":9003,"mode":"encap","sample":1,"state":"up","stats":{' \
 		"$OUT" "psnl -j list: no from array without a filter"
 	assert_grep -F '"sampled":0,"skip_filtered":0,' "$OUT" \
 		"psnl -j list: skip_filtered"

@@ -96,9 +96,9 @@ add 162 127.0.0.1:9102 mode encap" \
 	assert_grep -F "lease 20"$'\t'"# lease_left " "$OUT" \
 		"psnl list: lease_left in the comment"
 	cmd_ok pri -j list 162
-	assert_grep -F '"sample":1,"lease":20,"lease_left":' "$OUT" \
+	assert_grep -F '"sample":1,"lease":20,"state":"up","lease_left":' "$OUT" \
 		"psnl -j list: lease and lease_left"
-	assert_grep -F '"data_port":9102,"mode":"encap","sample":1,"stats":{' \
+	assert_grep -F '"data_port":9102,"mode":"encap","sample":1,"state":"up","stats":{' \
 		"$OUT" "psnl -j list: no lease keys without a lease"
 	left=$(lease_field 9101 lease_left)
 	if [ "$left" -lt 1 ] || [ "$left" -gt 20 ]; then

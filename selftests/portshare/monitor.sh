@@ -162,8 +162,9 @@ for l in open(sys.argv[3]).read().splitlines():
 got = [json.loads(l) for l in open(sys.argv[1]).read().splitlines() if l]
 for g in got:
     del g["time"], g["netns"]
-from counters import P0, R0, S0, PR0
-want = eval(sys.argv[2], {"null": None, "P0": P0, "S0": S0, "PR0": PR0})
+from counters import P0, R0, S0, PR0, D0
+want = eval(sys.argv[2], {"null": None, "P0": P0, "S0": S0, "PR0": PR0,
+                          "D0": D0})
 ok = len(got) == len(want)
 for i, (g, w) in enumerate(zip(got, want)):
     if g != w:
@@ -226,24 +227,24 @@ test_json()
 	# docs/psnl-json.md: events carry the keys of the listing objects
 	json_events_are json '[
 	{"event": "port_add", "reason": "netlink", "port": 427, "reg_port": 13427,
-	 "max_secondaries": 64, "secondaries": 0, "stats": PR0},
+	 "max_secondaries": 64, **D0, "secondaries": 0, "stats": PR0},
 	{"event": "sec_add", "reason": "netlink", "port": 427, "family": "inet",
 	 "addr": "10.0.0.5", "data_port": 13427, "mode": "encap", "sample": 1,
-	 "stats": S0},
+	 "state": "up", "stats": S0},
 	{"event": "sec_add", "reason": "netlink", "port": 427, "family": "inet6",
 	 "addr": "fd00::5", "data_port": 9000, "mode": "raw", "sample": 3,
-	 "stats": S0},
+	 "state": "up", "stats": S0},
 	{"event": "sec_drop", "reason": "netlink", "port": 427, "family": "inet",
 	 "addr": "10.0.0.5", "data_port": 13427, "mode": "encap", "sample": 1,
-	 "stats": S0},
+	 "state": "up", "stats": S0},
 	{"event": "port_add", "reason": "netlink", "port": 60000, "reg_port": null,
-	 "max_secondaries": 3, "secondaries": 0, "stats": P0},
+	 "max_secondaries": 3, **D0, "secondaries": 0, "stats": P0},
 	{"event": "shutdown", "port": 427, "reg_port": 13427, "secondaries": 1},
 	{"event": "sec_drop", "reason": "shutdown", "port": 427, "family": "inet6",
 	 "addr": "fd00::5", "data_port": 9000, "mode": "raw", "sample": 3,
-	 "stats": S0},
+	 "state": "up", "stats": S0},
 	{"event": "port_del", "reason": "netlink", "port": 427, "reg_port": 13427,
-	 "max_secondaries": 64, "secondaries": 0, "stats": PR0}]'
+	 "max_secondaries": 64, **D0, "secondaries": 0, "stats": PR0}]'
 }
 
 # Without -n the namespace is named as "ip netns identify" names it.
@@ -255,10 +256,10 @@ test_json_own_netns()
 	mon_stop own
 	json_events_are own '[
 	{"event": "port_add", "reason": "netlink", "port": 427, "reg_port": 13427,
-	 "max_secondaries": 64, "secondaries": 0, "stats": PR0},
+	 "max_secondaries": 64, **D0, "secondaries": 0, "stats": PR0},
 	{"event": "sec_add", "reason": "netlink", "port": 427, "family": "inet",
 	 "addr": "10.0.0.5", "data_port": 13427, "mode": "encap", "sample": 1,
-	 "stats": S0}]'
+	 "state": "up", "stats": S0}]'
 }
 
 test_auto_designate()

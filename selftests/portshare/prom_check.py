@@ -51,6 +51,8 @@ SEC_KEYS = {
     "copies": ("secondary_copies_total", None),
     "bytes": ("secondary_payload_bytes_total", None),
     "sampled": ("secondary_datagrams_skipped_total", ("reason", "sampled")),
+    "probes": ("secondary_probes_total", None),
+    "icmp_errors": ("secondary_icmp_errors_total", None),
 }
 SEC_RULES = [
     (r"drop_(.*)", "secondary_copies_dropped_total"),

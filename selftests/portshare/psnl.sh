@@ -197,11 +197,14 @@ test_json_ports()
 	cmd_ok p -j port list
 	# every counter the kernel sends; no registration counters with reg off
 	json_eq "$OUT" '[
-	{"port": 161, "reg_port": null, "max_secondaries": 3, "secondaries": 2,
+	{"port": 161, "reg_port": null, "max_secondaries": 3, **D0,
+	 "secondaries": 2,
 	 "stats": P0},
-	{"port": 427, "reg_port": 13427, "max_secondaries": 64, "secondaries": 3,
+	{"port": 427, "reg_port": 13427, "max_secondaries": 64, **D0,
+	 "secondaries": 3,
 	 "stats": PR0},
-	{"port": 60000, "reg_port": 14000, "max_secondaries": 10, "secondaries": 1,
+	{"port": 60000, "reg_port": 14000, "max_secondaries": 10, **D0,
+	 "secondaries": 1,
 	 "stats": PR0}]'
 	cp "$OUT" "$PS_TMP/compact"
 	assert_eq 1 "$(nlines "$OUT")" "lines of -j output"
@@ -219,17 +222,17 @@ test_json_list()
 	cmd_ok p -j list
 	json_eq "$OUT" '[
 	{"port": 161, "family": "inet6", "addr": "fd00::6", "data_port": 9002,
-	 "mode": "encap", "sample": 1, "stats": S0},
+	 "mode": "encap", "sample": 1, "state": "up", "stats": S0},
 	{"port": 161, "family": "inet", "addr": "10.0.0.7", "data_port": 9003,
-	 "mode": "encap", "sample": 1000000, "stats": S0},
+	 "mode": "encap", "sample": 1000000, "state": "up", "stats": S0},
 	{"port": 427, "family": "inet", "addr": "10.0.0.5", "data_port": 13427,
-	 "mode": "encap", "sample": 1, "stats": S0},
+	 "mode": "encap", "sample": 1, "state": "up", "stats": S0},
 	{"port": 427, "family": "inet", "addr": "10.0.0.6", "data_port": 9000,
-	 "mode": "raw", "sample": 1, "stats": S0},
+	 "mode": "raw", "sample": 1, "state": "up", "stats": S0},
 	{"port": 427, "family": "inet6", "addr": "fd00::5", "data_port": 9001,
-	 "mode": "transparent", "sample": 10, "stats": S0},
+	 "mode": "transparent", "sample": 10, "state": "up", "stats": S0},
 	{"port": 60000, "family": "inet", "addr": "10.0.0.5", "data_port": 14000,
-	 "mode": "encap", "sample": 1, "stats": S0}]'
+	 "mode": "encap", "sample": 1, "state": "up", "stats": S0}]'
 	cp "$OUT" "$PS_TMP/compact"
 	assert_eq 1 "$(nlines "$OUT")" "lines of -j output"
 	cmd_ok p --json --pretty list
@@ -238,9 +241,9 @@ test_json_list()
 	cmd_ok p -j list 161
 	json_eq "$OUT" '[
 	{"port": 161, "family": "inet6", "addr": "fd00::6", "data_port": 9002,
-	 "mode": "encap", "sample": 1, "stats": S0},
+	 "mode": "encap", "sample": 1, "state": "up", "stats": S0},
 	{"port": 161, "family": "inet", "addr": "10.0.0.7", "data_port": 9003,
-	 "mode": "encap", "sample": 1000000, "stats": S0}]'
+	 "mode": "encap", "sample": 1000000, "state": "up", "stats": S0}]'
 }
 
 test_batch_ok()
@@ -361,24 +364,27 @@ test_stats_json()
 	populate
 	cmd_ok p -j stats
 	json_eq "$OUT" '[
-	{"port": 161, "reg_port": null, "max_secondaries": 3, "secondaries": 2,
+	{"port": 161, "reg_port": null, "max_secondaries": 3, **D0,
+	 "secondaries": 2,
 	 "stats": P0, "list": [
 	  {"port": 161, "family": "inet6", "addr": "fd00::6", "data_port": 9002,
-	   "mode": "encap", "sample": 1, "stats": S0},
+	   "mode": "encap", "sample": 1, "state": "up", "stats": S0},
 	  {"port": 161, "family": "inet", "addr": "10.0.0.7", "data_port": 9003,
-	   "mode": "encap", "sample": 1000000, "stats": S0}]},
-	{"port": 427, "reg_port": 13427, "max_secondaries": 64, "secondaries": 3,
+	   "mode": "encap", "sample": 1000000, "state": "up", "stats": S0}]},
+	{"port": 427, "reg_port": 13427, "max_secondaries": 64, **D0,
+	 "secondaries": 3,
 	 "stats": PR0, "list": [
 	  {"port": 427, "family": "inet", "addr": "10.0.0.5", "data_port": 13427,
-	   "mode": "encap", "sample": 1, "stats": S0},
+	   "mode": "encap", "sample": 1, "state": "up", "stats": S0},
 	  {"port": 427, "family": "inet", "addr": "10.0.0.6", "data_port": 9000,
-	   "mode": "raw", "sample": 1, "stats": S0},
+	   "mode": "raw", "sample": 1, "state": "up", "stats": S0},
 	  {"port": 427, "family": "inet6", "addr": "fd00::5", "data_port": 9001,
-	   "mode": "transparent", "sample": 10, "stats": S0}]},
-	{"port": 60000, "reg_port": 14000, "max_secondaries": 10, "secondaries": 1,
+	   "mode": "transparent", "sample": 10, "state": "up", "stats": S0}]},
+	{"port": 60000, "reg_port": 14000, "max_secondaries": 10, **D0,
+	 "secondaries": 1,
 	 "stats": PR0, "list": [
 	  {"port": 60000, "family": "inet", "addr": "10.0.0.5", "data_port": 14000,
-	   "mode": "encap", "sample": 1, "stats": S0}]}]'
+	   "mode": "encap", "sample": 1, "state": "up", "stats": S0}]}]'
 	assert_eq 1 "$(nlines "$OUT")" "lines of -j output"
 	cp "$OUT" "$PS_TMP/compact"
 	cmd_ok p -p stats
@@ -386,10 +392,11 @@ test_stats_json()
 	json_eq "$OUT" "$(<"$PS_TMP/compact")"
 	cmd_ok p -j stats 60000
 	json_eq "$OUT" '[
-	{"port": 60000, "reg_port": 14000, "max_secondaries": 10, "secondaries": 1,
+	{"port": 60000, "reg_port": 14000, "max_secondaries": 10, **D0,
+	 "secondaries": 1,
 	 "stats": PR0, "list": [
 	  {"port": 60000, "family": "inet", "addr": "10.0.0.5", "data_port": 14000,
-	   "mode": "encap", "sample": 1, "stats": S0}]}]'
+	   "mode": "encap", "sample": 1, "state": "up", "stats": S0}]}]'
 }
 
 test_stats_edges()
@@ -403,7 +410,7 @@ test_stats_edges()
 	cmd_ok p stats
 	assert_text "$OUT" "port add 427 reg 13427 max 64$T# secondaries 0 $PORT0 $REG0"
 	cmd_ok p -j stats 427
-	json_eq "$OUT" '[{"port": 427, "reg_port": 13427, "max_secondaries": 64,
+	json_eq "$OUT" '[{"port": 427, "reg_port": 13427, "max_secondaries": 64, **D0,
 	 "secondaries": 0, "stats": PR0, "list": []}]'
 	# an unknown port is an error, not an empty listing
 	cmd_fail_rc 1 p stats 428
@@ -437,11 +444,11 @@ test_list_counters()
 	port_list_is "port add 427 reg 13427 max 64$T# secondaries 1 rx 2 shared 1"
 	cmd_ok p stats
 	assert_text "$OUT" "port add 427 reg 13427 max 64$T# secondaries 1 rx 2 shared 1 err_csum 0 err_malformed 0 err_gso 0 err_loop 0 $REG0
-add 427 10.0.0.5:9000 mode encap sample 2$T# copies 1 bytes 1 sampled 1 skip_filtered 0 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0 drop_rcvbuf 0 drop_nosocket 0 drop_filter 0 drop_dest 0 drop_nosrc 0 drop_budget 0 drop_ratelimited 0"
+add 427 10.0.0.5:9000 mode encap sample 2$T# copies 1 bytes 1 sampled 1 skip_filtered 0 skip_dead 0 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0 drop_rcvbuf 0 drop_nosocket 0 drop_filter 0 drop_dest 0 drop_nosrc 0 drop_budget 0 drop_ratelimited 0 icmp_errors 0 probes 0"
 	cmd_ok p -j list
 	json_eq "$OUT" '[{"port": 427, "family": "inet", "addr": "10.0.0.5",
 	 "data_port": 9000, "mode": "encap", "sample": 2,
-	 "stats": {**S0, "copies": 1, "bytes": 1, "sampled": 1}}]'
+	 "state": "up", "stats": {**S0, "copies": 1, "bytes": 1, "sampled": 1}}]'
 }
 
 ktap_plan 19

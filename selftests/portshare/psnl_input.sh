@@ -32,9 +32,14 @@ test_help()
 	assert_grep -F "PORT" "$OUT" "psnl help add"
 	assert_grep -F "mode" "$OUT" "psnl help add"
 	cmd_ok p help stats
-	for c in err_csum reg_ok reg_ignored drop_noroute drop_toobig; do
+	for c in err_csum reg_ok reg_ignored drop_noroute drop_toobig \
+		skip_dead icmp_errors probes; do
 		assert_grep -F "$c" "$OUT" "psnl help stats"
 	done
+	cmd_ok p help port add
+	assert_grep -F "[dead E/S|off] [hold SECONDS]" "$OUT" "psnl help port add"
+	cmd_ok p help add
+	assert_grep -F "[hold SECONDS]" "$OUT" "psnl help add"
 	cmd_ok p help acl add
 	assert_grep -F "third-party" "$OUT" "psnl help acl add"
 	cmd_ok p help
@@ -95,6 +100,14 @@ test_bad_options()
 	for x in 0 4097 -1 abc ''; do
 		bad_args "$x" port add 428 max "$x"
 	done
+	# dead E/S|off and hold SECONDS: the whole word is quoted
+	for x in 3/0 1001/10 3/3601 x 3 3/ /10 -1/10 3/10/5 OFF ''; do
+		bad_args "$x" port add 428 dead "$x"
+	done
+	for x in -1 31536001 1h ''; do
+		bad_args "$x" port add 428 hold "$x"
+		bad_args "$x" add 428 10.0.0.5 hold "$x"
+	done
 	# missing values
 	bad_args mode add 428 10.0.0.5 mode
 	bad_args sample add 428 10.0.0.5 sample
@@ -102,9 +115,15 @@ test_bad_options()
 	bad_args reg port add 428 reg
 	bad_args max port add 428 max
 	bad_args max port add 428 reg 20000 max
+	bad_args dead port add 428 dead
+	bad_args hold port add 428 hold
+	bad_args hold add 428 10.0.0.5 hold
 	# repeated options
 	bad_args mode add 428 10.0.0.5 mode raw mode encap
 	bad_args sample add 428 10.0.0.5 sample 2 sample 3
+	bad_args dead port add 428 dead off dead 3/10
+	bad_args hold port add 428 hold 1 hold 2
+	bad_args hold add 428 10.0.0.5 hold 1 hold 2
 	bad_done
 }
 
@@ -116,6 +135,8 @@ test_bad_words()
 	bad_args bogus add 428 10.0.0.5 mode raw bogus
 	bad_args bogus port add 428 bogus
 	bad_args bogus port add 428 max 3 bogus
+	# dead is a port's setting, not a secondary's
+	bad_args dead add 428 10.0.0.5 dead 3/10
 	# extra arguments
 	bad_args extra drop 427 10.0.0.5 extra
 	bad_args extra port del 427 extra

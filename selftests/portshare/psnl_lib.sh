@@ -57,7 +57,8 @@ port_list_is()
 }
 
 # json_eq FILE PYTHON_EXPR: FILE holds one JSON document equal to the value.
-# P0, R0, S0 and PR0 (P0 and R0) stand for all-zero counter objects.
+# P0, R0, S0 and PR0 (P0 and R0) stand for all-zero counter objects, D0
+# for a port's default dead-errors, dead-period and hold (**D0).
 json_eq()
 {
 	if ! PYTHONPATH=$PS_REPO/selftests/portshare PYTHONDONTWRITEBYTECODE=1 \
@@ -65,9 +66,10 @@ json_eq()
 import json, sys
 with open(sys.argv[1]) as f:
     got = json.load(f)
-from counters import P0, R0, S0, PR0
+from counters import P0, R0, S0, PR0, D0
 want = eval(sys.argv[2], {"null": None, "true": True, "false": False,
-                          "P0": P0, "R0": R0, "S0": S0, "PR0": PR0})
+                          "P0": P0, "R0": R0, "S0": S0, "PR0": PR0,
+                          "D0": D0})
 if got != want:
     print("expected: " + json.dumps(want, sort_keys=True))
     print("got:      " + json.dumps(got, sort_keys=True))
@@ -111,7 +113,7 @@ port add 60000 reg 14000 max 10$T# secondaries 1 rx 0 shared 0"
 # with reg off)
 PORT0="rx 0 shared 0 err_csum 0 err_malformed 0 err_gso 0 err_loop 0"
 REG0="reg_requests 0 reg_ok 0 reg_errors 0 reg_denied 0 reg_rate_limited 0 reg_not_permitted 0 reg_list_full 0 reg_ignored 0 reg_send_errors 0 reg_verify 0"
-SEC0="copies 0 bytes 0 sampled 0 skip_filtered 0 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0 drop_rcvbuf 0 drop_nosocket 0 drop_filter 0 drop_dest 0 drop_nosrc 0 drop_budget 0 drop_ratelimited 0"
+SEC0="copies 0 bytes 0 sampled 0 skip_filtered 0 skip_dead 0 drop_nomem 0 drop_noroute 0 drop_xmit 0 drop_family 0 drop_toobig 0 drop_rcvbuf 0 drop_nosocket 0 drop_filter 0 drop_dest 0 drop_nosrc 0 drop_budget 0 drop_ratelimited 0 icmp_errors 0 probes 0"
 
 POP_STATS_161="port add 161 reg off max 3$T# secondaries 2 $PORT0
 add 161 [fd00::6]:9002 mode encap$T# $SEC0

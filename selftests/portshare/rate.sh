@@ -48,11 +48,11 @@ add 162 127.0.0.1:9202 mode encap rate 10/40
 add 162 127.0.0.1:9203 mode encap ttl 255" \
 		"psnl list: the burst defaults to the rate; rate 0 is none"
 	cmd_ok pri -j list 162
-	assert_grep -F '"sample":1,"rate":10,"burst":10,"ttl":3,"stats":{' \
+	assert_grep -F '"sample":1,"rate":10,"burst":10,"ttl":3,"state":"up","stats":{' \
 		"$OUT" "psnl -j list: rate, burst and ttl"
 	assert_grep -F '"drop_ratelimited":0' "$OUT" \
 		"psnl -j list: drop_ratelimited"
-	assert_grep -F '"data_port":9203,"mode":"encap","sample":1,"ttl":255,"stats":{' \
+	assert_grep -F '"data_port":9203,"mode":"encap","sample":1,"ttl":255,"state":"up","stats":{' \
 		"$OUT" "psnl -j list: no rate keys without a rate"
 	replay_port 162
 	cmd_ok pri -j port list

@@ -99,20 +99,25 @@ json_same()
 
 # cli.py's objects in psnl's shape (docs/psnl-json.md): the spec's names
 # with dashes, psnl's with underscores and without the counters' port- and
-# sec- prefixes (sec-filtered is psnl's skip_filtered); a FROM nest is
-# psnl's "ADDR/LEN", and psnl has no "from" without a filter.
+# sec- prefixes (sec-filtered is psnl's skip_filtered, sec-dead-skipped
+# its skip_dead); a FROM nest is psnl's "ADDR/LEN", and psnl has no "from"
+# without a filter, no "hold" of 0 and no "dead_for" while up.
 JQ_DEFS='
 def counters(pfx): with_entries(.key |= (ltrimstr(pfx) | gsub("-"; "_") |
-	if . == "filtered" then "skip_filtered" else . end));
+	if . == "filtered" then "skip_filtered"
+	elif . == "dead_skipped" then "skip_dead" else . end));
 def net: "\(.addr4 // .addr6)/\(.["prefix-len"])";
 def port: {port, reg_port: (.["reg-port"] // null),
 	max_secondaries: .["max-secondaries"],
+	dead_errors: .["dead-errors"], dead_period: .["dead-period"], hold,
 	secondaries: .["num-secondaries"], stats: (.stats | counters("port-"))};
 def family: if has("addr4") then "inet" else "inet6" end;
 def sec: {port, family: family, addr: (.addr4 // .addr6),
-	data_port: .["data-port"], mode, sample,
+	data_port: .["data-port"], mode, sample, state: (.state // "up"),
 	stats: (.stats | counters("sec-"))} +
-	(if .from then {from: (.from | map(net))} else {} end);
+	(if .from then {from: (.from | map(net))} else {} end) +
+	(if (.hold // 0) != 0 then {hold} else {} end) +
+	(if has("dead-for") then {dead_for: .["dead-for"]} else {} end);
 def acl: {family: family, addr: (.addr4 // .addr6),
 	prefix_len: .["prefix-len"],
 	third_party: (.["acl-flags"] | index("third-party") != null),
