@@ -274,6 +274,7 @@ const struct psnl_cmd psnl_cmd_list = {
 	.name = "list",
 	.args = "[PORT]",
 	.help = "show the distribution lists, or PORT's, with counters\n"
-		"The output is in command syntax and can be fed to psnl -b.",
+		"The output is in command syntax and can be fed to psnl -b.\n"
+		"A dead secondary has \"state dead Ns\" first in its comment.",
 	.handler = do_list,
 };
