@@ -301,6 +301,7 @@ static struct nl_msg *with(struct nl_msg *msg, int attr, uint32_t value)
 static void test_secondary(void)
 {
 	const uint8_t get = PORTSHARE_CMD_SEC_GET;
+	struct nl_msg *msg;
 
 	shows(in_state(get, -1, 0), SECONDARY, false,
 	      "add 427 10.0.0.5:9000 mode encap\t# copies 4 bytes 40 "
@@ -330,6 +331,10 @@ static void test_secondary(void)
 	has(with(in_state(get, 7, 0), PORTSHARE_A_HOLD, 0), SECONDARY, true,
 	    "\"mode\":\"encap\",\"state\":\"7\",",
 	    "list JSON: no hold 0; an unknown state as its number");
+	msg = in_state(get, PORTSHARE_STATE_DEAD, 0);
+	nla_put(msg, PORTSHARE_A_HOLD, 2, "\1");
+	shows(msg, SECONDARY, false, "(malformed)",
+	      "a HOLD of 2 bytes: refused by the policy");
 	has(in_state(get, PORTSHARE_STATE_DEAD, 0), STATS, false,
 	    " mode encap\t# state dead 0s copies 4 bytes 40 skip_dead 7 ",
 	    "stats text: the state, and every counter sent");
