@@ -231,9 +231,10 @@ static void print_dead_text(const struct psnl_record *rec)
 		print_text(" dead off");
 	else if (has && (rec->dead_errors != PORTSHARE_DEAD_ERRORS_DEFAULT ||
 			 rec->dead_period != PORTSHARE_DEAD_PERIOD_DEFAULT))
-		print_text(" dead %u/%u", rec->dead_errors, rec->dead_period);
+		print_text(" dead %" PRIu32 "/%" PRIu32, rec->dead_errors,
+			   rec->dead_period);
 	if (HAS(rec, HOLD) && rec->hold != PORTSHARE_HOLD_DEFAULT)
-		print_text(" hold %u", rec->hold);
+		print_text(" hold %" PRIu32, rec->hold);
 }
 
 /*
@@ -314,20 +315,25 @@ static bool is_dead(const struct psnl_record *rec)
 	return HAS(rec, STATE) && rec->state != PORTSHARE_STATE_UP;
 }
 
+/* "up" or "dead"; "up" from a kernel that does not send STATE. */
+static const char *state_name(const struct psnl_record *rec, char *buf,
+			      size_t size)
+{
+	return psnl_state_name(HAS(rec, STATE) ? rec->state :
+			       PORTSHARE_STATE_UP, buf, size);
+}
+
 /*
- * JSON "state" always ("up" from a kernel that does not send it) and
- * "dead_for" while dead; text "state dead 12s" only while not up.
+ * JSON "state" always and "dead_for" while dead; text "state dead 12s"
+ * only while not up.
  */
 static void print_state(const struct psnl_record *rec, enum output_type t)
 {
-	char buf[16];
-	const char *name = psnl_state_name(HAS(rec, STATE) ? rec->state :
-					   PORTSHARE_STATE_UP,
-					   buf, sizeof(buf));
-
 	enum output_type shown = is_dead(rec) ? t : t & PRINT_JSON;
+	char buf[16];
 
-	print_string(shown, "state", " state %s", name);
+	print_string(shown, "state", " state %s",
+		     state_name(rec, buf, sizeof(buf)));
 	if (HAS(rec, DEAD_FOR))
 		print_uint(shown, "dead_for", " %" PRIu64 "s", rec->dead_for);
 }
@@ -463,11 +469,9 @@ static void print_state_event(const struct psnl_record *rec)
 	print_text("state ");
 	print_sec_key(rec);
 	print_sec_options(rec, PRINT_JSON);
-	print_text(" %s", psnl_state_name(HAS(rec, STATE) ? rec->state :
-					  PORTSHARE_STATE_UP,
-					  buf, sizeof(buf)));
+	print_text(" %s", state_name(rec, buf, sizeof(buf)));
 	if (HAS(rec, DEAD_FOR))
-		print_text(" %us", rec->dead_for);
+		print_text(" %" PRIu32 "s", rec->dead_for);
 	print_sec_counters(rec, PRINT_JSON, COUNTERS_ALL);
 }
 
@@ -496,10 +500,9 @@ static void print_event_meta(const struct psnl_event_meta *meta)
 /*
  * One event.  The text line is in command syntax (port add, port del,
  * add, drop, shutdown; state, a secondary found dead or up again) and
- * has no counters; the JSON object has "time"
- * and "netns" (from @meta, if given), "event", "reason" when the kernel
- * gives one, and every field the kernel sent, under the keys of the
- * listing objects.
+ * has no counters; the JSON object has "time" and "netns" (from @meta,
+ * if given), "event", "reason" when the kernel gives one, and every field
+ * the kernel sent, under the keys of the listing objects.
  */
 void psnl_format_event(const struct psnl_record *rec,
 		       const struct psnl_event_meta *meta)
