@@ -10,8 +10,9 @@
  * secondary alone, so one slow or unreachable secondary never holds up the
  * others or the contested port.  A secondary with a source filter (from=,
  * DESIGN §9) gets only datagrams from its prefixes, matched by the shared
- * ps_from_admits() as in portshare.ko, and one with a rate cap no more
- * than it allows (pri_rate.c); its TTL, if set, goes with each copy.
+ * ps_from_admits() as in portshare.ko, a dead one only its probes
+ * (pri_dead.c) and one with a rate cap no more than it allows
+ * (pri_rate.c); its TTL, if set, goes with each copy.
  */
 #include <errno.h>
 #include <limits.h>
@@ -139,18 +140,27 @@ static int drop_reason(int err)
 	return PORTSHARE_DROP_XMIT;
 }
 
-/* Send what is queued; every failure is one secondary's drop. */
+/*
+ * Send what is queued; every failure is one secondary's drop.  With
+ * IP_RECVERR (pri_icmp.c) an ICMP error not read yet also fails the
+ * socket's next send once, sending nothing: not that copy's fault, so
+ * each failure is tried again once before it counts.
+ */
 static void flush(struct pri_fw *fw)
 {
 	unsigned int off = 0, i;
+	bool again = true;
 	int sent;
 
 	while (off < fw->ntx) {
 		sent = sendmmsg(fw->txfd, fw->tx + off, fw->ntx - off,
 				MSG_DONTWAIT);
+		if (sent < 0 && (errno == EINTR || again)) {
+			again = errno == EINTR;
+			continue;
+		}
+		again = true;
 		if (sent <= 0) {
-			if (sent < 0 && errno == EINTR)
-				continue;
 			fw->txsec[off]->drops[drop_reason(sent ? errno :
 								EIO)]++;
 			off++;
@@ -368,11 +378,13 @@ static bool admitted(struct pri_sec *s, const struct dgram *g)
  * datagrams the secondary takes: those the port shared since it was
  * added, less those its filter left out (as portshare.ko numbers them),
  * so that any gap is a loss.  A copy over its rate cap is such a loss:
- * it uses its number, and is a drop (drop_ratelimited).
+ * it uses its number, and is a drop (drop_ratelimited); so is one not
+ * sent to a dead secondary, though it is counted as dead_skipped.
  */
 static void share(struct portshare_primary *pri, struct pri_port *p,
 		  struct dgram *g)
 {
+	int64_t now = pri_mono_ns();
 	unsigned int i;
 	size_t max, hlen;
 	int fd;
@@ -384,7 +396,8 @@ static void share(struct portshare_primary *pri, struct pri_port *p,
 		if (!admitted(&p->secs[i], g))
 			continue;
 		seq = s->seq++;
-		if (!pri_rate_admits(&p->secs[i]))
+		if (!pri_dead_admits(pri, p, &p->secs[i], now) ||
+		    !pri_rate_admits(&p->secs[i]))
 			continue;
 		hlen = s->mode == PORTSHARE_MODE_ENCAP ?
 		       PORTSHARE_ENCAP_HDR_LEN : 0;

@@ -7,7 +7,9 @@
  * time is dropped with reason expired and without SHUTDOWN: it is gone
  * or has forgotten us, so nobody would read the notice.  Expiry runs off
  * a timerfd in the primary's epoll set, armed at the earliest expiry, so
- * the application's event loop needs nothing new.
+ * the application's event loop needs nothing new; the same timer draws
+ * the verdicts of probes and ends the holds of dead secondaries
+ * (pri_dead.c).
  */
 #include <errno.h>
 #include <sys/epoll.h>
@@ -42,11 +44,18 @@ int pri_lease_init(struct portshare_primary *pri)
 	return 0;
 }
 
+/* The earlier of two times, 0 being never. */
+int64_t pri_earlier(int64_t a, int64_t b)
+{
+	return !a || (b && b < a) ? b : a;
+}
+
 /*
- * The timer at the earliest expiry, or off.  Scanning every list is
- * cheap next to what changes them: requests are rate limited.
+ * The timer at the earliest expiry, verdict of a probe or end of a hold
+ * (pri_dead.c), or off.  Scanning every list is cheap next to what
+ * changes them: requests are rate limited, probes one per dead-period.
  */
-static void arm(struct portshare_primary *pri)
+void pri_timer_arm(struct portshare_primary *pri)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 	int64_t next = 0;
@@ -55,10 +64,12 @@ static void arm(struct portshare_primary *pri)
 	for (i = 0; i < pri->nports; i++) {
 		const struct pri_port *p = &pri->ports[i];
 
-		for (j = 0; j < p->nsecs; j++)
-			if (p->secs[j].lease &&
-			    (!next || p->secs[j].expires_ns < next))
-				next = p->secs[j].expires_ns;
+		for (j = 0; j < p->nsecs; j++) {
+			if (p->secs[j].lease)
+				next = pri_earlier(next,
+						   p->secs[j].expires_ns);
+			next = pri_earlier(next, pri_dead_next(&p->secs[j]));
+		}
 	}
 	if (next > 0) {
 		its.it_value.tv_sec = next / NSEC;
@@ -71,7 +82,7 @@ static void arm(struct portshare_primary *pri)
 void pri_lease_start(struct portshare_primary *pri, struct pri_sec *s)
 {
 	s->expires_ns = pri_mono_ns() + (int64_t)s->lease * NSEC;
-	arm(pri);
+	pri_timer_arm(pri);
 }
 
 /* A repeated ADD: the listed secondary's lease, if any, starts again. */
@@ -84,14 +95,26 @@ void pri_lease_renew(struct portshare_primary *pri, struct pri_port *p,
 		pri_lease_start(pri, s);
 }
 
-/* Drop @s, then tell the application: reason expired, no SHUTDOWN. */
-static void expired(struct portshare_primary *pri, struct pri_port *p,
-		    struct pri_sec *s)
+/**
+ * pri_sec_gone() - drop @s, then tell the application why
+ * @pri: the primary
+ * @p: the port
+ * @s: the secondary
+ * @reason: PORTSHARE_REASON_EXPIRED (its lease ran out) or
+ *	PORTSHARE_REASON_UNREACHABLE (dead for its hold, pri_dead.c)
+ *
+ * No request, no SHUTDOWN: it is gone or has forgotten us, so nobody
+ * would read the notice.
+ */
+void pri_sec_gone(struct portshare_primary *pri, struct pri_port *p,
+		  struct pri_sec *s, uint8_t reason)
 {
 	struct portshare_request_log log = {
 		.port = p->port, .cmd = PORTSHARE_REQ_DROP, .addr = s->e.addr,
-		.data_port = s->e.data_port,
-		.reason = PORTSHARE_REASON_EXPIRED, .lease = s->lease,
+		.data_port = s->e.data_port, .reason = reason,
+		.lease = s->lease,
+		.hold = reason == PORTSHARE_REASON_UNREACHABLE ?
+			s->dead.hold : 0,
 	};
 
 	pri_sec_drop(p, &s->e.addr, s->e.data_port);
@@ -104,25 +127,35 @@ static bool due(const struct pri_sec *s, int64_t now)
 	return s->lease && s->expires_ns <= now;
 }
 
+/*
+ * Errors waiting are read first, so that a verdict sees every error that
+ * came before it.  A secondary dropped leaves its index to the next.
+ */
 int portshare_primary_expire(struct portshare_primary *pri)
 {
-	int64_t now = pri_mono_ns();
+	int64_t now;
 	unsigned int i, j;
 	int n = 0;
 
+	pri_icmp_drain(pri);
+	now = pri_mono_ns();
 	for (i = 0; i < pri->nports; i++) {
 		struct pri_port *p = &pri->ports[i];
 
 		for (j = 0; j < p->nsecs;) {
-			if (!due(&p->secs[j], now)) {
+			struct pri_sec *s = &p->secs[j];
+
+			if (due(s, now)) {
+				pri_sec_gone(pri, p, s,
+					     PORTSHARE_REASON_EXPIRED);
+			} else if (!pri_dead_due(pri, p, s, now)) {
 				j++;
 				continue;
 			}
-			expired(pri, p, &p->secs[j]);	/* j is the next now */
-			n++;
+			n++;	/* dropped: j is the next now */
 		}
 	}
-	arm(pri);
+	pri_timer_arm(pri);
 	return n;
 }
 

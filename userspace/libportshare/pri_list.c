@@ -4,8 +4,8 @@
  * registration port (pri_reg.c) and the primary API (psnl add/drop's
  * counterparts) change.  Who may join is decided by the shared rules
  * (ps_sec_add_check(), shared/reg_rules.c), as in portshare.ko.  A
- * secondary joins with its source filter (from=, DESIGN §9), its lease and
- * its rate cap and TTL, and keeps them until it leaves: a repeated ADD is refused before
+ * secondary joins with its source filter (from=, DESIGN §9), its lease,
+ * its rate cap and TTL and its hold, and keeps them until it leaves: a repeated ADD is refused before
  * anything changes (pri_reg.c renews the lease then).
  */
 #include <stdlib.h>
@@ -168,12 +168,13 @@ static int filter_get(const struct portshare_prefix *from, size_t n,
 	return 0;
 }
 
-int portshare_primary_sec_add_rate(struct portshare_primary *pri,
+int portshare_primary_sec_add_hold(struct portshare_primary *pri,
 				   uint16_t port,
 				   const struct portshare_list_entry *sec,
 				   const struct portshare_prefix *from,
 				   size_t n, uint32_t lease,
-				   const struct portshare_rate *r)
+				   const struct portshare_rate *r,
+				   uint32_t hold)
 {
 	struct pri_port *p = pri_port_find(pri, port);
 	struct pri_sec s = { 0 };
@@ -182,7 +183,7 @@ int portshare_primary_sec_add_rate(struct portshare_primary *pri,
 	if (!p)
 		return PORTSHARE_E_UNKNOWN_PORT;
 	if (!entry_valid(sec) || lease > PORTSHARE_LEASE_MAX ||
-	    pri_rate_check(r))
+	    pri_rate_check(r) || hold > PORTSHARE_LEASE_MAX)
 		return PORTSHARE_E_INVALID;
 	err = filter_get(from, n, &s);
 	if (err)
@@ -193,9 +194,21 @@ int portshare_primary_sec_add_rate(struct portshare_primary *pri,
 	s.e.src = sec->src;
 	s.lease = lease;
 	pri_rate_set(&s, r);
+	s.dead.hold = hold;
 	if (!s.e.src.family)
 		pri_route_src(&s.e.addr, s.e.data_port, &s.e.src);
 	return pri_sec_add(pri, p, &s);
+}
+
+int portshare_primary_sec_add_rate(struct portshare_primary *pri,
+				   uint16_t port,
+				   const struct portshare_list_entry *sec,
+				   const struct portshare_prefix *from,
+				   size_t n, uint32_t lease,
+				   const struct portshare_rate *r)
+{
+	return portshare_primary_sec_add_hold(pri, port, sec, from, n, lease,
+					      r, 0);
 }
 
 int portshare_primary_sec_add_lease(struct portshare_primary *pri,

@@ -206,7 +206,7 @@ static int local_rules(struct portshare_primary *pri, const struct pri_port *p,
 
 /*
  * An ADD that passed the rules: on the list with the lease and rate cap
- * granted, or, already there, 200 and the lease it was granted starts
+ * granted and the port's hold, or, already there, 200 and the lease it was granted starts
  * again (the new request's options are not looked at: DROP and ADD to
  * change them).
  */
@@ -217,6 +217,7 @@ static int add(struct portshare_primary *pri, struct pri_port *p,
 
 	s->lease = ps_lease_granted(p->lease, req->lease);
 	pri_rate_grant(p, req->rate, s);
+	s->dead.hold = p->dead.hold;
 	err = pri_sec_add(pri, p, s);
 	if (err == PORTSHARE_E_ALREADY_ADDED)
 		pri_lease_renew(pri, p, &s->e.addr, s->e.data_port);

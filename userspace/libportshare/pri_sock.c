@@ -116,6 +116,8 @@ static void close_fds(struct portshare_primary *pri, int *fds)
  * @pri: the primary
  * @p: the port, with @port and @reg_port set
  *
+ * The sockets copies leave from get IP_RECVERR (pri_icmp.c).
+ *
  * Return: 0 (possibly standalone: @standalone and @reg_error say so), or
  * -errno if the contested port could not be bound: the caller is then not
  * its primary.
@@ -143,6 +145,10 @@ int pri_port_bind(struct portshare_primary *pri, struct pri_port *p)
 		p->standalone = true;
 		p->reg_error = ret;
 	}
+	for (fam = 0; fam < PRI_NFAM; fam++)
+		if (p->cfd[fam] >= 0)
+			pri_icmp_enable(p->rfd[fam] >= 0 ? p->rfd[fam] :
+							   p->cfd[fam], fam);
 	return 0;
 }
 

@@ -126,6 +126,7 @@ int portshare_primary_add_port(struct portshare_primary *pri, uint16_t port,
 	memset(p, 0, sizeof(*p));
 	p->port = port;
 	p->reg_port = reg_port;
+	pri_dead_port_init(p);
 	err = pri_port_bind(pri, p);
 	if (err < 0)
 		return err;
@@ -162,10 +163,12 @@ int portshare_primary_fd(const struct portshare_primary *pri)
 
 /*
  * epoll tags are pri_sock.c's: port * 4 + (2 registration) + family; and
- * the lease timer's.
+ * the lease timer's.  EPOLLERR on a socket copies leave from: ICMP errors
+ * are queued (pri_icmp.c), read before anything else.
  */
-static void serve(struct portshare_primary *pri, uint32_t tag)
+static void serve(struct portshare_primary *pri, const struct epoll_event *ev)
 {
+	uint32_t tag = ev->data.u32;
 	struct pri_port *p;
 	int fam = (int)(tag & 1);
 
@@ -176,6 +179,8 @@ static void serve(struct portshare_primary *pri, uint32_t tag)
 	p = pri_port_find(pri, (uint16_t)(tag / 4));
 	if (!p)
 		return;		/* removed since the wait */
+	if (ev->events & EPOLLERR)
+		pri_icmp_input(pri, p, tag & 2 ? p->rfd[fam] : p->cfd[fam]);
 	if (tag & 2)
 		pri_reg_input(pri, p, fam);
 	else
@@ -191,7 +196,7 @@ int portshare_primary_dispatch(struct portshare_primary *pri, int timeout_ms)
 	if (n < 0)
 		return -errno;
 	for (i = 0; i < n; i++)
-		serve(pri, ev[i].data.u32);
+		serve(pri, &ev[i]);
 	return n;
 }
 

@@ -14,11 +14,16 @@
  *	pri_forward.c	copies, in batches (their header: encap.c and
  *			shared/encap.c)
  *	pri_info.c	enumeration and counters
- *	pri_lease.c	leases: the grant, renewal and expiry
+ *	pri_lease.c	leases: the grant, renewal and expiry; the
+ *			timer of expiries, probes' verdicts and holds
  *	pri_rate.c	rate caps (a GCRA per secondary) and the TTL of
  *			copies
  *	pri_verify.c	return-routability cookies of acl networks with
  *			verify ("102 VERIFY")
+ *	pri_dead.c	dead-secondary detection: the state machine of
+ *			each secondary (up, dead, probes, hold)
+ *	pri_icmp.c	the ICMP errors copies draw (IP_RECVERR), for
+ *			pri_dead.c
  *	siphash.c	SipHash-2-4, the cookies' keyed hash
  *	addr.c		(besides the public conversions) the check of a
  *			source filter, the codec's and the secondary's too
@@ -47,6 +52,35 @@
 enum { PRI_V4, PRI_V6, PRI_NFAM };
 
 /**
+ * struct pri_dead_sec - a secondary's dead-secondary detection (pri_dead.c)
+ * @state: PORTSHARE_STATE_UP or PORTSHARE_STATE_DEAD
+ * @hold: seconds it may stay dead before it is dropped, 0 for ever
+ * @win_count: errors in the window, 0 when none is open
+ * @win_start: when the window's first error came (ns, CLOCK_MONOTONIC,
+ *	as every time here)
+ * @dead_since: when it went dead, while dead
+ * @probe_due: when its next probe is due, while dead
+ * @probe_sent: when the probe awaiting its verdict was sent; 0 for none
+ * @last_error: when its last error came; 0 for none yet
+ * @icmp_errors: errors counted, in any state
+ * @dead_skipped: datagrams not copied while dead
+ * @probes: copies sent while dead
+ */
+struct pri_dead_sec {
+	uint8_t state;
+	uint32_t hold;
+	uint32_t win_count;
+	int64_t win_start;
+	int64_t dead_since;
+	int64_t probe_due;
+	int64_t probe_sent;
+	int64_t last_error;
+	uint64_t icmp_errors;
+	uint64_t dead_skipped;
+	uint64_t probes;
+};
+
+/**
  * struct pri_sec - a secondary on a distribution list
  * @e: what the API reports of it (portshare_primary_sec_info())
  * @n_from: prefixes of its source filter; 0 is none: every source
@@ -61,6 +95,7 @@ enum { PRI_V4, PRI_V6, PRI_NFAM };
  * @tat: the GCRA's theoretical arrival time of its next copy (ns,
  *	CLOCK_MONOTONIC)
  * @drop_ratelimited: copies not sent because of the cap: drops
+ * @dead: its dead-secondary detection
  *
  * The filter and its counter are outside @e, whose layout is public and
  * allocated by callers (portshare_primary_sec_from() reports them).
@@ -77,6 +112,7 @@ struct pri_sec {
 	uint8_t ttl;
 	int64_t tat;
 	uint64_t drop_ratelimited;
+	struct pri_dead_sec dead;
 };
 
 /**
@@ -90,6 +126,7 @@ struct pri_sec {
  * @secs: the distribution list, in order of addition
  * @lease: the longest lease a wire ADD gets, 0 for no limit
  * @rate: the cap and TTL a wire ADD gets (@rate.burst 0: @rate.rate)
+ * @dead: its dead-secondary detection; @dead.hold is what a wire ADD gets
  */
 struct pri_port {
 	uint16_t port;
@@ -102,6 +139,7 @@ struct pri_port {
 	unsigned int nsecs;
 	uint32_t lease;
 	struct portshare_rate rate;
+	struct portshare_dead dead;
 	uint64_t rx, shared, err_loop;
 	uint64_t reg[PORTSHARE_NREG];
 	uint64_t reg_verify;	/* answered 102: outside reg[], whose size
@@ -135,6 +173,8 @@ struct portshare_primary {
 	int tfd;				/* the next lease's timer */
 	struct pri_fw *fw;			/* pri_forward.c's buffers */
 	uint8_t cookie_key[PRI_SIPHASH_KEY];	/* pri_verify.c's */
+	void (*on_state)(const struct portshare_state_log *log, void *arg);
+	void *state_arg;			/* pri_dead.c's */
 };
 
 /**
@@ -214,6 +254,10 @@ void pri_lease_start(struct portshare_primary *pri, struct pri_sec *s);
 void pri_lease_renew(struct portshare_primary *pri, struct pri_port *p,
 		     const struct portshare_addr *a, uint16_t port);
 void pri_lease_timer(struct portshare_primary *pri);
+void pri_timer_arm(struct portshare_primary *pri);
+void pri_sec_gone(struct portshare_primary *pri, struct pri_port *p,
+		  struct pri_sec *s, uint8_t reason);
+int64_t pri_earlier(int64_t a, int64_t b);
 
 /* pri_rate.c */
 int pri_rate_check(const struct portshare_rate *r);
@@ -228,6 +272,24 @@ int pri_verify_init(struct portshare_primary *pri);
 bool pri_verify_needed(const struct portshare_primary *pri,
 		       const struct pri_verify_env *env,
 		       const struct ps_req *req, uint64_t *cookie);
+
+/* pri_dead.c */
+void pri_dead_port_init(struct pri_port *p);
+int pri_dead_check(const struct portshare_dead *d);
+void pri_dead_error(struct portshare_primary *pri, struct pri_port *p,
+		    struct pri_sec *s, int64_t now);
+bool pri_dead_admits(struct portshare_primary *pri, struct pri_port *p,
+		     struct pri_sec *s, int64_t now);
+int64_t pri_dead_next(const struct pri_sec *s);
+bool pri_dead_due(struct portshare_primary *pri, struct pri_port *p,
+		  struct pri_sec *s, int64_t now);
+
+/* pri_icmp.c */
+void pri_icmp_enable(int fd, int fam);
+bool pri_icmp_counts(uint8_t origin, uint8_t type, uint8_t code);
+void pri_icmp_input(struct portshare_primary *pri, struct pri_port *p,
+		    int fd);
+void pri_icmp_drain(struct portshare_primary *pri);
 
 /* siphash.c */
 uint64_t pri_siphash(const uint8_t key[PRI_SIPHASH_KEY], const void *in,

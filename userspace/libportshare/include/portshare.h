@@ -1067,10 +1067,13 @@ struct portshare_port_info {
  *         a successful ADD, or the one that expired
  * @rate: the rate cap a successful ADD granted, copies per second; 0 for
  *        none
+ * @hold: for PORTSHARE_REASON_UNREACHABLE (@cmd PORTSHARE_REQ_DROP, @from
+ *        unset, no SHUTDOWN), the hold that ran out: the seconds the
+ *        secondary was dead; else 0
  *
  * The library fills this in and hands it to on_request: @reason and
- * @lease came with LIBPORTSHARE_1.3, @rate with 1.4, after the fields
- * programs built against older versions read.
+ * @lease came with LIBPORTSHARE_1.3, @rate with 1.4, @hold with 1.6,
+ * after the fields programs built against older versions read.
  */
 struct portshare_request_log {
 	uint16_t port;
@@ -1083,6 +1086,7 @@ struct portshare_request_log {
 	uint8_t reason;
 	uint32_t lease;
 	uint32_t rate;
+	uint32_t hold;
 };
 
 /**
@@ -1578,12 +1582,177 @@ int portshare_primary_sec_rate(const struct portshare_primary *pri,
 			       uint64_t *drop_ratelimited);
 
 /**
+ * struct portshare_dead - dead-secondary detection of a port
+ * @errors: ICMP errors within @period that make a secondary dead,
+ *          0..PORTSHARE_DEAD_ERRORS_MAX; 0 turns detection off (errors
+ *          are still counted)
+ * @period: seconds, 1..PORTSHARE_DEAD_PERIOD_MAX: the window the errors
+ *          are counted in, and the time between two probes of a dead
+ *          secondary
+ * @hold: seconds, 0..PORTSHARE_LEASE_MAX, a secondary a wire ADD puts on
+ *        the list may stay dead before it is dropped; 0 never drops it
+ *
+ * As portshare.ko (docs/protocol.md): an error is an ICMP or ICMPv6
+ * destination unreachable of the codes that say the secondary cannot be
+ * reached (not fragmentation needed, not packet too big) caused by one of
+ * its copies, which portshare_primary_dispatch() reads from the sockets
+ * the copies leave from (IP_RECVERR).  A secondary with @errors errors
+ * within @period is dead: it gets one copy per @period, a probe, instead
+ * of every one (the others are counted as dead_skipped); a probe that
+ * draws no error within a second makes it up again.  One dead for its
+ * hold is dropped without SHUTDOWN, with on_request's reason
+ * PORTSHARE_REASON_UNREACHABLE.  Transparent copies carry their sender's
+ * address, so their errors go to the sender: transparent secondaries are
+ * never dead.  The order on the data path: source filter, dead check or
+ * probe, rate cap.  A dead-skipped copy uses its encap sequence number.
+ */
+struct portshare_dead {
+	uint32_t errors;
+	uint32_t period;
+	uint32_t hold;
+};
+
+/**
+ * portshare_primary_port_dead() - dead-secondary detection of a port
+ * @pri: the primary
+ * @port: the contested port
+ * @d: the options; NULL for the defaults, which a port has when it is
+ *     added: PORTSHARE_DEAD_ERRORS_DEFAULT errors within
+ *     PORTSHARE_DEAD_PERIOD_DEFAULT seconds, a hold of
+ *     PORTSHARE_HOLD_DEFAULT seconds
+ *
+ * Every secondary of the port uses its @errors and @period at once; @hold
+ * is what a wire ADD gets from now on (secondaries on the list keep
+ * theirs).  Since LIBPORTSHARE_1.6.
+ *
+ * Return: 0, PORTSHARE_E_UNKNOWN_PORT, or PORTSHARE_E_INVALID for a
+ * value out of its range; nothing changes on an error.
+ */
+int portshare_primary_port_dead(struct portshare_primary *pri, uint16_t port,
+				const struct portshare_dead *d);
+
+/**
+ * portshare_primary_port_dead_get() - a port's dead-secondary detection
+ * @pri: the primary
+ * @port: the contested port
+ * @d: set to its options
+ *
+ * Since LIBPORTSHARE_1.6.
+ *
+ * Return: 0 or PORTSHARE_E_UNKNOWN_PORT.
+ */
+int portshare_primary_port_dead_get(const struct portshare_primary *pri,
+				    uint16_t port, struct portshare_dead *d);
+
+/**
+ * portshare_primary_sec_add_hold() - add a secondary with a hold
+ * @pri: the primary
+ * @port: the contested port
+ * @sec: the secondary, as for portshare_primary_sec_add()
+ * @from: its source filter, as for portshare_primary_sec_add_from()
+ * @n: how many prefixes in @from
+ * @lease: its lease, as for portshare_primary_sec_add_lease()
+ * @r: its cap and TTL, as for portshare_primary_sec_add_rate()
+ * @hold: seconds it may stay dead before it is dropped,
+ *        0..PORTSHARE_LEASE_MAX; 0 never drops it (the default of every
+ *        other portshare_primary_sec_add*(): the port's hold is for wire
+ *        registrations only)
+ *
+ * Since LIBPORTSHARE_1.6.
+ *
+ * Return: as portshare_primary_sec_add_rate(); also PORTSHARE_E_INVALID
+ * for @hold beyond PORTSHARE_LEASE_MAX.
+ */
+int portshare_primary_sec_add_hold(struct portshare_primary *pri,
+				   uint16_t port,
+				   const struct portshare_list_entry *sec,
+				   const struct portshare_prefix *from,
+				   size_t n, uint32_t lease,
+				   const struct portshare_rate *r,
+				   uint32_t hold);
+
+/**
+ * struct portshare_sec_state - a secondary's state and its counters
+ * @state: PORTSHARE_STATE_UP or PORTSHARE_STATE_DEAD
+ * @dead_for: seconds it has been dead, 0 while up
+ * @hold: its hold in seconds, 0 for never
+ * @icmp_errors: ICMP errors its copies drew, also while dead and with
+ *               detection off
+ * @dead_skipped: datagrams not copied to it while dead (psnl's
+ *                skip_dead): not drops, nothing was sent
+ * @probes: copies sent to it while dead, one per dead period (also in
+ *          its copies)
+ */
+struct portshare_sec_state {
+	uint8_t state;
+	uint32_t dead_for;
+	uint32_t hold;
+	uint64_t icmp_errors;
+	uint64_t dead_skipped;
+	uint64_t probes;
+};
+
+/**
+ * portshare_primary_sec_state() - one secondary's state (up or dead)
+ * @pri: the primary
+ * @port: the contested port
+ * @index: as for portshare_primary_sec_info()
+ * @st: the result
+ *
+ * Since LIBPORTSHARE_1.6.
+ *
+ * Return: 0, PORTSHARE_E_UNKNOWN_PORT, or PORTSHARE_E_INVALID past the
+ * end of the list.
+ */
+int portshare_primary_sec_state(const struct portshare_primary *pri,
+				uint16_t port, unsigned int index,
+				struct portshare_sec_state *st);
+
+/**
+ * struct portshare_state_log - a secondary went dead or up again
+ * @port: the contested port
+ * @addr: the secondary's address
+ * @data_port: its data port
+ * @st: its state after the change, and its counters
+ * @dead_errors: the port's errors, @dead_period its period: going dead,
+ *               @dead_errors errors came within @dead_period seconds
+ * @dead_period: as above
+ */
+struct portshare_state_log {
+	uint16_t port;
+	struct portshare_addr addr;
+	uint16_t data_port;
+	struct portshare_sec_state st;
+	uint32_t dead_errors;
+	uint32_t dead_period;
+};
+
+/**
+ * portshare_primary_on_state() - be told when a secondary goes dead or up
+ * @pri: the primary
+ * @cb: called after each change (portshare.ko's sec-state event), or
+ *      NULL for none (the default); it may only read the primary, as
+ *      on_request
+ * @arg: passed to @cb
+ *
+ * Since LIBPORTSHARE_1.6.
+ */
+void portshare_primary_on_state(struct portshare_primary *pri,
+				void (*cb)(const struct portshare_state_log *log,
+					   void *arg),
+				void *arg);
+
+/**
  * portshare_primary_expire() - drop the secondaries whose lease ran out
  * @pri: the primary
  *
  * portshare_primary_dispatch() does this when the primary's descriptor
  * says a lease is due (a timer among its sockets); a program that reads
- * the sockets itself calls it when that descriptor is readable.
+ * the sockets itself calls it when that descriptor is readable.  Since
+ * LIBPORTSHARE_1.6 it also reads the ICMP errors waiting, draws the
+ * verdicts of probes sent a second ago and drops, with reason
+ * PORTSHARE_REASON_UNREACHABLE, secondaries dead for their hold
+ * (portshare_primary_port_dead()).
  *
  * Return: how many secondaries were dropped.
  */

@@ -20,11 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lo.h"
 #include "portshare.h"
 #include "reply.h"
 #include "tap.h"
-
-#define LO	"127.0.0.1"
 
 /*
  * realloc() as the library sees it (linked with -Wl,--wrap=realloc):
@@ -37,52 +36,6 @@ static bool fail_realloc;
 void *__wrap_realloc(void *p, size_t n)
 {
 	return fail_realloc ? NULL : __real_realloc(p, n);
-}
-
-static struct portshare_addr addr_of(const char *text)
-{
-	struct portshare_addr a;
-
-	if (portshare_addr_parse(text, &a))
-		exit(99);
-	return a;
-}
-
-/* A UDP socket on 127.0.0.1; its port in @port. */
-static int bind_lo(uint16_t port, uint16_t *bound)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons(port);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, len) ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (bound)
-		*bound = ntohs(sin.sin_port);
-	return fd;
-}
-
-/* Make @pri the primary of a free random port (and its + 13000). */
-static uint16_t add_free_port(struct portshare_primary *pri)
-{
-	int tries, ret;
-	uint16_t port;
-
-	for (tries = 0; tries < 100; tries++) {
-		port = (uint16_t)(30000 + rand() % 20000);
-		ret = portshare_primary_add_port(pri, port, 0);
-		if (!ret)
-			return port;
-		if (ret > 0)
-			portshare_primary_remove_port(pri, port);
-	}
-	exit(98);
 }
 
 static struct portshare_primary *primary(unsigned int max, unsigned int rate,
@@ -949,14 +902,6 @@ static void on_request(const struct portshare_request_log *log, void *arg)
 	}
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Run the primary's loop until @t (mono()). */
 static void dispatch_until(struct portshare_primary *pri, double t)
 {
@@ -966,15 +911,7 @@ static void dispatch_until(struct portshare_primary *pri, double t)
 
 static struct portshare_primary *primary_logged(void)
 {
-	struct portshare_primary_opts o;
-	struct portshare_primary *pri;
-
-	portshare_primary_opts_init(&o);
-	o.reg_rate = 0;
-	o.on_request = on_request;
-	if (portshare_primary_new(&pri, &o))
-		exit(97);
-	return pri;
+	return primary_logged_to(on_request);
 }
 
 /*
