@@ -20,7 +20,7 @@ With --primary ko (in a guest of selftests/vm/run, module loaded) the same
 wire tests run against portshare.ko, designated with psnl, SHUTDOWN by
 "psnl port del"; then failover by unloading the module (and loading it
 again).  The psd-only tests (limits, FIG. 3, slow secondary, leases, rate caps,
-privilege drop) are left out.  --primary all runs both columns of the matrix, psd then the module,
+dead secondaries, privilege drop) are left out.  --primary all runs both columns of the matrix, psd then the module,
 in one TAP stream (selftests/portshare/wire.sh).
 
 Environment: PS_BIN (default build/bin of this tree); PS_PSNL, the psnl to
@@ -33,6 +33,7 @@ import os
 import random
 import re
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -1094,6 +1095,17 @@ def drain(s):
     return n
 
 
+def usage_errors(cases):
+    """psd with each argument exits 2 at once, its message naming the
+    range (or what to give)."""
+    for arg, rng in cases:
+        psd = Psd(arg)
+        rc = psd.p.wait(5)
+        ok(rc == 2 and rng in psd.text(),
+           f"{arg}: a usage error that gives the range", (rc, psd.text()))
+        psd.stop()
+
+
 def test_rate():
     """Rate caps and TTL (issue 17): with PORT,rate=10/5,ttl=7 a burst of
     50 datagrams reaches a wire secondary as 5 copies (6 if a tenth of a
@@ -1171,16 +1183,111 @@ def test_rate():
     pr.kill()
     pr.wait()
     psd.stop()
-    for arg, rng in ((f"{c},rate=10000001", "1..10000000"),
-                     (f"{c},rate=10/0", "1..10000000"),
-                     (f"{c},ttl=256", "1..255")):
-        psd = Psd(arg)
-        rc = psd.p.wait(5)
-        ok(rc == 2 and rng in psd.text(),
-           f"{arg}: a usage error that gives the range", (rc, psd.text()))
-        psd.stop()
+    usage_errors(((f"{c},rate=10000001", "1..10000000"),
+                  (f"{c},rate=10/0", "1..10000000"),
+                  (f"{c},ttl=256", "1..255")))
     for x in (a, b, hi, st, ctl, sender):
         x.close()
+
+
+def closed_port():
+    """A port on 127.0.0.1 bound and closed again: its copies draw ICMP
+    port unreachable from the kernel."""
+    s = udp()
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def send_until(psd, sender, c, needle, limit, start=0):
+    """50 datagrams a second to c until needle is in the log after its
+    first start chars, or limit seconds: the seconds it took."""
+    t0 = time.time()
+    while time.time() - t0 < limit and needle not in psd.text()[start:]:
+        sender.sendto(b"x", (LO, c))
+        time.sleep(0.02)
+    return time.time() - t0
+
+
+def test_dead():
+    """Dead-secondary detection (issue 17): with PORT,dead=3/1,hold=2 a
+    -s secondary (hold 0: never dropped) and a wire one whose data ports
+    are closed go dead within 5 s at 50 datagrams a second (-v logs
+    "state dead"); dead, the counters show state dead, dead_for, probes
+    and skip_dead, the copies being the probes alone; the wire one is
+    dropped after its hold, reason unreachable, without SHUTDOWN; with
+    its port open again the -s one is up again; -s hold=N is reported;
+    a bad dead= or hold= is a usage error that gives the range."""
+    c = pick_ports(1)[0]
+    reg = c + 13000
+    ds, dw, dh = closed_port(), closed_port(), closed_port()
+    sender = udp()
+    # psd, root, becomes nobody: a directory it may write in (TMP is 0700)
+    pdir = tempfile.mkdtemp(prefix="psd-wire-dead-", dir="/tmp")
+    os.chmod(pdir, 0o1777)
+    prom = os.path.join(pdir, "portshare.prom")
+    psd = Psd("--reg-rate", "0", "--metrics-file", prom,
+              "-s", f"{c},{LO},{ds},raw",
+              "-s", f"{c},{LO},{dh},raw,hold=600", f"{c},dead=3/1,hold=2")
+    ok(psd.wait_log(f"port {c}: primary, registration port {reg}, "
+                    "dead 3/1 s, hold 2 s"),
+       "psd PORT,dead=3/1,hold=2 started", psd.text())
+    got = ask([f"ADD {LO} {c} {dw} mode=raw".encode()], reg)
+    ok(got == [f"{R['OK']} {LO} {reg}".encode()],
+       "a wire ADD: 100 OK, the reply unchanged", got)
+    took = send_until(psd, sender, c, f"sec {LO} {ds}: state dead", 5)
+    ok(took < 5 and psd.wait_log(f"sec {LO} {dw}: state dead", 1),
+       f"closed data ports: state dead in {took:.2f} s", psd.text())
+    st0 = psd.stats()
+    send_until(psd, sender, c, "(never)", 2.5)
+    st1 = psd.stats()
+
+    def num(line, key):
+        m = re.search(rf" {key} (\d+)", line or "")
+        return int(m.group(1)) if m else -1
+    a, b = sec_line(st0, ds), sec_line(st1, ds)
+    probes = num(b, "probes") - num(a, "probes")
+    ok(" state dead dead_for " in (b or "") and
+       num(b, "copies") - num(a, "copies") == probes and
+       1 <= probes <= 4 and num(b, "skip_dead") - num(a, "skip_dead") >= 80
+       and num(b, "icmp_errors") >= 3 and " hold " not in b,
+       f"dead: {probes} copies in 2.5 s, all probes; skip_dead counted",
+       (a, b))
+    ok(" hold 600" in (sec_line(st1, dh) or ""), "-s ...,hold=600: hold 600",
+       st1)
+    with open(prom) as f:
+        text = f.read()
+    ok(re.search(r'^portshare_secondary_up\{[^}]*data_port="%d"[^}]*\} 0$'
+                 % ds, text, re.M),
+       "--metrics-file: portshare_secondary_up 0 while dead", text)
+    ok(psd.wait_log(f"drop {LO} {dw}: reason unreachable", 1) and
+       sec_line(st1, dw) is None and sec_line(st1, ds) is not None,
+       "the wire one dropped after its hold of 2 s, reason unreachable; "
+       "the -s one kept", (psd.text(), st1))
+    back = udp(port=ds)
+    n = len(psd.text())
+    took = send_until(psd, sender, c, f"sec {LO} {ds}: state up", 4, n)
+    ok(took < 3.5, f"its port open again: state up in {took:.2f} s",
+       psd.text()[n:])
+    sender.sendto(b"up", (LO, c))
+    got = None
+    while True:
+        data, _ = recv(back, 1)
+        if data in (None, b"up"):
+            got = data
+            break
+    ok(got == b"up" and " state up " in (sec_line(psd.stats(), ds) or ""),
+       "up: copies again, state up", got)
+    psd.stop()
+    usage_errors(((f"{c},dead=1001/1", "0..1000"),
+                  (f"{c},dead=3/3601", "1..3600"),
+                  (f"{c},dead=3/0", "1..3600"),
+                  (f"{c},dead=3", "1..3600"),
+                  (f"{c},hold=31536001", "0..31536000"),
+                  (f"{c},dead=off,dead=off", "dead=off")))
+    for x in (sender, back):
+        x.close()
+    shutil.rmtree(pdir, ignore_errors=True)
 
 
 def proc_status(pid):
@@ -1669,6 +1776,7 @@ def run(ko):
             test_lease()
             test_rate()
             test_verify()
+            test_dead()
             test_privileges()
         test_acl_edges(ko)
         test_failover(ko)

@@ -44,6 +44,7 @@ struct object {
 	const struct portshare_list_entry *sec;	/* NULL for the port */
 	uint64_t skip_filtered;		/* the secondary's source filter's */
 	uint64_t drop_ratelimited;	/* over the secondary's rate cap */
+	struct portshare_sec_state st;	/* the secondary's: up or dead */
 	uint64_t reg_verify;		/* the port's "102 VERIFY" replies */
 	unsigned int max_secondaries;
 };
@@ -109,8 +110,17 @@ static bool sec_value(const struct object *o, unsigned int id,
 	case PORTSHARE_STAT_SEC_DROP_RATELIMITED:
 		*value = o->drop_ratelimited;
 		return true;
+	case PORTSHARE_STAT_SEC_ICMP_ERRORS:
+		*value = o->st.icmp_errors;
+		return true;
+	case PORTSHARE_STAT_SEC_DEAD_SKIPPED:
+		*value = o->st.dead_skipped;
+		return true;
+	case PORTSHARE_STAT_SEC_PROBES:
+		*value = o->st.probes;
+		return true;
 	case PS_METRIC_UP:
-		*value = 1;
+		*value = o->st.state == PORTSHARE_STATE_UP;
 		return true;
 	}
 	return find(drop_ids, PORTSHARE_NDROP, id, o->sec->drops, value);
@@ -165,6 +175,7 @@ static void add_object(struct snapshot *s, const struct psd *d,
 		.sec = sec,
 		.skip_filtered = c ? c->skip_filtered : 0,
 		.drop_ratelimited = c ? c->drop_ratelimited : 0,
+		.st = c ? c->st : (struct portshare_sec_state){ 0 },
 		.max_secondaries = d->opts.max_secondaries,
 	};
 	if (!sec)

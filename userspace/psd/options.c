@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * psd's command line (docs/psd.8): ports and their options (lease=,
- * rate=, ttl=: fields.c), rules, the acl (-a), static secondaries (-s)
+ * rate=, ttl=, dead=, hold=: fields.c), rules, the acl (-a), static secondaries (-s)
  * and the user to run as (-u).
  * Everything is checked before a socket is bound; -a and -s are applied
  * to the primary once it exists (-s once its ports are bound).
@@ -20,7 +20,8 @@ static void usage(FILE *f)
 	      "           [--reg-rate N] [--reg-burst N]\n"
 	      "           [--ready-fd FD] [-u USER] [--metrics-file PATH [--metrics-interval S]]\n"
 	      "           PORT[:REGPORT][,OPTION]...\n"
-	      "OPTION: lease=SECONDS, rate=PPS[/BURST], ttl=N\n"
+	      "OPTION: lease=SECONDS, rate=PPS[/BURST], ttl=N, hold=SECONDS;\n"
+	      "        of a PORT also dead=E/S or dead=off\n"
 	      "Be the primary of each contested PORT: bind it, then its registration port\n"
 	      "(PORT + 13000 unless given), answer ADD and DROP there and send every\n"
 	      "secondary a copy of every datagram. See psd(8).\n", f);
@@ -36,26 +37,41 @@ static bool spec_has(const struct psd *d, unsigned long port)
 	return false;
 }
 
-/* A port's ,lease=,rate=,ttl= in @fields (cut up): 0, or -1. */
-static int port_fields(const char *arg, char *fields, struct psd_limits *l)
+/*
+ * A port's ,lease=,rate=,ttl=,dead=,hold= in @fields (cut up) into @s: 0,
+ * or -1.  Without hold= wire registrations get PORTSHARE_HOLD_DEFAULT.
+ */
+static int port_fields(const char *arg, char *fields, struct psd_port_spec *s)
 {
 	char *f;
+	int r;
 
-	for (f = strtok(fields, ","); f; f = strtok(NULL, ","))
-		if (psd_limit_field(arg, f, l) != 1)
+	for (f = strtok(fields, ","); f; f = strtok(NULL, ",")) {
+		r = psd_limit_field(arg, f, &s->lim);
+		if (!r)
+			r = psd_dead_field(arg, f, s);
+		if (r != 1)
 			return -1;
+	}
+	if (s->lim.has_hold)
+		s->dead.hold = s->lim.hold;
 	return 0;
 }
 
 /*
- * PORT[:REGPORT][,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N]: 0, or -1
- * (with why, for a bad value of an option).
+ * PORT[:REGPORT][,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N]
+ * [,dead=E/S|off][,hold=SECONDS]: 0, or -1 (with why, for a bad value of
+ * an option).
  */
 static int add_port(struct psd *d, const char *arg)
 {
 	char spec[96], *colon, *comma;
 	unsigned long port, reg = 0;
-	struct psd_limits lim = { 0 };
+	struct psd_port_spec ps = {
+		.dead = { PORTSHARE_DEAD_ERRORS_DEFAULT,
+			  PORTSHARE_DEAD_PERIOD_DEFAULT,
+			  PORTSHARE_HOLD_DEFAULT },
+	};
 
 	/* a copy: argv stays as given, for ps(1) */
 	if (strlen(arg) >= sizeof(spec))
@@ -64,7 +80,7 @@ static int add_port(struct psd *d, const char *arg)
 	comma = strchr(spec, ',');
 	if (comma) {
 		*comma++ = '\0';
-		if (port_fields(arg, comma, &lim))
+		if (port_fields(arg, comma, &ps))
 			return -1;
 	}
 	colon = strchr(spec, ':');
@@ -85,10 +101,9 @@ static int add_port(struct psd *d, const char *arg)
 		psd_log("port %lu: given twice or collides", port);
 		return -1;
 	}
-	d->specs[d->nspecs++] = (struct psd_port_spec){
-		.port = (uint16_t)port, .reg_port = (uint16_t)reg,
-		.lim = lim,
-	};
+	ps.port = (uint16_t)port;
+	ps.reg_port = (uint16_t)reg;
+	d->specs[d->nspecs++] = ps;
 	return 0;
 }
 
@@ -194,7 +209,7 @@ struct static_sec {
 	struct portshare_prefix from[PORTSHARE_FROM_MAX];
 	size_t nfrom;
 	struct psd_limits lim;
-	unsigned int nlim;		/* lease=, rate= and ttl= given */
+	unsigned int nlim;		/* lease=, rate=, ttl=, hold= given */
 };
 
 #define FROM_FIELD	"from="
@@ -203,7 +218,8 @@ struct static_sec {
 
 /*
  * A -s field after DATAPORT: the mode (once, first), a from=PREFIX,
- * lease=SECONDS, rate=PPS[/BURST] or ttl=N.
+ * lease=SECONDS, rate=PPS[/BURST], ttl=N or hold=SECONDS.  Not dead=:
+ * a secondary uses its port's.
  */
 static bool static_field(const char *f, struct static_sec *st, bool *moded)
 {
@@ -214,6 +230,11 @@ static bool static_field(const char *f, struct static_sec *st, bool *moded)
 		return st->nfrom < PORTSHARE_FROM_MAX &&
 		       !portshare_prefix_parse(f + strlen(FROM_FIELD),
 					       &st->from[st->nfrom++]);
+	if (!strncmp(f, "dead=", strlen("dead="))) {
+		psd_log("-s: '%s': dead= is an option of the port (PORT,dead=E/S): its secondaries use it",
+			f);
+		return false;
+	}
 	lim = psd_limit_field("-s", f, &st->lim);
 	st->nlim += lim > 0;
 	if (lim)
@@ -229,7 +250,7 @@ static bool static_field(const char *f, struct static_sec *st, bool *moded)
 
 /*
  * -s PORT,ADDR,DATAPORT[,MODE][,from=PREFIX]...[,lease=SECONDS]
- * [,rate=PPS[/BURST]][,ttl=N]: 0, or -1 if it is not that.
+ * [,rate=PPS[/BURST]][,ttl=N][,hold=SECONDS]: 0, or -1 if it is not that.
  */
 static int static_parse(const char *arg, char *spec, size_t size,
 			struct static_sec *st)
@@ -283,9 +304,10 @@ static int add_static(struct psd *d, const char *arg)
 		return -1;
 	if (portshare_primary_port_info(d->pri, (uint16_t)st.port, &info))
 		return 0;	/* psd is not its primary: nothing to copy */
-	err = portshare_primary_sec_add_rate(d->pri, (uint16_t)st.port,
+	err = portshare_primary_sec_add_hold(d->pri, (uint16_t)st.port,
 					     &st.sec, st.from, st.nfrom,
-					     st.lim.lease, &st.lim.rate);
+					     st.lim.lease, &st.lim.rate,
+					     st.lim.hold);
 	if (err)
 		psd_log("-s %s: %s", st.addr_text, portshare_strerror(err));
 	return err ? -1 : 0;
@@ -293,7 +315,8 @@ static int add_static(struct psd *d, const char *arg)
 
 static const char static_usage[] =
 	"-s: give PORT,ADDR,DATAPORT[,encap|raw|transparent][,from=PREFIX]..."
-	"[,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N], at most 8 from=, each "
+	"[,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N][,hold=SECONDS], at most "
+	"8 from=, each "
 	"ADDR or ADDR/LEN with no bits set after LEN";
 
 /**
@@ -470,7 +493,7 @@ int psd_parse_args(struct psd *d, int argc, char **argv)
 	}
 	for (; optind < argc; optind++) {
 		if (add_port(d, argv[optind])) {
-			psd_log("'%s' is not PORT[:REGPORT][,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N]",
+			psd_log("'%s' is not PORT[:REGPORT][,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N][,dead=E/S|off][,hold=SECONDS]",
 				argv[optind]);
 			return -1;
 		}

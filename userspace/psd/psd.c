@@ -123,10 +123,24 @@ static int loop(struct psd *d, int epfd)
 	}
 }
 
+/* ", dead E/S s" or ", dead off", and ", hold N s", if not the defaults. */
+static void dead_text(const struct portshare_dead *d, char *buf, size_t size)
+{
+	int n = 0;
+
+	if (!d->errors)
+		n = snprintf(buf, size, ", dead off");
+	else if (d->errors != PORTSHARE_DEAD_ERRORS_DEFAULT ||
+		 d->period != PORTSHARE_DEAD_PERIOD_DEFAULT)
+		n = snprintf(buf, size, ", dead %u/%u s", d->errors, d->period);
+	if (d->hold != PORTSHARE_HOLD_DEFAULT)
+		snprintf(buf + n, size - (size_t)n, ", hold %u s", d->hold);
+}
+
 /* "port P: primary ...", with the limits wire registrations get. */
 static void log_port(const struct psd_port_spec *s)
 {
-	char lease[32] = "", rate[64] = "", ttl[16] = "";
+	char lease[32] = "", rate[64] = "", ttl[16] = "", dead[64] = "";
 
 	if (s->lim.lease)
 		snprintf(lease, sizeof(lease), ", lease %u s", s->lim.lease);
@@ -136,8 +150,9 @@ static void log_port(const struct psd_port_spec *s)
 			 s->lim.rate.burst ?: s->lim.rate.rate);
 	if (s->lim.rate.ttl)
 		snprintf(ttl, sizeof(ttl), ", ttl %u", s->lim.rate.ttl);
-	psd_log("port %u: primary, registration port %u%s%s%s", s->port,
-		s->reg_port, lease, rate, ttl);
+	dead_text(&s->dead, dead, sizeof(dead));
+	psd_log("port %u: primary, registration port %u%s%s%s%s", s->port,
+		s->reg_port, lease, rate, ttl, dead);
 }
 
 /* FIG. 3 for every port; ports another application holds are left out. */
@@ -160,6 +175,7 @@ static int open_ports(struct psd *d)
 		portshare_primary_port_info(d->pri, s->port, &info);
 		portshare_primary_port_lease(d->pri, s->port, s->lim.lease);
 		portshare_primary_port_rate(d->pri, s->port, &s->lim.rate);
+		portshare_primary_port_dead(d->pri, s->port, &s->dead);
 		if (info.standalone)
 			psd_log("port %u: registration port %u: %s: standalone, no secondaries can register",
 				s->port, s->reg_port,
@@ -195,6 +211,8 @@ static int primary_open(struct psd *d)
 		psd_log("setup: %s", portshare_strerror(err));
 		return 1;
 	}
+	if (d->verbose)
+		portshare_primary_on_state(d->pri, psd_log_state, NULL);
 	err = portshare_primary_transparent(d->pri);
 	if (err)
 		psd_log("no raw socket (%s): transparent copies will be dropped",

@@ -15,20 +15,25 @@
 
 #include <portshare.h>
 
-/* lease=, rate= and ttl= of a port or a -s secondary (fields.c) */
+/* lease=, rate=, ttl= and hold= of a port or a -s secondary (fields.c) */
 struct psd_limits {
 	uint32_t lease;			/* seconds; 0: none */
 	struct portshare_rate rate;	/* rate 0: no cap; ttl 0: the system's */
+	uint32_t hold;			/* seconds, if @has_hold; 0: never */
+	bool has_hold;
 };
 
 /*
- * A PORT[:REGPORT][,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N] of the
- * command line; its limits are those of wire registrations.
+ * A PORT[:REGPORT][,lease=SECONDS][,rate=PPS[/BURST]][,ttl=N]
+ * [,dead=E/S|off][,hold=SECONDS] of the command line; its limits and hold
+ * are those of wire registrations.
  */
 struct psd_port_spec {
 	uint16_t port;
 	uint16_t reg_port;
 	struct psd_limits lim;
+	struct portshare_dead dead;	/* dead= (hold: lim's, or 300) */
+	bool has_dead;
 };
 
 struct psd {
@@ -54,6 +59,7 @@ struct psd {
 bool psd_num(const char *s, unsigned long min, unsigned long max,
 	     unsigned long *out);
 int psd_limit_field(const char *what, const char *f, struct psd_limits *l);
+int psd_dead_field(const char *what, const char *f, struct psd_port_spec *s);
 
 /* options.c */
 int psd_parse_args(struct psd *d, int argc, char **argv);
@@ -65,6 +71,7 @@ struct psd_sec_extra {
 	uint64_t skip_filtered;		/* its source filter's (from=) */
 	uint64_t drop_ratelimited;	/* over its rate cap */
 	uint32_t lease, left;		/* its lease and the seconds left */
+	struct portshare_sec_state st;	/* up or dead, and its counters */
 };
 
 /* report.c */
@@ -72,6 +79,7 @@ bool psd_sec_get(const struct psd *d, uint16_t port, unsigned int j,
 		 struct portshare_list_entry *sec, struct psd_sec_extra *x);
 void psd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void psd_log_request(const struct portshare_request_log *log, void *arg);
+void psd_log_state(const struct portshare_state_log *log, void *arg);
 void psd_dump_stats(const struct psd *d);
 const char *psd_mode_name(unsigned int mode);
 

@@ -36,7 +36,8 @@ static void addr_text(const struct portshare_addr *a, char *buf)
 
 /*
  * The primary's on_request callback, set with -v: every request, with
- * the lease an ADD got, and every secondary whose lease expired.
+ * the lease an ADD got, every secondary whose lease expired and every
+ * one dropped after its hold dead.
  */
 void psd_log_request(const struct portshare_request_log *log, void *arg)
 {
@@ -50,6 +51,11 @@ void psd_log_request(const struct portshare_request_log *log, void *arg)
 			log->port, a, log->data_port, log->lease);
 		return;
 	}
+	if (log->reason == PORTSHARE_REASON_UNREACHABLE) {
+		psd_log("port %u: drop %s %u: reason unreachable (dead for its hold of %u s), no SHUTDOWN",
+			log->port, a, log->data_port, log->hold);
+		return;
+	}
 	addr_text(&log->from, from);
 	if (log->lease)
 		snprintf(lease, sizeof(lease), ", lease %u s", log->lease);
@@ -59,6 +65,26 @@ void psd_log_request(const struct portshare_request_log *log, void *arg)
 		log->cmd == PORTSHARE_REQ_ADD ? "ADD" : "DROP", a,
 		log->data_port, from, log->from_port,
 		portshare_strerror(log->error), lease, rate);
+}
+
+/*
+ * The primary's on_state callback, set with -v: a secondary went dead
+ * (its ICMP errors) or up again (a probe drew none).
+ */
+void psd_log_state(const struct portshare_state_log *log, void *arg)
+{
+	char a[PORTSHARE_ADDR_STRLEN];
+
+	(void)arg;
+	addr_text(&log->addr, a);
+	if (log->st.state == PORTSHARE_STATE_DEAD)
+		psd_log("port %u: sec %s %u: state dead (%u ICMP errors within %u s; icmp_errors %" PRIu64 "), probes every %u s",
+			log->port, a, log->data_port, log->dead_errors,
+			log->dead_period, log->st.icmp_errors,
+			log->dead_period);
+	else
+		psd_log("port %u: sec %s %u: state up (a probe drew no error; probes %" PRIu64 ")",
+			log->port, a, log->data_port, log->st.probes);
 }
 
 /* A port's line; reg_verify last, after the counters of before. */
@@ -86,7 +112,9 @@ static void dump_port(const struct psd *d, const struct portshare_port_info *p)
 
 /*
  * One secondary's line: drop_ratelimited after the other drops, then
- * skip_filtered; a leased one ends with its lease and the seconds left.
+ * skip_filtered; a leased one goes on with its lease and the seconds
+ * left; then its state (and dead_for while dead), skip_dead, probes and
+ * icmp_errors, and its hold if it has one.
  */
 static void dump_sec(const struct portshare_list_entry *s,
 		     const struct psd_sec_extra *x)
@@ -107,6 +135,15 @@ static void dump_sec(const struct portshare_list_entry *s,
 		x->drop_ratelimited, x->skip_filtered);
 	if (x->lease)
 		fprintf(stderr, " lease %u left %u", x->lease, x->left);
+	fprintf(stderr, " state %s", x->st.state == PORTSHARE_STATE_DEAD ?
+				     "dead" : "up");
+	if (x->st.state == PORTSHARE_STATE_DEAD)
+		fprintf(stderr, " dead_for %u", x->st.dead_for);
+	fprintf(stderr, " skip_dead %" PRIu64 " probes %" PRIu64
+		" icmp_errors %" PRIu64, x->st.dead_skipped, x->st.probes,
+		x->st.icmp_errors);
+	if (x->st.hold)
+		fprintf(stderr, " hold %u", x->st.hold);
 	fputc('\n', stderr);
 }
 
@@ -129,7 +166,8 @@ bool psd_sec_get(const struct psd *d, uint16_t port, unsigned int j,
 	       !portshare_primary_sec_lease(d->pri, port, j, &x->lease,
 					    &x->left) &&
 	       !portshare_primary_sec_rate(d->pri, port, j, NULL,
-					   &x->drop_ratelimited);
+					   &x->drop_ratelimited) &&
+	       !portshare_primary_sec_state(d->pri, port, j, &x->st);
 }
 
 /* The line of secondary @j of @port's list. */
