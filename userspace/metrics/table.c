@@ -71,7 +71,7 @@ const struct ps_metric ps_metrics[] = {
 	SEC(STAT(SEC_DROP_BUDGET), COUNTER, "secondary_copies_dropped_total", "reason=\"budget\"", DROPPED),
 	SEC(STAT(SEC_DROP_RATELIMITED), COUNTER, "secondary_copies_dropped_total", "reason=\"ratelimited\"", DROPPED),
 	SEC(STAT(SEC_PROBES), COUNTER, "secondary_probes_total", NULL,
-	    "Copies sent to the secondary while it was dead, as probes; also in secondary_copies_total."),
+	    "Datagrams chosen as probes of the secondary while it was dead; each is also counted as a copy or a drop."),
 	SEC(STAT(SEC_ICMP_ERRORS), COUNTER, "secondary_icmp_errors_total", NULL,
 	    "Errors copies to the secondary drew: ICMP or ICMPv6 unreachable or prohibited, or a local copy that found no socket."),
 	{ 0 }

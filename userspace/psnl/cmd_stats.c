@@ -137,7 +137,8 @@ const struct psnl_cmd psnl_cmd_stats = {
 		"  drop_ratelimited   not sent: over the secondary's rate cap (rate)\n"
 		"  icmp_errors        errors copies drew: ICMP unreachable or\n"
 		"                     prohibited, or a local copy with no socket\n"
-		"  probes             copies sent while dead, to see if it is up\n"
-		"                     again (also in copies)",
+		"  probes             datagrams chosen as probes while it was dead,\n"
+		"                     to see if it is up again (each also counted\n"
+		"                     as a copy or a drop)",
 	.handler = do_stats,
 };
