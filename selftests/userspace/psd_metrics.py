@@ -142,11 +142,6 @@ class Psd:
 # A secondary's values in psd's report that psnl -j stats gives beside its
 # counters, not among them
 SEC_NOT_STATS = ("state", "dead_for", "hold", "lease", "left")
-# The counters of dead-secondary detection, until the kernel suite's
-# checker names them (selftests/portshare/prom_check.py)
-prom_check.SEC_KEYS.setdefault("probes", ("secondary_probes_total", None))
-prom_check.SEC_KEYS.setdefault("icmp_errors",
-                               ("secondary_icmp_errors_total", None))
 
 
 def sec_entry(port, w):
