@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One copy of one datagram for one secondary: its source filter,
- * sampling, the copy's sequence number, its rate cap, its byte budget,
+ * sampling, the copy's sequence number, whether it is dead (health.c), its
+ * rate cap, its byte budget,
  * the payload in the secondary's mode (encap, raw or transparent), the
  * addresses it goes from and to, the way it goes (straight into a local
  * socket, deliver.c, or the output path, xmit.c) and the secondary's
@@ -218,17 +219,6 @@ static void sec_count(struct portshare_secondary *s, int why,
 	u64_stats_update_end(&st->syncp);
 }
 
-/* Counts a datagram the secondary's options skip; returns true. */
-static bool skipped(struct portshare_secondary *s, bool by_filter)
-{
-	struct portshare_sec_stats *st = this_cpu_ptr(s->stats);
-
-	u64_stats_update_begin(&st->syncp);
-	u64_stats_inc(by_filter ? &st->filtered : &st->sampled);
-	u64_stats_update_end(&st->syncp);
-	return true;
-}
-
 /* Is the datagram's source outside every network of the source filter? */
 static bool filtered_out(struct portshare_secondary *s,
 			 const struct portshare_dgram *d)
@@ -238,7 +228,8 @@ static bool filtered_out(struct portshare_secondary *s,
 			   d->family == AF_INET ? PS_ACL_INET : PS_ACL_INET6,
 			   (const u8 *)&d->saddr))
 		return false;
-	return skipped(s, true);
+	PS_SEC_INC(s, filtered);
+	return true;
 }
 
 /* One datagram in s->sample: the first, then every s->sample-th. */
@@ -247,7 +238,20 @@ static bool sampled_out(struct portshare_secondary *s)
 	if (s->sample <= 1 ||
 	    !(((u32)atomic_inc_return(&s->sample_count) - 1) % s->sample))
 		return false;
-	return skipped(s, false);
+	PS_SEC_INC(s, sampled);
+	return true;
+}
+
+/* A dead secondary gets only its probes (health.c). */
+static bool dead_out(const struct portshare_port *p,
+		     struct portshare_secondary *s)
+{
+	/* pairs with the release in health.c: the probe fields come first */
+	if (likely(smp_load_acquire(&s->health.state) == PORTSHARE_STATE_UP) ||
+	    portshare_health_probe(p, s))
+		return false;
+	PS_SEC_INC(s, dead_skipped);
+	return true;
 }
 
 /*
@@ -293,10 +297,13 @@ bool portshare_copy(struct net *net, const struct portshare_port *p,
 	u32 seq;
 
 	if (filtered_out(s, d) || sampled_out(s) ||
-	    unlikely(!copy_seq(s, d, &seq)))
+	    unlikely(!copy_seq(s, d, &seq)) || unlikely(dead_out(p, s)))
 		return false;
 	why = copy_send(net, p, s, d, seq);
 	sec_count(s, why, d->len);
+	/* what loopback would have answered with a port unreachable */
+	if (unlikely(why == PS_SEC_DROP_NOSOCKET))
+		portshare_health_error(portshare_net(net), p, s);
 	/* a capped secondary's drops are what it asked for */
 	if (unlikely(why >= 0) && why != PS_SEC_DROP_RATELIMIT)
 		net_dbg_ratelimited("port %u: copy %u for data port %u not sent (reason %d)\n",

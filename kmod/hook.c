@@ -3,8 +3,8 @@
  * The netfilter hooks: NF_INET_LOCAL_IN for IPv4 and IPv6, registered in a
  * namespace only while it has designated ports.  They find the UDP header,
  * test its destination port in the namespace's bitmap and hand datagrams
- * for contested ports to share.c.  The original always continues
- * (NF_ACCEPT), unchanged.
+ * for contested ports to share.c, and ICMP errors to icmp.c.  The
+ * original always continues (NF_ACCEPT), unchanged.
  */
 
 #include "portshare.h"
@@ -56,7 +56,11 @@ static unsigned int udp_hook(struct net *net, struct sk_buff *skb,
 static unsigned int hook4(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
-	if (ip_hdr(skb)->protocol != IPPROTO_UDP)
+	u8 protocol = ip_hdr(skb)->protocol;
+
+	if (protocol == IPPROTO_ICMP)
+		return portshare_icmp4(state->net, skb);
+	if (protocol != IPPROTO_UDP)
 		return NF_ACCEPT;
 	return udp_hook(state->net, skb,
 			skb_network_offset(skb) + ip_hdrlen(skb), AF_INET,
@@ -70,21 +74,23 @@ static unsigned int hook4(void *priv, struct sk_buff *skb,
 static unsigned int hook6(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
-	int uoff = skb_network_offset(skb) + sizeof(struct ipv6hdr);
+	int off = skb_network_offset(skb) + sizeof(struct ipv6hdr);
 	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
 	__be16 frag_off = 0;
 
-	if (nexthdr != IPPROTO_UDP) {
-		if (!ipv6_ext_hdr(nexthdr))
+	if (nexthdr != IPPROTO_UDP && ipv6_ext_hdr(nexthdr)) {
+		off = ipv6_skip_exthdr(skb, off, &nexthdr, &frag_off);
+		if (off < 0)
 			return NF_ACCEPT;
-		uoff = ipv6_skip_exthdr(skb, uoff, &nexthdr, &frag_off);
-		if (uoff < 0 || nexthdr != IPPROTO_UDP)
-			return NF_ACCEPT;
-		/* a later fragment: no UDP header */
+		/* a later fragment: no transport header */
 		if (frag_off & htons(IP6_OFFSET))
 			return NF_ACCEPT;
 	}
-	return udp_hook(state->net, skb, uoff, AF_INET6,
+	if (nexthdr == IPPROTO_ICMPV6 && !frag_off)
+		return portshare_icmp6(state->net, skb, off);
+	if (nexthdr != IPPROTO_UDP)
+		return NF_ACCEPT;
+	return udp_hook(state->net, skb, off, AF_INET6,
 			frag_off & htons(IP6_MF));
 }
 

@@ -11,6 +11,7 @@
  *   nl_acl.c     ACL_ADD, ACL_DEL, ACL_GET
  *   nl_from.c    the FROM nests of a secondary's source filter
  *   nl_limits.c  RATE, BURST and TTL of ports and secondaries
+ *   nl_health.c  dead-secondary detection of ports and secondaries
  *   nl_event.c   the "events" multicast group
  */
 #ifndef _PORTSHARE_NETLINK_H
@@ -64,6 +65,15 @@ int portshare_nl_get_limits(struct genl_info *info,
 			    struct portshare_limits *lim);
 int portshare_nl_put_limits(struct sk_buff *skb,
 			    const struct portshare_limits *lim);
+
+/* nl_health.c */
+
+void portshare_nl_get_dead(struct genl_info *info,
+			   struct portshare_dead_cfg *dead);
+int portshare_nl_put_dead(struct sk_buff *skb,
+			  const struct portshare_dead_cfg *dead);
+int portshare_nl_put_health(struct sk_buff *skb,
+			    const struct portshare_secondary *s);
 
 /* nl_port.c */
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "events" multicast group: ports designated and undesignated,
- * secondaries added and dropped, and SHUTDOWN, each with its reason.
+ * secondaries added and dropped, and SHUTDOWN, each with its reason, and
+ * secondaries become dead or up again.
  */
 
 #include "netlink.h"
@@ -101,6 +102,30 @@ void portshare_nl_sec_event(struct portshare_net *pn,
 	if (skb)
 		event_send(pn, skb, hdr, portshare_nl_put_sec(skb, p, s) ?:
 			   nla_put_u8(skb, PORTSHARE_A_REASON, reason), gfp);
+}
+
+/**
+ * portshare_nl_state_event() - announce a secondary become dead or up again
+ * @pn: the namespace
+ * @p: the port
+ * @s: the secondary, with its new state
+ *
+ * Process context.
+ */
+void portshare_nl_state_event(struct portshare_net *pn,
+			      const struct portshare_port *p,
+			      const struct portshare_secondary *s)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!events_wanted(pn))
+		return;
+	skb = event_new(portshare_nl_sec_size(), PORTSHARE_CMD_SEC_STATE,
+			GFP_KERNEL, &hdr);
+	if (skb)
+		event_send(pn, skb, hdr, portshare_nl_put_sec(skb, p, s),
+			   GFP_KERNEL);
 }
 
 /**

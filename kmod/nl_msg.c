@@ -48,7 +48,7 @@ struct nlattr **portshare_nl_dump_attrs(struct netlink_callback *cb)
  * secondary more.
  */
 #define PS_PORT_NSTATS	(2 + PS_PORT_ERR_MAX + PS_REG_NR_COUNTERS)
-#define PS_SEC_NSTATS	(4 + PS_SEC_DROP_MAX)
+#define PS_SEC_NSTATS	(7 + PS_SEC_DROP_MAX)
 
 static size_t stats_size(void)
 {
@@ -63,6 +63,7 @@ size_t portshare_nl_port_size(void)
 	       3 * nla_total_size(sizeof(u32)) +	/* MAX, NUM, LEASE */
 	       2 * nla_total_size(sizeof(u32)) +	/* RATE, BURST */
 	       nla_total_size(sizeof(u8)) +		/* TTL */
+	       3 * nla_total_size(sizeof(u32)) +	/* DEAD_*, HOLD */
 	       stats_size() +
 	       nla_total_size(sizeof(u8));		/* REASON */
 }
@@ -75,6 +76,8 @@ size_t portshare_nl_sec_size(void)
 	       3 * nla_total_size(sizeof(u32)) +	/* SAMPLE, LEASE{,_LEFT} */
 	       2 * nla_total_size(sizeof(u32)) +	/* RATE, BURST */
 	       nla_total_size(sizeof(u8)) +		/* TTL */
+	       2 * nla_total_size(sizeof(u32)) +	/* HOLD, DEAD_FOR */
+	       nla_total_size(sizeof(u8)) +		/* STATE */
 	       PS_FROM_MAX * (nla_total_size(0) +	/* FROM */
 			      nla_total_size(sizeof(struct in6_addr)) +
 			      nla_total_size(sizeof(u8))) +
@@ -161,7 +164,13 @@ static int put_sec_stats(struct sk_buff *skb,
 	for (i = 0; i < PS_SEC_DROP_MAX; i++)
 		st[4 + i] = (struct ps_stat){ portshare_sec_drop_stat[i],
 					      t.drop[i] };
-	return put_stats(skb, st, ARRAY_SIZE(st));
+	i += 4;
+	st[i++] = (struct ps_stat){ PORTSHARE_STAT_SEC_ICMP_ERRORS,
+				    t.icmp_errors };
+	st[i++] = (struct ps_stat){ PORTSHARE_STAT_SEC_DEAD_SKIPPED,
+				    t.dead_skipped };
+	st[i++] = (struct ps_stat){ PORTSHARE_STAT_SEC_PROBES, t.probes };
+	return put_stats(skb, st, i);
 }
 
 int portshare_nl_put_reg_port(struct sk_buff *skb,
@@ -179,7 +188,8 @@ int portshare_nl_put_port(struct sk_buff *skb, const struct portshare_port *p)
 	    nla_put_u32(skb, PORTSHARE_A_MAX_SECONDARIES, p->max_secondaries) ||
 	    nla_put_u32(skb, PORTSHARE_A_NUM_SECONDARIES, p->num_secondaries) ||
 	    (p->lease && nla_put_u32(skb, PORTSHARE_A_LEASE, p->lease)) ||
-	    portshare_nl_put_limits(skb, &p->limits))
+	    portshare_nl_put_limits(skb, &p->limits) ||
+	    portshare_nl_put_dead(skb, &p->dead))
 		return -EMSGSIZE;
 	return put_port_stats(skb, p);
 }
@@ -237,7 +247,7 @@ int portshare_nl_put_sec(struct sk_buff *skb, const struct portshare_port *p,
 		if (put_from(skb, &s->from[i]))
 			return -EMSGSIZE;
 	return put_lease(skb, s) ?: portshare_nl_put_limits(skb, &s->limits) ?:
-	       put_sec_stats(skb, s);
+	       portshare_nl_put_health(skb, s) ?: put_sec_stats(skb, s);
 }
 
 /* A dump's message header, checked against the namespace's generation. */

@@ -84,6 +84,7 @@ static int get_port_cfg(struct genl_info *info, struct portshare_port_cfg *cfg)
 			nla_get_u32(attrs[PORTSHARE_A_MAX_SECONDARIES]);
 	if (attrs[PORTSHARE_A_LEASE])
 		cfg->lease = nla_get_u32(attrs[PORTSHARE_A_LEASE]);
+	portshare_nl_get_dead(info, &cfg->dead);
 	return portshare_nl_get_limits(info, &cfg->limits);
 }
 

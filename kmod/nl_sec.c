@@ -49,6 +49,8 @@ static int get_sec_cfg(struct genl_info *info, struct portshare_sec_cfg *cfg)
 		cfg->sample = nla_get_u32(attrs[PORTSHARE_A_SAMPLE]);
 	if (attrs[PORTSHARE_A_LEASE])
 		cfg->lease = nla_get_u32(attrs[PORTSHARE_A_LEASE]);
+	if (attrs[PORTSHARE_A_HOLD])
+		cfg->hold = nla_get_u32(attrs[PORTSHARE_A_HOLD]);
 	return portshare_nl_get_limits(info, &cfg->limits) ?:
 	       portshare_nl_get_from(info, cfg) ?: get_sec_addr(info, cfg);
 }

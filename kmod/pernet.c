@@ -40,6 +40,7 @@ static struct portshare_net *net_alloc(struct net *net)
 	pn->memcg = get_mem_cgroup_from_mm(current->mm);
 	portshare_port_net_init(pn);
 	portshare_lease_net_init(pn);
+	portshare_health_net_init(pn);
 	portshare_reg_net_init(pn);
 	return pn;
 }
@@ -91,6 +92,7 @@ static void __net_exit portshare_net_exit(struct net *net)
 	WARN_ON_ONCE(!list_empty(&pn->ports) || !list_empty(&pn->dying));
 	portshare_reg_net_exit(pn);
 	portshare_lease_net_exit(pn);
+	portshare_health_net_exit(pn);
 	mutex_destroy(&pn->lock);
 	mem_cgroup_put(pn->memcg);
 	net_slot(net)->pn = NULL;

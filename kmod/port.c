@@ -29,6 +29,9 @@ void portshare_port_cfg_init(struct portshare_port_cfg *cfg, u16 port)
 	cfg->max_secondaries = portshare_max_secondaries;
 	cfg->lease = 0;
 	memset(&cfg->limits, 0, sizeof(cfg->limits));
+	cfg->dead.errors = PORTSHARE_DEAD_ERRORS_DEFAULT;
+	cfg->dead.period = PORTSHARE_DEAD_PERIOD_DEFAULT;
+	cfg->dead.hold = PORTSHARE_HOLD_DEFAULT;
 	memset(&cfg->nla, 0, sizeof(cfg->nla));
 }
 
@@ -197,6 +200,7 @@ struct portshare_port *portshare_port_alloc(struct portshare_net *pn,
 	p->max_secondaries = cfg->max_secondaries;
 	p->lease = cfg->lease;
 	p->limits = cfg->limits;
+	p->dead = cfg->dead;
 	INIT_LIST_HEAD(&p->secondaries);
 	if (!p->reg_off) {
 		ret = portshare_reg_open(pn, p, extack);

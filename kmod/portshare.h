@@ -55,6 +55,8 @@ struct mem_cgroup;
  * @hook_users: allocated ports, each holding the hooks (hook.c); @lock
  * @lease_work: drops the secondaries whose lease ran out (lease.c)
  * @lease_next: when @lease_work is due, in jiffies; 0 if not queued; @lock
+ * @health_work: announces dead secondaries, revives and drops them
+ *	(health.c)
  * @reg: the registration sockets' queue, acl and rate limit (regsock.c)
  *
  * Allocated when the namespace first uses portshare (portshare_net_get()),
@@ -76,6 +78,7 @@ struct portshare_net {
 	unsigned int hook_users;
 	struct delayed_work lease_work;
 	u64 lease_next;
+	struct delayed_work health_work;
 	struct portshare_reg_net reg;
 };
 
@@ -175,6 +178,19 @@ struct portshare_limits {
 };
 
 /**
+ * struct portshare_dead_cfg - when a port's secondaries are dead (health.c)
+ * @errors: errors within @period that make a secondary dead; 0: never
+ * @period: seconds: the window of @errors and the interval of probes
+ * @hold: seconds a secondary registered over the wire may stay dead
+ *	before it is dropped; 0: for ever
+ */
+struct portshare_dead_cfg {
+	u32 errors;
+	u32 period;
+	u32 hold;
+};
+
+/**
  * struct portshare_port - a contested (designated) port
  * @hnode: entry in portshare_net.port_hash
  * @reg_hnode: entry in portshare_net.reg_hash, unless @reg_off
@@ -187,6 +203,7 @@ struct portshare_limits {
  *	0: none; immutable
  * @limits: the rate cap and TTL of secondaries registered over the wire;
  *	immutable
+ * @dead: dead-secondary detection of its secondaries; immutable
  * @num_secondaries: length of @secondaries; written under the lock
  * @secondaries: the distribution list in insertion order; RCU list
  * @stats: per-CPU counters
@@ -207,6 +224,7 @@ struct portshare_port {
 	u32 max_secondaries;
 	u32 lease;
 	struct portshare_limits limits;
+	struct portshare_dead_cfg dead;
 	u32 num_secondaries;
 	struct list_head secondaries;
 	struct portshare_port_stats __percpu *stats;
@@ -241,6 +259,7 @@ struct portshare_nla {
  * @max_secondaries: cap on the distribution list
  * @lease: see struct portshare_port
  * @limits: see struct portshare_port
+ * @dead: see struct portshare_port
  * @nla: where in a netlink request each of these came from
  */
 struct portshare_port_cfg {
@@ -250,6 +269,7 @@ struct portshare_port_cfg {
 	u32 max_secondaries;
 	u32 lease;
 	struct portshare_limits limits;
+	struct portshare_dead_cfg dead;
 	struct portshare_nla nla;
 };
 
@@ -343,6 +363,9 @@ extern const u16 portshare_sec_drop_stat[PS_SEC_DROP_MAX];
  * @sampled: datagrams skipped by sampling
  * @filtered: datagrams skipped by the source filter
  * @drop: copies not sent, by enum portshare_sec_drop
+ * @icmp_errors: errors its copies drew (health.c)
+ * @dead_skipped: datagrams not copied while it was dead
+ * @probes: copies sent while it was dead, as probes
  * @syncp: u64_stats synchronisation
  */
 struct portshare_sec_stats {
@@ -351,6 +374,9 @@ struct portshare_sec_stats {
 	u64_stats_t sampled;
 	u64_stats_t filtered;
 	u64_stats_t drop[PS_SEC_DROP_MAX];
+	u64_stats_t icmp_errors;
+	u64_stats_t dead_skipped;
+	u64_stats_t probes;
 	struct u64_stats_sync syncp;
 };
 
@@ -361,6 +387,9 @@ struct portshare_sec_stats {
  * @sampled: see struct portshare_sec_stats
  * @filtered: see struct portshare_sec_stats
  * @drop: see struct portshare_sec_stats
+ * @icmp_errors: see struct portshare_sec_stats
+ * @dead_skipped: see struct portshare_sec_stats
+ * @probes: see struct portshare_sec_stats
  */
 struct portshare_sec_totals {
 	u64 copies;
@@ -368,6 +397,37 @@ struct portshare_sec_totals {
 	u64 sampled;
 	u64 filtered;
 	u64 drop[PS_SEC_DROP_MAX];
+	u64 icmp_errors;
+	u64 dead_skipped;
+	u64 probes;
+};
+
+/**
+ * struct portshare_health - whether a secondary's copies arrive (health.c)
+ * @lock: serialises the fields below but @state's readers and the probe
+ *	fields, which the data path claims with cmpxchg()
+ * @state: enum portshare_state; read locklessly by the data path
+ * @announced: the state the last SEC_STATE event gave; under
+ *	portshare_net.lock
+ * @window_errors: errors since @window_start
+ * @window_start: when the window of errors began, in jiffies
+ * @dead_since: when it became dead, in jiffies
+ * @last_error: when its last error came, in jiffies
+ * @probe_due: while dead, when the next probe may go, in jiffies; data path
+ * @probe_sent: when the last probe went, in jiffies; data path
+ * @verdict_due: a probe went and its verdict is not taken yet
+ */
+struct portshare_health {
+	spinlock_t lock; /* errors against state changes */
+	u8 state;
+	u8 announced;
+	u32 window_errors;
+	unsigned long window_start;
+	unsigned long dead_since;
+	unsigned long last_error;
+	unsigned long probe_due;
+	unsigned long probe_sent;
+	bool verdict_due;
 };
 
 /**
@@ -392,6 +452,8 @@ struct portshare_sec_totals {
  * @expires: when the lease runs out, in jiffies, if it has one; an ADD
  *	refreshes it; control plane only, under portshare_net.lock
  * @limits: its rate cap and TTL
+ * @hold: seconds it may stay dead before it is dropped; 0: for ever
+ * @health: whether its copies arrive; dead secondaries get only probes
  * @rate_interval: with a rate cap, ns between two copies at the rate
  * @rate_tolerance: with a rate cap, how far ahead of now @rate_tat may be
  *	(the burst)
@@ -425,6 +487,8 @@ struct portshare_secondary {
 	u32 lease;
 	u64 expires;
 	struct portshare_limits limits;
+	u32 hold;
+	struct portshare_health health;
 	u64 rate_interval;
 	u64 rate_tolerance;
 	struct portshare_sec_stats __percpu *stats;
@@ -434,6 +498,24 @@ struct portshare_secondary {
 	atomic_t sample_count;
 	atomic64_t rate_tat;
 };
+
+/* Count one in the counter at @offset of @s's stats on this CPU. */
+static inline void portshare_sec_inc(struct portshare_secondary *s,
+				     size_t offset)
+{
+	struct portshare_sec_stats *st = this_cpu_ptr(s->stats);
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc((u64_stats_t *)((char *)st + offset));
+	u64_stats_update_end(&st->syncp);
+}
+
+/*
+ * PS_SEC_INC() - count one event in the per-CPU counter @field of a
+ * secondary's struct portshare_sec_stats; BHs disabled.
+ */
+#define PS_SEC_INC(s, field) \
+	portshare_sec_inc(s, offsetof(struct portshare_sec_stats, field))
 
 /**
  * struct portshare_sec_cfg - what a secondary registration asks for
@@ -447,6 +529,7 @@ struct portshare_secondary {
  * @src: the primary address, or all zero
  * @lease: see struct portshare_secondary
  * @limits: see struct portshare_secondary
+ * @hold: see struct portshare_secondary
  * @nla: where in a netlink request each of these came from
  */
 struct portshare_sec_cfg {
@@ -460,6 +543,7 @@ struct portshare_sec_cfg {
 	union portshare_addr src;
 	u32 lease;
 	struct portshare_limits limits;
+	u32 hold;
 	struct portshare_nla nla;
 };
 
@@ -498,6 +582,20 @@ u32 portshare_lease_left(const struct portshare_secondary *s);
 void portshare_lease_net_init(struct portshare_net *pn);
 void portshare_lease_net_exit(struct portshare_net *pn);
 
+/* health.c */
+
+void portshare_health_init(struct portshare_secondary *s);
+void portshare_health_error(struct portshare_net *pn,
+			    const struct portshare_port *p,
+			    struct portshare_secondary *s);
+void portshare_health_icmp(struct net *net, u16 family, __be16 sport,
+			   const union portshare_addr *daddr, __be16 dport);
+bool portshare_health_probe(const struct portshare_port *p,
+			    struct portshare_secondary *s);
+u32 portshare_health_dead_for(const struct portshare_secondary *s);
+void portshare_health_net_init(struct portshare_net *pn);
+void portshare_health_net_exit(struct portshare_net *pn);
+
 /* secaddr.c */
 
 int portshare_sec_addr_check(struct portshare_net *pn,
@@ -521,6 +619,9 @@ void portshare_nl_sec_event(struct portshare_net *pn,
 			    enum portshare_reason reason, gfp_t gfp);
 void portshare_nl_shutdown_event(struct portshare_net *pn,
 				 const struct portshare_port *p, gfp_t gfp);
+void portshare_nl_state_event(struct portshare_net *pn,
+			      const struct portshare_port *p,
+			      const struct portshare_secondary *s);
 
 /*
  * PS_SET_ERR() - set a formatted extack message (at most 79 characters)
@@ -549,6 +650,12 @@ struct udphdr;
 
 int portshare_hook_get(struct portshare_net *pn);
 void portshare_hook_put(struct portshare_net *pn);
+
+/* icmp.c */
+
+unsigned int portshare_icmp4(struct net *net, struct sk_buff *skb);
+unsigned int portshare_icmp6(struct net *net, struct sk_buff *skb,
+			     unsigned int off);
 
 /* payload.c */
 

@@ -155,6 +155,7 @@ static int sec_cfg(struct portshare_net *pn, const struct portshare_port *p,
 	cfg->limits.rate = ps_rate_granted(p->limits.rate, p->limits.burst,
 					   req->rate, &cfg->limits.burst);
 	cfg->limits.ttl = p->limits.ttl;
+	cfg->hold = p->dead.hold;
 	return 0;
 }
 

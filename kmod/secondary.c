@@ -261,6 +261,8 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 	s->src = cfg->src;
 	s->lease = cfg->lease;
 	sec_limits_init(s, &cfg->limits);
+	s->hold = cfg->hold;
+	portshare_health_init(s);
 	return s;
 
 err_free_stats:
@@ -393,6 +395,9 @@ void portshare_sec_read_stats(const struct portshare_secondary *s,
 			c.filtered = u64_stats_read(&st->filtered);
 			for (i = 0; i < PS_SEC_DROP_MAX; i++)
 				c.drop[i] = u64_stats_read(&st->drop[i]);
+			c.icmp_errors = u64_stats_read(&st->icmp_errors);
+			c.dead_skipped = u64_stats_read(&st->dead_skipped);
+			c.probes = u64_stats_read(&st->probes);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
 		t->copies += c.copies;
 		t->bytes += c.bytes;
@@ -400,5 +405,8 @@ void portshare_sec_read_stats(const struct portshare_secondary *s,
 		t->filtered += c.filtered;
 		for (i = 0; i < PS_SEC_DROP_MAX; i++)
 			t->drop[i] += c.drop[i];
+		t->icmp_errors += c.icmp_errors;
+		t->dead_skipped += c.dead_skipped;
+		t->probes += c.probes;
 	}
 }
