@@ -324,8 +324,8 @@ static const char *state_name(const struct psnl_record *rec, char *buf,
 }
 
 /*
- * JSON "state" always and "dead_for" while dead; text "state dead 12s"
- * only while not up.
+ * JSON "state" always and "dead_for" while dead; text "state dead
+ * dead_for 12" only while not up: the comment stays NAME VALUE pairs.
  */
 static void print_state(const struct psnl_record *rec, enum output_type t)
 {
@@ -335,10 +335,11 @@ static void print_state(const struct psnl_record *rec, enum output_type t)
 	print_string(shown, "state", " state %s",
 		     state_name(rec, buf, sizeof(buf)));
 	if (HAS(rec, DEAD_FOR))
-		print_uint(shown, "dead_for", " %" PRIu64 "s", rec->dead_for);
+		print_uint(shown, "dead_for", " dead_for %" PRIu64,
+			   rec->dead_for);
 }
 
-/* [state S [Ns]] [lease_left N] copies N bytes N [sampled N ...] */
+/* [state S [dead_for N]] [lease_left N] copies N bytes N [sampled N ...] */
 static void print_sec_counters(const struct psnl_record *rec,
 			       enum output_type t, enum counters which)
 {

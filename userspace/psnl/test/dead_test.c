@@ -315,9 +315,9 @@ static void test_secondary(void)
 	shows(with(with(in_state(get, PORTSHARE_STATE_DEAD, 12),
 			PORTSHARE_A_LEASE, 60), PORTSHARE_A_LEASE_LEFT, 42),
 	      SECONDARY, false,
-	      "add 427 10.0.0.5:9000 mode encap lease 60\t# state dead 12s "
+	      "add 427 10.0.0.5:9000 mode encap lease 60\t# state dead dead_for 12 "
 	      "lease_left 42 copies 4 bytes 40 skip_dead 7 icmp_errors 3 "
-	      "probes 1\n", "list text: state dead 12s first in the comment");
+	      "probes 1\n", "list text: state dead dead_for 12 first in the comment");
 	shows(in_state(get, -1, 0), SECONDARY, true,
 	      "[{\"port\":427,\"family\":\"inet\",\"addr\":\"10.0.0.5\","
 	      "\"data_port\":9000,\"mode\":\"encap\",\"state\":\"up\","
@@ -336,7 +336,7 @@ static void test_secondary(void)
 	shows(msg, SECONDARY, false, "(malformed)",
 	      "a HOLD of 2 bytes: refused by the policy");
 	has(in_state(get, PORTSHARE_STATE_DEAD, 0), STATS, false,
-	    " mode encap\t# state dead 0s copies 4 bytes 40 skip_dead 7 ",
+	    " mode encap\t# state dead dead_for 0 copies 4 bytes 40 skip_dead 7 ",
 	    "stats text: the state, and every counter sent");
 }
 
