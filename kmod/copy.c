@@ -242,16 +242,34 @@ static bool sampled_out(struct portshare_secondary *s)
 	return true;
 }
 
-/* A dead secondary gets only its probes (health.c). */
+/* A dead secondary gets only its probes (health.c); *@probe: this is one. */
 static bool dead_out(const struct portshare_port *p,
-		     struct portshare_secondary *s)
+		     struct portshare_secondary *s, bool *probe)
 {
 	/* pairs with the release in health.c: the probe fields come first */
-	if (likely(smp_load_acquire(&s->health.state) == PORTSHARE_STATE_UP) ||
-	    portshare_health_probe(p, s))
+	if (likely(smp_load_acquire(&s->health.state) == PORTSHARE_STATE_UP))
+		return false;
+	*probe = portshare_health_probe(p, s);
+	if (*probe)
 		return false;
 	PS_SEC_INC(s, dead_skipped);
 	return true;
+}
+
+/* A copy not sent, for reason @why: what it tells of the secondary. */
+static void copy_failed(struct net *net, const struct portshare_port *p,
+			struct portshare_secondary *s, int why, bool probe,
+			u32 seq)
+{
+	/* what loopback would have answered with a port unreachable */
+	if (why == PS_SEC_DROP_NOSOCKET)
+		portshare_health_error(portshare_net(net), p, s);
+	else if (probe)
+		portshare_health_probe_lost(s);
+	/* a capped secondary's drops are what it asked for */
+	if (why != PS_SEC_DROP_RATELIMIT)
+		net_dbg_ratelimited("port %u: copy %u for data port %u not sent (reason %d)\n",
+				    p->port, seq, s->data_port, why);
 }
 
 /*
@@ -293,20 +311,17 @@ static bool copy_seq(struct portshare_secondary *s,
 bool portshare_copy(struct net *net, const struct portshare_port *p,
 		    struct portshare_secondary *s, struct portshare_dgram *d)
 {
+	bool probe = false;
 	int why;
 	u32 seq;
 
 	if (filtered_out(s, d) || sampled_out(s) ||
-	    unlikely(!copy_seq(s, d, &seq)) || unlikely(dead_out(p, s)))
+	    unlikely(!copy_seq(s, d, &seq)) ||
+	    unlikely(dead_out(p, s, &probe)))
 		return false;
 	why = copy_send(net, p, s, d, seq);
 	sec_count(s, why, d->len);
-	/* what loopback would have answered with a port unreachable */
-	if (unlikely(why == PS_SEC_DROP_NOSOCKET))
-		portshare_health_error(portshare_net(net), p, s);
-	/* a capped secondary's drops are what it asked for */
-	if (unlikely(why >= 0) && why != PS_SEC_DROP_RATELIMIT)
-		net_dbg_ratelimited("port %u: copy %u for data port %u not sent (reason %d)\n",
-				    p->port, seq, s->data_port, why);
+	if (unlikely(why >= 0))
+		copy_failed(net, p, s, why, probe, seq);
 	return why < 0;
 }

@@ -10,12 +10,14 @@
  *
  * Errors come in softirq and change the state under the secondary's
  * health lock.  The data path reads the state without it and claims a
- * probe with cmpxchg().  One delayed work item per namespace announces
- * the changes (SEC_STATE), takes the probes' verdicts and drops the
- * secondaries past their hold, under the namespace's lock: it runs as a
- * secondary becomes dead, then once a second while one is.  Its walk
- * goes over the namespace's lists; the lists of a busy namespace are
- * short beside what one second of its copies costs.
+ * probe with a compare-and-exchange; one probe at a time, until its
+ * verdict.  One delayed work item per namespace announces the changes
+ * (SEC_STATE), takes the probes' verdicts and drops the secondaries past
+ * their hold, under the namespace's lock: it runs as a secondary becomes
+ * dead, then once a second while one is.  Its walk goes over the
+ * namespace's lists; the lists of a busy namespace are short beside what
+ * one second of its copies costs.  Times are jiffies64, as in lease.c: a
+ * hold may be a year long.
  *
  * Transparent copies carry their original sender's source: their errors
  * go to that sender, so a transparent secondary is never dead.
@@ -44,19 +46,22 @@ void portshare_health_init(struct portshare_secondary *s)
 	s->health.announced = PORTSHARE_STATE_UP;
 }
 
-static unsigned long period_of(const struct portshare_port *p)
+static u64 period_of(const struct portshare_port *p)
 {
-	return (unsigned long)p->dead.period * HZ;
+	return (u64)p->dead.period * HZ;
 }
 
 /* @h->lock held: no copies but probes from now on. */
 static void become_dead(struct portshare_health *h,
-			const struct portshare_port *p, unsigned long now)
+			const struct portshare_port *p, u64 now)
 {
-	h->dead_since = now;
+	WRITE_ONCE(h->dead_since, now);
 	WRITE_ONCE(h->verdict_due, false);
-	WRITE_ONCE(h->probe_due, now + period_of(p));
-	/* pairs with the acquire in dead(): the probe fields come first */
+	atomic64_set(&h->probe_due, now + period_of(p));
+	/*
+	 * pairs with the acquires in dead_out(), sec_health() and
+	 * portshare_nl_put_health(): who sees dead sees the fields above
+	 */
 	smp_store_release(&h->state, PORTSHARE_STATE_DEAD);
 }
 
@@ -65,13 +70,13 @@ static void become_dead(struct portshare_health *h,
  * last period; @h->lock held.  Return: true if it made the secondary dead.
  */
 static bool window_error(struct portshare_health *h,
-			 const struct portshare_port *p, unsigned long now)
+			 const struct portshare_port *p, u64 now)
 {
-	h->last_error = now;
+	WRITE_ONCE(h->last_error, now);
 	if (h->state != PORTSHARE_STATE_UP)
 		return false;
 	if (!h->window_errors ||
-	    time_after_eq(now, h->window_start + period_of(p))) {
+	    time_after64(now, h->window_start + period_of(p))) {
 		h->window_start = now;
 		h->window_errors = 0;
 	}
@@ -101,7 +106,7 @@ void portshare_health_error(struct portshare_net *pn,
 	if (!p->dead.errors)
 		return;
 	spin_lock(&h->lock);
-	died = window_error(h, p, jiffies);
+	died = window_error(h, p, get_jiffies_64());
 	spin_unlock(&h->lock);
 	if (died)
 		mod_delayed_work(system_wq, &pn->health_work, 0);
@@ -166,8 +171,8 @@ void portshare_health_icmp(struct net *net, u16 family, __be16 sport,
  * @p: the secondary's port
  * @s: the secondary, dead
  *
- * One copy per period goes, as a probe; its verdict comes PROBE_WAIT
- * later (health_walk()).  Called with BHs disabled.
+ * One copy per period goes, as a probe, and no other until its verdict,
+ * PROBE_WAIT later (health_walk()).  Called with BHs disabled.
  *
  * Return: true if this copy is the probe.
  */
@@ -175,10 +180,11 @@ bool portshare_health_probe(const struct portshare_port *p,
 			    struct portshare_secondary *s)
 {
 	struct portshare_health *h = &s->health;
-	unsigned long now = jiffies, due = READ_ONCE(h->probe_due);
+	u64 now = get_jiffies_64();
+	u64 due = atomic64_read(&h->probe_due);
 
-	if (time_before(now, due) ||
-	    cmpxchg(&h->probe_due, due, now + period_of(p)) != due)
+	if (READ_ONCE(h->verdict_due) || time_before64(now, due) ||
+	    atomic64_cmpxchg(&h->probe_due, due, now + period_of(p)) != due)
 		return false;
 	WRITE_ONCE(h->probe_sent, now);
 	/* pairs with the acquire in verdict(): @probe_sent comes first */
@@ -188,55 +194,86 @@ bool portshare_health_probe(const struct portshare_port *p,
 }
 
 /**
+ * portshare_health_probe_lost() - the probe was not sent after all
+ * @s: the secondary, whose copy portshare_health_probe() made the probe
+ *
+ * A probe dropped on the way here (too big, over the budget or the rate
+ * cap, no route) can draw no error: it gets no verdict, and the next
+ * probe goes a period later.  Called with BHs disabled.
+ */
+void portshare_health_probe_lost(struct portshare_secondary *s)
+{
+	WRITE_ONCE(s->health.verdict_due, false);
+}
+
+/**
  * portshare_health_dead_for() - how long a secondary has been dead
- * @s: the secondary, dead
+ * @s: the secondary, dead (its state read with acquire)
  *
  * Return: whole seconds.
  */
 u32 portshare_health_dead_for(const struct portshare_secondary *s)
 {
-	return (jiffies - READ_ONCE(s->health.dead_since)) / HZ;
+	u64 dead = get_jiffies_64() - READ_ONCE(s->health.dead_since);
+
+	return (u32)min_t(u64, div_u64(dead, HZ), U32_MAX);
 }
 
-/* A probe went PROBE_WAIT ago: no error since, and the secondary is up. */
-static void verdict(struct portshare_health *h, unsigned long now)
+/*
+ * A probe went PROBE_WAIT ago: no error since, and the secondary is up.
+ * No other probe goes before this verdict, so @probe_sent is the one.
+ */
+static void verdict(struct portshare_health *h, u64 now)
 {
 	/* pairs with the release in portshare_health_probe() */
-	if (!smp_load_acquire(&h->verdict_due) ||
-	    time_before(now, READ_ONCE(h->probe_sent) + PROBE_WAIT))
+	if (!smp_load_acquire(&h->verdict_due))
 		return;
 	spin_lock_bh(&h->lock);
-	WRITE_ONCE(h->verdict_due, false);
-	if (h->state == PORTSHARE_STATE_DEAD &&
-	    time_before(h->last_error, READ_ONCE(h->probe_sent))) {
-		h->window_errors = 0;
-		WRITE_ONCE(h->state, PORTSHARE_STATE_UP);
+	if (READ_ONCE(h->verdict_due) &&
+	    !time_before64(now, h->probe_sent + PROBE_WAIT)) {
+		WRITE_ONCE(h->verdict_due, false);
+		if (h->state == PORTSHARE_STATE_DEAD &&
+		    time_before64(h->last_error, h->probe_sent)) {
+			h->window_errors = 0;
+			WRITE_ONCE(h->state, PORTSHARE_STATE_UP);
+		}
 	}
 	spin_unlock_bh(&h->lock);
 }
 
-/* Dead for longer than its hold? */
-static bool hold_over(const struct portshare_secondary *s, unsigned long now)
+/* Dead for its hold?  @s is dead. */
+static bool hold_over(const struct portshare_secondary *s, u64 now)
 {
 	return s->hold &&
-	       time_after_eq(now, READ_ONCE(s->health.dead_since) +
-			     (unsigned long)s->hold * HZ);
+	       time_after_eq64(now, READ_ONCE(s->health.dead_since) +
+			       (u64)s->hold * HZ);
 }
 
-/* Return: true if @s is still dead. */
-static bool sec_health(struct portshare_net *pn, struct portshare_port *p,
-		       struct portshare_secondary *s, unsigned long now)
+/* A SEC_STATE event if the state changed since the last one. */
+static u8 announce(struct portshare_net *pn, struct portshare_port *p,
+		   struct portshare_secondary *s)
 {
-	struct portshare_health *h = &s->health;
-	u8 state;
+	/* pairs with the release in become_dead() */
+	u8 state = smp_load_acquire(&s->health.state);
 
-	verdict(h, now);
-	state = READ_ONCE(h->state);
-	if (state != h->announced) {
-		h->announced = state;
+	if (state != s->health.announced) {
+		s->health.announced = state;
 		portshare_nl_state_event(pn, p, s);
 	}
-	if (state != PORTSHARE_STATE_DEAD)
+	return state;
+}
+
+/*
+ * Announce what happened since the last walk, take a probe's verdict and
+ * announce it too, or drop the secondary after its hold.
+ * Return: true if @s is still dead.
+ */
+static bool sec_health(struct portshare_net *pn, struct portshare_port *p,
+		       struct portshare_secondary *s, u64 now)
+{
+	announce(pn, p, s);
+	verdict(&s->health, now);
+	if (announce(pn, p, s) != PORTSHARE_STATE_DEAD)
 		return false;
 	if (!hold_over(s, now))
 		return true;
@@ -250,11 +287,12 @@ static void health_walk(struct work_struct *work)
 						struct portshare_net,
 						health_work);
 	struct portshare_secondary *s, *tmp;
-	unsigned long now = jiffies;
 	struct portshare_port *p;
 	bool dead = false;
+	u64 now;
 
 	mutex_lock(&pn->lock);
+	now = get_jiffies_64();
 	list_for_each_entry(p, &pn->ports, node)
 		list_for_each_entry_safe(s, tmp, &p->secondaries, node)
 			dead |= sec_health(pn, p, s, now);

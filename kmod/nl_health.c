@@ -44,18 +44,23 @@ int portshare_nl_put_dead(struct sk_buff *skb,
 }
 
 /**
- * portshare_nl_put_health() - a secondary's HOLD if set, STATE, DEAD_FOR
+ * portshare_nl_put_health() - a secondary's HOLD, STATE, DEAD_FOR
  * @skb: the message
  * @s: the secondary
+ *
+ * HOLD only when it is the secondary's own: a wire registration's is its
+ * port's, which PORT_GET reports (and psnl list shows as no option).
  *
  * Return: 0 or -EMSGSIZE.
  */
 int portshare_nl_put_health(struct sk_buff *skb,
 			    const struct portshare_secondary *s)
 {
-	u8 state = READ_ONCE(s->health.state);
+	/* pairs with the release in health.c: dead_since comes first */
+	u8 state = smp_load_acquire(&s->health.state);
 
-	if ((s->hold && nla_put_u32(skb, PORTSHARE_A_HOLD, s->hold)) ||
+	if ((s->hold && !s->hold_is_ports &&
+	     nla_put_u32(skb, PORTSHARE_A_HOLD, s->hold)) ||
 	    nla_put_u8(skb, PORTSHARE_A_STATE, state))
 		return -EMSGSIZE;
 	if (state == PORTSHARE_STATE_DEAD &&

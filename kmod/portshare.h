@@ -404,29 +404,32 @@ struct portshare_sec_totals {
 
 /**
  * struct portshare_health - whether a secondary's copies arrive (health.c)
- * @lock: serialises the fields below but @state's readers and the probe
- *	fields, which the data path claims with cmpxchg()
- * @state: enum portshare_state; read locklessly by the data path
+ * @lock: serialises the fields below against each other, but for the
+ *	data path's lockless reads of @state and its claims of a probe
+ *	(@probe_due, @probe_sent, @verdict_due)
+ * @state: enum portshare_state
  * @announced: the state the last SEC_STATE event gave; under
  *	portshare_net.lock
  * @window_errors: errors since @window_start
- * @window_start: when the window of errors began, in jiffies
- * @dead_since: when it became dead, in jiffies
- * @last_error: when its last error came, in jiffies
- * @probe_due: while dead, when the next probe may go, in jiffies; data path
- * @probe_sent: when the last probe went, in jiffies; data path
- * @verdict_due: a probe went and its verdict is not taken yet
+ * @window_start: when the window of errors began, in jiffies64
+ * @dead_since: when it became dead, in jiffies64
+ * @last_error: when its last error came, in jiffies64
+ * @probe_due: while dead, when the next probe may go, in jiffies64
+ * @probe_sent: when the last probe went, in jiffies64; stable while
+ *	@verdict_due
+ * @verdict_due: a probe went and its verdict is not taken yet; no other
+ *	probe goes until it is
  */
 struct portshare_health {
 	spinlock_t lock; /* errors against state changes */
 	u8 state;
 	u8 announced;
 	u32 window_errors;
-	unsigned long window_start;
-	unsigned long dead_since;
-	unsigned long last_error;
-	unsigned long probe_due;
-	unsigned long probe_sent;
+	u64 window_start;
+	u64 dead_since;
+	u64 last_error;
+	atomic64_t probe_due;
+	u64 probe_sent;
 	bool verdict_due;
 };
 
@@ -453,6 +456,8 @@ struct portshare_health {
  *	refreshes it; control plane only, under portshare_net.lock
  * @limits: its rate cap and TTL
  * @hold: seconds it may stay dead before it is dropped; 0: for ever
+ * @hold_is_ports: @hold is its port's, as for every wire registration:
+ *	not reported as its own
  * @health: whether its copies arrive; dead secondaries get only probes
  * @rate_interval: with a rate cap, ns between two copies at the rate
  * @rate_tolerance: with a rate cap, how far ahead of now @rate_tat may be
@@ -488,6 +493,7 @@ struct portshare_secondary {
 	u64 expires;
 	struct portshare_limits limits;
 	u32 hold;
+	bool hold_is_ports;
 	struct portshare_health health;
 	u64 rate_interval;
 	u64 rate_tolerance;
@@ -530,6 +536,7 @@ static inline void portshare_sec_inc(struct portshare_secondary *s,
  * @lease: see struct portshare_secondary
  * @limits: see struct portshare_secondary
  * @hold: see struct portshare_secondary
+ * @hold_is_ports: see struct portshare_secondary
  * @nla: where in a netlink request each of these came from
  */
 struct portshare_sec_cfg {
@@ -544,6 +551,7 @@ struct portshare_sec_cfg {
 	u32 lease;
 	struct portshare_limits limits;
 	u32 hold;
+	bool hold_is_ports;
 	struct portshare_nla nla;
 };
 
@@ -592,6 +600,7 @@ void portshare_health_icmp(struct net *net, u16 family, __be16 sport,
 			   const union portshare_addr *daddr, __be16 dport);
 bool portshare_health_probe(const struct portshare_port *p,
 			    struct portshare_secondary *s);
+void portshare_health_probe_lost(struct portshare_secondary *s);
 u32 portshare_health_dead_for(const struct portshare_secondary *s);
 void portshare_health_net_init(struct portshare_net *pn);
 void portshare_health_net_exit(struct portshare_net *pn);

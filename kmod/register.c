@@ -156,6 +156,7 @@ static int sec_cfg(struct portshare_net *pn, const struct portshare_port *p,
 					   req->rate, &cfg->limits.burst);
 	cfg->limits.ttl = p->limits.ttl;
 	cfg->hold = p->dead.hold;
+	cfg->hold_is_ports = true;
 	return 0;
 }
 

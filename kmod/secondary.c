@@ -262,6 +262,7 @@ struct portshare_secondary *portshare_sec_alloc(const struct portshare_sec_cfg *
 	s->lease = cfg->lease;
 	sec_limits_init(s, &cfg->limits);
 	s->hold = cfg->hold;
+	s->hold_is_ports = cfg->hold_is_ports;
 	portshare_health_init(s);
 	return s;
 
