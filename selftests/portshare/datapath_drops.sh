@@ -100,9 +100,12 @@ test_local_refused()
 # these payloads for ESP packets without a security association and drops
 # them, as it would the same datagrams from anywhere.  A copy queued
 # straight on the socket would have reached the application instead.
+# UDP answers each with a port unreachable, an error of the secondary's:
+# "dead off", else it would be dead after three (dead.sh).
 test_encap_sock()
 {
 	load_topology
+	cmd_ok pri port add 162 dead off
 	cmd_ok pri add 162 127.0.0.1:9001 mode raw
 	cmd_ok pri add 162 127.0.0.1:9002 mode raw
 	"$PSTRAFFIC" recv -n "$PRI" --bind 127.0.0.1:9001 --out "$PS_TMP/s1" \
@@ -118,15 +121,19 @@ test_encap_sock()
 	rx_stop
 	assert_stat 20 "copies" sec_stat 162 127.0.0.1:9001 copies
 	assert_eq 0 "$(rx_count s1 e)" "datagrams past encap_rcv"
+	[ "$(sec_stat 162 127.0.0.1:9001 icmp_errors)" -gt 0 ] ||
+		fail "no icmp_errors: UDP's port unreachables over loopback"
 }
 
 # The secondary's socket closes mid-stream: the copies from then on are
 # counted as drop_nosocket, and a socket bound again gets the next ones.
+# Without "dead off" the secondary would be dead after three (dead.sh).
 test_sock_closed()
 {
 	local snd copies nosock
 
 	load_topology
+	cmd_ok pri port add 162 dead off
 	cmd_ok pri add 162 127.0.0.1:9001 mode raw
 	cmd_ok pri add 162 127.0.0.1:9002 mode raw
 	rx s1 "$PRI" 127.0.0.1:9001

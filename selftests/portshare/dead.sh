@@ -98,33 +98,47 @@ for line in open(sys.argv[1]):
 		"$PS_TMP/mon" "$2" "$3"
 }
 
-# first_event_ms DATA_PORT STATE: when (ms since the epoch) the monitor saw
-# that secondary's first sec_state event to STATE; "none" if it did not.
+# first_event_ms DATA_PORT EVENT STATE: when (ms since the epoch) the
+# monitor saw that secondary's first EVENT with STATE; "none" if it did not.
 first_event_ms()
 {
 	python3 -c '
 import datetime, json, sys
-dport, state = int(sys.argv[2]), sys.argv[3]
+dport, event, state = int(sys.argv[2]), sys.argv[3], sys.argv[4]
 for line in open(sys.argv[1]):
     e = json.loads(line)
     if e.get("data_port") == dport and e.get("state") == state and \
-       e["event"] == "sec_state":
+       e["event"] == event:
         t = datetime.datetime.strptime(e["time"][:26], "%Y-%m-%dT%H:%M:%S.%f")
         t = t.replace(tzinfo=datetime.timezone.utc)
         print(int(t.timestamp() * 1000))
         break
 else:
-    print("none")' "$PS_TMP/mon" "$1" "$2"
+    print("none")' "$PS_TMP/mon" "$1" "$2" "$3"
 }
 
-# send_bg PORT COUNT TAG: COUNT datagrams at 50/s to PORT, in the
-# background ($TX_PID).
+# send_bg PORT COUNT TAG [RATE]: COUNT datagrams at RATE (default 50) per
+# second to PORT, in the background ($TX_PID).
 send_bg()
 {
-	tx "$SND" --to "$P:$1" --from $S:5162 --count "$2" --size 100 \
-		--tag "$3" --rate 50 &
+	# pstraffic itself, not the function tx: bg_kill must end the sender
+	"$PSTRAFFIC" send --cpu 0 -n "$SND" --to "$P:$1" --from $S:5162 \
+		--count "$2" --size 100 --tag "$3" --rate "${4:-50}" &
 	TX_PID=$!
 	echo "$TX_PID" >>"$PS_TMP/pids"
+}
+
+# wait_state STATE START_MS ADDR:DATA_PORT...: each of port 162's
+# secondaries is in STATE within 30 s.
+wait_state()
+{
+	local state=$1 start=$2 sec
+	shift 2
+
+	for sec in "$@"; do
+		busywait 30000 is_state 162 "$sec" "$state" ||
+			fail "$sec: not $state after $(($(__now_ms) - start)) ms"
+	done
 }
 
 # A remote secondary with a closed data port, IPv4 and IPv6, is dead
@@ -146,12 +160,9 @@ test_dead_and_revive()
 	mon_start
 	start=$(__now_ms)
 	send_bg 162 200 a
-	busywait 30000 is_state 162 $R:9241 dead ||
-		fail "IPv4: not dead after $(($(__now_ms) - start)) ms"
-	busywait 30000 is_state 162 "[$R6]:9242" dead ||
-		fail "IPv6: not dead after $(($(__now_ms) - start)) ms"
+	wait_state dead "$start" $R:9241 "[$R6]:9242"
 	for n in 9241 9242; do
-		t=$(first_event_ms "$n" dead)
+		t=$(first_event_ms "$n" sec_state dead)
 		[ "$t" != none ] || fail "no sec_state dead event for $n"
 		[ $((t - start)) -le 5000 ] ||
 			fail "data port $n: dead after $((t - start)) ms, not within 5 s"
@@ -166,15 +177,17 @@ test_dead_and_revive()
 		"transparent: never dead, its errors go to the sender"
 	assert_eq "up 0" "$(sec_json 162 9243 state skip_dead)" \
 		"the open neighbour"
+	# its probes drew errors: still dead, 2 s after the last datagram
+	nap 2
+	for n in $R:9241 "[$R6]:9242"; do
+		is_state 162 "$n" dead || fail "$n: up again with its port closed"
+	done
 
 	rx back4 "$REM" $R:9241
 	rx back6 "$REM" "[$R6]:9242"
 	start=$(__now_ms)
 	send_bg 162 400 b
-	busywait 30000 is_state 162 $R:9241 up ||
-		fail "IPv4: not up $(($(__now_ms) - start)) ms after its port opened"
-	busywait 30000 is_state 162 "[$R6]:9242" up ||
-		fail "IPv6: not up $(($(__now_ms) - start)) ms after its port opened"
+	wait_state up "$start" $R:9241 "[$R6]:9242"
 	diag "up again after $(($(__now_ms) - start)) ms"
 	rx_wait 5 back4 back6
 	bg_kill "$TX_PID"
@@ -215,6 +228,7 @@ test_hold()
 	cmd_ok pri port add 162 dead 2/1 hold 2
 	req "$PRI" --to 127.0.0.1:13162 --from 127.0.0.1 "ADD 127.0.0.1 162 9251"
 	assert_text "$OUT" "100 OK 127.0.0.1 13162" "a wire ADD: the OK of Table 2"
+	assert_list 162 "add 162 127.0.0.1:9251 mode encap"
 	cmd_ok pri add 162 127.0.0.1:9252
 	cmd_ok pri add 162 127.0.0.1:9253 hold 1
 	mon_start
@@ -227,11 +241,28 @@ test_hold()
 	assert_eq dead "$(sec_json 162 9252 state)" \
 		"no hold: dead, and kept"
 	mon_stop
-	events 162 9251 sec_drop >"$PS_TMP/ev"
-	assert_text "$PS_TMP/ev" "sec_drop unreachable dead" \
-		"the drop's reason: unreachable"
+	for n in 9251:2 9253:1; do
+		events 162 "${n%:*}" sec_drop >"$PS_TMP/ev"
+		assert_text "$PS_TMP/ev" "sec_drop unreachable dead" \
+			"data port ${n%:*}: the drop's reason, unreachable"
+		assert_held "${n%:*}" "${n#*:}"
+	done
 	events 162 9252 sec_drop >"$PS_TMP/ev"
 	assert_empty "$PS_TMP/ev" "no hold: no drop"
+}
+
+# assert_held DATA_PORT HOLD: the monitor saw the secondary dropped no
+# sooner than HOLD seconds after it became dead.
+assert_held()
+{
+	local dead drop
+
+	dead=$(first_event_ms "$1" sec_state dead)
+	drop=$(first_event_ms "$1" sec_drop dead)
+	{ [ "$dead" != none ] && [ "$drop" != none ]; } ||
+		fail "data port $1: no dead or no drop event"
+	[ $((drop - dead)) -ge $(($2 * 1000 - 20)) ] ||
+		fail "data port $1: dropped $((drop - dead)) ms after dead, hold $2 s"
 }
 
 # A port without a registration port sends copies from the contested port:
@@ -250,6 +281,13 @@ test_reg_off_and_off()
 	busywait 30000 is_state 162 $R:9261 dead ||
 		fail "reg off: not dead"
 	wait "$TX_PID" || fail "the sender failed"
+	# a period of 1 s at 500/s: a probe is due every second, and each
+	# must get its verdict before the next goes
+	rx open "$REM" $R:9261
+	send_bg 162 10000 c 500
+	wait_state up "$(__now_ms)" $R:9261
+	rx_wait 5 open
+	bg_kill "$TX_PID"
 	send_bg 163 50 b
 	wait "$TX_PID" || fail "the sender failed"
 	read -r errors state copies < <(sec_json 163 9262 icmp_errors state copies)

@@ -57,6 +57,7 @@ struct entry {
 	int n_from;			/* FROM nests */
 	long long lease, lease_left;	/* u32; -1: not in the message */
 	long long rate, burst, ttl;	/* -1: not in the message */
+	long long dead_errors, dead_period, hold, state, dead_for; /* -1 too */
 	long long stats[PORTSHARE_STAT_MAX + 1];
 	unsigned long long stats_seen;	/* bitmap of counters present */
 };
@@ -181,6 +182,21 @@ static void on_entry_attr(const struct nlattr *a, void *arg)
 	case PORTSHARE_A_TTL:
 		e->ttl = *(const __u8 *)d;
 		break;
+	case PORTSHARE_A_DEAD_ERRORS:
+		e->dead_errors = *(const __u32 *)d;
+		break;
+	case PORTSHARE_A_DEAD_PERIOD:
+		e->dead_period = *(const __u32 *)d;
+		break;
+	case PORTSHARE_A_HOLD:
+		e->hold = *(const __u32 *)d;
+		break;
+	case PORTSHARE_A_STATE:
+		e->state = *(const __u8 *)d;
+		break;
+	case PORTSHARE_A_DEAD_FOR:
+		e->dead_for = *(const __u32 *)d;
+		break;
 	case PORTSHARE_A_ADDR4:
 		if (len == 4) {
 			e->family = AF_INET;
@@ -207,6 +223,11 @@ static void parse_entry(struct entry *e, struct nlmsghdr *nlh)
 	e->rate = -1;
 	e->burst = -1;
 	e->ttl = -1;
+	e->dead_errors = -1;
+	e->dead_period = -1;
+	e->hold = -1;
+	e->state = -1;
+	e->dead_for = -1;
 	e->cmd = ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd;
 	genl_walk(nlh, on_entry_attr, e);
 }
@@ -505,6 +526,56 @@ TEST_F(port, max_range)
 	ASSERT_EQ(0, port_new(&self->nl, 427, 0, 1));
 	ASSERT_EQ(0, port_get(&self->nl, 427, &e));
 	EXPECT_EQ(1, e.max_sec);
+}
+
+/* PORT_NEW 427 with @attr set to @val. */
+static int port_new_u32(struct nl *nl, struct genl_msg *r, int attr, __u32 val)
+{
+	req_init(r, nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_u32(r, attr, val);
+	return nl_xfer(nl, r, NULL, NULL);
+}
+
+/*
+ * Dead-secondary detection: DEAD_ERRORS over its limit, a DEAD_PERIOD of
+ * 0 or over its limit and a HOLD over its limit are refused with a
+ * message; a port reports its settings, the defaults when not given.
+ */
+TEST_F(port, dead)
+{
+	struct genl_msg *r = &self->r;
+	struct entry e;
+
+	ASSERT_EQ(-ERANGE, port_new_u32(&self->nl, r, PORTSHARE_A_DEAD_ERRORS,
+					PORTSHARE_DEAD_ERRORS_MAX + 1));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ERANGE, port_new_u32(&self->nl, r, PORTSHARE_A_DEAD_PERIOD, 0));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ERANGE, port_new_u32(&self->nl, r, PORTSHARE_A_DEAD_PERIOD,
+					PORTSHARE_DEAD_PERIOD_MAX + 1));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ERANGE, port_new_u32(&self->nl, r, PORTSHARE_A_HOLD,
+					PORTSHARE_LEASE_MAX + 1));
+	ASSERT_EXTACK_MSG(&self->nl);
+	ASSERT_EQ(-ENOENT, port_get(&self->nl, 427, &e));
+
+	ASSERT_EQ(0, port_new(&self->nl, 161, 0, 0));
+	ASSERT_EQ(0, port_get(&self->nl, 161, &e));
+	EXPECT_EQ(PORTSHARE_DEAD_ERRORS_DEFAULT, e.dead_errors);
+	EXPECT_EQ(PORTSHARE_DEAD_PERIOD_DEFAULT, e.dead_period);
+	EXPECT_EQ(PORTSHARE_HOLD_DEFAULT, e.hold);
+
+	req_init(r, &self->nl, PORTSHARE_CMD_PORT_NEW, NLM_F_ACK);
+	put_u16(r, PORTSHARE_A_PORT, 427);
+	put_u32(r, PORTSHARE_A_DEAD_ERRORS, 0);
+	put_u32(r, PORTSHARE_A_DEAD_PERIOD, 5);
+	put_u32(r, PORTSHARE_A_HOLD, 0);
+	ASSERT_EQ(0, nl_xfer(&self->nl, r, NULL, NULL));
+	ASSERT_EQ(0, port_get(&self->nl, 427, &e));
+	EXPECT_EQ(0, e.dead_errors);
+	EXPECT_EQ(5, e.dead_period);
+	EXPECT_EQ(0, e.hold);
 }
 
 TEST_F(port, eexist_eaddrinuse)
@@ -991,6 +1062,61 @@ TEST_F(sec, lease)
 		TH_LOG("lease_left %lld", e[0].lease_left);
 	EXPECT_EQ(-1, e[1].lease);
 	EXPECT_EQ(-1, e[1].lease_left);
+}
+
+static void hold_30(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_HOLD, 30);
+}
+
+static void hold_over_max(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_HOLD, PORTSHARE_LEASE_MAX + 1);
+}
+
+static void state_in_request(struct genl_msg *r)
+{
+	put_u8(r, PORTSHARE_A_STATE, PORTSHARE_STATE_UP);
+}
+
+static void dead_for_in_request(struct genl_msg *r)
+{
+	put_u32(r, PORTSHARE_A_DEAD_FOR, 0);
+}
+
+/*
+ * A HOLD over its limit, or STATE or DEAD_FOR (replies only), is refused
+ * with a message; the dump shows a secondary's hold if it has one, its
+ * state (up) and the detection's counters.
+ */
+TEST_F(sec, hold)
+{
+	struct entry e[MAX_ENTRIES];
+	struct nl *nl = &self->nl;
+	int n = -1;
+
+	ASSERT_EQ(-ERANGE, sec_add_from(nl, hold_over_max));
+	ASSERT_EXTACK_MSG(nl);
+	ASSERT_EQ(-EINVAL, sec_add_from(nl, state_in_request));
+	ASSERT_EXTACK_MSG(nl);
+	ASSERT_EQ(-EINVAL, sec_add_from(nl, dead_for_in_request));
+	ASSERT_EXTACK_MSG(nl);
+	ASSERT_EQ(0, sec_dump(nl, 0, e, &n));
+	EXPECT_EQ(0, n);
+	ASSERT_EQ(0, sec_add_from(nl, hold_30));
+	ASSERT_EQ(0, sec_add(nl, 427, AF_INET, "127.0.0.1", 9001, -1, 0, 0));
+	ASSERT_EQ(0, sec_dump(nl, 0, e, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(30, e[0].hold);
+	EXPECT_EQ(-1, e[1].hold);
+	EXPECT_EQ(PORTSHARE_STATE_UP, e[0].state);
+	EXPECT_EQ(PORTSHARE_STATE_UP, e[1].state);
+	EXPECT_EQ(-1, e[0].dead_for);
+	EXPECT_TRUE(!!(e[0].stats_seen &
+		       (1ull << PORTSHARE_STAT_SEC_ICMP_ERRORS)));
+	EXPECT_TRUE(!!(e[0].stats_seen &
+		       (1ull << PORTSHARE_STAT_SEC_DEAD_SKIPPED)));
+	EXPECT_TRUE(!!(e[0].stats_seen & (1ull << PORTSHARE_STAT_SEC_PROBES)));
 }
 
 static void burst_alone(struct genl_msg *r)
