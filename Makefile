@@ -92,7 +92,7 @@ userspace:
 # kmod/ (README, "Testing"); check-debug runs them all.
 CHECK_KERNELS = $(KVERS) $(if $(filter 1,$(WITH_DEBUG)),debug)
 DEBUG_SUITES_CI = leak-control datapath.sh datapath_drops.sh register.sh \
-	register_life.sh wire.sh stress.sh filter.sh lease.sh
+	register_life.sh wire.sh stress.sh filter.sh lease.sh dead.sh
 ifeq ($(WITH_DEBUG),1)
 check: export PORTSHARE_DEBUG_SUITES ?= $(DEBUG_SUITES_CI)
 endif
