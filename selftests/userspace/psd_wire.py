@@ -1216,7 +1216,8 @@ def test_dead():
     "state dead"); dead, the counters show state dead, dead_for, probes
     and skip_dead, the copies being the probes alone; the wire one is
     dropped after its hold, reason unreachable, without SHUTDOWN; with
-    its port open again the -s one is up again; -s hold=N is reported;
+    its port open again the -s one is up again; -s hold=N is reported, a
+    wire registration's (its port's) is not;
     a bad dead= or hold= is a usage error that gives the range."""
     c = pick_ports(1)[0]
     reg = c + 13000
@@ -1255,6 +1256,9 @@ def test_dead():
        (a, b))
     ok(" hold 600" in (sec_line(st1, dh) or ""), "-s ...,hold=600: hold 600",
        st1)
+    w = sec_line(st0, dw)
+    ok(w is not None and " state dead " in w and " hold " not in w,
+       "the wire one: no hold shown (its port's, as psnl list)", st0)
     with open(prom) as f:
         text = f.read()
     ok(re.search(r'^portshare_secondary_up\{[^}]*data_port="%d"[^}]*\} 0$'

@@ -4,13 +4,15 @@
  * secondary is up or dead.  Up, the ICMP errors its copies draw
  * (pri_icmp.c) are counted in a window of the port's dead-period; as many
  * as its dead-errors make it dead.  Dead, it gets no copies but one probe
- * per dead-period; a probe that draws no error within a second makes it
- * up again.  One dead for its hold is dropped with reason unreachable and
- * without SHUTDOWN, as an expired lease (pri_lease.c, whose timer also
- * runs the verdicts and the holds).  Transparent copies carry the
- * sender's address, so their errors go to the sender: transparent
- * secondaries are never dead.  Times are CLOCK_MONOTONIC ns, passed in,
- * so that the machine is a function of its inputs.
+ * per dead-period, and no other until its verdict: a probe that draws no
+ * error within a second makes it up again.  A probe dropped on the way
+ * (pri_forward.c) draws no error and gets no verdict.  One dead for its
+ * hold is dropped with reason unreachable and without SHUTDOWN, as an
+ * expired lease (pri_lease.c, whose timer also runs the verdicts and the
+ * holds).  Transparent copies carry the sender's address, so their
+ * errors go to the sender: transparent secondaries are never dead.
+ * Times are CLOCK_MONOTONIC ns, passed in, so that the machine is a
+ * function of its inputs.
  */
 #include "primary.h"
 
@@ -63,7 +65,8 @@ static void state_get(const struct pri_dead_sec *d, int64_t now,
 {
 	st->state = d->state;
 	st->dead_for = dead_for(d, now);
-	st->hold = d->hold;
+	/* a wire registration's is its port's, not its own (as SEC_GET) */
+	st->hold = d->hold_is_ports ? 0 : d->hold;
 	st->icmp_errors = d->icmp_errors;
 	st->dead_skipped = d->dead_skipped;
 	st->probes = d->probes;
@@ -148,9 +151,11 @@ void pri_dead_error(struct portshare_primary *pri, struct pri_port *p,
  * @s: the secondary, past its source filter
  * @now: the time
  *
- * Up, yes.  Dead, only when a probe is due (counted in probes; the next
- * is due dead-period later, its verdict a second after this one); else
- * the datagram is counted in dead_skipped.
+ * Up, yes.  Dead, only when a probe is due and the last one's verdict is
+ * taken (counted in probes; the next is due dead-period later, its
+ * verdict a second after this one); else the datagram is counted in
+ * dead_skipped.  With dead-period 1 s a probe claimed before the last
+ * one's verdict would take its place, and the verdict would never come.
  *
  * Return: true if it may.
  */
@@ -161,7 +166,7 @@ bool pri_dead_admits(struct portshare_primary *pri, struct pri_port *p,
 
 	if (d->state == PORTSHARE_STATE_UP)
 		return true;
-	if (now < d->probe_due) {
+	if (d->probe_sent || now < d->probe_due) {
 		d->dead_skipped++;
 		return false;
 	}
@@ -170,6 +175,21 @@ bool pri_dead_admits(struct portshare_primary *pri, struct pri_port *p,
 	d->probe_due = now + period_ns(p);
 	pri_timer_arm(pri);	/* its verdict */
 	return true;
+}
+
+/**
+ * pri_dead_lost() - a copy pri_dead_admits() let through was not sent
+ * @s: the secondary
+ *
+ * If @s is dead the copy was its probe: dropped on the way (too big,
+ * over a budget or its rate cap, a send error), it can draw no error, so
+ * it gets no verdict (which would make @s up), and the next probe goes
+ * a period after it.
+ */
+void pri_dead_lost(struct pri_sec *s)
+{
+	if (s->dead.state == PORTSHARE_STATE_DEAD)
+		s->dead.probe_sent = 0;
 }
 
 /* When @s's pending verdict or the end of its hold is due; 0: never. */

@@ -71,7 +71,7 @@ struct pri_fw {
 	struct sockaddr_storage txname[TX_BATCH];
 	union cbuf txc[TX_BATCH];
 	uint8_t txhdr[TX_BATCH][HDR_ROOM];
-	struct portshare_list_entry *txsec[TX_BATCH];
+	struct pri_sec *txsec[TX_BATCH];
 };
 
 static uint64_t realtime_ns(void)
@@ -141,10 +141,11 @@ static int drop_reason(int err)
 }
 
 /*
- * Send what is queued; every failure is one secondary's drop.  With
- * IP_RECVERR (pri_icmp.c) an ICMP error not read yet also fails the
- * socket's next send once, sending nothing: not that copy's fault, so
- * each failure is tried again once before it counts.
+ * Send what is queued; every failure is one secondary's drop (and a
+ * dead one's probe lost: pri_dead_lost()).  With IP_RECVERR (pri_icmp.c)
+ * an ICMP error not read yet also fails the socket's next send once,
+ * sending nothing: not that copy's fault, so each failure is tried again
+ * once before it counts.
  */
 static void flush(struct pri_fw *fw)
 {
@@ -161,14 +162,15 @@ static void flush(struct pri_fw *fw)
 		}
 		again = true;
 		if (sent <= 0) {
-			fw->txsec[off]->drops[drop_reason(sent ? errno :
-								EIO)]++;
+			fw->txsec[off]->e.drops[drop_reason(sent ? errno :
+								  EIO)]++;
+			pri_dead_lost(fw->txsec[off]);
 			off++;
 			continue;
 		}
 		for (i = off; i < off + (unsigned int)sent; i++) {
-			fw->txsec[i]->copies++;
-			fw->txsec[i]->bytes += fw->txiov[i][1].iov_len;
+			fw->txsec[i]->e.copies++;
+			fw->txsec[i]->e.bytes += fw->txiov[i][1].iov_len;
 		}
 		off += (unsigned int)sent;
 	}
@@ -233,7 +235,7 @@ static void queue_encap(struct pri_fw *fw, const struct pri_port *p,
 	pri_msg_fill(&m->msg_hdr, &s->src, &s->addr, s->data_port,
 		     &fw->txname[i], fw->txc[i].buf);
 	ttl_add(&m->msg_hdr, fw->txc[i].buf, s->addr.family, ps->ttl);
-	fw->txsec[i] = s;
+	fw->txsec[i] = ps;
 }
 
 static uint32_t sum16(const uint8_t *b, size_t n, uint32_t sum)
@@ -319,9 +321,9 @@ static bool unspecified(const struct portshare_addr *a)
  * The original sender as the source: an IPv4 sender appears to an IPv6
  * secondary as its v4-mapped address; an IPv6 sender cannot appear on
  * IPv4 (drop_family); an unspecified sender is replaced by the primary
- * address, its port kept.
+ * address, its port kept.  Return: false if it was dropped.
  */
-static void queue_transparent(struct portshare_primary *pri,
+static bool queue_transparent(struct portshare_primary *pri,
 			      struct pri_sec *ps, struct dgram *g)
 {
 	struct portshare_list_entry *s = &ps->e;
@@ -333,11 +335,11 @@ static void queue_transparent(struct portshare_primary *pri,
 
 	if (g->origin.family == PORTSHARE_FAMILY_INET6 && fam == PRI_V4) {
 		s->drops[PORTSHARE_DROP_FAMILY]++;
-		return;
+		return false;
 	}
 	if (pri->raw[fam] < 0) {
 		s->drops[PORTSHARE_DROP_XMIT]++;
-		return;
+		return false;
 	}
 	if (unspecified(&src) && s->src.family == s->addr.family) {
 		src = s->src;
@@ -357,7 +359,8 @@ static void queue_transparent(struct portshare_primary *pri,
 	fw->tx[i].msg_hdr.msg_name = &fw->txname[i];
 	fw->tx[i].msg_hdr.msg_namelen = (socklen_t)
 		portshare_addr_to_sockaddr(&s->addr, 0, &fw->txname[i]);
-	fw->txsec[i] = s;
+	fw->txsec[i] = ps;
+	return true;
 }
 
 /*
@@ -373,50 +376,59 @@ static bool admitted(struct pri_sec *s, const struct dgram *g)
 	return false;
 }
 
+/* @ps's copy of @g queued, numbered @seq: false if it was dropped. */
+static bool queue(struct portshare_primary *pri, struct pri_port *p,
+		  struct pri_sec *ps, struct dgram *g, uint32_t seq)
+{
+	struct portshare_list_entry *s = &ps->e;
+	size_t hlen = s->mode == PORTSHARE_MODE_ENCAP ?
+		      PORTSHARE_ENCAP_HDR_LEN : 0;
+	size_t max = s->addr.family == PORTSHARE_FAMILY_INET ? UDP4_MAX :
+							       UDP6_MAX;
+	int fd;
+
+	if (g->len + hlen > max) {
+		s->drops[PORTSHARE_DROP_TOOBIG]++;
+		return false;
+	}
+	if (s->mode == PORTSHARE_MODE_TRANSPARENT)
+		return queue_transparent(pri, ps, g);
+	fd = pri_port_tx_fd(p, s->addr.family);
+	if (fd < 0) {
+		s->drops[PORTSHARE_DROP_FAMILY]++;
+		return false;
+	}
+	queue_encap(pri->fw, p, ps, g, seq, fd);
+	return true;
+}
+
 /*
  * Every secondary's copy of @g.  The encap sequence number counts the
  * datagrams the secondary takes: those the port shared since it was
  * added, less those its filter left out (as portshare.ko numbers them),
  * so that any gap is a loss.  A copy over its rate cap is such a loss:
  * it uses its number, and is a drop (drop_ratelimited); so is one not
- * sent to a dead secondary, though it is counted as dead_skipped.
+ * sent to a dead secondary, though it is counted as dead_skipped.  A
+ * dead secondary's probe dropped here or by flush() gets no verdict
+ * (pri_dead_lost()).
  */
 static void share(struct portshare_primary *pri, struct pri_port *p,
 		  struct dgram *g)
 {
 	int64_t now = pri_mono_ns();
 	unsigned int i;
-	size_t max, hlen;
-	int fd;
 
 	for (i = 0; i < p->nsecs; i++) {
-		struct portshare_list_entry *s = &p->secs[i].e;
+		struct pri_sec *ps = &p->secs[i];
 		uint32_t seq;
 
-		if (!admitted(&p->secs[i], g))
+		if (!admitted(ps, g))
 			continue;
-		seq = s->seq++;
-		if (!pri_dead_admits(pri, p, &p->secs[i], now) ||
-		    !pri_rate_admits(&p->secs[i]))
+		seq = ps->e.seq++;
+		if (!pri_dead_admits(pri, p, ps, now))
 			continue;
-		hlen = s->mode == PORTSHARE_MODE_ENCAP ?
-		       PORTSHARE_ENCAP_HDR_LEN : 0;
-		max = s->addr.family == PORTSHARE_FAMILY_INET ? UDP4_MAX :
-								UDP6_MAX;
-		if (g->len + hlen > max) {
-			s->drops[PORTSHARE_DROP_TOOBIG]++;
-			continue;
-		}
-		if (s->mode == PORTSHARE_MODE_TRANSPARENT) {
-			queue_transparent(pri, &p->secs[i], g);
-			continue;
-		}
-		fd = pri_port_tx_fd(p, s->addr.family);
-		if (fd < 0) {
-			s->drops[PORTSHARE_DROP_FAMILY]++;
-			continue;
-		}
-		queue_encap(pri->fw, p, &p->secs[i], g, seq, fd);
+		if (!pri_rate_admits(ps) || !queue(pri, p, ps, g, seq))
+			pri_dead_lost(ps);
 	}
 }
 

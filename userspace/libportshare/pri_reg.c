@@ -218,6 +218,7 @@ static int add(struct portshare_primary *pri, struct pri_port *p,
 	s->lease = ps_lease_granted(p->lease, req->lease);
 	pri_rate_grant(p, req->rate, s);
 	s->dead.hold = p->dead.hold;
+	s->dead.hold_is_ports = true;
 	err = pri_sec_add(pri, p, s);
 	if (err == PORTSHARE_E_ALREADY_ADDED)
 		pri_lease_renew(pri, p, &s->e.addr, s->e.data_port);

@@ -55,12 +55,15 @@ enum { PRI_V4, PRI_V6, PRI_NFAM };
  * struct pri_dead_sec - a secondary's dead-secondary detection (pri_dead.c)
  * @state: PORTSHARE_STATE_UP or PORTSHARE_STATE_DEAD
  * @hold: seconds it may stay dead before it is dropped, 0 for ever
+ * @hold_is_ports: @hold is its port's, as every wire registration's:
+ *	not reported as its own (portshare_primary_sec_state())
  * @win_count: errors in the window, 0 when none is open
  * @win_start: when the window's first error came (ns, CLOCK_MONOTONIC,
  *	as every time here)
  * @dead_since: when it went dead, while dead
  * @probe_due: when its next probe is due, while dead
- * @probe_sent: when the probe awaiting its verdict was sent; 0 for none
+ * @probe_sent: when the probe awaiting its verdict was sent; 0 for none.
+ *	No other probe goes while it awaits it
  * @last_error: when its last error came; 0 for none yet
  * @icmp_errors: errors counted, in any state
  * @dead_skipped: datagrams not copied while dead
@@ -69,6 +72,7 @@ enum { PRI_V4, PRI_V6, PRI_NFAM };
 struct pri_dead_sec {
 	uint8_t state;
 	uint32_t hold;
+	bool hold_is_ports;
 	uint32_t win_count;
 	int64_t win_start;
 	int64_t dead_since;
@@ -280,6 +284,7 @@ void pri_dead_error(struct portshare_primary *pri, struct pri_port *p,
 		    struct pri_sec *s, int64_t now);
 bool pri_dead_admits(struct portshare_primary *pri, struct pri_port *p,
 		     struct pri_sec *s, int64_t now);
+void pri_dead_lost(struct pri_sec *s);
 int64_t pri_dead_next(const struct pri_sec *s);
 bool pri_dead_due(struct portshare_primary *pri, struct pri_port *p,
 		  struct pri_sec *s, int64_t now);

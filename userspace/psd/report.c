@@ -114,7 +114,8 @@ static void dump_port(const struct psd *d, const struct portshare_port_info *p)
  * One secondary's line: drop_ratelimited after the other drops, then
  * skip_filtered; a leased one goes on with its lease and the seconds
  * left; then its state (and dead_for while dead), skip_dead, probes and
- * icmp_errors, and its hold if it has one.
+ * icmp_errors, and its hold if it has one of its own (-s ...,hold=N): a
+ * wire registration's is its port's, not shown, as in psnl list.
  */
 static void dump_sec(const struct portshare_list_entry *s,
 		     const struct psd_sec_extra *x)

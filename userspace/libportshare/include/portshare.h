@@ -1675,7 +1675,9 @@ int portshare_primary_sec_add_hold(struct portshare_primary *pri,
  * struct portshare_sec_state - a secondary's state and its counters
  * @state: PORTSHARE_STATE_UP or PORTSHARE_STATE_DEAD
  * @dead_for: seconds it has been dead, 0 while up
- * @hold: its hold in seconds, 0 for never
+ * @hold: its own hold in seconds (portshare_primary_sec_add_hold()), 0
+ *        for none; a wire registration's is its port's
+ *        (portshare_primary_port_dead_get()), not reported here
  * @icmp_errors: ICMP errors its copies drew, also while dead and with
  *               detection off
  * @dead_skipped: datagrams not copied to it while dead (psnl's

@@ -2,11 +2,13 @@
 /*
  * Tests of dead-secondary detection in the primary API (issue 17): which
  * ICMP errors count; the state machine under given times (window, dead,
- * probes, verdicts, hold); then on loopback in real time, a secondary
- * whose data port is closed (the kernel answers its copies with ICMP port
- * unreachable) goes dead at 50 datagrams a second, gets only probes,
- * comes up again once the port is open, and a wire one is dropped after
- * its hold; and bad input that changes nothing.  Prints TAP.
+ * probes, verdicts, hold; one probe at a time until its verdict, none
+ * for a probe dropped on the way); then on loopback in real time, a
+ * secondary whose data port is closed (the kernel answers its copies
+ * with ICMP port unreachable) goes dead at 50 datagrams a second, gets
+ * only probes, comes up again once the port is open, and a wire one is
+ * dropped after its hold; and bad input that changes nothing.  A wire
+ * registration reports no hold of its own.  Prints TAP.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -197,6 +199,73 @@ static void test_hold(struct portshare_primary *pri, uint16_t port,
 	   "dead for its hold: dropped, reason unreachable, hold 5");
 }
 
+/*
+ * Dead-period 1 s and steady traffic: the probe at t + 1 s awaits its
+ * verdict, so the datagram at t + 2 s is skipped, not a second probe
+ * that would take its place; the verdict at t + 2 s makes it up.
+ */
+static void test_one_probe(struct portshare_primary *pri, uint16_t port,
+			   int64_t t)
+{
+	struct portshare_dead fast = { 3, 1, 0 };
+	struct pri_port *p;
+	struct pri_sec *s = sec0(pri, port, &p);
+
+	portshare_primary_port_dead(pri, port, &fast);
+	errors(pri, p, s, 3, t - 2, 1);
+	OK(s->dead.state == PORTSHARE_STATE_DEAD &&
+	   pri_dead_admits(pri, p, s, t + NSEC) && s->dead.probes == 1,
+	   "dead-period 1 s: the probe a second after");
+	OK(!pri_dead_admits(pri, p, s, t + 2 * NSEC) && s->dead.probes == 1 &&
+	   s->dead.probe_sent == t + NSEC,
+	   "its verdict pending: no other probe a period later");
+	OK(!pri_dead_due(pri, p, s, t + 2 * NSEC) &&
+	   s->dead.state == PORTSHARE_STATE_UP,
+	   "its verdict a second after it: up again");
+	portshare_primary_port_dead(pri, port, NULL);
+}
+
+/*
+ * A probe dropped on the way (too big for IPv4; over its rate cap of
+ * 1/s, whose copy the first took) draws no error and gets no verdict:
+ * still dead two seconds on, the next probe a period after the lost one.
+ */
+static void test_lost_probe(void)
+{
+	static uint8_t big[65527];
+	struct portshare_primary *pri = primary(NULL);
+	uint16_t port = add_free_port(pri);
+	struct portshare_list_entry sec = entry(7002);
+	struct portshare_rate cap = { 1, 1, 0 };
+	struct portshare_datagram dg = {
+		.origin = addr_of("192.0.2.1"), .origin_port = 4000,
+		.payload = big, .len = sizeof(big),
+	};
+	struct pri_port *p;
+	struct pri_sec *s;
+	int64_t t;
+
+	portshare_primary_sec_add_hold(pri, port, &sec, NULL, 0, 0, &cap, 0);
+	s = sec0(pri, port, &p);
+	t = pri_mono_ns();
+	errors(pri, p, s, 3, t, 1);
+	s->dead.probe_due = t;
+	portshare_primary_forward(pri, port, &dg, 1);
+	OK(s->dead.probes == 1 && s->e.drops[PORTSHARE_DROP_TOOBIG] == 1 &&
+	   !pri_dead_next(s) && !pri_dead_due(pri, p, s, t + 2 * NSEC) &&
+	   s->dead.state == PORTSHARE_STATE_DEAD &&
+	   s->dead.probe_due >= t + 10 * NSEC,
+	   "a probe too big to send: no verdict, still dead, next a period on");
+	s->dead.probe_due = t;
+	dg.len = 4;
+	portshare_primary_forward(pri, port, &dg, 1);
+	OK(s->dead.probes == 2 && s->drop_ratelimited == 1 &&
+	   !s->e.copies && !pri_dead_due(pri, p, s, t + 2 * NSEC) &&
+	   s->dead.state == PORTSHARE_STATE_DEAD,
+	   "a probe over its rate cap: no verdict either");
+	portshare_primary_close(pri);
+}
+
 /* Detection off and transparent secondaries count, never go dead. */
 static void test_never_dead(struct portshare_primary *pri, uint16_t port,
 			    int64_t t)
@@ -232,6 +301,9 @@ static void test_machine(void)
 	test_window(pri, port, t0);
 	test_probes(pri, port, t0 + 16 * NSEC);
 	test_hold(pri, port, t0 + 100 * NSEC);
+	portshare_primary_sec_add(pri, port, &sec);
+	test_one_probe(pri, port, t0 + 150 * NSEC);
+	portshare_primary_sec_drop(pri, port, &sec.addr, sec.data_port);
 	test_never_dead(pri, port, t0 + 200 * NSEC);
 	portshare_primary_close(pri);
 }
@@ -354,8 +426,8 @@ static void test_goes_dead(struct traffic *t, uint16_t api, uint16_t wire)
 	   RATE, took, (unsigned long long)st.icmp_errors);
 	run_until(t, 1, is_dead, wire);
 	st = state_of(t->pri, t->ports[0], wire);
-	OK(st.state == PORTSHARE_STATE_DEAD && st.hold == 2,
-	   "the wire secondary too, with the port's hold of 2 s");
+	OK(st.state == PORTSHARE_STATE_DEAD && st.hold == 0,
+	   "the wire secondary too (the port's hold, not its own)");
 }
 
 /*
@@ -511,8 +583,9 @@ static void test_sec_refusals(struct portshare_primary *pri, uint16_t p)
 	   state_of(pri, p, 7101).state == PORTSHARE_STATE_UP &&
 	   !state_of(pri, p, 7101).dead_for,
 	   "sec_add: hold 0 (never), up, not dead_for");
-	OK(wire_add(pri, p, 7102) > 0 && state_of(pri, p, 7102).hold == 300,
-	   "a wire ADD: the port's hold, 300");
+	OK(wire_add(pri, p, 7102) > 0 && state_of(pri, p, 7102).hold == 0 &&
+	   dead_is(pri, p, 3, 10, 300),
+	   "a wire ADD: no hold of its own (its port's, 300, is the port's)");
 	OK(portshare_primary_port_dead(pri, none, NULL) ==
 	   PORTSHARE_E_UNKNOWN_PORT &&
 	   portshare_primary_port_dead_get(pri, none, &d) ==
@@ -544,6 +617,7 @@ int main(void)
 	printf("TAP version 13\n");
 	test_icmp_codes();
 	test_machine();
+	test_lost_probe();
 	test_refusals();
 	test_closed_port();
 	return tap_done();
